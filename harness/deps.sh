@@ -1,0 +1,43 @@
+#!/bin/sh
+# deps.sh GROUP... — install the Debian packages a dmlbench job needs, and only
+# those missing.  Groups: test (build + Criterion suite), sweep (+ gnuplot),
+# bench (+ OpenBLAS as a comparison baseline, valgrind for instruction counts),
+# neon (the AArch64 cross compiler and qemu-user).
+set -eu
+
+pkgs_test="make gcc pkg-config libcriterion-dev libhwloc-dev"
+pkgs_sweep="$pkgs_test gnuplot-nox"
+pkgs_bench="$pkgs_test libopenblas-dev valgrind"
+pkgs_neon="$pkgs_test gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"
+
+want=""
+for g in "$@"; do
+    eval "list=\${pkgs_$g:-}"
+    [ -n "$list" ] || { echo "deps.sh: unknown group '$g' (test, sweep, bench, neon)" >&2; exit 2; }
+    want="$want $list"
+done
+
+missing=""
+for p in $want; do
+    case " $missing " in *" $p "*) continue ;; esac
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "dmlbench: missing packages:$missing — install them (no apt-get here)" >&2
+    exit 1
+fi
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "dmlbench: missing packages:$missing — run as root or install them" >&2; exit 1; }
+    SUDO="sudo"
+fi
+echo "dmlbench: installing missing Debian packages:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "dmlbench: installed:$missing"

@@ -1,0 +1,161 @@
+/* dispatch.c — the kernel tables, one per ISA, and the choice among them.
+ *
+ * Tables are filled here and nowhere else: kernels know nothing of CPUID and
+ * the losses know nothing of ISAs.  The default is the best ISA the CPU runs,
+ * or the one DML_ISA names; naming one the CPU lacks is an error, never a
+ * silent fallback. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu.h"
+#include "dml_internal.h"
+#include "dml_kernels.h"
+
+#define DML_TABLE(name, id)                                                              \
+    static const dml_kernels table_##name = {                                            \
+        id, dml_normalize_f32_##name, dml_normalize_backward_f32_##name,                 \
+        dml_gemm_f32_##name, dml_syrk_f32_##name, dml_lse_f32_##name, dml_exp_f32_##name \
+    };
+
+DML_TABLE(ref, DML_ISA_REF)
+#ifdef DML_WITH_AVX2
+DML_TABLE(avx2, DML_ISA_AVX2)
+#endif
+#ifdef DML_WITH_AVX512
+DML_TABLE(avx512, DML_ISA_AVX512)
+#endif
+#ifdef DML_WITH_NEON
+DML_TABLE(neon, DML_ISA_NEON)
+#endif
+
+static const char *const isa_names[DML_ISA_COUNT] = { "ref", "avx2", "avx512", "neon" };
+
+const char *dml_isa_name(dml_isa isa)
+{
+    if (isa == DML_ISA_AUTO)
+        return "auto";
+    return (isa >= 0 && isa < DML_ISA_COUNT) ? isa_names[isa] : "unknown";
+}
+
+dml_status dml_isa_parse(const char *name, dml_isa *out)
+{
+    if (!name || !out)
+        return dml_fail(DML_ERR_NULL, "ISA name is NULL");
+    if (strcmp(name, "auto") == 0) {
+        *out = DML_ISA_AUTO;
+        return DML_OK;
+    }
+    for (int i = 0; i < DML_ISA_COUNT; i++) {
+        if (strcmp(name, isa_names[i]) == 0) {
+            *out = (dml_isa)i;
+            return DML_OK;
+        }
+    }
+    return dml_fail(DML_ERR_ARG, "unknown ISA '%s' (expected ref, avx2, avx512, neon or auto)",
+                    name);
+}
+
+const dml_kernels *dml_kernels_for(dml_isa isa)
+{
+    switch (isa) {
+    case DML_ISA_REF: return &table_ref;
+#ifdef DML_WITH_AVX2
+    case DML_ISA_AVX2: return &table_avx2;
+#endif
+#ifdef DML_WITH_AVX512
+    case DML_ISA_AVX512: return &table_avx512;
+#endif
+#ifdef DML_WITH_NEON
+    case DML_ISA_NEON: return &table_neon;
+#endif
+    default: return NULL;
+    }
+}
+
+int dml_isa_compiled(dml_isa isa)
+{
+    return dml_kernels_for(isa) != NULL;
+}
+
+static dml_cpu_features features;
+static pthread_once_t features_once = PTHREAD_ONCE_INIT;
+static void detect_once(void) { features = dml_cpu_detect(); }
+
+int dml_isa_supported(dml_isa isa)
+{
+    if (!dml_isa_compiled(isa))
+        return 0;
+    pthread_once(&features_once, detect_once);
+    switch (isa) {
+    case DML_ISA_REF: return 1;
+    case DML_ISA_AVX2: return features.avx2;
+    case DML_ISA_AVX512: return features.avx512;
+    case DML_ISA_NEON: return features.neon;
+    default: return 0;
+    }
+}
+
+dml_isa dml_isa_best(void)
+{
+    for (int i = DML_ISA_COUNT - 1; i > DML_ISA_REF; i--)
+        if (dml_isa_supported((dml_isa)i))
+            return (dml_isa)i;
+    return DML_ISA_REF;
+}
+
+/* The default: set by dml_isa_set, else DML_ISA, else the best. */
+static dml_isa default_isa = DML_ISA_AUTO;
+static dml_status env_status = DML_OK;
+static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+static char env_message[256];
+
+static void read_env_once(void)
+{
+    const char *v = getenv("DML_ISA");
+    dml_isa isa = DML_ISA_AUTO;
+    if (v && *v) {
+        env_status = dml_isa_parse(v, &isa);
+        if (env_status == DML_OK && isa != DML_ISA_AUTO && !dml_isa_supported(isa))
+            env_status = dml_fail(DML_ERR_ISA, "DML_ISA=%s: this %s", v,
+                                  dml_isa_compiled(isa) ? "CPU cannot run it"
+                                                        : "build does not contain it");
+        if (env_status != DML_OK) {
+            strncpy(env_message, dml_last_error(), sizeof env_message - 1);
+            isa = DML_ISA_AUTO;
+        }
+    }
+    if (default_isa == DML_ISA_AUTO)
+        default_isa = isa == DML_ISA_AUTO ? dml_isa_best() : isa;
+}
+
+dml_status dml_isa_init(void)
+{
+    pthread_once(&env_once, read_env_once);
+    if (env_status != DML_OK)
+        return dml_fail(env_status, "%s", env_message);
+    return DML_OK;
+}
+
+dml_isa dml_isa_default(void)
+{
+    pthread_once(&env_once, read_env_once);
+    return default_isa;
+}
+
+dml_status dml_isa_set(dml_isa isa)
+{
+    pthread_once(&env_once, read_env_once);
+    if (isa == DML_ISA_AUTO)
+        isa = dml_isa_best();
+    if (!dml_isa_supported(isa))
+        return dml_fail(DML_ERR_ISA, "ISA %s: this %s", dml_isa_name(isa),
+                        dml_isa_compiled(isa) ? "CPU cannot run it" : "build does not contain it");
+    default_isa = isa;
+    return DML_OK;
+}
+
+const dml_kernels *dml_kernels_default(void)
+{
+    return dml_kernels_for(dml_isa_default());
+}

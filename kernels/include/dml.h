@@ -1,0 +1,240 @@
+/* dml.h — public API of libdml, the kernels and losses of dmlbench.
+ *
+ * Conventions (see README.md and LOSSES.md in the project):
+ *   X  M×D raw embeddings, row-major float32;   y  M labels in [0, C)
+ *   P  C×D raw proxies (proxy losses only)
+ *   x̂ = x / max(‖x‖, 1e-12); S = X̂P̂ᵀ (proxy losses) or X̂X̂ᵀ (pair losses)
+ *
+ * Every loss is one forward+backward call into caller buffers, on a context
+ * (dml_ctx) created once per shape.  The context owns every buffer the step
+ * needs, so nothing is allocated in the hot path; distinct contexts may be used
+ * from distinct threads at the same time.
+ *
+ * Kernels are named dml_<op>_f32_<isa>, isa ∈ {ref, avx2, avx512, neon}; the
+ * dispatch table (dml_kernels) holds one set, chosen at run time.
+ */
+#ifndef DML_H
+#define DML_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ errors */
+
+typedef enum dml_status {
+    DML_OK = 0,
+    DML_ERR_NULL,             /* a required pointer is NULL */
+    DML_ERR_M_ZERO,           /* M (batch size) is 0 */
+    DML_ERR_C_ZERO,           /* C (number of classes) is 0 */
+    DML_ERR_D_ZERO,           /* D (embedding dimension) is 0 */
+    DML_ERR_LABEL,            /* a label lies outside [0, C) */
+    DML_ERR_PARAM,            /* alpha, beta or scale is <= 0 or not finite */
+    DML_ERR_MARGIN,           /* delta, margin or epsilon is negative or not finite */
+    DML_ERR_NONFINITE,        /* an input embedding or proxy is NaN or ±inf */
+    DML_ERR_OVERFLOW,         /* a size product overflows */
+    DML_ERR_NOMEM,            /* allocation failed */
+    DML_ERR_SHAPE,            /* call does not match the context's shape or loss */
+    DML_ERR_CLASSES,          /* the loss needs more classes (Proxy-NCA without positive: C >= 2) */
+    DML_ERR_ISA,              /* the requested instruction set is not available here */
+    DML_ERR_ARG,              /* any other invalid argument (threads, flags) */
+    DML_STATUS_COUNT
+} dml_status;
+
+/* Fixed text for a code. */
+const char *dml_strerror(dml_status s);
+/* Detail of the last error raised on this thread ("label 7 at index 3 is outside
+ * [0, 5)"), or "" when the last call succeeded. */
+const char *dml_last_error(void);
+
+/* --------------------------------------------------------- instruction sets */
+
+typedef enum dml_isa {
+    DML_ISA_REF = 0,
+    DML_ISA_AVX2,     /* AVX2 + FMA */
+    DML_ISA_AVX512,   /* AVX-512 F, VL, BW, DQ */
+    DML_ISA_NEON,     /* AArch64 Advanced SIMD */
+    DML_ISA_COUNT,
+    DML_ISA_AUTO = -1 /* the best this machine supports */
+} dml_isa;
+
+const char *dml_isa_name(dml_isa isa);
+/* Parses "ref", "avx2", "avx512", "neon" or "auto"; DML_ERR_ARG otherwise. */
+dml_status dml_isa_parse(const char *name, dml_isa *out);
+/* 1 when this build has the kernels and the CPU and OS can run them. */
+int dml_isa_supported(dml_isa isa);
+/* 1 when this build contains kernels for the ISA (regardless of the CPU). */
+int dml_isa_compiled(dml_isa isa);
+/* The best supported ISA. */
+dml_isa dml_isa_best(void);
+/* The ISA the library uses by default: DML_ISA from the environment when set
+ * (an unsupported or unknown value is an error, never a silent fallback; see
+ * dml_isa_init), else the best. */
+dml_isa dml_isa_default(void);
+/* Reads DML_ISA once; returns DML_ERR_ISA / DML_ERR_ARG when it names an ISA
+ * that is unknown or not supported here. */
+dml_status dml_isa_init(void);
+/* Forces the default ISA (DML_ERR_ISA if unsupported). */
+dml_status dml_isa_set(dml_isa isa);
+
+/* -------------------------------------------------------------- kernels
+ *
+ * Every entry has the same signature in every ISA.  Matrices are row-major
+ * with explicit leading dimensions (in elements).
+ */
+
+/* Work buffer (in floats) that every GEMM/SYRK kernel may use for packing.
+ * A caller passes at least this many floats, 64-byte aligned. */
+#define DML_GEMM_WORK_FLOATS ((size_t)1 << 19)
+
+/* One side (positives or negatives) of a masked LSE⁺ reduction. */
+typedef struct dml_lse_side {
+    float a, b;     /* z = a·s + b for each member s */
+    float lo, hi;   /* membership also needs lo < s < hi (MS mining); ±inf for none */
+    float coef;     /* weights written: coef · exp(z − lse) */
+    int plus;       /* 1: lse = log(1 + Σ exp z) (0 for no member); 0: log Σ exp z (−inf for none) */
+} dml_lse_side;
+
+typedef struct dml_kernels {
+    dml_isa isa;
+    /* Y[i] = X[i] / max(‖X[i]‖, 1e-12) (a true division, as PML does: with D = 1
+     * it gives exactly ±1); inv_norm[i] = 1 / max(‖X[i]‖, 1e-12). */
+    void (*normalize)(const float *X, size_t n, size_t d, float *Y, float *inv_norm);
+    /* dX[i] = (G[i] − Y[i] (Y[i]·G[i])) · inv_norm[i]  (dX may alias G). */
+    void (*normalize_backward)(const float *Y, const float *inv_norm, const float *G,
+                               size_t n, size_t d, float *dX);
+    /* C (m×n, ldc) = op(A) · op(B), op(A) m×k, op(B) k×n.
+     * ta = 0: A is m×k (lda); ta = 1: A is k×m (lda) and op(A) = Aᵀ; same for tb.
+     * C is overwritten.  work: DML_GEMM_WORK_FLOATS floats. */
+    void (*gemm)(int ta, int tb, size_t m, size_t n, size_t k,
+                 const float *A, size_t lda, const float *B, size_t ldb,
+                 float *C, size_t ldc, float *work);
+    /* C (n×n, ldc) = A Aᵀ with A n×k (lda); both triangles written, exactly symmetric. */
+    void (*syrk)(size_t n, size_t k, const float *A, size_t lda,
+                 float *C, size_t ldc, float *work);
+    /* Masked two-sided LSE⁺ over one row s[0..n):
+     *   member j is positive when lab(j) == c and j != skip, negative when lab(j) != c
+     *   (lab(j) = labels[j], or j when labels is NULL), and in either case only
+     *   when side->lo < s[j] < side->hi.  A NULL side has no members.
+     *   out[0], out[1] = lse of the positive and negative side;
+     *   g[j] = side coef · exp(z_j − lse) for members, 0 for non-members.
+     * Stable for any scale: exponentials are shifted by max(0 if plus, max z).
+     * Returns the number of members (positives + negatives). */
+    size_t (*lse)(const float *s, size_t n, const int32_t *labels, int32_t c,
+                  size_t skip, const dml_lse_side *pos, const dml_lse_side *neg,
+                  float out[2], float *g);
+    /* y[j] = exp(x[j]); exp(−inf) = 0, exp(NaN) = NaN, overflow gives +inf. */
+    void (*exp)(const float *x, size_t n, float *y);
+} dml_kernels;
+
+/* The table of one ISA (NULL when not compiled in; callable only if supported). */
+const dml_kernels *dml_kernels_for(dml_isa isa);
+/* The table of the default ISA. */
+const dml_kernels *dml_kernels_default(void);
+
+/* ------------------------------------------------------------------ losses */
+
+typedef enum dml_loss {
+    DML_LOSS_PROXY_ANCHOR = 0,
+    DML_LOSS_PROXY_NCA,
+    DML_LOSS_MS,
+    DML_LOSS_TRIPLET,
+    DML_LOSS_COUNT
+} dml_loss;
+
+const char *dml_loss_name(dml_loss loss);               /* "proxy_anchor", "proxy_nca", "ms", "triplet" */
+dml_status dml_loss_parse(const char *name, dml_loss *out);
+int dml_loss_has_proxies(dml_loss loss);
+
+typedef struct dml_proxy_anchor_params { float alpha, delta; } dml_proxy_anchor_params;
+typedef struct dml_proxy_nca_params { float scale; int include_positive; } dml_proxy_nca_params;
+typedef struct dml_ms_params { float alpha, beta, base, epsilon; int mine; } dml_ms_params;
+typedef struct dml_triplet_params { float margin; } dml_triplet_params;
+
+/* Defaults of LOSSES.md. */
+#define DML_PROXY_ANCHOR_DEFAULTS ((dml_proxy_anchor_params){ 32.0f, 0.1f })
+#define DML_PROXY_NCA_DEFAULTS    ((dml_proxy_nca_params){ 32.0f, 0 })
+#define DML_MS_DEFAULTS           ((dml_ms_params){ 2.0f, 50.0f, 0.5f, 0.1f, 1 })
+#define DML_TRIPLET_DEFAULTS      ((dml_triplet_params){ 0.1f })
+
+/* Any loss's parameters, for code that handles the four alike. */
+typedef struct dml_params {
+    dml_loss loss;
+    union {
+        dml_proxy_anchor_params pa;
+        dml_proxy_nca_params nca;
+        dml_ms_params ms;
+        dml_triplet_params triplet;
+    } u;
+} dml_params;
+dml_params dml_params_default(dml_loss loss);
+
+typedef struct dml_ctx dml_ctx;
+
+/* A context for one loss and shape.  C is needed by every loss (labels are
+ * checked against it); isa = DML_ISA_AUTO uses dml_isa_default(); threads >= 1
+ * (OpenMP threads for the big loops; 1 runs everything on the caller's thread).
+ * Returns NULL and sets *err on failure. */
+dml_ctx *dml_ctx_create(dml_loss loss, size_t M, size_t C, size_t D,
+                        dml_isa isa, int threads, dml_status *err);
+void dml_ctx_destroy(dml_ctx *ctx);
+dml_isa dml_ctx_isa(const dml_ctx *ctx);
+int dml_ctx_threads(const dml_ctx *ctx);
+
+/* Forward + backward of one step.  X: M×D, y: M, P: C×D (proxy losses; ignored
+ * otherwise).  loss: the value; dX (M×D) and dP (C×D, proxy losses) receive the
+ * gradients; pass dX = dP = NULL for the forward pass alone.  All inputs are
+ * validated before anything is written. */
+dml_status dml_loss_step(dml_ctx *ctx, const dml_params *params,
+                         const float *X, const int32_t *y, const float *P,
+                         float *loss, float *dX, float *dP);
+
+/* The same, one entry point per loss. */
+dml_status dml_proxy_anchor(dml_ctx *ctx, const dml_proxy_anchor_params *p,
+                            const float *X, const int32_t *y, const float *P,
+                            float *loss, float *dX, float *dP);
+dml_status dml_proxy_nca(dml_ctx *ctx, const dml_proxy_nca_params *p,
+                         const float *X, const int32_t *y, const float *P,
+                         float *loss, float *dX, float *dP);
+dml_status dml_multi_similarity(dml_ctx *ctx, const dml_ms_params *p,
+                                const float *X, const int32_t *y,
+                                float *loss, float *dX);
+dml_status dml_triplet(dml_ctx *ctx, const dml_triplet_params *p,
+                       const float *X, const int32_t *y,
+                       float *loss, float *dX);
+
+/* Wall time in ns of the forward (normalise, S, reductions, G) and backward
+ * (products, normalisation backward) phases of the last step on ctx. */
+void dml_ctx_phase_ns(const dml_ctx *ctx, double *forward_ns, double *backward_ns);
+
+/* Floating-point operations of the products of one step (forward S, backward). */
+void dml_ctx_flops(const dml_ctx *ctx, double *forward_flops, double *backward_flops);
+
+/* ------------------------------------------------------ gradient statistics */
+
+typedef struct dml_gradstats {
+    double grad_x_mean, grad_x_max;  /* over i of ‖∂L/∂x_i‖ */
+    double grad_p_mean;              /* over c of ‖∂L/∂p_c‖ (NaN for pair losses) */
+    double pos_top1_share, pos_eff_n; /* means over anchors with >= 2 carrying members (NaN if none) */
+    double neg_top1_share, neg_eff_n;
+    double active_frac;              /* share of candidate entries with non-zero gradient */
+    size_t pos_anchors, neg_anchors; /* how many anchors each mean is over */
+    /* Proxy losses only: the positive side seen from each proxy (its column of
+     * G over the samples of its class).  For Proxy-Anchor this is pos_*, whose
+     * anchors are the proxies; for Proxy-NCA, whose anchors are samples with a
+     * single positive each, it shows how evenly a proxy pulls its samples. */
+    double proxy_pos_top1_share, proxy_pos_eff_n;
+} dml_gradstats;
+
+/* Statistics of the last step on ctx (which must have run its backward pass);
+ * dX and dP are the gradients that step wrote (dP NULL for pair losses). */
+dml_status dml_ctx_gradstats(const dml_ctx *ctx, const float *dX, const float *dP,
+                             dml_gradstats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DML_H */

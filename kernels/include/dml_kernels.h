@@ -1,0 +1,38 @@
+/* dml_kernels.h — every kernel of every ISA by its explicit name, so each one
+ * can be called, tested and benchmarked directly.  Signatures are those of the
+ * dml_kernels table in dml.h; only call an ISA's kernels when
+ * dml_isa_supported() says the CPU can run them. */
+#ifndef DML_KERNELS_H
+#define DML_KERNELS_H
+
+#include "dml.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DML_DECLARE_KERNELS(isa)                                                     \
+    void dml_normalize_f32_##isa(const float *X, size_t n, size_t d, float *Y,         \
+                                 float *inv_norm);                                      \
+    void dml_normalize_backward_f32_##isa(const float *Y, const float *inv_norm,       \
+                                          const float *G, size_t n, size_t d,          \
+                                          float *dX);                                   \
+    void dml_gemm_f32_##isa(int ta, int tb, size_t m, size_t n, size_t k,              \
+                            const float *A, size_t lda, const float *B, size_t ldb,    \
+                            float *C, size_t ldc, float *work);                        \
+    void dml_syrk_f32_##isa(size_t n, size_t k, const float *A, size_t lda, float *C,  \
+                            size_t ldc, float *work);                                  \
+    size_t dml_lse_f32_##isa(const float *s, size_t n, const int32_t *labels,          \
+                             int32_t c, size_t skip, const dml_lse_side *pos,          \
+                             const dml_lse_side *neg, float out[2], float *g);         \
+    void dml_exp_f32_##isa(const float *x, size_t n, float *y);
+
+DML_DECLARE_KERNELS(ref)
+DML_DECLARE_KERNELS(avx2)
+DML_DECLARE_KERNELS(avx512)
+DML_DECLARE_KERNELS(neon)
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DML_KERNELS_H */

@@ -1,0 +1,59 @@
+/* dml_internal.h — what the losses share inside libdml: the context, error
+ * reporting and the thread-parallel product helpers. */
+#ifndef DML_INTERNAL_H
+#define DML_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dml.h"
+
+/* Records a detail message for dml_last_error() and returns s. */
+dml_status dml_fail(dml_status s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Clears the detail message and returns DML_OK. */
+dml_status dml_ok(void);
+
+struct dml_ctx {
+    dml_loss loss;
+    size_t M, C, D;
+    const dml_kernels *k;
+    int threads;
+
+    float *Xn, *xinv;   /* X̂ (M×D) and 1/‖x‖ (M) */
+    float *Pn, *pinv;   /* P̂ (C×D) and 1/‖p‖ (C); proxy losses */
+    float *S;           /* similarities: Sᵀ C×M (Proxy-Anchor), S M×C (Proxy-NCA), M×M (pairs) */
+    float *G;           /* ∂L/∂S, the same shape as S, kept for the gradient statistics */
+    float *H;           /* pairs: G + Gᵀ (M×M); triplet: distances first */
+    float *rowv;        /* per-anchor values (max(M, C) × 2) */
+    int32_t *y;         /* the labels of the last step */
+    unsigned char *seen;/* C flags: class present in the batch */
+    float *work;        /* threads × DML_GEMM_WORK_FLOATS, 64-byte aligned */
+
+    /* What the last step measured. */
+    double fwd_ns, bwd_ns;
+    double fwd_flops, bwd_flops;
+    int has_grad;
+    double active, candidates; /* triplet: active and all triplets of the last step */
+};
+
+/* Validation of a step's inputs against the context, before anything is written. */
+dml_status dml_check_step(const dml_ctx *ctx, dml_loss loss, const float *X, const int32_t *y,
+                          const float *P, const float *loss_out);
+dml_status dml_check_positive(const char *name, float v);
+dml_status dml_check_margin(const char *name, float v);
+
+/* C = op(A) op(B) spread over the context's threads by slices of the larger
+ * output dimension; each thread packs into its own work buffer. */
+void dml_par_gemm(dml_ctx *ctx, int ta, int tb, size_t m, size_t n, size_t k,
+                  const float *A, size_t lda, const float *B, size_t ldb, float *C, size_t ldc);
+/* C = A Aᵀ (n×n) over the context's threads. */
+void dml_par_syrk(dml_ctx *ctx, size_t n, size_t k, const float *A, size_t lda, float *C,
+                  size_t ldc);
+/* Normalise rows of X into Y (and its backward), over the context's threads. */
+void dml_par_normalize(dml_ctx *ctx, const float *X, size_t n, float *Y, float *inv);
+void dml_par_normalize_backward(dml_ctx *ctx, const float *Y, const float *inv, float *dX,
+                                size_t n);
+
+double dml_now_ns(void);
+
+#endif

@@ -1,0 +1,87 @@
+/* multi_similarity.c — Multi-Similarity loss (Wang et al., CVPR 2019) with its
+ * miner, forward and backward.
+ *
+ * S = X̂X̂ᵀ (symmetric, one SYRK).  For anchor i, mining keeps the positives
+ * harder than the easiest negative (S_ij − ε < max_neg) and the negatives
+ * harder than the hardest positive (S_ij + ε > min_pos); in the LSE kernel
+ * that is just a bound on s for each side, so mining needs no mask matrix. */
+#include <math.h>
+#include <string.h>
+
+#include "dml_internal.h"
+
+/* max over negatives and min over positives (j != i) of row i; ±inf when empty. */
+static void row_extremes(const float *s, const int32_t *y, size_t M, size_t i, float *max_neg,
+                         float *min_pos)
+{
+    float mx = -INFINITY, mn = INFINITY;
+    for (size_t j = 0; j < M; j++) {
+        if (y[j] != y[i]) {
+            if (s[j] > mx) mx = s[j];
+        } else if (j != i) {
+            if (s[j] < mn) mn = s[j];
+        }
+    }
+    *max_neg = mx;
+    *min_pos = mn;
+}
+
+dml_status dml_multi_similarity(dml_ctx *ctx, const dml_ms_params *p, const float *X,
+                                const int32_t *y, float *loss, float *dX)
+{
+    dml_status s = dml_check_step(ctx, DML_LOSS_MS, X, y, NULL, loss);
+    if (s != DML_OK) return s;
+    if (!p) return dml_fail(DML_ERR_NULL, "parameters are NULL");
+    if ((s = dml_check_positive("alpha", p->alpha)) != DML_OK) return s;
+    if ((s = dml_check_positive("beta", p->beta)) != DML_OK) return s;
+    if ((s = dml_check_margin("epsilon", p->epsilon)) != DML_OK) return s;
+    if (!isfinite(p->base))
+        return dml_fail(DML_ERR_PARAM, "base = %g: must be finite", (double)p->base);
+
+    const size_t M = ctx->M, D = ctx->D;
+    double t0 = dml_now_ns();
+    memcpy(ctx->y, y, M * sizeof *y);
+    dml_par_normalize(ctx, X, M, ctx->Xn, ctx->xinv);
+    dml_par_syrk(ctx, M, D, ctx->Xn, D, ctx->S, M);
+
+    const float al = p->alpha, be = p->beta, la = p->base, eps = p->epsilon;
+    const float coef = 1.0f / (float)M;
+    float *li = ctx->rowv;
+#pragma omp parallel for num_threads(ctx->threads) schedule(static) if (ctx->threads > 1)
+    for (size_t i = 0; i < M; i++) {
+        const float *row = ctx->S + i * M;
+        dml_lse_side pos = { -al, al * la, -INFINITY, INFINITY, -coef, 1 };
+        dml_lse_side neg = { be, -be * la, -INFINITY, INFINITY, coef, 1 };
+        if (p->mine) {
+            float max_neg, min_pos;
+            row_extremes(row, y, M, i, &max_neg, &min_pos);
+            pos.hi = max_neg + eps; /* S_ij − ε < max_neg */
+            neg.lo = min_pos - eps; /* S_ij + ε > min_pos */
+        }
+        float out[2];
+        ctx->k->lse(row, M, y, y[i], i, &pos, &neg, out, ctx->G + i * M);
+        li[i] = out[0] / al + out[1] / be;
+    }
+    double sum = 0;
+    for (size_t i = 0; i < M; i++)
+        sum += li[i];
+    *loss = (float)(sum / (double)M);
+    double t1 = dml_now_ns();
+    ctx->fwd_ns = t1 - t0;
+    ctx->fwd_flops = (double)M * M * D; /* one triangle of S */
+    ctx->has_grad = dX != NULL;
+    ctx->bwd_ns = 0;
+    ctx->bwd_flops = 0;
+    if (!dX)
+        return dml_ok();
+
+    /* ∂L/∂X̂ = (G + Gᵀ) X̂: S is symmetric, so each entry feeds both rows. */
+    for (size_t i = 0; i < M; i++)
+        for (size_t j = 0; j < M; j++)
+            ctx->H[i * M + j] = ctx->G[i * M + j] + ctx->G[j * M + i];
+    dml_par_gemm(ctx, 0, 0, M, D, M, ctx->H, M, ctx->Xn, D, dX, D);
+    dml_par_normalize_backward(ctx, ctx->Xn, ctx->xinv, dX, M);
+    ctx->bwd_ns = dml_now_ns() - t1;
+    ctx->bwd_flops = 2.0 * (double)M * M * D;
+    return dml_ok();
+}

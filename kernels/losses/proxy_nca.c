@@ -1,0 +1,67 @@
+/* proxy_nca.c — Proxy-NCA loss (Movshovitz-Attias et al., ICCV 2017), forward and backward.
+ *
+ * Each sample is the anchor: the reduction runs along a row of S = X̂P̂ᵀ (over
+ * classes), a plain log-sum-exp over the negatives (or over every class with
+ * include_positive), with the softmax weights from the same exponentials.
+ * Computed in log space, so no sample is dropped when its probability
+ * underflows (PML drops such samples). */
+#include <math.h>
+#include <string.h>
+
+#include "dml_internal.h"
+
+dml_status dml_proxy_nca(dml_ctx *ctx, const dml_proxy_nca_params *p, const float *X,
+                         const int32_t *y, const float *P, float *loss, float *dX, float *dP)
+{
+    dml_status s = dml_check_step(ctx, DML_LOSS_PROXY_NCA, X, y, P, loss);
+    if (s != DML_OK) return s;
+    if (!p) return dml_fail(DML_ERR_NULL, "parameters are NULL");
+    if ((s = dml_check_positive("scale", p->scale)) != DML_OK) return s;
+    if (!p->include_positive && ctx->C < 2)
+        return dml_fail(DML_ERR_CLASSES, "Proxy-NCA without the positive in the denominator needs C >= 2 (C = %zu)", ctx->C);
+    if ((dX == NULL) != (dP == NULL))
+        return dml_fail(DML_ERR_NULL, "pass both dX and dP, or neither for the forward pass alone");
+
+    const size_t M = ctx->M, C = ctx->C, D = ctx->D;
+    double t0 = dml_now_ns();
+    memcpy(ctx->y, y, M * sizeof *y);
+    dml_par_normalize(ctx, X, M, ctx->Xn, ctx->xinv);
+    dml_par_normalize(ctx, P, C, ctx->Pn, ctx->pinv);
+    dml_par_gemm(ctx, 0, 1, M, C, D, ctx->Xn, D, ctx->Pn, D, ctx->S, C);
+
+    const float sc = p->scale, coef = sc / (float)M;
+    const dml_lse_side all = { sc, 0.0f, -INFINITY, INFINITY, coef, 0 };
+    float *li = ctx->rowv;
+#pragma omp parallel for num_threads(ctx->threads) schedule(static) if (ctx->threads > 1)
+    for (size_t i = 0; i < M; i++) {
+        float out[2];
+        /* Labels NULL: column c has label c.  With include_positive no column
+         * matches the anchor class -1, so every class is on the "negative"
+         * side of the kernel; without it the positive column is left out. */
+        int32_t c = p->include_positive ? -1 : y[i];
+        float *g = ctx->G + i * C;
+        ctx->k->lse(ctx->S + i * C, C, NULL, c, SIZE_MAX, NULL, &all, out, g);
+        li[i] = -sc * ctx->S[i * C + y[i]] + out[1];
+        g[y[i]] -= coef;
+    }
+    double sum = 0;
+    for (size_t i = 0; i < M; i++)
+        sum += li[i];
+    *loss = (float)(sum / (double)M);
+    double t1 = dml_now_ns();
+    ctx->fwd_ns = t1 - t0;
+    ctx->fwd_flops = 2.0 * (double)M * C * D;
+    ctx->has_grad = dX != NULL;
+    ctx->bwd_ns = 0;
+    ctx->bwd_flops = 0;
+    if (!dX)
+        return dml_ok();
+
+    dml_par_gemm(ctx, 0, 0, M, D, C, ctx->G, C, ctx->Pn, D, dX, D); /* G P̂ */
+    dml_par_gemm(ctx, 1, 0, C, D, M, ctx->G, C, ctx->Xn, D, dP, D); /* Gᵀ X̂ */
+    dml_par_normalize_backward(ctx, ctx->Xn, ctx->xinv, dX, M);
+    dml_par_normalize_backward(ctx, ctx->Pn, ctx->pinv, dP, C);
+    ctx->bwd_ns = dml_now_ns() - t1;
+    ctx->bwd_flops = 4.0 * (double)M * C * D;
+    return dml_ok();
+}

@@ -1,0 +1,39 @@
+/* main.c — the dmlbench program: one subcommand per job. */
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+
+typedef struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *what;
+} command;
+
+static const command commands[] = {
+    { "run", cmd_run, "one loss at one point: value, timing, gradient statistics" },
+    { "golden", cmd_golden, "check the library against golden case files" },
+    { "info", cmd_info, "instruction sets detected, compiled and in use" },
+};
+
+static int usage(FILE *f)
+{
+    fprintf(f, "usage: dmlbench COMMAND [OPTIONS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].what);
+    fprintf(f, "\nDML_ISA=ref|avx2|avx512|neon forces an instruction set (so does --isa).\n");
+    return f == stderr ? 2 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage(stderr);
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
+        return usage(stdout);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].fn(argc - 2, argv + 2);
+    die("unknown command '%s' (try: dmlbench --help)", argv[1]);
+    return 2;
+}

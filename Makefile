@@ -92,10 +92,12 @@ TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o) $(TEST_COMMON:%.c=$(BUILD)/%.o)
 
 $(BUILD)/tests/%.o: tests/%.c $(wildcard tests/*.h kernels/include/*.h) $(BUILD)/.flags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Itests -DDML_TEST_DIR='"tests"' -c $< -o $@
+	$(CC) $(CFLAGS_ALL) -Itests -Iharness -DDML_TEST_DIR='"tests"' -c $< -o $@
 
-$(BUILD)/test_dml: $(TEST_OBJS) $(BUILD)/libdml.a
-	$(CC) -o $@ $(TEST_OBJS) $(BUILD)/libdml.a -lcriterion $(LDLIBS_BASE)
+# The tests reuse the harness's golden reader and batch generator.
+TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,golden_case.o point.o batch.o util.o)
+$(BUILD)/test_dml: $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a
+	$(CC) -o $@ $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a -lcriterion $(LDLIBS_BASE)
 
 test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/test_dml

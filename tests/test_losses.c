@@ -1,0 +1,573 @@
+/* test_losses.c — the four losses: golden cases on every ISA and thread count,
+ * finite-difference gradients, invariances, edge cases and bad input. */
+#include <criterion/criterion.h>
+#include <glob.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dml.h"
+#include "golden_case.h"
+#include "harness.h"
+
+/* ------------------------------------------------------------ helpers */
+
+typedef struct problem {
+    dml_params params;
+    size_t M, C, D;
+    float *X, *P;
+    int32_t *y;
+} problem;
+
+/* Random raw embeddings (not unit: normalisation is part of what is tested),
+ * labels cycling over `classes` of the C classes. */
+static problem make_problem(dml_loss loss, size_t M, size_t C, size_t D, size_t classes,
+                            uint64_t seed)
+{
+    problem p = { dml_params_default(loss), M, C, D, NULL, NULL, NULL };
+    p.X = malloc(M * D * sizeof(float));
+    p.P = malloc(C * D * sizeof(float));
+    p.y = malloc(M * sizeof(int32_t));
+    cr_assert(p.X && p.P && p.y);
+    rng r;
+    rng_seed(&r, seed);
+    for (size_t i = 0; i < M * D; i++) p.X[i] = (float)rng_normal(&r);
+    for (size_t i = 0; i < C * D; i++) p.P[i] = (float)rng_normal(&r);
+    for (size_t i = 0; i < M; i++) p.y[i] = (int32_t)(i % classes);
+    return p;
+}
+
+static void free_problem(problem *p)
+{
+    free(p->X); free(p->P); free(p->y);
+}
+
+/* One step; dX/dP may be NULL for the forward pass alone. */
+static dml_status step(const problem *p, dml_isa isa, int threads, float *L, float *dX, float *dP)
+{
+    dml_status st;
+    dml_ctx *ctx = dml_ctx_create(p->params.loss, p->M, p->C, p->D, isa, threads, &st);
+    if (!ctx) return st;
+    st = dml_loss_step(ctx, &p->params, p->X, p->y, p->P, L, dX, dP);
+    dml_ctx_destroy(ctx);
+    return st;
+}
+
+static float loss_at(const problem *p)
+{
+    float L = NAN;
+    cr_assert_eq(step(p, DML_ISA_REF, 1, &L, NULL, NULL), DML_OK, "%s", dml_last_error());
+    return L;
+}
+
+static int has_proxies(const problem *p) { return dml_loss_has_proxies(p->params.loss); }
+
+/* ------------------------------------------------------------ golden */
+
+/* Every golden case, with every ISA this machine runs, on one and two threads. */
+Test(golden, every_case_every_isa)
+{
+    glob_t g;
+    cr_assert_eq(glob(DML_TEST_DIR "/golden/*.txt", 0, NULL, &g), 0, "no golden cases found");
+    cr_assert_geq(g.gl_pathc, 15u, "expected the 15 golden cases, found %zu", g.gl_pathc);
+    for (int isa = 0; isa < DML_ISA_COUNT; isa++) {
+        if (!dml_isa_supported((dml_isa)isa)) {
+            cr_log_info("golden: ISA %s not runnable here, not checked", dml_isa_name((dml_isa)isa));
+            continue;
+        }
+        for (int threads = 1; threads <= 2; threads++) {
+            for (size_t i = 0; i < g.gl_pathc; i++) {
+                golden_case gc;
+                golden_result r;
+                char err[256];
+                cr_assert_eq(golden_load(g.gl_pathv[i], &gc, err, sizeof err), 0, "%s: %s",
+                             g.gl_pathv[i], err);
+                cr_assert_eq(golden_eval(&gc, (dml_isa)isa, threads, &r, err, sizeof err), 0,
+                             "%s: %s", gc.name, err);
+                cr_expect(r.pass, "%s isa=%s threads=%d: |dL| %.3g (tol %.3g) |dX| %.3g (tol %.3g) |dP| %.3g (tol %.3g)",
+                          gc.name, dml_isa_name((dml_isa)isa), threads, r.value_err, r.value_tol,
+                          r.dx_err, r.dx_tol, r.dp_err, r.dp_tol);
+                golden_free(&gc);
+            }
+        }
+    }
+    globfree(&g);
+}
+
+/* The checker itself must reject a wrong answer: perturb a reference value. */
+Test(golden, checker_rejects_a_wrong_value)
+{
+    golden_case gc;
+    golden_result r;
+    char err[256];
+    cr_assert_eq(golden_load(DML_TEST_DIR "/golden/proxy_anchor_small.txt", &gc, err, sizeof err), 0, "%s", err);
+    gc.value *= 1.0001; /* 1e-4 relative: ten times the value tolerance */
+    cr_assert_eq(golden_eval(&gc, DML_ISA_REF, 1, &r, err, sizeof err), 0, "%s", err);
+    cr_expect_not(r.pass, "a 1e-4 relative error in the value passed");
+    gc.value /= 1.0001;
+    gc.dX[0] += 1e-3 * (r.dx_ref_norm + 1.0);
+    cr_assert_eq(golden_eval(&gc, DML_ISA_REF, 1, &r, err, sizeof err), 0, "%s", err);
+    cr_expect_not(r.pass, "a wrong gradient entry passed");
+    golden_free(&gc);
+}
+
+Test(golden, malformed_files_name_the_line)
+{
+    const char *path = "/tmp/dml_test_malformed.txt";
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    fputs("loss proxy_anchor\nM 2\nC 2\nD 1\nlabels 0 5\n", f);
+    fclose(f);
+    golden_case gc;
+    char err[256];
+    cr_assert_eq(golden_load(path, &gc, err, sizeof err), 1);
+    cr_expect(strstr(err, "line 5") != NULL, "message does not name the line: %s", err);
+    f = fopen(path, "w");
+    fputs("loss proxy_anchor\nM 2\nC 2\nD 1\nlabels 0 1\nX 1 2 3\n", f);
+    fclose(f);
+    cr_assert_eq(golden_load(path, &gc, err, sizeof err), 1);
+    cr_expect(strstr(err, "line 6") && strstr(err, "more than"), "bad message: %s", err);
+    remove(path);
+}
+
+/* ------------------------------------------------- finite differences
+ *
+ * Directional derivatives: for a random unit direction v over (X, P), the
+ * analytic ⟨∇L, v⟩ against a Richardson-extrapolated central difference
+ * R = (4 D(h/2) − D(h)) / 3, D(h) = (L(θ + hv) − L(θ − hv)) / 2h, whose
+ * truncation error is O(h⁴).  The losses are evaluated in float32, so the
+ * rounding error of D is about ε|L|/h ≈ 6e-8·|L|/h; with h = 1e-2 on inputs of
+ * norm ~√D that is ≈ 1e-5·|L|, and the tolerance below, 2e-3·(|⟨∇L,v⟩| + |L|)
+ * + 1e-4, leaves a margin of ~100 over it while a wrong term, mask or divisor
+ * shifts the derivative by O(1) of its size.  The parameters are moderate
+ * (α = 4, s = 4, MS without mining) so that the loss is smooth at scale h;
+ * mining and hinges are discontinuous and are covered by the golden cases. */
+
+static double directional_fd(problem *p, const float *v, double h)
+{
+    size_t nx = p->M * p->D, np = has_proxies(p) ? p->C * p->D : 0;
+    float *X0 = malloc(nx * sizeof(float)), *P0 = malloc((np + 1) * sizeof(float));
+    memcpy(X0, p->X, nx * sizeof(float));
+    memcpy(P0, p->P, np * sizeof(float));
+    double Lpm[2];
+    for (int s = 0; s < 2; s++) {
+        double sign = s ? -1.0 : 1.0;
+        for (size_t i = 0; i < nx; i++) p->X[i] = (float)(X0[i] + sign * h * v[i]);
+        for (size_t i = 0; i < np; i++) p->P[i] = (float)(P0[i] + sign * h * v[nx + i]);
+        Lpm[s] = loss_at(p);
+    }
+    memcpy(p->X, X0, nx * sizeof(float));
+    memcpy(p->P, P0, np * sizeof(float));
+    free(X0);
+    free(P0);
+    return (Lpm[0] - Lpm[1]) / (2 * h);
+}
+
+static void check_gradient(problem *p, uint64_t seed)
+{
+    size_t nx = p->M * p->D, np = has_proxies(p) ? p->C * p->D : 0;
+    float *dX = malloc(nx * sizeof(float)), *dP = malloc((np + 1) * sizeof(float));
+    float *v = malloc((nx + np) * sizeof(float));
+    float L;
+    cr_assert_eq(step(p, DML_ISA_REF, 1, &L, dX, np ? dP : NULL), DML_OK, "%s", dml_last_error());
+    rng r;
+    rng_seed(&r, seed);
+    for (int trial = 0; trial < 3; trial++) {
+        double nv = 0, an = 0;
+        for (size_t i = 0; i < nx + np; i++) {
+            v[i] = (float)rng_normal(&r);
+            nv += (double)v[i] * v[i];
+        }
+        nv = sqrt(nv);
+        for (size_t i = 0; i < nx + np; i++) {
+            v[i] = (float)(v[i] / nv);
+            an += (double)v[i] * (i < nx ? dX[i] : dP[i - nx]);
+        }
+        double h = 1e-2;
+        double rich = (4 * directional_fd(p, v, h / 2) - directional_fd(p, v, h)) / 3;
+        double tol = 2e-3 * (fabs(an) + fabs(L)) + 1e-4;
+        cr_expect(fabs(rich - an) <= tol, "%s trial %d: analytic %.6g, finite difference %.6g (tol %.2g)",
+                  dml_loss_name(p->params.loss), trial, an, rich, tol);
+    }
+    free(dX); free(dP); free(v);
+}
+
+Test(gradients, proxy_anchor_fd)
+{
+    problem p = make_problem(DML_LOSS_PROXY_ANCHOR, 12, 5, 7, 4, 11);
+    p.params.u.pa.alpha = 4.0f;
+    check_gradient(&p, 101);
+    free_problem(&p);
+}
+
+Test(gradients, proxy_nca_fd)
+{
+    for (int inc = 0; inc <= 1; inc++) {
+        problem p = make_problem(DML_LOSS_PROXY_NCA, 12, 5, 7, 4, 12);
+        p.params.u.nca.scale = 4.0f;
+        p.params.u.nca.include_positive = inc;
+        check_gradient(&p, 102);
+        free_problem(&p);
+    }
+}
+
+Test(gradients, multi_similarity_fd)
+{
+    problem p = make_problem(DML_LOSS_MS, 12, 5, 7, 4, 13);
+    p.params.u.ms.mine = 0;
+    p.params.u.ms.beta = 10.0f;
+    check_gradient(&p, 103);
+    free_problem(&p);
+}
+
+Test(gradients, triplet_fd)
+{
+    /* Piecewise linear in d: a seed whose hinges sit well away from 0 at h. */
+    problem p = make_problem(DML_LOSS_TRIPLET, 10, 5, 6, 3, 14);
+    p.params.u.triplet.margin = 0.3f;
+    check_gradient(&p, 104);
+    free_problem(&p);
+}
+
+/* The check must fail for a wrong gradient: flip the sign of one loss term by
+ * comparing against a different loss's gradient. */
+Test(gradients, fd_check_detects_a_wrong_gradient)
+{
+    problem p = make_problem(DML_LOSS_PROXY_ANCHOR, 12, 5, 7, 4, 11);
+    p.params.u.pa.alpha = 4.0f;
+    float L, *dX = malloc(p.M * p.D * sizeof(float)), *dP = malloc(p.C * p.D * sizeof(float));
+    cr_assert_eq(step(&p, DML_ISA_REF, 1, &L, dX, dP), DML_OK);
+    float *v = calloc(p.M * p.D + p.C * p.D, sizeof(float));
+    v[0] = 1.0f; /* the derivative along X[0][0] */
+    double fd = (4 * directional_fd(&p, v, 5e-3) - directional_fd(&p, v, 1e-2)) / 3;
+    cr_expect(fabs(fd - dX[0]) <= 2e-3 * (fabs(dX[0]) + fabs(L)) + 1e-4, "fd %.6g vs dX %.6g", fd, dX[0]);
+    /* Half the gradient must not pass the same tolerance. */
+    cr_expect(fabs(fd - 0.5 * dX[0]) > 2e-3 * (fabs(dX[0]) + fabs(L)) + 1e-4,
+              "tolerance too loose: fd %.6g vs half of dX %.6g", fd, 0.5 * dX[0]);
+    free(dX); free(dP); free(v);
+    free_problem(&p);
+}
+
+/* ------------------------------------------------------------ invariances */
+
+static double rel_diff(const float *a, const float *b, size_t n)
+{
+    double e = 0, r = 0;
+    for (size_t i = 0; i < n; i++) {
+        e += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
+        r += (double)b[i] * b[i];
+    }
+    return sqrt(e) / (sqrt(r) + 1e-30);
+}
+
+/* Scaling a row of X (or P) by c leaves L unchanged and divides that row's
+ * gradient by c (L is invariant to the row's norm). */
+Test(invariance, row_scaling)
+{
+    for (int l = 0; l < DML_LOSS_COUNT; l++) {
+        problem p = make_problem((dml_loss)l, 16, 6, 9, 4, 21 + l);
+        size_t nx = p.M * p.D, np = p.C * p.D;
+        float L0, L1, *dX0 = malloc(nx * 4), *dX1 = malloc(nx * 4), *dP0 = malloc(np * 4),
+                     *dP1 = malloc(np * 4);
+        int prox = has_proxies(&p);
+        cr_assert_eq(step(&p, DML_ISA_REF, 1, &L0, dX0, prox ? dP0 : NULL), DML_OK);
+        const float c = 3.75f;
+        for (size_t k = 0; k < p.D; k++) p.X[3 * p.D + k] *= c;
+        if (prox)
+            for (size_t k = 0; k < p.D; k++) p.P[2 * p.D + k] *= c;
+        cr_assert_eq(step(&p, DML_ISA_REF, 1, &L1, dX1, prox ? dP1 : NULL), DML_OK);
+        cr_expect(fabs(L1 - L0) <= 1e-5 * fabs(L0) + 1e-6, "%s: loss %.9g became %.9g",
+                  dml_loss_name(p.params.loss), L0, L1);
+        for (size_t k = 0; k < p.D; k++) dX1[3 * p.D + k] *= c;
+        cr_expect(rel_diff(dX1, dX0, nx) < 1e-4, "%s: dX changed by %.3g",
+                  dml_loss_name(p.params.loss), rel_diff(dX1, dX0, nx));
+        if (prox) {
+            for (size_t k = 0; k < p.D; k++) dP1[2 * p.D + k] *= c;
+            cr_expect(rel_diff(dP1, dP0, np) < 1e-4, "%s: dP changed", dml_loss_name(p.params.loss));
+        }
+        free(dX0); free(dX1); free(dP0); free(dP1);
+        free_problem(&p);
+    }
+}
+
+/* Permuting the batch permutes ∂L/∂X and leaves L (and ∂L/∂P) unchanged. */
+Test(invariance, batch_permutation)
+{
+    for (int l = 0; l < DML_LOSS_COUNT; l++) {
+        problem p = make_problem((dml_loss)l, 16, 6, 9, 4, 31 + l);
+        problem q = make_problem((dml_loss)l, 16, 6, 9, 4, 31 + l);
+        size_t M = p.M, D = p.D, nx = M * D, np = p.C * D;
+        int prox = has_proxies(&p);
+        size_t perm[16];
+        for (size_t i = 0; i < M; i++) perm[i] = (i * 7 + 3) % M; /* 7 is prime to 16 */
+        for (size_t i = 0; i < M; i++) {
+            memcpy(q.X + i * D, p.X + perm[i] * D, D * sizeof(float));
+            q.y[i] = p.y[perm[i]];
+        }
+        float Lp, Lq, *dXp = malloc(nx * 4), *dXq = malloc(nx * 4), *dPp = malloc(np * 4),
+                     *dPq = malloc(np * 4), *dXpp = malloc(nx * 4);
+        cr_assert_eq(step(&p, DML_ISA_REF, 1, &Lp, dXp, prox ? dPp : NULL), DML_OK);
+        cr_assert_eq(step(&q, DML_ISA_REF, 1, &Lq, dXq, prox ? dPq : NULL), DML_OK);
+        cr_expect(fabs(Lp - Lq) <= 1e-5 * fabs(Lp) + 1e-6, "%s: %.9g vs %.9g",
+                  dml_loss_name(p.params.loss), Lp, Lq);
+        for (size_t i = 0; i < M; i++)
+            memcpy(dXpp + i * D, dXp + perm[i] * D, D * sizeof(float));
+        cr_expect(rel_diff(dXq, dXpp, nx) < 1e-4, "%s: dX not permuted (%.3g)",
+                  dml_loss_name(p.params.loss), rel_diff(dXq, dXpp, nx));
+        if (prox)
+            cr_expect(rel_diff(dPq, dPp, np) < 1e-4, "%s: dP changed", dml_loss_name(p.params.loss));
+        free(dXp); free(dXq); free(dPp); free(dPq); free(dXpp);
+        free_problem(&p);
+        free_problem(&q);
+    }
+}
+
+/* ------------------------------------------------------------ edge cases */
+
+static int all_finite(const float *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(a[i])) return 0;
+    return 1;
+}
+
+static int all_zero(const float *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != 0.0f) return 0;
+    return 1;
+}
+
+Test(edge, single_sample)
+{
+    for (int l = 0; l < DML_LOSS_COUNT; l++) {
+        problem p = make_problem((dml_loss)l, 1, 4, 5, 1, 41);
+        float L, dX[5], dP[20];
+        cr_assert_eq(step(&p, DML_ISA_AUTO, 1, &L, dX, has_proxies(&p) ? dP : NULL), DML_OK,
+                     "%s: %s", dml_loss_name(p.params.loss), dml_last_error());
+        cr_expect(isfinite(L) && all_finite(dX, 5), "%s: not finite", dml_loss_name(p.params.loss));
+        if (!has_proxies(&p))  /* no pair exists: nothing to learn */
+            cr_expect(L == 0.0f && all_zero(dX, 5), "%s: M = 1 gave %g", dml_loss_name(p.params.loss), L);
+        free_problem(&p);
+    }
+}
+
+/* Proxy-Anchor's positive term averages over the proxies present in the
+ * batch: absent classes contribute only to the negative term, and their
+ * proxies still receive a gradient from it. */
+Test(edge, classes_absent_from_batch)
+{
+    problem p = make_problem(DML_LOSS_PROXY_ANCHOR, 8, 10, 6, 2, 51); /* classes 0, 1 of 10 */
+    float L, dX[48], dP[60];
+    cr_assert_eq(step(&p, DML_ISA_AUTO, 1, &L, dX, dP), DML_OK);
+    cr_expect(isfinite(L) && all_finite(dX, 48) && all_finite(dP, 60));
+    cr_expect(!all_zero(dP + 9 * 6, 6), "absent class 9 got no gradient from the negative term");
+    /* Adding an absent class must change the negative divisor only: compare with C = 2. */
+    problem q = make_problem(DML_LOSS_PROXY_ANCHOR, 8, 10, 6, 2, 51);
+    q.C = 2;
+    float Lq, dXq[48], dPq[12];
+    cr_assert_eq(step(&q, DML_ISA_AUTO, 1, &Lq, dXq, dPq), DML_OK);
+    cr_expect(L != Lq, "absent classes did not enter the negative term");
+    free_problem(&p);
+    free_problem(&q);
+}
+
+Test(edge, one_class_pair_losses_are_zero)
+{
+    dml_loss losses[2] = { DML_LOSS_MS, DML_LOSS_TRIPLET };
+    for (int l = 0; l < 2; l++) {
+        problem p = make_problem(losses[l], 9, 3, 5, 1, 61); /* every label 0 */
+        float L = -1, dX[45];
+        cr_assert_eq(step(&p, DML_ISA_AUTO, 1, &L, dX, NULL), DML_OK);
+        cr_expect(L == 0.0f, "%s: one class gave %g", dml_loss_name(losses[l]), L);
+        cr_expect(all_zero(dX, 45), "%s: one class gave a gradient", dml_loss_name(losses[l]));
+        free_problem(&p);
+    }
+}
+
+Test(edge, alpha_200_stays_finite)
+{
+    for (int isa = 0; isa < DML_ISA_COUNT; isa++) {
+        if (!dml_isa_supported((dml_isa)isa)) continue;
+        problem p = make_problem(DML_LOSS_PROXY_ANCHOR, 24, 6, 16, 6, 71);
+        p.params.u.pa.alpha = 200.0f;
+        float L, dX[24 * 16], dP[6 * 16];
+        cr_assert_eq(step(&p, (dml_isa)isa, 1, &L, dX, dP), DML_OK);
+        cr_expect(isfinite(L) && L > 0, "%s: L = %g", dml_isa_name((dml_isa)isa), L);
+        cr_expect(all_finite(dX, 24 * 16) && all_finite(dP, 6 * 16), "%s: gradient not finite",
+                  dml_isa_name((dml_isa)isa));
+        free_problem(&p);
+
+        problem q = make_problem(DML_LOSS_MS, 24, 6, 16, 6, 72);
+        q.params.u.ms.alpha = 200.0f;
+        q.params.u.ms.beta = 200.0f;
+        cr_assert_eq(step(&q, (dml_isa)isa, 1, &L, dX, NULL), DML_OK);
+        cr_expect(isfinite(L) && all_finite(dX, 24 * 16), "MS %s: not finite", dml_isa_name((dml_isa)isa));
+        free_problem(&q);
+    }
+}
+
+/* A zero embedding normalises to 0 (as F.normalize does); everything stays finite. */
+Test(edge, zero_vectors)
+{
+    for (int l = 0; l < DML_LOSS_COUNT; l++) {
+        problem p = make_problem((dml_loss)l, 8, 4, 5, 4, 81);
+        memset(p.X + 2 * p.D, 0, p.D * sizeof(float));
+        memset(p.P + 1 * p.D, 0, p.D * sizeof(float));
+        float L, dX[40], dP[20];
+        cr_assert_eq(step(&p, DML_ISA_AUTO, 1, &L, dX, has_proxies(&p) ? dP : NULL), DML_OK);
+        cr_expect(isfinite(L) && all_finite(dX, 40), "%s", dml_loss_name(p.params.loss));
+        if (has_proxies(&p))
+            cr_expect(all_finite(dP, 20), "%s: dP", dml_loss_name(p.params.loss));
+        free_problem(&p);
+    }
+}
+
+/* ------------------------------------------------------------ bad input */
+
+/* On error nothing is written: the outputs keep their sentinels. */
+static void expect_error(const problem *p, dml_status want, const char *what)
+{
+    float L = 12345.0f, dX[64], dP[64];
+    for (int i = 0; i < 64; i++) dX[i] = dP[i] = 777.0f;
+    dml_status st = step(p, DML_ISA_REF, 1, &L, dX, has_proxies(p) ? dP : NULL);
+    cr_expect_eq(st, want, "%s: got %d (%s), want %d", what, st, dml_strerror(st), want);
+    cr_expect(strlen(dml_last_error()) > 0, "%s: no detail message", what);
+    cr_expect(L == 12345.0f && dX[0] == 777.0f && dP[0] == 777.0f, "%s: output written on error", what);
+}
+
+Test(errors, sizes)
+{
+    dml_status st;
+    cr_expect_null(dml_ctx_create(DML_LOSS_PROXY_ANCHOR, 0, 3, 4, DML_ISA_REF, 1, &st));
+    cr_expect_eq(st, DML_ERR_M_ZERO);
+    cr_expect_null(dml_ctx_create(DML_LOSS_PROXY_ANCHOR, 3, 0, 4, DML_ISA_REF, 1, &st));
+    cr_expect_eq(st, DML_ERR_C_ZERO);
+    cr_expect_null(dml_ctx_create(DML_LOSS_MS, 3, 3, 0, DML_ISA_REF, 1, &st));
+    cr_expect_eq(st, DML_ERR_D_ZERO);
+    cr_expect_null(dml_ctx_create(DML_LOSS_MS, SIZE_MAX / 2, 3, 4, DML_ISA_REF, 1, &st));
+    cr_expect_eq(st, DML_ERR_OVERFLOW);
+    cr_expect_null(dml_ctx_create(DML_LOSS_PROXY_NCA, 4, (size_t)1 << 40, (size_t)1 << 30, DML_ISA_REF, 1, &st));
+    cr_expect_eq(st, DML_ERR_OVERFLOW);
+    cr_expect_null(dml_ctx_create(DML_LOSS_MS, 3, 3, 4, DML_ISA_REF, 0, &st));
+    cr_expect_eq(st, DML_ERR_ARG);
+    cr_expect_null(dml_ctx_create((dml_loss)9, 3, 3, 4, DML_ISA_REF, 1, &st));
+    cr_expect_eq(st, DML_ERR_ARG);
+}
+
+Test(errors, unsupported_isa)
+{
+    for (int isa = 0; isa < DML_ISA_COUNT; isa++) {
+        if (dml_isa_supported((dml_isa)isa)) continue;
+        dml_status st;
+        cr_expect_null(dml_ctx_create(DML_LOSS_MS, 3, 3, 4, (dml_isa)isa, 1, &st));
+        cr_expect_eq(st, DML_ERR_ISA, "ISA %s", dml_isa_name((dml_isa)isa));
+        cr_expect_eq(dml_isa_set((dml_isa)isa), DML_ERR_ISA);
+    }
+    dml_isa out;
+    cr_expect_eq(dml_isa_parse("sse9", &out), DML_ERR_ARG);
+}
+
+Test(errors, labels)
+{
+    for (int l = 0; l < DML_LOSS_COUNT; l++) {
+        problem p = make_problem((dml_loss)l, 4, 3, 4, 3, 91);
+        p.y[2] = 3;
+        expect_error(&p, DML_ERR_LABEL, "label = C");
+        p.y[2] = -1;
+        expect_error(&p, DML_ERR_LABEL, "label = -1");
+        free_problem(&p);
+    }
+}
+
+Test(errors, null_pointers)
+{
+    problem p = make_problem(DML_LOSS_PROXY_ANCHOR, 4, 3, 4, 3, 92);
+    dml_status st;
+    dml_ctx *ctx = dml_ctx_create(DML_LOSS_PROXY_ANCHOR, 4, 3, 4, DML_ISA_REF, 1, &st);
+    cr_assert_not_null(ctx);
+    float L = 5, dX[16], dP[12];
+    dml_proxy_anchor_params pa = DML_PROXY_ANCHOR_DEFAULTS;
+    cr_expect_eq(dml_proxy_anchor(NULL, &pa, p.X, p.y, p.P, &L, dX, dP), DML_ERR_NULL);
+    cr_expect_eq(dml_proxy_anchor(ctx, NULL, p.X, p.y, p.P, &L, dX, dP), DML_ERR_NULL);
+    cr_expect_eq(dml_proxy_anchor(ctx, &pa, NULL, p.y, p.P, &L, dX, dP), DML_ERR_NULL);
+    cr_expect_eq(dml_proxy_anchor(ctx, &pa, p.X, NULL, p.P, &L, dX, dP), DML_ERR_NULL);
+    cr_expect_eq(dml_proxy_anchor(ctx, &pa, p.X, p.y, NULL, &L, dX, dP), DML_ERR_NULL);
+    cr_expect_eq(dml_proxy_anchor(ctx, &pa, p.X, p.y, p.P, NULL, dX, dP), DML_ERR_NULL);
+    cr_expect_eq(dml_proxy_anchor(ctx, &pa, p.X, p.y, p.P, &L, dX, NULL), DML_ERR_NULL);
+    cr_expect_eq(dml_loss_step(ctx, NULL, p.X, p.y, p.P, &L, dX, dP), DML_ERR_NULL);
+    cr_expect_eq(L, 5.0f, "loss written on error");
+    /* A context made for one loss refuses another. */
+    dml_proxy_nca_params nca = DML_PROXY_NCA_DEFAULTS;
+    cr_expect_eq(dml_proxy_nca(ctx, &nca, p.X, p.y, p.P, &L, dX, dP), DML_ERR_SHAPE);
+    dml_ctx_destroy(ctx);
+    free_problem(&p);
+}
+
+Test(errors, parameters)
+{
+    problem p = make_problem(DML_LOSS_PROXY_ANCHOR, 4, 3, 4, 3, 93);
+    float bad_pos[] = { 0.0f, -1.0f, NAN, INFINITY };
+    for (int i = 0; i < 4; i++) {
+        p.params.u.pa = DML_PROXY_ANCHOR_DEFAULTS;
+        p.params.u.pa.alpha = bad_pos[i];
+        expect_error(&p, DML_ERR_PARAM, "proxy-anchor alpha");
+    }
+    p.params.u.pa = DML_PROXY_ANCHOR_DEFAULTS;
+    p.params.u.pa.delta = -0.1f;
+    expect_error(&p, DML_ERR_MARGIN, "delta < 0");
+    free_problem(&p);
+
+    problem n = make_problem(DML_LOSS_PROXY_NCA, 4, 3, 4, 3, 94);
+    n.params.u.nca.scale = 0.0f;
+    expect_error(&n, DML_ERR_PARAM, "scale = 0");
+    free_problem(&n);
+
+    problem one = make_problem(DML_LOSS_PROXY_NCA, 4, 1, 4, 1, 95);
+    expect_error(&one, DML_ERR_CLASSES, "Proxy-NCA, C = 1, no positive in the denominator");
+    free_problem(&one);
+
+    problem m = make_problem(DML_LOSS_MS, 4, 3, 4, 3, 96);
+    m.params.u.ms.beta = -2.0f;
+    expect_error(&m, DML_ERR_PARAM, "beta < 0");
+    m.params.u.ms = DML_MS_DEFAULTS;
+    m.params.u.ms.alpha = 0.0f;
+    expect_error(&m, DML_ERR_PARAM, "ms alpha = 0");
+    m.params.u.ms = DML_MS_DEFAULTS;
+    m.params.u.ms.epsilon = -0.1f;
+    expect_error(&m, DML_ERR_MARGIN, "epsilon < 0");
+    free_problem(&m);
+
+    problem t = make_problem(DML_LOSS_TRIPLET, 4, 3, 4, 3, 97);
+    t.params.u.triplet.margin = -0.1f;
+    expect_error(&t, DML_ERR_MARGIN, "margin < 0");
+    free_problem(&t);
+}
+
+Test(errors, non_finite_inputs)
+{
+    float bad[] = { NAN, INFINITY, -INFINITY };
+    for (int l = 0; l < DML_LOSS_COUNT; l++) {
+        for (int b = 0; b < 3; b++) {
+            problem p = make_problem((dml_loss)l, 4, 3, 4, 3, 98);
+            p.X[5] = bad[b];
+            expect_error(&p, DML_ERR_NONFINITE, "X not finite");
+            if (has_proxies(&p)) {
+                p.X[5] = 0.5f;
+                p.P[7] = bad[b];
+                expect_error(&p, DML_ERR_NONFINITE, "P not finite");
+            }
+            free_problem(&p);
+        }
+    }
+}
+
+Test(errors, every_code_has_its_own_message)
+{
+    for (int a = 0; a < DML_STATUS_COUNT; a++) {
+        cr_expect(dml_strerror((dml_status)a) && *dml_strerror((dml_status)a));
+        for (int b = 0; b < a; b++)
+            cr_expect_str_neq(dml_strerror((dml_status)a), dml_strerror((dml_status)b));
+    }
+    cr_expect_str_eq(dml_strerror((dml_status)999), "unknown error code");
+}

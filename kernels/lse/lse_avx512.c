@@ -1,0 +1,201 @@
+/* lse_avx512.c — masked LSE⁺ and vector exp, AVX-512 (F, VL, BW, DQ) + FMA.
+ *
+ * The algorithm is that of lse_ref.c (see dml.h for the contract), 16 lanes at
+ * a time, with membership held in k-mask registers:
+ *   pass 1  membership (labels vs c, the skip index, lo < s < hi) and the
+ *           max of z = fma(a, s, b) per side, member count;
+ *   pass 2  the same membership and z, e = exp(z − shift) (the one exp per
+ *           entry), per-side sums, e stored in g (0 for non-members);
+ *   pass 3  g ·= coef / sum of its side.
+ * The final partial vector uses masked loads and stores: nothing past n is
+ * read or written, and the tail goes through the same arithmetic as the body.
+ * exp is the algorithm of exp_poly.h with vscalefps for the 2^n scaling. */
+#include <immintrin.h>
+#include <math.h>
+
+#include "dml_kernels.h"
+#include "exp_poly.h"
+
+#define W 16
+
+static inline __m512 exp16(__m512 x)
+{
+    /* NaN passes both (second operand returned), ±inf and far-out x clamp. */
+    x = _mm512_max_ps(_mm512_set1_ps(DML_EXP_LO), x);
+    x = _mm512_min_ps(_mm512_set1_ps(DML_EXP_HI), x);
+    const __m512 magic = _mm512_set1_ps(DML_EXP_MAGIC);
+    __m512 n = _mm512_sub_ps(_mm512_fmadd_ps(x, _mm512_set1_ps(DML_EXP_LOG2E), magic), magic);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(DML_EXP_LN2_HI), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(DML_EXP_LN2_LO), r);
+    __m512 u = _mm512_set1_ps(DML_EXP_P0);
+    u = _mm512_fmadd_ps(u, r, _mm512_set1_ps(DML_EXP_P1));
+    u = _mm512_fmadd_ps(u, r, _mm512_set1_ps(DML_EXP_P2));
+    u = _mm512_fmadd_ps(u, r, _mm512_set1_ps(DML_EXP_P3));
+    u = _mm512_fmadd_ps(u, r, _mm512_set1_ps(DML_EXP_P4));
+    u = _mm512_fmadd_ps(u, r, _mm512_set1_ps(DML_EXP_P5));
+    u = _mm512_add_ps(_mm512_set1_ps(1.0f), _mm512_fmadd_ps(_mm512_mul_ps(r, r), u, r));
+    /* u · 2^n with one rounding: correct subnormals, +inf on overflow. */
+    return _mm512_scalef_ps(u, n);
+}
+
+void dml_exp_f32_avx512(const float *x, size_t n, float *y)
+{
+    size_t j = 0;
+    for (; j + W <= n; j += W)
+        _mm512_storeu_ps(y + j, exp16(_mm512_loadu_ps(x + j)));
+    if (j < n) {
+        __mmask16 lm = (__mmask16)((1u << (n - j)) - 1u);
+        _mm512_mask_storeu_ps(y + j, lm, exp16(_mm512_maskz_loadu_ps(lm, x + j)));
+    }
+}
+
+/* Per-call constants.  A NULL side gets lo = +inf, hi = −inf: lo < s never
+ * holds (not even for NaN), so it has no members and needs no branch. */
+typedef struct lse_consts {
+    __m512 a_p, b_p, lo_p, hi_p, a_n, b_n, lo_n, hi_n;
+    __m512i c, iota;
+    const float *s;
+    const int32_t *labels;
+    size_t skip;
+} lse_consts;
+
+/* Labels of lanes j.. (lanes outside lm are 0 and never used). */
+static inline __m512i labels_at(const lse_consts *K, size_t j, __mmask16 lm)
+{
+    if (K->labels)
+        return _mm512_maskz_loadu_epi32(lm, K->labels + j);
+    return _mm512_add_epi32(K->iota, _mm512_set1_epi32((int32_t)j));
+}
+
+/* Membership of lanes j.. within lm: *pm positives, *nm negatives; returns s. */
+static inline __m512 members(const lse_consts *K, size_t j, __mmask16 lm, __mmask16 *eqm,
+                             __mmask16 *pm, __mmask16 *nm)
+{
+    __m512 sv = _mm512_maskz_loadu_ps(lm, K->s + j);
+    __m512i lab = labels_at(K, j, lm);
+    __mmask16 eq = _mm512_mask_cmpeq_epi32_mask(lm, lab, K->c);
+    __mmask16 ne = _mm512_mask_cmpneq_epi32_mask(lm, lab, K->c);
+    __mmask16 p = eq;
+    if (K->skip - j < W)
+        p &= (__mmask16)~(1u << (K->skip - j));
+    p = _mm512_mask_cmp_ps_mask(p, K->lo_p, sv, _CMP_LT_OQ);
+    p = _mm512_mask_cmp_ps_mask(p, sv, K->hi_p, _CMP_LT_OQ);
+    __mmask16 q = _mm512_mask_cmp_ps_mask(ne, K->lo_n, sv, _CMP_LT_OQ);
+    q = _mm512_mask_cmp_ps_mask(q, sv, K->hi_n, _CMP_LT_OQ);
+    *eqm = eq;
+    *pm = p;
+    *nm = q;
+    return sv;
+}
+
+static inline void pass_max(const lse_consts *K, size_t j, __mmask16 lm, __m512 *mx_p,
+                            __m512 *mx_n, size_t *count)
+{
+    __mmask16 eq, pm, nm;
+    __m512 sv = members(K, j, lm, &eq, &pm, &nm);
+    __m512 zp = _mm512_fmadd_ps(K->a_p, sv, K->b_p);
+    __m512 zn = _mm512_fmadd_ps(K->a_n, sv, K->b_n);
+    /* max(z, m): a NaN z is ignored, as in the reference's z > zmax. */
+    *mx_p = _mm512_mask_max_ps(*mx_p, pm, zp, *mx_p);
+    *mx_n = _mm512_mask_max_ps(*mx_n, nm, zn, *mx_n);
+    *count += (size_t)_mm_popcnt_u32((unsigned)(pm | nm));
+}
+
+static inline void pass_exp(const lse_consts *K, size_t j, __mmask16 lm, __m512 sh_p,
+                            __m512 sh_n, __m512 *sum_p, __m512 *sum_n, float *g)
+{
+    __mmask16 eq, pm, nm;
+    __m512 sv = members(K, j, lm, &eq, &pm, &nm);
+    __m512 a = _mm512_mask_blend_ps(eq, K->a_n, K->a_p);
+    __m512 b = _mm512_mask_blend_ps(eq, K->b_n, K->b_p);
+    __m512 sh = _mm512_mask_blend_ps(eq, sh_n, sh_p);
+    __m512 e = exp16(_mm512_sub_ps(_mm512_fmadd_ps(a, sv, b), sh));
+    *sum_p = _mm512_mask_add_ps(*sum_p, pm, *sum_p, e);
+    *sum_n = _mm512_mask_add_ps(*sum_n, nm, *sum_n, e);
+    _mm512_mask_storeu_ps(g + j, lm, _mm512_maskz_mov_ps(pm | nm, e));
+}
+
+static inline void pass_scale(const lse_consts *K, size_t j, __mmask16 lm, __m512 sc_p,
+                              __m512 sc_n, float *g)
+{
+    __m512 e = _mm512_maskz_loadu_ps(lm, g + j);
+    __m512i lab = labels_at(K, j, lm);
+    __mmask16 eq = _mm512_mask_cmpeq_epi32_mask(lm, lab, K->c);
+    __m512 sc = _mm512_mask_blend_ps(eq, sc_n, sc_p);
+    /* Only non-zero entries are scaled (0 stays 0 whatever the scale). */
+    __mmask16 nz = _mm512_cmp_ps_mask(e, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+    _mm512_mask_storeu_ps(g + j, lm, _mm512_maskz_mul_ps(nz, e, sc));
+}
+
+size_t dml_lse_f32_avx512(const float *s, size_t n, const int32_t *labels, int32_t c,
+                          size_t skip, const dml_lse_side *pos, const dml_lse_side *neg,
+                          float out[2], float *g)
+{
+    const dml_lse_side *sides[2] = { pos, neg };
+    lse_consts K;
+    K.a_p = _mm512_set1_ps(pos ? pos->a : 0.0f);
+    K.b_p = _mm512_set1_ps(pos ? pos->b : 0.0f);
+    K.lo_p = _mm512_set1_ps(pos ? pos->lo : INFINITY);
+    K.hi_p = _mm512_set1_ps(pos ? pos->hi : -INFINITY);
+    K.a_n = _mm512_set1_ps(neg ? neg->a : 0.0f);
+    K.b_n = _mm512_set1_ps(neg ? neg->b : 0.0f);
+    K.lo_n = _mm512_set1_ps(neg ? neg->lo : INFINITY);
+    K.hi_n = _mm512_set1_ps(neg ? neg->hi : -INFINITY);
+    K.c = _mm512_set1_epi32(c);
+    K.iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    K.s = s;
+    K.labels = labels;
+    K.skip = skip;
+
+    const size_t nb = n - n % W;
+    const __mmask16 tail = (__mmask16)((1u << (n % W)) - 1u);
+
+    /* Pass 1: membership, max z per side, count. */
+    __m512 mx_p = _mm512_set1_ps(-INFINITY), mx_n = mx_p;
+    size_t count = 0;
+    for (size_t j = 0; j < nb; j += W)
+        pass_max(&K, j, 0xFFFF, &mx_p, &mx_n, &count);
+    if (tail)
+        pass_max(&K, nb, tail, &mx_p, &mx_n, &count);
+    float zmax[2] = { _mm512_reduce_max_ps(mx_p), _mm512_reduce_max_ps(mx_n) };
+
+    float shift[2] = { 0.0f, 0.0f }, one[2] = { 0.0f, 0.0f };
+    for (int k = 0; k < 2; k++) {
+        if (!sides[k])
+            continue;
+        shift[k] = sides[k]->plus ? (zmax[k] > 0.0f ? zmax[k] : 0.0f) : zmax[k];
+        one[k] = sides[k]->plus ? expf(-shift[k]) : 0.0f; /* the shifted "1 +" */
+    }
+
+    /* Pass 2: e = exp(z − shift) into g, sums per side. */
+    const __m512 sh_p = _mm512_set1_ps(shift[0]), sh_n = _mm512_set1_ps(shift[1]);
+    __m512 sum_p = _mm512_setzero_ps(), sum_n = _mm512_setzero_ps();
+    for (size_t j = 0; j < nb; j += W)
+        pass_exp(&K, j, 0xFFFF, sh_p, sh_n, &sum_p, &sum_n, g);
+    if (tail)
+        pass_exp(&K, nb, tail, sh_p, sh_n, &sum_p, &sum_n, g);
+    float sum[2] = { one[0] + _mm512_reduce_add_ps(sum_p), one[1] + _mm512_reduce_add_ps(sum_n) };
+
+    float lse[2] = { 0.0f, 0.0f }, scale[2] = { 0.0f, 0.0f };
+    for (int k = 0; k < 2; k++) {
+        if (!sides[k])
+            continue;
+        if (!sides[k]->plus && zmax[k] == -INFINITY) {
+            lse[k] = -INFINITY; /* log Σ over an empty set */
+            continue;
+        }
+        lse[k] = shift[k] + logf(sum[k]);
+        scale[k] = sides[k]->coef / sum[k]; /* exp(z − lse) = exp(z − shift) / sum */
+    }
+
+    /* Pass 3: weights. */
+    const __m512 sc_p = _mm512_set1_ps(scale[0]), sc_n = _mm512_set1_ps(scale[1]);
+    for (size_t j = 0; j < nb; j += W)
+        pass_scale(&K, j, 0xFFFF, sc_p, sc_n, g);
+    if (tail)
+        pass_scale(&K, nb, tail, sc_p, sc_n, g);
+
+    out[0] = lse[0];
+    out[1] = lse[1];
+    return count;
+}

@@ -1,0 +1,157 @@
+/* cosine_avx2.c — AVX2 + FMA cosine-similarity kernels.
+ *
+ * GEMM/SYRK: the classic 6×16 register-blocked micro-kernel (12 ymm
+ * accumulators, two ymm of packed B and one broadcast of packed A per k step:
+ * 15 of the 16 ymm registers) inside the shared blocking driver
+ * (gemm_driver.h).  Tails in n go through maskload/maskstore, tails in m by
+ * skipping rows. */
+#include <immintrin.h>
+#include <math.h>
+
+#include "dml_kernels.h"
+#include "pack_x86.h"
+
+#define DML_NORM_EPS 1e-12f
+
+/* ---------------------------------------------------------------- normalise */
+
+static float hsum_avx2(__m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+static float dot_avx2(const float *a, const float *b, size_t d)
+{
+    /* Four chains hide the FMA latency (4 cycles, 2 per cycle). */
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
+    size_t k = 0;
+    for (; k + 32 <= d; k += 32) {
+        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k), _mm256_loadu_ps(b + k), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k + 8), _mm256_loadu_ps(b + k + 8), acc1);
+        acc2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k + 16), _mm256_loadu_ps(b + k + 16), acc2);
+        acc3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k + 24), _mm256_loadu_ps(b + k + 24), acc3);
+    }
+    for (; k + 8 <= d; k += 8)
+        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + k), _mm256_loadu_ps(b + k), acc0);
+    if (k < d) {
+        __m256i m = pack_lane_mask(d - k);
+        acc1 = _mm256_fmadd_ps(_mm256_maskload_ps(a + k, m), _mm256_maskload_ps(b + k, m), acc1);
+    }
+    return hsum_avx2(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
+}
+
+void dml_normalize_f32_avx2(const float *X, size_t n, size_t d, float *Y, float *inv_norm)
+{
+    for (size_t i = 0; i < n; i++) {
+        const float *x = X + i * d;
+        float *y = Y + i * d;
+        float norm = sqrtf(dot_avx2(x, x, d));
+        float den = norm > DML_NORM_EPS ? norm : DML_NORM_EPS; /* NaN norm -> eps, as ref */
+        inv_norm[i] = 1.0f / den;
+        /* A true division, as the reference: x / |x| is exactly ±1 for d = 1. */
+        __m256 vden = _mm256_set1_ps(den);
+        size_t k = 0;
+        for (; k + 8 <= d; k += 8)
+            _mm256_storeu_ps(y + k, _mm256_div_ps(_mm256_loadu_ps(x + k), vden));
+        if (k < d) {
+            __m256i m = pack_lane_mask(d - k);
+            _mm256_maskstore_ps(y + k, m, _mm256_div_ps(_mm256_maskload_ps(x + k, m), vden));
+        }
+    }
+}
+
+void dml_normalize_backward_f32_avx2(const float *Y, const float *inv_norm, const float *G,
+                                     size_t n, size_t d, float *dX)
+{
+    for (size_t i = 0; i < n; i++) {
+        const float *y = Y + i * d, *g = G + i * d;
+        float *dx = dX + i * d;
+        /* The whole dot is read before any dx is written, so dX may alias G. */
+        __m256 dot = _mm256_set1_ps(dot_avx2(y, g, d));
+        __m256 inv = _mm256_set1_ps(inv_norm[i]);
+        size_t k = 0;
+        for (; k + 8 <= d; k += 8) {
+            __m256 gk = _mm256_loadu_ps(g + k), yk = _mm256_loadu_ps(y + k);
+            _mm256_storeu_ps(dx + k, _mm256_mul_ps(_mm256_fnmadd_ps(yk, dot, gk), inv));
+        }
+        if (k < d) {
+            __m256i m = pack_lane_mask(d - k);
+            __m256 gk = _mm256_maskload_ps(g + k, m), yk = _mm256_maskload_ps(y + k, m);
+            _mm256_maskstore_ps(dx + k, m, _mm256_mul_ps(_mm256_fnmadd_ps(yk, dot, gk), inv));
+        }
+    }
+}
+
+/* ------------------------------------------------------------ micro-kernel */
+
+#define GEMM_MR 6
+#define GEMM_NR 16
+#define GEMM_KC 512
+/* 1 MiB of packed B: half the 2 MiB L2, leaving room for C and the A stream. */
+#define GEMM_B_FLOATS (1 << 18)
+
+/* One row of the tile; the masks cover the first nr columns. */
+static inline void store_row_avx2(float *c, __m256 lo, __m256 hi, size_t nr, int accumulate)
+{
+    if (nr == 16) {
+        if (accumulate) {
+            lo = _mm256_add_ps(lo, _mm256_loadu_ps(c));
+            hi = _mm256_add_ps(hi, _mm256_loadu_ps(c + 8));
+        }
+        _mm256_storeu_ps(c, lo);
+        _mm256_storeu_ps(c + 8, hi);
+        return;
+    }
+    __m256i mlo = pack_lane_mask(nr >= 8 ? 8 : nr), mhi = pack_lane_mask(nr >= 8 ? nr - 8 : 0);
+    if (accumulate) {
+        lo = _mm256_add_ps(lo, _mm256_maskload_ps(c, mlo));
+        hi = _mm256_add_ps(hi, _mm256_maskload_ps(c + 8, mhi));
+    }
+    _mm256_maskstore_ps(c, mlo, lo);
+    _mm256_maskstore_ps(c + 8, mhi, hi);
+}
+
+#define ACC_DECLARE(r) __m256 c##r##a = _mm256_setzero_ps(), c##r##b = _mm256_setzero_ps();
+#define ACC_FMA(r)                                                                           \
+    {                                                                                        \
+        __m256 ar = _mm256_broadcast_ss(a + r);                                              \
+        c##r##a = _mm256_fmadd_ps(ar, b0, c##r##a);                                          \
+        c##r##b = _mm256_fmadd_ps(ar, b1, c##r##b);                                          \
+    }
+#define ACC_STORE(r)                                                                         \
+    if (r < mr)                                                                              \
+        store_row_avx2(C + r * ldc, c##r##a, c##r##b, nr, accumulate);
+#define FOR_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+
+/* C[mr×nr] (=|+=) Σ_p a[p*6 + r] · b[p*16 + c]  over kc steps. */
+static void gemm_ukernel(size_t kc, const float *restrict a, const float *restrict b,
+                         float *restrict C, size_t ldc, size_t mr, size_t nr, int accumulate)
+{
+    FOR_ROWS(ACC_DECLARE)
+    for (size_t p = 0; p < kc; p++) {
+        __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+        FOR_ROWS(ACC_FMA)
+        a += GEMM_MR;
+        b += GEMM_NR;
+    }
+    FOR_ROWS(ACC_STORE)
+}
+
+#include "gemm_driver.h"
+
+void dml_gemm_f32_avx2(int ta, int tb, size_t m, size_t n, size_t k, const float *A,
+                       size_t lda, const float *B, size_t ldb, float *C, size_t ldc,
+                       float *work)
+{
+    gemm_drive(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, work, 0);
+}
+
+void dml_syrk_f32_avx2(size_t n, size_t k, const float *A, size_t lda, float *C, size_t ldc,
+                       float *work)
+{
+    gemm_syrk(n, k, A, lda, C, ldc, work);
+}

@@ -120,3 +120,59 @@ deps: deps-test deps-sweep
 
 clean:
 	rm -rf $(BUILD) build-aarch64
+
+# ------------------------------------------------------------------ neon (AArch64, cross + qemu)
+#   make neon        build-aarch64/libdml.a and build-aarch64/dmlbench, cross-compiled with
+#                    aarch64-linux-gnu-gcc (the same rules as above, run by a recursive make)
+#   make test-neon   install what is missing (harness/deps.sh neon), build, then under
+#                    qemu-aarch64: every shared kernel check (tests/check_*.c, for ref and
+#                    neon) through tests/neon_driver.c, and every golden case with --isa neon
+#
+# The cross build has no hwloc.  hwloc for arm64 would need dpkg --add-architecture arm64,
+# an apt update against the arm64 indices and libhwloc-dev:arm64 — a change to the
+# machine's package configuration that CI would make on every fresh runner, that
+# fails whenever the mirror's arm64 and amd64 versions of a Multi-Arch: same package
+# are out of step, and whose libhwloc (with libudev) cannot be linked statically
+# anyway.  hwloc only adds topology to the provenance and thread binding, which mean
+# nothing under qemu-user.  So HWLOC_CFLAGS/HWLOC_LIBS are forced empty for the cross
+# build (the host's pkg-config would otherwise hand the x86 -lhwloc to the arm64
+# link), and the harness builds without DML_HAVE_HWLOC.
+# The binaries are linked -static (libgomp, libm, libpthread from the cross
+# toolchain), so a run needs no aarch64 loader or shared libraries (qemu's -L is
+# passed anyway) and the binaries also run as they are on a real arm64 machine.
+# The one link warning, "Using 'dlopen' in statically linked applications", comes
+# from libgomp's OpenACC profiling hook, which only loads a library named by
+# ACC_PROFLIB; nothing here sets it.
+# qemu-user ignores SIGTERM, so every qemu run is under timeout -s KILL.
+.PHONY: neon test-neon deps-neon neon-driver
+NEON_CC      ?= aarch64-linux-gnu-gcc
+NEON_BUILD   := build-aarch64
+QEMU_AARCH64 ?= qemu-aarch64 -L /usr/aarch64-linux-gnu
+NEON_CHECKS_TIMEOUT ?= 240
+NEON_GOLDEN_TIMEOUT ?= 120
+NEON_MAKE = $(MAKE) --no-print-directory CC=$(NEON_CC) BUILD=$(NEON_BUILD) \
+            HWLOC_CFLAGS= HWLOC_LIBS= LDLIBS_BASE='$(LDLIBS_BASE) -static'
+
+deps-neon:
+	@sh harness/deps.sh neon
+
+neon:
+	@test -f kernels/cosine/cosine_neon.c -a -f kernels/lse/lse_neon.c || { \
+	  echo "make neon: kernels/cosine/cosine_neon.c and kernels/lse/lse_neon.c are both needed for the NEON kernels" >&2; exit 1; }
+	@$(NEON_MAKE) all
+
+# The standalone check driver: neon_driver.c plus the shared check files
+# (TEST_COMMON: tests/*.c that are neither Criterion suites nor drivers).
+NEON_DRIVER_OBJS = $(BUILD)/tests/neon_driver.o $(TEST_COMMON:%.c=$(BUILD)/%.o)
+$(BUILD)/neon_driver: $(NEON_DRIVER_OBJS) $(BUILD)/libdml.a
+	$(CC) -o $@ $(NEON_DRIVER_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE)
+
+neon-driver: neon
+	@test -f tests/check_cosine.c -a -f tests/check_lse.c || { \
+	  echo "make test-neon: tests/check_cosine.c and tests/check_lse.c (dml_cosine_checks[], dml_lse_checks[]) are needed by tests/neon_driver.c" >&2; exit 1; }
+	@$(NEON_MAKE) $(NEON_BUILD)/neon_driver
+
+test-neon: deps-neon
+	@$(MAKE) --no-print-directory neon-driver
+	timeout -s KILL $(NEON_CHECKS_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/neon_driver
+	timeout -s KILL $(NEON_GOLDEN_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/dmlbench golden --isa neon tests/golden/*.txt

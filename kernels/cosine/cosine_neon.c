@@ -4,20 +4,18 @@
  * sums (16 lanes) with FMA, then a true division (vdivq_f32) so that D = 1 gives
  * exactly ±1 and a zero row gives 0, as the reference does.
  *
- * gemm / syrk: a BLIS-style packed design (Goto/van de Geijn loop nest
- * jc → pc → ic → jr → ir).  op(B) is packed in NR-column micro-panels and op(A)
- * in MR-row micro-panels into the caller's work buffer (zero-padded at the
- * tails), so one 8×12 register-blocked micro-kernel serves every combination of
- * transposes: 24 q-register accumulators, 2 q registers of A and 3 of B per k
- * step, vfmaq_laneq_f32 broadcasting an A element from its lane (29 of the 32
- * vector registers).  syrk runs the same nest with B = A and skips every
- * micro-tile that lies strictly above the diagonal, then mirrors the strict
- * lower triangle into the upper one, so the result is exactly symmetric.
+ * gemm / syrk: a BLIS-style packed design.  The blocking loops are the shared
+ * kernels/cosine/gemm_driver.h (also used by the x86 files): op(B) is packed
+ * in NR-column micro-panels, op(A) in MR-row micro-panels, into the caller's
+ * work buffer, zero-padded at the tails, so one 8×12 register-blocked
+ * micro-kernel serves every combination of transposes.  The micro-kernel keeps
+ * 24 q-register accumulators and loads 2 q registers of A and 3 of B per k step
+ * (29 of the 32 vector registers), broadcasting each A element from its lane
+ * with vfmaq_laneq_f32.  syrk runs the same loops with B = A, skips micro-tiles
+ * strictly above the diagonal and mirrors the strict lower triangle into the
+ * upper one, so the result is exactly symmetric.
  *
- * The blocking/packing driver is self-contained here (no shared driver header
- * existed in kernels/cosine/ when this was written).
- *
- * Sums are reassociated (vector lanes, FMA, KC blocks), so results agree with
+ * Sums are reassociated (vector lanes, FMA, k blocks), so results agree with
  * the scalar reference within float32 rounding, not bit for bit. */
 #include <arm_neon.h>
 #include <math.h>
@@ -97,19 +95,18 @@ void dml_normalize_backward_f32_neon(const float *Y, const float *inv_norm, cons
     }
 }
 
-/* ------------------------------------------------------------ GEMM blocking */
+/* ------------------------------------------------------------ GEMM blocking
+ *
+ * The loops (blocking, packing order, lower-triangle skipping, mirroring) are
+ * those of the shared kernels/cosine/gemm_driver.h; this file supplies the
+ * NEON packing routines and micro-kernel it expects. */
 
-enum {
-    MR = 8,                /* micro-tile rows (2 q registers of A) */
-    NR = 12,               /* micro-tile columns (3 q registers of B) */
-    KC = 256,              /* depth of a packed block: B micro-panel 12 KiB, A micro-panel 8 KiB (L1) */
-    MC = 128,              /* rows of a packed A block: 128 KiB (L2) */
-};
-/* Columns of a packed B block: the rest of the work buffer, a multiple of NR. */
-#define NC ((((size_t)DML_GEMM_WORK_FLOATS - (size_t)MC * KC) / KC) / NR * NR)
-
-_Static_assert((size_t)MC * KC + NC * KC <= DML_GEMM_WORK_FLOATS, "packing exceeds the work buffer");
-_Static_assert(MC % MR == 0, "MC must be a multiple of MR");
+#define GEMM_MR 8            /* micro-tile rows (2 q registers of A) */
+#define GEMM_NR 12           /* micro-tile columns (3 q registers of B) */
+#define GEMM_KC 256          /* A micro-panel 8 KiB and B micro-panel 12 KiB: both in L1 */
+/* 512 KiB of packed B: half of the 1 MiB L2 of the Neoverse N1/V1 class, leaving
+ * room for the A panel and C; the packed B block streams from L2. */
+#define GEMM_B_FLOATS (1 << 17)
 
 /* 4×4 transpose of the rows r0..r3 into columns c0..c3. */
 #define TRANSPOSE4(r0, r1, r2, r3, c0, c1, c2, c3)                                      \
@@ -121,11 +118,11 @@ _Static_assert(MC % MR == 0, "MC must be a multiple of MR");
         c3 = vcombine_f32(vget_high_f32(t01_.val[1]), vget_high_f32(t23_.val[1]));      \
     } while (0)
 
-/* Packs a micro-panel of R rows (R = MR or NR) whose element (r, p) lies at
+/* Packs a micro-panel of R rows (R = GEMM_MR or GEMM_NR) whose element (r, p) lies at
  * src[r·ld + p] — rows contiguous in depth — as dst[p·R + r], p < kc; rows
  * r >= nvalid are zero. */
-static void pack_rows(const float *src, size_t ld, size_t nvalid, size_t R, size_t kc,
-                      float *restrict dst)
+static void pack_panel_transposed(const float *src, size_t ld, size_t nvalid, size_t R,
+                                  size_t kc, float *restrict dst)
 {
     if (nvalid == R) {
         size_t p = 0;
@@ -158,8 +155,8 @@ static void pack_rows(const float *src, size_t ld, size_t nvalid, size_t R, size
 
 /* Packs a micro-panel of R rows whose element (r, p) lies at src[p·ld + r] —
  * rows contiguous across the panel — as dst[p·R + r]; rows r >= nvalid are 0. */
-static void pack_cols(const float *src, size_t ld, size_t nvalid, size_t R, size_t kc,
-                      float *restrict dst)
+static void pack_panel_copied(const float *src, size_t ld, size_t nvalid, size_t R,
+                              size_t kc, float *restrict dst)
 {
     if (nvalid == R) {
         for (size_t p = 0; p < kc; p++)
@@ -213,9 +210,9 @@ static void ukernel_8x12(size_t kc, const float *restrict a, const float *restri
     size_t p = 0;
     for (; p + 2 <= kc; p += 2) {
         DML_STEP(0, 0);
-        DML_STEP(MR, NR);
-        a += 2 * MR;
-        b += 2 * NR;
+        DML_STEP(GEMM_MR, GEMM_NR);
+        a += 2 * GEMM_MR;
+        b += 2 * GEMM_NR;
     }
     if (p < kc)
         DML_STEP(0, 0);
@@ -242,16 +239,16 @@ static void ukernel_8x12(size_t kc, const float *restrict a, const float *restri
 #undef DML_ROW
 }
 
-/* A partial tile (mr < MR or nr < NR): the full micro-kernel into a local tile
+/* A partial tile (mr < GEMM_MR or nr < GEMM_NR): the full micro-kernel into a local tile
  * (the packed tails are zero), then only the valid part into C. */
 static void ukernel_edge(size_t kc, const float *a, const float *b, float *c, size_t ldc,
                          size_t mr, size_t nr, int accumulate)
 {
-    float tile[MR * NR] __attribute__((aligned(16)));
-    ukernel_8x12(kc, a, b, tile, NR, 0);
+    float tile[GEMM_MR * GEMM_NR] __attribute__((aligned(16)));
+    ukernel_8x12(kc, a, b, tile, GEMM_NR, 0);
     for (size_t i = 0; i < mr; i++) {
         float *cr = c + i * ldc;
-        const float *tr = tile + i * NR;
+        const float *tr = tile + i * GEMM_NR;
         if (accumulate)
             for (size_t j = 0; j < nr; j++)
                 cr[j] += tr[j];
@@ -260,77 +257,34 @@ static void ukernel_edge(size_t kc, const float *a, const float *b, float *c, si
     }
 }
 
-/* C (m×n) = op(A) op(B); with lower_only (syrk: B = A, ta = 0, tb = 1, m = n)
- * micro-tiles lying strictly above the diagonal are skipped. */
-static void gemm_blocked(int ta, int tb, size_t m, size_t n, size_t k, const float *A,
-                         size_t lda, const float *B, size_t ldb, float *C, size_t ldc,
-                         float *work, int lower_only)
+/* The micro-kernel as gemm_driver.h calls it: C[mr×nr] (=|+=) a-panel · b-panel. */
+static inline void gemm_ukernel(size_t kc, const float *a, const float *b, float *C, size_t ldc,
+                                size_t mr, size_t nr, int accumulate)
 {
-    if (m == 0 || n == 0)
-        return;
-    if (k == 0) {
-        for (size_t i = 0; i < m; i++)
-            memset(C + i * ldc, 0, n * sizeof(float));
-        return;
-    }
-    float *pa = work;                      /* MC × KC: MR-row micro-panels of op(A) */
-    float *pb = work + (size_t)MC * KC;    /* KC × NC: NR-column micro-panels of op(B) */
-
-    for (size_t jc = 0; jc < n; jc += NC) {
-        size_t nc = n - jc < NC ? n - jc : NC;
-        for (size_t pc = 0; pc < k; pc += KC) {
-            size_t kc = k - pc < KC ? k - pc : KC;
-            int acc = pc > 0;
-            for (size_t jr = 0; jr < nc; jr += NR) {
-                size_t nr = nc - jr < NR ? nc - jr : NR;
-                if (tb)
-                    pack_rows(B + (jc + jr) * ldb + pc, ldb, nr, NR, kc, pb + jr * kc);
-                else
-                    pack_cols(B + pc * ldb + jc + jr, ldb, nr, NR, kc, pb + jr * kc);
-            }
-            for (size_t ic = 0; ic < m; ic += MC) {
-                size_t mc = m - ic < MC ? m - ic : MC;
-                if (lower_only && ic + mc <= jc)
-                    continue; /* the whole block lies above the diagonal */
-                for (size_t ir = 0; ir < mc; ir += MR) {
-                    size_t mr = mc - ir < MR ? mc - ir : MR;
-                    if (ta)
-                        pack_cols(A + pc * lda + ic + ir, lda, mr, MR, kc, pa + ir * kc);
-                    else
-                        pack_rows(A + (ic + ir) * lda + pc, lda, mr, MR, kc, pa + ir * kc);
-                }
-                for (size_t jr = 0; jr < nc; jr += NR) {
-                    size_t nr = nc - jr < NR ? nc - jr : NR;
-                    for (size_t ir = 0; ir < mc; ir += MR) {
-                        size_t mr = mc - ir < MR ? mc - ir : MR;
-                        if (lower_only && ic + ir + mr <= jc + jr)
-                            continue; /* last row of the tile is above its first column */
-                        float *c = C + (ic + ir) * ldc + jc + jr;
-                        if (mr == MR && nr == NR)
-                            ukernel_8x12(kc, pa + ir * kc, pb + jr * kc, c, ldc, acc);
-                        else
-                            ukernel_edge(kc, pa + ir * kc, pb + jr * kc, c, ldc, mr, nr, acc);
-                    }
-                }
-            }
-        }
-    }
+    if (mr == GEMM_MR && nr == GEMM_NR)
+        ukernel_8x12(kc, a, b, C, ldc, accumulate);
+    else
+        ukernel_edge(kc, a, b, C, ldc, mr, nr, accumulate);
 }
+
+#include "gemm_driver.h"
 
 void dml_gemm_f32_neon(int ta, int tb, size_t m, size_t n, size_t k,
                        const float *A, size_t lda, const float *B, size_t ldb,
                        float *C, size_t ldc, float *work)
 {
-    gemm_blocked(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, work, 0);
+    if (m == 0 || n == 0)
+        return;
+    gemm_drive(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, work, 0);
 }
 
+/* C = A Aᵀ: only micro-tiles holding an element on or below the diagonal are
+ * computed, then the strict lower triangle is mirrored into the upper one
+ * (replacing what diagonal tiles wrote there), so both hold the same bits. */
 void dml_syrk_f32_neon(size_t n, size_t k, const float *A, size_t lda, float *C, size_t ldc,
                        float *work)
 {
-    gemm_blocked(0, 1, n, n, k, A, lda, A, lda, C, ldc, work, 1);
-    /* Mirror the strict lower triangle (tiles on the diagonal also wrote some
-     * upper entries; they are replaced, so both triangles hold the same bits). */
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = 0; j < i; j++)
-            C[j * ldc + i] = C[i * ldc + j];
+    if (n == 0)
+        return;
+    gemm_syrk(n, k, A, lda, C, ldc, work);
 }

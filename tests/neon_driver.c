@@ -1,0 +1,68 @@
+/* neon_driver.c — the shared kernel checks (tests/checks.h) without Criterion.
+ *
+ * Criterion's runner hangs under qemu-user, so `make test-neon` runs this
+ * small program instead: every check of dml_cosine_checks[] and
+ * dml_lse_checks[] (the same tables the Criterion suite runs; the cases are
+ * written once, in tests/check_*.c) for the reference and the NEON kernels.
+ *
+ *   neon_driver [SUBSTRING]   only the checks whose "family/name" contains it
+ *
+ * One line per check, then exactly "N passed, N failed"; exit status 1 when
+ * anything failed, including an ISA missing from the build or not runnable. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "checks.h"
+#include "dml.h"
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+    const char *filter = argc > 1 ? argv[1] : NULL;
+    static const dml_isa isas[] = { DML_ISA_REF, DML_ISA_NEON };
+    static const struct {
+        const char *name;
+        const dml_check *checks;
+    } families[] = { { "cosine", dml_cosine_checks }, { "lse", dml_lse_checks } };
+    int passed = 0, failed = 0;
+
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress stays visible if a timeout kills us */
+    for (size_t i = 0; i < sizeof isas / sizeof isas[0]; i++) {
+        const char *isa = dml_isa_name(isas[i]);
+        const dml_kernels *k = dml_kernels_for(isas[i]);
+        if (!k || !dml_isa_supported(isas[i])) {
+            printf("FAIL %-6s all checks: %s\n", isa,
+                   k ? "this CPU cannot run it" : "not compiled into this build");
+            failed++;
+            continue;
+        }
+        for (size_t f = 0; f < sizeof families / sizeof families[0]; f++) {
+            for (const dml_check *c = families[f].checks; c->name; c++) {
+                char full[256];
+                snprintf(full, sizeof full, "%s/%s", families[f].name, c->name);
+                if (filter && !strstr(full, filter))
+                    continue;
+                char why[512] = "";
+                double t0 = now_s();
+                int bad = c->fn(k, why, sizeof why);
+                double t = now_s() - t0;
+                if (bad) {
+                    printf("FAIL %-6s %-40s %7.2f s  %s\n", isa, full, t, why[0] ? why : "(no reason given)");
+                    failed++;
+                } else {
+                    printf("ok   %-6s %-40s %7.2f s\n", isa, full, t);
+                    passed++;
+                }
+            }
+        }
+    }
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

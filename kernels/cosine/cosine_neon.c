@@ -244,7 +244,7 @@ static void ukernel_8x12(size_t kc, const float *restrict a, const float *restri
 static void ukernel_edge(size_t kc, const float *a, const float *b, float *c, size_t ldc,
                          size_t mr, size_t nr, int accumulate)
 {
-    float tile[GEMM_MR * GEMM_NR] __attribute__((aligned(16)));
+    _Alignas(16) float tile[GEMM_MR * GEMM_NR];
     ukernel_8x12(kc, a, b, tile, GEMM_NR, 0);
     for (size_t i = 0; i < mr; i++) {
         float *cr = c + i * ldc;

@@ -11,6 +11,9 @@
 #include "cpu.h"
 #include "dml_internal.h"
 #include "dml_kernels.h"
+#ifdef DML_TEST_SLOWDOWN /* test only: make bench-check-proof slows one table entry */
+#include "slowdown.h"
+#endif
 
 #define DML_TABLE(name, id)                                                              \
     static const dml_kernels table_##name = {                                            \

@@ -121,6 +121,69 @@ deps: deps-test deps-sweep
 clean:
 	rm -rf $(BUILD) build-aarch64
 
+# ------------------------------------------------------------------ bench
+#   make bench              kernel throughput table, every ISA here, one thread (dmlbench bench)
+#   make bench-check        CI regression check against results/baseline/: instruction
+#                           counts under callgrind (ref, avx2: valgrind 3.19 cannot run
+#                           AVX-512) and interleaved speed ratios SIMD/ref (every ISA)
+#   make bench-baseline     rewrite results/baseline/ with its provenance; a change that
+#                           makes a kernel slower on purpose commits it alongside
+#   make bench-check-proof  a build with one kernel slowed down (DML_SLOWDOWN, a test-only
+#                           switch) must fail bench-check and name it; the normal build passes
+.PHONY: bench bench-check bench-baseline bench-check-proof bench-counts deps-bench
+BENCH_DIR      := $(BUILD)/bench-check
+BENCH_BASELINE ?= results/baseline/bench-check.tsv
+VALGRIND       ?= valgrind
+
+# The FMA-peak probes get their ISA's flags (x86 only), like the kernels.
+$(BUILD)/harness/peak_%.o: harness/peak_%.c harness/bench.h $(wildcard kernels/include/*.h) $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(if $(filter x86_64,$(ARCH)),$(ISAFLAGS)) -c $< -o $@
+
+# Test-only slowdown: DML_SLOWDOWN=<op>_<isa> (e.g. lse_avx2) wraps that entry of the
+# dispatch table (kernels/cpu/slowdown.h).  Unset, it changes nothing.
+DML_SLOWDOWN ?=
+ifneq ($(DML_SLOWDOWN),)
+$(BUILD)/kernels/cpu/dispatch.o: ISAFLAGS = -DDML_TEST_SLOWDOWN=$(DML_SLOWDOWN)
+endif
+$(BUILD)/kernels/cpu/dispatch.o: $(BUILD)/.slowdown $(wildcard kernels/cpu/slowdown.h)
+$(BUILD)/.slowdown: FORCE
+	@mkdir -p $(@D)
+	@echo '$(DML_SLOWDOWN)' | cmp -s - $@ || echo '$(DML_SLOWDOWN)' > $@
+
+# Instruction counts: a small program outside dmlbench, run under callgrind.
+$(BUILD)/dmlcount: $(BUILD)/harness/count/dmlcount.o $(BUILD)/harness/benchcase.o \
+                   $(BUILD)/harness/util.o $(BUILD)/libdml.a
+	$(CC) -o $@ $^ $(LDLIBS_BASE)
+
+deps-bench:
+	@sh harness/deps.sh bench
+
+bench: deps-bench all
+	$(BUILD)/dmlbench bench
+
+# One callgrind run per ISA that valgrind can execute; dumps land in $(BENCH_DIR).
+bench-counts: deps-bench all $(BUILD)/dmlcount
+	@rm -rf $(BENCH_DIR) && mkdir -p $(BENCH_DIR)
+	@for isa in $$($(BUILD)/dmlbench info --isas); do \
+	  if [ $$isa = avx512 ]; then \
+	    echo "bench-check: avx512 instruction counts not measured: valgrind 3.19 cannot run AVX-512 (SIGILL); its speed ratios are checked"; \
+	    continue; fi; \
+	  echo "bench-check: counting instructions, $$isa (callgrind)"; \
+	  $(VALGRIND) -q --tool=callgrind --collect-atstart=no \
+	    --callgrind-out-file=$(BENCH_DIR)/callgrind.$$isa.out $(BUILD)/dmlcount --isa $$isa || exit 1; \
+	done
+
+bench-check: bench-counts
+	$(BUILD)/dmlbench bench-check --baseline $(BENCH_BASELINE) --counts $(BENCH_DIR) \
+	  --json $(BENCH_DIR)/report.json
+
+bench-baseline: bench-counts
+	$(BUILD)/dmlbench bench-check --write-baseline $(BENCH_BASELINE) --counts $(BENCH_DIR)
+
+bench-check-proof:
+	@sh harness/bench-check-proof.sh
+
 # ------------------------------------------------------------------ neon (AArch64, cross + qemu)
 #   make neon        build-aarch64/libdml.a and build-aarch64/dmlbench, cross-compiled with
 #                    aarch64-linux-gnu-gcc (the same rules as above, run by a recursive make)

@@ -7,6 +7,9 @@ set -eu
 
 pkgs_test="make gcc pkg-config libcriterion-dev libhwloc-dev"
 pkgs_sweep="$pkgs_test gnuplot-nox"
+# bench: OpenBLAS is only a yardstick for `dmlbench bench` (dlopen'ed at run time,
+# never linked); valgrind runs the instruction counts of `make bench-check` and
+# ships valgrind/callgrind.h, valgrind/valgrind.h on Debian 12 (no -dev package).
 pkgs_bench="$pkgs_test libopenblas-dev valgrind"
 pkgs_neon="$pkgs_test gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"
 

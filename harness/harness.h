@@ -12,6 +12,8 @@
 int cmd_golden(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+int cmd_bench_check(int argc, char **argv);
 
 /* Prints "dmlbench: <message>" on stderr; returns 1 (the exit code). */
 int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,0 +1,58 @@
+#!/bin/sh
+# bench-check-proof.sh — proof that `make bench-check` bites (make bench-check-proof).
+#
+# 1. Builds the library in its own directory with one kernel deliberately
+#    slowed down (DML_SLOWDOWN, a test-only switch: kernels/cpu/slowdown.h makes
+#    that dispatch-table entry run its kernel twice) and asserts that
+#    bench-check fails, and that every failing row names that kernel.
+# 2. Asserts that bench-check passes on the normal build.
+# The baseline is the committed one (results/baseline/bench-check.tsv).
+set -u
+MAKE=${MAKE:-make}
+SLOW_BUILD=${SLOW_BUILD:-build-slow}
+NORMAL_BUILD=${BUILD:-build}
+# The kernel to slow: lse of the first SIMD ISA valgrind can count (avx2 on x86).
+isas=$($MAKE --no-print-directory -s BUILD="$NORMAL_BUILD" all >/dev/null 2>&1 && "$NORMAL_BUILD/dmlbench" info --isas)
+case " $isas " in
+  *" avx2 "*) SLOW=${SLOWDOWN:-lse_avx2} ;;
+  *" neon "*) SLOW=${SLOWDOWN:-lse_neon} ;;
+  *) echo "bench-check-proof: no SIMD ISA here ($isas); nothing to slow down — skipped"; exit 0 ;;
+esac
+op=${SLOW%_*}
+isa=${SLOW##*_}
+mkdir -p "$SLOW_BUILD"
+log="$SLOW_BUILD/bench-check-proof.log"
+
+echo "bench-check-proof: 1/2 build with $SLOW slowed down ($SLOW_BUILD), bench-check must fail naming it"
+$MAKE --no-print-directory BUILD="$SLOW_BUILD" DML_SLOWDOWN="$SLOW" bench-check >"$log" 2>&1
+rc=$?
+grep -E '^[a-z_]+ +[a-z0-9]+ +.* (FAIL|WARN) ' "$log" | sed 's/^/    /'
+grep '^bench-check: ' "$log" | sed 's/^/    /'
+if [ $rc -eq 0 ]; then
+    echo "bench-check-proof: FAILED — bench-check passed on a build with $SLOW slowed down (log: $log)"
+    exit 1
+fi
+fails=$(grep -E '^[a-z_]+ +[a-z0-9]+ +.* FAIL ' "$log")
+if [ -z "$fails" ]; then
+    echo "bench-check-proof: FAILED — bench-check failed, but no row says FAIL (log: $log)"
+    exit 1
+fi
+others=$(printf '%s\n' "$fails" | awk -v op="$op" -v isa="$isa" '!($1 == op && $2 == isa)')
+if [ -n "$others" ]; then
+    echo "bench-check-proof: FAILED — rows other than $op $isa failed too:"
+    printf '%s\n' "$others"
+    exit 1
+fi
+if ! grep -q "^bench-check: FAIL: .*$op $isa" "$log"; then
+    echo "bench-check-proof: FAILED — the summary line does not name $op $isa (log: $log)"
+    exit 1
+fi
+echo "bench-check-proof: ok — the slowed build fails and names $op $isa"
+
+echo "bench-check-proof: 2/2 normal build ($NORMAL_BUILD), bench-check must pass"
+if ! $MAKE --no-print-directory BUILD="$NORMAL_BUILD" bench-check >"$SLOW_BUILD/bench-check-normal.log" 2>&1; then
+    grep -E ' FAIL |^bench-check: ' "$SLOW_BUILD/bench-check-normal.log"
+    echo "bench-check-proof: FAILED — bench-check fails on the normal build (log: $SLOW_BUILD/bench-check-normal.log)"
+    exit 1
+fi
+echo "bench-check-proof: ok — the normal build passes"

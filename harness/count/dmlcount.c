@@ -1,0 +1,82 @@
+/* dmlcount — runs each bench-check kernel case once under callgrind and dumps
+ * its instruction count (only the kernel call is collected: the program runs
+ * with --collect-atstart=no and toggles collection around the call).
+ *
+ *   valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=F \
+ *       build/dmlcount --isa avx2
+ *
+ * writes one dump per case, F.1, F.2, ..., each named by its trigger
+ * "count <op> <isa> <shape>"; `dmlbench bench-check --counts F` reads them.
+ * valgrind 3.19 cannot run AVX-512 (SIGILL), and its CPUID may still report
+ * it: the ISA is therefore always named, and avx512 is refused under valgrind. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <valgrind/callgrind.h>
+#include <valgrind/valgrind.h>
+
+#include "../bench.h"
+#include "../harness.h"
+
+int main(int argc, char **argv)
+{
+    const char *isa_name = NULL;
+    int list = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--isa") && i + 1 < argc)
+            isa_name = argv[++i];
+        else if (!strcmp(argv[i], "--list"))
+            list = 1;
+        else {
+            fprintf(stderr, "dmlcount: unknown argument '%s' (usage: dmlcount --isa ISA [--list])\n",
+                    argv[i]);
+            return 2;
+        }
+    }
+    if (!isa_name) {
+        fprintf(stderr, "dmlcount: name the ISA with --isa (ref, avx2, ...); it is never chosen by CPUID here\n");
+        return 2;
+    }
+    dml_isa isa;
+    if (dml_isa_parse(isa_name, &isa) != DML_OK || isa == DML_ISA_AUTO) {
+        fprintf(stderr, "dmlcount: unknown ISA '%s' (expected ref, avx2, avx512 or neon)\n", isa_name);
+        return 2;
+    }
+    if (isa == DML_ISA_AVX512 && RUNNING_ON_VALGRIND) {
+        fprintf(stderr, "dmlcount: avx512 cannot run under valgrind 3.19 (SIGILL); not counted\n");
+        return 3;
+    }
+    if (!dml_isa_supported(isa)) {
+        fprintf(stderr, "dmlcount: ISA %s is not %s here\n", isa_name,
+                dml_isa_compiled(isa) ? "supported by this CPU" : "in this build");
+        return 3;
+    }
+    const dml_kernels *k = dml_kernels_for(isa);
+
+    bench_op ops[BOP_COUNT];
+    size_t M[BOP_COUNT], C[BOP_COUNT], D[BOP_COUNT];
+    size_t n = bench_check_cases(ops, M, C, D);
+    for (size_t i = 0; i < n; i++) {
+        bench_case bc;
+        char err[256];
+        if (bench_case_init(&bc, ops[i], M[i], C[i], D[i], BENCH_CHECK_SEED, err, sizeof err)) {
+            fprintf(stderr, "dmlcount: %s\n", err);
+            return 1;
+        }
+        char label[160];
+        snprintf(label, sizeof label, "count %s %s %s", bench_op_name(ops[i]), isa_name, bc.shape);
+        if (list) {
+            printf("%s\n", label);
+        } else {
+            bench_case_run(&bc, k); /* warm: lazy binding, first-touch pages */
+            CALLGRIND_ZERO_STATS;
+            CALLGRIND_TOGGLE_COLLECT;
+            bench_case_run(&bc, k);
+            CALLGRIND_TOGGLE_COLLECT;
+            CALLGRIND_DUMP_STATS_AT(label);
+        }
+        bench_case_free(&bc);
+    }
+    return 0;
+}

@@ -1,0 +1,256 @@
+/* lse_neon.c — masked LSE⁺ and vector exp, AArch64 Advanced SIMD.
+ *
+ * The algorithm is that of lse_ref.c (see dml.h for the contract), 4 lanes at
+ * a time, with membership held in all-ones/all-zeros vector masks:
+ *   pass 1  membership (labels vs c, the skip index, lo < s < hi) and the
+ *           max of z = fma(a, s, b) per side, member count;
+ *   pass 2  the same membership and z, e = exp(z − shift) (the one exp per
+ *           entry), per-side sums, e stored in g (0 for non-members);
+ *   pass 3  g ·= coef / sum of its side.
+ * NEON has no masked load: the final partial vector (n mod 4 lanes) is copied
+ * into a local vector, goes through the same arithmetic as the body with the
+ * missing lanes masked off, and only its valid lanes are copied back — nothing
+ * past n is read or written.  exp is the algorithm of exp_poly.h. */
+#include <arm_neon.h>
+#include <math.h>
+#include <string.h>
+
+#include "dml_kernels.h"
+#include "exp_poly.h"
+
+#define W 4
+
+static inline float32x4_t exp4(float32x4_t x)
+{
+    /* FMAX/FMIN return NaN when either operand is NaN: NaN passes the clamp. */
+    x = vmaxq_f32(vdupq_n_f32(DML_EXP_LO), x);
+    x = vminq_f32(vdupq_n_f32(DML_EXP_HI), x);
+    const float32x4_t magic = vdupq_n_f32(DML_EXP_MAGIC);
+    float32x4_t t = vfmaq_f32(magic, x, vdupq_n_f32(DML_EXP_LOG2E));
+    float32x4_t n = vsubq_f32(t, magic);
+    int32x4_t q = vsubq_s32(vreinterpretq_s32_f32(t), vdupq_n_s32(DML_EXP_MAGIC_BITS));
+    float32x4_t r = vfmsq_f32(x, n, vdupq_n_f32(DML_EXP_LN2_HI));
+    r = vfmsq_f32(r, n, vdupq_n_f32(DML_EXP_LN2_LO));
+    float32x4_t u = vdupq_n_f32(DML_EXP_P0);
+    u = vfmaq_f32(vdupq_n_f32(DML_EXP_P1), u, r);
+    u = vfmaq_f32(vdupq_n_f32(DML_EXP_P2), u, r);
+    u = vfmaq_f32(vdupq_n_f32(DML_EXP_P3), u, r);
+    u = vfmaq_f32(vdupq_n_f32(DML_EXP_P4), u, r);
+    u = vfmaq_f32(vdupq_n_f32(DML_EXP_P5), u, r);
+    u = vaddq_f32(vdupq_n_f32(1.0f), vfmaq_f32(r, vmulq_f32(r, r), u));
+    /* u · 2^q1 · 2^q2, q1 = q >> 1, q2 = q − q1 ∈ [−75, 64]: the first product
+     * is exact, the second rounds once (subnormals right, overflow to inf). */
+    int32x4_t q1 = vshrq_n_s32(q, 1);
+    int32x4_t q2 = vsubq_s32(q, q1);
+    const int32x4_t bias = vdupq_n_s32(127);
+    float32x4_t p1 = vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(q1, bias), 23));
+    float32x4_t p2 = vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(q2, bias), 23));
+    return vmulq_f32(vmulq_f32(u, p1), p2);
+}
+
+/* The first m < 4 elements at p as a vector (the rest 0), and back. */
+static inline float32x4_t load_part_f32(const float *p, size_t m)
+{
+    float b[W] = { 0 };
+    memcpy(b, p, m * sizeof(float));
+    return vld1q_f32(b);
+}
+static inline int32x4_t load_part_s32(const int32_t *p, size_t m)
+{
+    int32_t b[W] = { 0 };
+    memcpy(b, p, m * sizeof(int32_t));
+    return vld1q_s32(b);
+}
+static inline void store_part_f32(float *p, size_t m, float32x4_t v)
+{
+    float b[W];
+    vst1q_f32(b, v);
+    memcpy(p, b, m * sizeof(float));
+}
+
+/* Lanes [0, m) set, m ∈ [0, 4]. */
+static inline uint32x4_t lanes_below(size_t m)
+{
+    static const int32_t iota[W] = { 0, 1, 2, 3 };
+    return vcltq_s32(vld1q_s32(iota), vdupq_n_s32((int32_t)m));
+}
+
+void dml_exp_f32_neon(const float *x, size_t n, float *y)
+{
+    size_t j = 0;
+    for (; j + W <= n; j += W)
+        vst1q_f32(y + j, exp4(vld1q_f32(x + j)));
+    if (j < n)
+        store_part_f32(y + j, n - j, exp4(load_part_f32(x + j, n - j)));
+}
+
+/* Per-call constants.  A NULL side gets lo = +inf, hi = −inf: lo < s never
+ * holds (not even for NaN), so it has no members and needs no branch. */
+typedef struct lse_consts {
+    float32x4_t a_p, b_p, lo_p, hi_p, a_n, b_n, lo_n, hi_n;
+    int32x4_t c, iota;
+    const float *s;
+    const int32_t *labels;
+    size_t skip;
+} lse_consts;
+
+/* Everything below handles lanes [j, j + 4) when full, else the tail
+ * [j, j + m) with lm = lanes_below(m). */
+static inline uint32x4_t label_eq(const lse_consts *K, size_t j, int full, size_t m,
+                                  uint32x4_t lm)
+{
+    int32x4_t lab;
+    if (!K->labels)
+        lab = vaddq_s32(K->iota, vdupq_n_s32((int32_t)j));
+    else if (full)
+        lab = vld1q_s32(K->labels + j);
+    else
+        lab = load_part_s32(K->labels + j, m);
+    uint32x4_t eq = vceqq_s32(lab, K->c);
+    return full ? eq : vandq_u32(eq, lm);
+}
+
+static inline float32x4_t members(const lse_consts *K, size_t j, int full, size_t m,
+                                  uint32x4_t lm, uint32x4_t *eqm, uint32x4_t *pm,
+                                  uint32x4_t *nm)
+{
+    float32x4_t sv = full ? vld1q_f32(K->s + j) : load_part_f32(K->s + j, m);
+    uint32x4_t eq = label_eq(K, j, full, m, lm);
+    uint32x4_t ne = full ? vmvnq_u32(eq) : vbicq_u32(lm, eq);
+    uint32x4_t p = eq;
+    if (K->skip - j < W)
+        p = vbicq_u32(p, vceqq_s32(K->iota, vdupq_n_s32((int32_t)(K->skip - j))));
+    /* vcltq is an ordered compare: false for NaN. */
+    p = vandq_u32(p, vandq_u32(vcltq_f32(K->lo_p, sv), vcltq_f32(sv, K->hi_p)));
+    uint32x4_t q = vandq_u32(ne, vandq_u32(vcltq_f32(K->lo_n, sv), vcltq_f32(sv, K->hi_n)));
+    *eqm = eq;
+    *pm = p;
+    *nm = q;
+    return sv;
+}
+
+static inline void pass_max(const lse_consts *K, size_t j, int full, size_t m, uint32x4_t lm,
+                            float32x4_t *mx_p, float32x4_t *mx_n, uint64x2_t *count)
+{
+    uint32x4_t eq, pm, nm;
+    float32x4_t sv = members(K, j, full, m, lm, &eq, &pm, &nm);
+    const float32x4_t ninf = vdupq_n_f32(-INFINITY);
+    float32x4_t zp = vbslq_f32(pm, vfmaq_f32(K->b_p, K->a_p, sv), ninf);
+    float32x4_t zn = vbslq_f32(nm, vfmaq_f32(K->b_n, K->a_n, sv), ninf);
+    /* FMAXNM ignores a (quiet) NaN z, as the reference's z > zmax does. */
+    *mx_p = vmaxnmq_f32(*mx_p, zp);
+    *mx_n = vmaxnmq_f32(*mx_n, zn);
+    *count = vpadalq_u32(*count, vshrq_n_u32(vorrq_u32(pm, nm), 31));
+}
+
+static inline void pass_exp(const lse_consts *K, size_t j, int full, size_t m, uint32x4_t lm,
+                            float32x4_t sh_p, float32x4_t sh_n, float32x4_t *sum_p,
+                            float32x4_t *sum_n, float *g)
+{
+    uint32x4_t eq, pm, nm;
+    float32x4_t sv = members(K, j, full, m, lm, &eq, &pm, &nm);
+    float32x4_t a = vbslq_f32(eq, K->a_p, K->a_n);
+    float32x4_t b = vbslq_f32(eq, K->b_p, K->b_n);
+    float32x4_t sh = vbslq_f32(eq, sh_p, sh_n);
+    float32x4_t e = exp4(vsubq_f32(vfmaq_f32(b, a, sv), sh));
+    uint32x4_t eu = vreinterpretq_u32_f32(e);
+    float32x4_t ep = vreinterpretq_f32_u32(vandq_u32(eu, pm));
+    float32x4_t en = vreinterpretq_f32_u32(vandq_u32(eu, nm));
+    *sum_p = vaddq_f32(*sum_p, ep);
+    *sum_n = vaddq_f32(*sum_n, en);
+    float32x4_t w = vreinterpretq_f32_u32(vandq_u32(eu, vorrq_u32(pm, nm)));
+    if (full)
+        vst1q_f32(g + j, w);
+    else
+        store_part_f32(g + j, m, w);
+}
+
+static inline void pass_scale(const lse_consts *K, size_t j, int full, size_t m, uint32x4_t lm,
+                              float32x4_t sc_p, float32x4_t sc_n, float *g)
+{
+    float32x4_t e = full ? vld1q_f32(g + j) : load_part_f32(g + j, m);
+    float32x4_t sc = vbslq_f32(label_eq(K, j, full, m, lm), sc_p, sc_n);
+    /* Only non-zero entries are scaled (0 stays 0 whatever the scale). */
+    uint32x4_t nz = vmvnq_u32(vceqq_f32(e, vdupq_n_f32(0.0f)));
+    float32x4_t w = vreinterpretq_f32_u32(
+        vandq_u32(vreinterpretq_u32_f32(vmulq_f32(e, sc)), nz));
+    if (full)
+        vst1q_f32(g + j, w);
+    else
+        store_part_f32(g + j, m, w);
+}
+
+size_t dml_lse_f32_neon(const float *s, size_t n, const int32_t *labels, int32_t c,
+                        size_t skip, const dml_lse_side *pos, const dml_lse_side *neg,
+                        float out[2], float *g)
+{
+    static const int32_t iota[W] = { 0, 1, 2, 3 };
+    const dml_lse_side *sides[2] = { pos, neg };
+    lse_consts K;
+    K.a_p = vdupq_n_f32(pos ? pos->a : 0.0f);
+    K.b_p = vdupq_n_f32(pos ? pos->b : 0.0f);
+    K.lo_p = vdupq_n_f32(pos ? pos->lo : INFINITY);
+    K.hi_p = vdupq_n_f32(pos ? pos->hi : -INFINITY);
+    K.a_n = vdupq_n_f32(neg ? neg->a : 0.0f);
+    K.b_n = vdupq_n_f32(neg ? neg->b : 0.0f);
+    K.lo_n = vdupq_n_f32(neg ? neg->lo : INFINITY);
+    K.hi_n = vdupq_n_f32(neg ? neg->hi : -INFINITY);
+    K.c = vdupq_n_s32(c);
+    K.iota = vld1q_s32(iota);
+    K.s = s;
+    K.labels = labels;
+    K.skip = skip;
+
+    const size_t nb = n - n % W, m = n % W;
+    const uint32x4_t tail = lanes_below(m), all = vdupq_n_u32(0xFFFFFFFFu);
+
+    /* Pass 1: membership, max z per side, count. */
+    float32x4_t mx_p = vdupq_n_f32(-INFINITY), mx_n = mx_p;
+    uint64x2_t cnt = vdupq_n_u64(0);
+    for (size_t j = 0; j < nb; j += W)
+        pass_max(&K, j, 1, W, all, &mx_p, &mx_n, &cnt);
+    if (nb < n)
+        pass_max(&K, nb, 0, m, tail, &mx_p, &mx_n, &cnt);
+    const size_t count = (size_t)vaddvq_u64(cnt);
+    float zmax[2] = { vmaxnmvq_f32(mx_p), vmaxnmvq_f32(mx_n) };
+
+    float shift[2] = { 0.0f, 0.0f }, one[2] = { 0.0f, 0.0f };
+    for (int k = 0; k < 2; k++) {
+        if (!sides[k])
+            continue;
+        shift[k] = sides[k]->plus ? (zmax[k] > 0.0f ? zmax[k] : 0.0f) : zmax[k];
+        one[k] = sides[k]->plus ? expf(-shift[k]) : 0.0f; /* the shifted "1 +" */
+    }
+
+    /* Pass 2: e = exp(z − shift) into g, sums per side. */
+    const float32x4_t sh_p = vdupq_n_f32(shift[0]), sh_n = vdupq_n_f32(shift[1]);
+    float32x4_t sum_p = vdupq_n_f32(0.0f), sum_n = vdupq_n_f32(0.0f);
+    for (size_t j = 0; j < nb; j += W)
+        pass_exp(&K, j, 1, W, all, sh_p, sh_n, &sum_p, &sum_n, g);
+    if (nb < n)
+        pass_exp(&K, nb, 0, m, tail, sh_p, sh_n, &sum_p, &sum_n, g);
+    float sum[2] = { one[0] + vaddvq_f32(sum_p), one[1] + vaddvq_f32(sum_n) };
+
+    float lse[2] = { 0.0f, 0.0f }, scale[2] = { 0.0f, 0.0f };
+    for (int k = 0; k < 2; k++) {
+        if (!sides[k])
+            continue;
+        if (!sides[k]->plus && zmax[k] == -INFINITY) {
+            lse[k] = -INFINITY; /* log Σ over an empty set */
+            continue;
+        }
+        lse[k] = shift[k] + logf(sum[k]);
+        scale[k] = sides[k]->coef / sum[k]; /* exp(z − lse) = exp(z − shift) / sum */
+    }
+
+    /* Pass 3: weights. */
+    const float32x4_t sc_p = vdupq_n_f32(scale[0]), sc_n = vdupq_n_f32(scale[1]);
+    for (size_t j = 0; j < nb; j += W)
+        pass_scale(&K, j, 1, W, all, sc_p, sc_n, g);
+    if (nb < n)
+        pass_scale(&K, nb, 0, m, tail, sc_p, sc_n, g);
+
+    out[0] = lse[0];
+    out[1] = lse[1];
+    return count;
+}

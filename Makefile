@@ -239,3 +239,53 @@ test-neon: deps-neon
 	@$(MAKE) --no-print-directory neon-driver
 	timeout -s KILL $(NEON_CHECKS_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/neon_driver
 	timeout -s KILL $(NEON_GOLDEN_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/dmlbench golden --isa neon tests/golden/*.txt
+
+# ================================================================== sweep
+# The studies (experiments/*.txt) -> results/<study>.csv + .json -> figures.
+#
+#   make sweep             install gnuplot if missing, rerun every study, refit the
+#                          complexity of the batch study, redraw the figures; exits
+#                          non-zero when a loss is off its order (results/complexity.csv)
+#   make sweep QUICK=1     every study on its reduced grid, into results/quick/ (< 2 min)
+#   make sweep RESUME=1    continue an interrupted sweep: finished points are kept
+#   make sweep THREADS=N   the losses on N OpenMP threads, bound to cores with hwloc
+#   make figures           redraw only the figures whose data changed
+#   make sweep-check       every study's CSV and JSON and every figure exist (for CI,
+#                          after `make sweep QUICK=1`, with the same QUICK=1)
+.PHONY: figures sweep-check
+SWEEP_DEFS    := $(sort $(wildcard experiments/*.txt))
+SWEEP_STUDIES := $(basename $(notdir $(SWEEP_DEFS)))
+RESULTS       := results$(if $(QUICK),/quick)
+FIG_DIR       := $(RESULTS)/figures
+FIGURES       := $(filter-out common,$(basename $(notdir $(wildcard plots/*.gp))))
+SWEEP_FLAGS   := $(if $(QUICK),--quick) $(if $(RESUME),--resume) $(if $(THREADS),--threads $(THREADS))
+
+# Exit status 3 from `dmlbench sweep` is the complexity verdict: the figures
+# are still drawn, then make fails with it.
+sweep: deps-sweep
+	@$(MAKE) --no-print-directory all
+	@rc=0; $(BUILD)/dmlbench sweep $(SWEEP_FLAGS) --out $(RESULTS) $(SWEEP_DEFS) || rc=$$?; \
+	if [ $$rc -ne 0 ] && [ $$rc -ne 3 ]; then exit $$rc; fi; \
+	$(MAKE) --no-print-directory figures || exit 1; \
+	if [ $$rc -eq 3 ]; then echo "make sweep: a loss is off its expected order (table above, $(RESULTS)/complexity.csv)" >&2; fi; \
+	exit $$rc
+
+figures: $(FIGURES:%=$(FIG_DIR)/%.png)
+
+# Which results each figure is drawn from (make redraws a figure when they change).
+$(FIG_DIR)/batch_time.png:          $(RESULTS)/batch.csv $(RESULTS)/complexity.csv
+$(FIG_DIR)/classes_time.png:        $(RESULTS)/classes.csv
+$(FIG_DIR)/dim_time.png:            $(RESULTS)/dim.csv
+$(FIG_DIR)/alpha_delta_heatmap.png: $(RESULTS)/alpha_delta.csv
+$(FIG_DIR)/top1_share.png:          $(RESULTS)/alpha_delta.csv
+$(FIG_DIR)/isa_gflops.png:          $(RESULTS)/isa.csv
+$(FIG_DIR)/threads_scaling.png:     $(RESULTS)/threads.csv
+
+# One script draws the PNG and the SVG beside it.
+$(FIG_DIR)/%.png: plots/%.gp plots/common.gp
+	@mkdir -p $(@D)
+	@echo "gnuplot plots/$*.gp -> $(FIG_DIR)/$*.png .svg"
+	@gnuplot -e "R='$(RESULTS)'; OUT='$(FIG_DIR)/$*'" plots/$*.gp
+
+sweep-check:
+	@sh plots/check.sh $(RESULTS) "$(SWEEP_STUDIES)" "$(FIGURES)"

@@ -12,6 +12,8 @@
 int cmd_golden(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_sweep(int argc, char **argv); /* sweep.c */
+int cmd_fit(int argc, char **argv);   /* sweep.c */
 int cmd_bench(int argc, char **argv);
 int cmd_bench_check(int argc, char **argv);
 

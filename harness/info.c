@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "provenance.h"
 
 int cmd_info(int argc, char **argv)
 {
@@ -31,5 +32,7 @@ int cmd_info(int argc, char **argv)
         return die("info: %s", dml_last_error());
     printf("in use   %s%s\n", dml_isa_name(dml_isa_default()),
            getenv("DML_ISA") ? " (from DML_ISA)" : "");
+    printf("\n");
+    prov_print_topology(stdout);
     return 0;
 }

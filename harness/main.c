@@ -14,6 +14,8 @@ static const command commands[] = {
     { "run", cmd_run, "one loss at one point: value, timing, gradient statistics" },
     { "golden", cmd_golden, "check the library against golden case files" },
     { "info", cmd_info, "instruction sets detected, compiled and in use" },
+    { "sweep", cmd_sweep, "run study definitions (experiments/*.txt): CSV + JSON results" },
+    { "fit", cmd_fit, "complexity check of a batch-study CSV: time ~ M^k per loss" },
     { "bench", cmd_bench, "kernel throughput per ISA vs FMA peak and OpenBLAS" },
     { "bench-check", cmd_bench_check, "CI regression check: instruction counts, speed ratios" },
 };

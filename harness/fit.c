@@ -1,0 +1,235 @@
+/* fit.c — log-log least squares with a standard error, the complexity check
+ * of the batch study, and atomic file writes. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fit.h"
+#include "harness.h"
+
+int fit_loglog(const double *x, const double *y, size_t n, loglog_fit *out)
+{
+    memset(out, 0, sizeof *out);
+    out->k = out->k_se = out->a = out->r2 = NAN;
+    double sx = 0, sy = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (x[i] > 0 && y[i] > 0 && isfinite(x[i]) && isfinite(y[i])) {
+            sx += log(x[i]);
+            sy += log(y[i]);
+            m++;
+        }
+    out->n = m;
+    if (m < 3)
+        return 1;
+    double mx = sx / (double)m, my = sy / (double)m, sxx = 0, sxy = 0, syy = 0;
+    for (size_t i = 0; i < n; i++)
+        if (x[i] > 0 && y[i] > 0 && isfinite(x[i]) && isfinite(y[i])) {
+            double dx = log(x[i]) - mx, dy = log(y[i]) - my;
+            sxx += dx * dx;
+            sxy += dx * dy;
+            syy += dy * dy;
+        }
+    if (sxx <= 0)
+        return 1;
+    out->k = sxy / sxx;
+    out->a = my - out->k * mx;
+    double ssr = syy - out->k * sxy;
+    if (ssr < 0) ssr = 0;
+    out->k_se = sqrt(ssr / (double)(m - 2) / sxx);
+    out->r2 = syy > 0 ? 1 - ssr / syy : 1;
+    return 0;
+}
+
+char *read_file_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (n < cap) break;
+        char *nb = realloc(buf, 2 * cap + 1);
+        if (!nb) { free(buf); buf = NULL; break; }
+        buf = nb;
+        cap *= 2;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) { free(buf); return NULL; }
+    buf[n] = 0;
+    if (len) *len = n;
+    return buf;
+}
+
+int write_file_atomic(const char *path, const char *text, size_t len, char *err, size_t errlen)
+{
+    size_t old_len;
+    char *old = read_file_all(path, &old_len);
+    int same = old && old_len == len && memcmp(old, text, len) == 0;
+    free(old);
+    if (same)
+        return 0;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+        return 1;
+    }
+    int bad = fwrite(text, 1, len, f) != len;
+    bad |= fflush(f) != 0;
+    bad |= fsync(fileno(f)) != 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        unlink(tmp);
+        return 1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------ complexity check */
+
+/* Expected order in M at fixed C and D, the time that is fitted, and why:
+ * proxy losses and MS are dominated by their products (O(MCD), O(M²D)), which
+ * have the loss's order, so their whole step is fitted; triplet's O(M³) is the
+ * enumeration, which the products (O(M²D)) hide until M is large, so its
+ * forward time less the forward products timed alone at the same shape
+ * (column specific_min_ms) is fitted. */
+static const struct {
+    const char *loss;
+    double order;
+    const char *column;
+    const char *quantity;
+} expect[] = {
+    { "proxy_anchor", 1, "total_min_ms", "step" },
+    { "proxy_nca", 1, "total_min_ms", "step" },
+    { "ms", 2, "total_min_ms", "step" },
+    { "triplet", 3, "specific_min_ms", "enumeration" },
+};
+/* Half-width of the accepted band around the expected order: wide enough for
+ * the lower-order terms still present at the bottom of the fit range and for
+ * kernel efficiency changing with the shape, narrow enough (< 0.5) that a
+ * loss one order off (a materialised M×M for a proxy loss, an O(M²) triplet)
+ * can never pass. */
+#define BAND 0.3
+
+static int split_csv(char *line, char **f, int max)
+{
+    int n = 0;
+    line[strcspn(line, "\r\n")] = 0;
+    char *p = line;
+    while (n < max) {
+        f[n++] = p;
+        char *c = strchr(p, ',');
+        if (!c) break;
+        *c = 0;
+        p = c + 1;
+    }
+    return n;
+}
+
+static int col_index(char **h, int nh, const char *name)
+{
+    for (int i = 0; i < nh; i++)
+        if (!strcmp(h[i], name)) return i;
+    return -1;
+}
+
+int complexity_check(const char *csv, const char *out_csv, double min_M, int advisory, FILE *report)
+{
+    size_t len;
+    char *text = read_file_all(csv, &len);
+    if (!text) {
+        fprintf(stderr, "dmlbench: fit: cannot read %s: %s\n", csv, strerror(errno));
+        return 1;
+    }
+    enum { MAXF = 128 };
+    char *h[MAXF], *f[MAXF];
+    char *save = NULL;
+    char *line = strtok_r(text, "\n", &save);
+    if (!line) {
+        free(text);
+        fprintf(stderr, "dmlbench: fit: %s is empty\n", csv);
+        return 1;
+    }
+    int nh = split_csv(line, h, MAXF);
+    int ci_kind = col_index(h, nh, "kind"), ci_name = col_index(h, nh, "name"),
+        ci_M = col_index(h, nh, "M"), ci_thr = col_index(h, nh, "threads"),
+        ci_tot = col_index(h, nh, "total_min_ms"), ci_spec = col_index(h, nh, "specific_min_ms");
+    if (ci_kind < 0 || ci_name < 0 || ci_M < 0 || ci_thr < 0 || ci_tot < 0 || ci_spec < 0) {
+        free(text);
+        fprintf(stderr, "dmlbench: fit: %s lacks the columns kind, name, M, threads, total_min_ms, specific_min_ms\n", csv);
+        return 1;
+    }
+    enum { NL = sizeof expect / sizeof *expect, MAXP = 256 };
+    static double xs[NL][MAXP], ys[NL][MAXP], ts[NL][MAXP];
+    size_t np[NL] = { 0 };
+    double mlo[NL], mhi[NL];
+    for (size_t l = 0; l < NL; l++) { mlo[l] = INFINITY; mhi[l] = 0; }
+    while ((line = strtok_r(NULL, "\n", &save))) {
+        int nf = split_csv(line, f, MAXF);
+        if (nf != nh || strcmp(f[ci_kind], "loss") || strcmp(f[ci_thr], "1"))
+            continue;
+        for (size_t l = 0; l < NL; l++) {
+            if (strcmp(f[ci_name], expect[l].loss)) continue;
+            double M = strtod(f[ci_M], NULL);
+            if (M < min_M || np[l] >= MAXP) break;
+            int cq = strcmp(expect[l].column, "total_min_ms") ? ci_spec : ci_tot;
+            xs[l][np[l]] = M;
+            ys[l][np[l]] = *f[cq] ? strtod(f[cq], NULL) : NAN;
+            ts[l][np[l]] = *f[ci_tot] ? strtod(f[ci_tot], NULL) : NAN;
+            np[l]++;
+            if (M < mlo[l]) mlo[l] = M;
+            if (M > mhi[l]) mhi[l] = M;
+        }
+    }
+    free(text);
+
+    char out[8192];
+    size_t o = 0;
+    o += (size_t)snprintf(out + o, sizeof out - o,
+                          "loss,expected_order,fitted_time,M_min,M_max,points,k,k_stderr,band_lo,band_hi,verdict,k_step,k_step_stderr,prefactor_ms\n");
+    fprintf(report, "\ncomplexity check: time ∝ M^k, least squares on log-log, M >= %g (%s)\n", min_M, csv);
+    fprintf(report, "%-13s %8s %-12s %11s %6s %15s %11s %-8s %15s\n", "loss", "expected", "fitted time",
+            "M range", "points", "k ± stderr", "band", "verdict", "k (whole step)");
+    int off = 0, any = 0;
+    for (size_t l = 0; l < NL; l++) {
+        if (np[l] == 0) continue;
+        any = 1;
+        loglog_fit fq, ft;
+        int bad = fit_loglog(xs[l], ys[l], np[l], &fq);
+        fit_loglog(xs[l], ts[l], np[l], &ft);
+        double e = expect[l].order;
+        const char *verdict = bad ? "too-few" : fabs(fq.k - e) <= BAND ? "ok" : "OFF";
+        if (bad || fabs(fq.k - e) > BAND) off = 1;
+        char range[32], kk[40], band[24], kt[40];
+        snprintf(range, sizeof range, "%g-%g", mlo[l], mhi[l]);
+        snprintf(kk, sizeof kk, "%.2f ± %.2f", fq.k, fq.k_se);
+        snprintf(band, sizeof band, "[%.1f, %.1f]", e - BAND, e + BAND);
+        snprintf(kt, sizeof kt, "%.2f ± %.2f", ft.k, ft.k_se);
+        fprintf(report, "%-13s %8.0f %-12s %11s %6zu %15s %11s %-8s %15s\n", expect[l].loss, e,
+                expect[l].quantity, range, fq.n, kk, band, verdict, kt);
+        o += (size_t)snprintf(out + o, sizeof out - o, "%s,%g,%s,%g,%g,%zu,%.4f,%.4f,%.2f,%.2f,%s,%.4f,%.4f,%.6g\n",
+                              expect[l].loss, e, expect[l].quantity, mlo[l], mhi[l], fq.n, fq.k,
+                              fq.k_se, e - BAND, e + BAND, verdict, ft.k, ft.k_se, exp(fq.a));
+    }
+    if (!any) {
+        fprintf(stderr, "dmlbench: fit: %s has no single-thread loss rows with M >= %g\n", csv, min_M);
+        return 1;
+    }
+    char err[512];
+    if (out_csv && write_file_atomic(out_csv, out, o, err, sizeof err)) {
+        fprintf(stderr, "dmlbench: fit: %s\n", err);
+        return 1;
+    }
+    if (off && advisory)
+        fprintf(report, "(advisory: the quick grid is too small and too short for a verdict; "
+                        "the full `make sweep` enforces it)\n");
+    return off && !advisory ? 3 : 0;
+}

@@ -1,0 +1,35 @@
+#!/bin/sh
+# check.sh RESULTS "STUDIES" "FIGURES" — what `make sweep` must have produced:
+# for every study RESULTS/<study>.csv (a header and at least one row, every row
+# as wide as the header) and RESULTS/<study>.json; RESULTS/complexity.csv with
+# a row per loss; for every figure RESULTS/figures/<figure>.png (a PNG) and .svg.
+# Prints what is missing and exits 1, or prints a summary and exits 0.
+set -u
+R=$1; studies=$2; figures=$3
+bad=0
+miss() { echo "sweep-check: $*" >&2; bad=1; }
+for s in $studies; do
+    c="$R/$s.csv"; j="$R/$s.json"
+    if [ ! -s "$c" ]; then miss "$c is missing or empty"; continue; fi
+    rows=$(($(wc -l < "$c") - 1))
+    [ "$rows" -ge 1 ] || miss "$c has no rows"
+    head -1 "$c" | grep -q '^study,point,kind,name,' || miss "$c: unexpected header"
+    awk -F, 'NR==1{n=NF} NF!=n{print FILENAME": line "NR" has "NF" fields, the header "n; bad=1} END{exit bad}' "$c" >&2 || bad=1
+    [ -s "$j" ] && grep -q '"git"' "$j" && grep -q '"cpu"' "$j" || miss "$j is missing or lacks provenance"
+    [ ! -e "$R/$s.partial.csv" ] || miss "$R/$s.partial.csv is left over: the study did not finish"
+    echo "sweep-check: $c: $rows rows"
+done
+cx="$R/complexity.csv"
+if [ -s "$cx" ]; then
+    n=$(($(wc -l < "$cx") - 1))
+    [ "$n" -ge 4 ] || miss "$cx has $n rows, expected one per loss (4)"
+else
+    miss "$cx is missing"
+fi
+for f in $figures; do
+    p="$R/figures/$f.png"; v="$R/figures/$f.svg"
+    if [ -s "$p" ] && [ "$(od -An -tx1 -N4 "$p" | tr -d ' \n')" = "89504e47" ]; then :; else miss "$p is missing or not a PNG"; fi
+    [ -s "$v" ] && grep -q '<svg' "$v" || miss "$v is missing or not an SVG"
+done
+[ $bad -eq 0 ] && echo "sweep-check: $(echo $studies | wc -w) studies, $(echo $figures | wc -w) figures (PNG + SVG) in $R: ok"
+exit $bad

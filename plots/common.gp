@@ -1,0 +1,29 @@
+# common.gp — loaded by every figure script (plots/<figure>.gp).
+# Command-line variables (the Makefile passes them):
+#   R    the results directory (results, or results/quick for QUICK=1)
+#   OUT  the output path without extension: OUT.png and OUT.svg are written
+if (!exists("R")) R = "results"
+if (!exists("OUT")) OUT = "figure"
+set datafile separator ","
+set datafile columnheaders
+# Rows of one loss or kernel (column 4, `name`), header kept for column("...").
+sel(f, n) = "< awk -F, 'NR==1 || $4==\"".n."\"' ".f
+# ... and column c equal to v (c a column number).
+sel2(f, n, c, v) = "< awk -F, 'NR==1 || ($4==\"".n."\" && $".c."==\"".v."\")' ".f
+# One field of the row of complexity.csv for loss l (k, k_stderr, ...).
+cx(l, field) = system("awk -F, 'NR==1{for(i=1;i<=NF;i++)c[$i]=i} NR>1 && $1==\"".l."\"{print $c[\"".field."\"]}' ".R."/complexity.csv")
+# The distinct values of column c (a number) of file f, space separated.
+distinct(f, c) = system("awk -F, 'NR>1 && $".c."!=\"\"{print $".c."}' ".f." | awk '!s[$0]++' | tr '\\n' ' '")
+LOSSES = "proxy_anchor proxy_nca ms triplet"
+loss_color(l) = l eq "proxy_anchor" ? "#1b9e77" : l eq "proxy_nca" ? "#d95f02" : l eq "ms" ? "#7570b3" : "#e7298a"
+loss_title(l) = l eq "proxy_anchor" ? "Proxy-Anchor" : l eq "proxy_nca" ? "Proxy-NCA" : l eq "ms" ? "Multi-Similarity" : "triplet (all)"
+isa_color(i) = i eq "ref" ? "#777777" : i eq "avx2" ? "#1f78b4" : i eq "avx512" ? "#e31a1c" : "#33a02c"
+if (!exists("W")) W = 900
+if (!exists("H")) H = 620
+PNG = "set terminal pngcairo size W,H enhanced font 'Sans,10'; set output OUT.'.png'"
+SVG = "set terminal svg size W,H enhanced font 'Sans,10' background rgb 'white'; set output OUT.'.svg'"
+# The provenance label (machine, ISA, commit), from <study>.meta.gp.
+meta_label(study) = sprintf("load '%s/%s.meta.gp'", R, study)
+set grid lc rgb "#dddddd"
+set bmargin 5.5
+set key box opaque samplen 2

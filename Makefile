@@ -156,6 +156,9 @@ $(BUILD)/dmlcount: $(BUILD)/harness/count/dmlcount.o $(BUILD)/harness/benchcase.
                    $(BUILD)/harness/util.o $(BUILD)/libdml.a
 	$(CC) -o $@ $^ $(LDLIBS_BASE)
 
+# dmlbench bench dlopen()s OpenBLAS at run time (glibc >= 2.34 has dlopen in libc).
+$(BUILD)/dmlbench: LDLIBS_BASE += -ldl
+
 deps-bench:
 	@sh harness/deps.sh bench
 

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "dml.h"
 
@@ -69,5 +70,10 @@ double dml_peak_fma_neon(uint64_t iters);
 /* Distribution-free confidence interval of the median of sorted v[0..n):
  * indices lo, hi (0-based) with P(v[lo] <= median <= v[hi]) >= 1 - alpha. */
 void median_ci_index(size_t n, double alpha, size_t *lo, size_t *hi);
+
+/* Provenance and JSON helpers (benchcheck.c). */
+void bench_cpu_model(char *out, size_t len);
+const char *bench_compiler(void);
+void bc_json_str(FILE *f, const char *s);
 
 #endif

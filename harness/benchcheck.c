@@ -348,7 +348,7 @@ static int baseline_write(const char *path, const provenance *pv, const rows *r,
 
 /* ----------------------------------------------------------------- output */
 
-static void bc_json_str(FILE *f, const char *s)
+void bc_json_str(FILE *f, const char *s)
 {
     fputc('"', f);
     for (; *s; s++) {

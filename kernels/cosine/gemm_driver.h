@@ -72,8 +72,60 @@ static void gemm_zero(size_t m, size_t n, float *C, size_t ldc)
         memset(C + i * ldc, 0, n * sizeof *C);
 }
 
-/* C = op(A) op(B).  lower_only: compute only micro-tiles holding some element
- * with j <= i (SYRK; the caller mirrors), others are left untouched. */
+/* SYRK bookkeeping.  Micro-tiles start at multiples of NR in every column
+ * block (nc is a multiple of NR), so whether the micro-kernel writes an upper
+ * element (c, r), c < r, depends only on c and r: it does when r's tile starts
+ * at or before the last row of c's MR-row panel.  Those elements lie in a band
+ * less than MR + NR wide above the diagonal; the band's end for row c is: */
+static inline size_t syrk_band_end(size_t c)
+{
+    size_t panel_last_row = c / GEMM_MR * GEMM_MR + GEMM_MR - 1;
+    return (panel_last_row / GEMM_NR + 1) * GEMM_NR;
+}
+
+/* Mirror the final lower elements of rows i0..i0+mr, columns j0..j0+nc into
+ * the upper triangle while they are still in cache, outside the band (which a
+ * later micro-tile may still write, so it is mirrored at the very end). */
+static void syrk_mirror_panel(float *C, size_t ldc, size_t i0, size_t mr, size_t j0, size_t nc)
+{
+    size_t c_end = gemm_min(j0 + nc, i0 + mr - 1);
+    for (size_t c = j0; c < c_end; c++) {
+        size_t r = i0 > c + 1 ? i0 : c + 1;
+        size_t band_end = syrk_band_end(c);
+        if (r < band_end)
+            r = band_end;
+        for (; r < i0 + mr; r++)
+            C[c * ldc + r] = C[r * ldc + c];
+    }
+}
+
+/* Upper := lower inside the band, once every tile is final. */
+static void syrk_mirror_band(size_t n, float *C, size_t ldc)
+{
+    for (size_t c = 0; c < n; c++) {
+        size_t r_end = gemm_min(syrk_band_end(c), n);
+        for (size_t r = c + 1; r < r_end; r++)
+            C[c * ldc + r] = C[r * ldc + c];
+    }
+}
+
+/* One MR-row panel of op(A) against the packed B block, NR columns a call.
+ * lower_only: stop at the first tile entirely above the diagonal. */
+static void gemm_panel_times_block(size_t kc, const float *a_pack, const float *b_pack,
+                                   float *C, size_t ldc, size_t i0, size_t mr, size_t j0,
+                                   size_t nc, int accumulate, int lower_only)
+{
+    for (size_t jr = 0; jr < nc; jr += GEMM_NR) {
+        if (lower_only && j0 + jr > i0 + mr - 1)
+            break;
+        gemm_ukernel(kc, a_pack, b_pack + jr * kc, C + i0 * ldc + j0 + jr, ldc, mr,
+                     gemm_min(GEMM_NR, nc - jr), accumulate);
+    }
+}
+
+/* C = op(A) op(B).  lower_only (SYRK, A = B, m = n): compute only micro-tiles
+ * holding some element with j <= i and mirror them as they become final; the
+ * caller finishes with syrk_mirror_band. */
 static void gemm_drive(int ta, int tb, size_t m, size_t n, size_t k, const float *A, size_t lda,
                        const float *B, size_t ldb, float *C, size_t ldc, float *work,
                        int lower_only)
@@ -84,49 +136,37 @@ static void gemm_drive(int ta, int tb, size_t m, size_t n, size_t k, const float
     }
     float *b_pack = work, *a_pack = work + GEMM_A_OFFSET;
     size_t kc_step = gemm_block_size(k, GEMM_KC, 8);
-    size_t nc_most = gemm_min(GEMM_B_FLOATS / kc_step / GEMM_NR * GEMM_NR, gemm_ceil_div(n, GEMM_NR) * GEMM_NR);
+    size_t n_rounded = gemm_ceil_div(n, GEMM_NR) * GEMM_NR;
+    size_t nc_most = gemm_min(GEMM_B_FLOATS / kc_step / GEMM_NR * GEMM_NR, n_rounded);
     size_t nc_step = gemm_block_size(n, nc_most, GEMM_NR);
 
     for (size_t j0 = 0; j0 < n; j0 += nc_step) {
         size_t nc = gemm_min(nc_step, n - j0);
         for (size_t p0 = 0; p0 < k; p0 += kc_step) {
             size_t kc = gemm_min(kc_step, k - p0);
+            int last_k_block = p0 + kc == k;
             gemm_pack_b(tb, B, ldb, j0, nc, p0, kc, b_pack);
             for (size_t i0 = 0; i0 < m; i0 += GEMM_MR) {
                 size_t mr = gemm_min(GEMM_MR, m - i0);
-                size_t last_row = i0 + mr - 1;
-                if (lower_only && j0 > last_row)
+                if (lower_only && j0 > i0 + mr - 1)
                     continue;
                 gemm_pack_a(ta, A, lda, i0, mr, p0, kc, a_pack);
-                for (size_t jr = 0; jr < nc; jr += GEMM_NR) {
-                    if (lower_only && j0 + jr > last_row)
-                        break;
-                    gemm_ukernel(kc, a_pack, b_pack + jr * kc, C + i0 * ldc + j0 + jr, ldc, mr,
-                                 gemm_min(GEMM_NR, nc - jr), p0 > 0);
-                }
+                gemm_panel_times_block(kc, a_pack, b_pack, C, ldc, i0, mr, j0, nc, p0 > 0,
+                                       lower_only);
+                if (lower_only && last_k_block)
+                    syrk_mirror_panel(C, ldc, i0, mr, j0, nc);
             }
         }
     }
 }
 
-/* Upper triangle := lower triangle, in square tiles so that both the rows read
- * and the columns written stay in cache. */
-static void gemm_mirror_lower(size_t n, float *C, size_t ldc)
-{
-    enum { TILE = 64 };
-    for (size_t i0 = 0; i0 < n; i0 += TILE)
-        for (size_t j0 = 0; j0 <= i0; j0 += TILE)
-            for (size_t i = i0; i < gemm_min(i0 + TILE, n); i++)
-                for (size_t j = j0; j < gemm_min(j0 + TILE, i); j++)
-                    C[j * ldc + i] = C[i * ldc + j];
-}
-
-/* C = A Aᵀ: the lower triangle's micro-tiles by the GEMM loops, then mirrored. */
+/* C = A Aᵀ: the lower triangle's micro-tiles by the GEMM loops, mirrored. */
 static void gemm_syrk(size_t n, size_t k, const float *A, size_t lda, float *C, size_t ldc,
                       float *work)
 {
     gemm_drive(0, 1, n, n, k, A, lda, A, lda, C, ldc, work, 1);
-    gemm_mirror_lower(n, C, ldc);
+    if (k > 0)
+        syrk_mirror_band(n, C, ldc);
 }
 
 #endif /* DML_GEMM_DRIVER_H */

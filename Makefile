@@ -198,17 +198,17 @@ bench-check-proof:
 # an apt update against the arm64 indices and libhwloc-dev:arm64 — a change to the
 # machine's package configuration that CI would make on every fresh runner, that
 # fails whenever the mirror's arm64 and amd64 versions of a Multi-Arch: same package
-# are out of step, and whose libhwloc (with libudev) cannot be linked statically
-# anyway.  hwloc only adds topology to the provenance and thread binding, which mean
-# nothing under qemu-user.  So HWLOC_CFLAGS/HWLOC_LIBS are forced empty for the cross
-# build (the host's pkg-config would otherwise hand the x86 -lhwloc to the arm64
-# link), and the harness builds without DML_HAVE_HWLOC.
-# The binaries are linked -static (libgomp, libm, libpthread from the cross
-# toolchain), so a run needs no aarch64 loader or shared libraries (qemu's -L is
-# passed anyway) and the binaries also run as they are on a real arm64 machine.
-# The one link warning, "Using 'dlopen' in statically linked applications", comes
-# from libgomp's OpenACC profiling hook, which only loads a library named by
-# ACC_PROFLIB; nothing here sets it.
+# are out of step.  hwloc only adds topology to the provenance and thread binding,
+# which mean nothing under qemu-user.  So HWLOC_CFLAGS/HWLOC_LIBS are forced empty
+# for the cross build (the host's pkg-config would otherwise hand the x86 -lhwloc
+# to the arm64 link), and the harness builds without DML_HAVE_HWLOC.
+# The binaries are linked dynamically, like the native build: the aarch64 glibc
+# and libgomp come with the cross toolchain (libc6-dev-arm64-cross, and
+# libgomp1-arm64-cross, a dependency of gcc-aarch64-linux-gnu) under
+# /usr/aarch64-linux-gnu, which qemu's -L points the loader at.  A -static link
+# would spare that -L, but dmlbench dlopen()s OpenBLAS for its bench yardstick,
+# and dlopen from a static glibc binary only works against the exact glibc it
+# was linked with (ld warns about it); dynamic is the robust choice.
 # qemu-user ignores SIGTERM, so every qemu run is under timeout -s KILL.
 .PHONY: neon test-neon deps-neon neon-driver
 NEON_CC      ?= aarch64-linux-gnu-gcc
@@ -217,7 +217,7 @@ QEMU_AARCH64 ?= qemu-aarch64 -L /usr/aarch64-linux-gnu
 NEON_CHECKS_TIMEOUT ?= 240
 NEON_GOLDEN_TIMEOUT ?= 120
 NEON_MAKE = $(MAKE) --no-print-directory CC=$(NEON_CC) BUILD=$(NEON_BUILD) \
-            HWLOC_CFLAGS= HWLOC_LIBS= LDLIBS_BASE='$(LDLIBS_BASE) -static'
+            HWLOC_CFLAGS= HWLOC_LIBS=
 
 deps-neon:
 	@sh harness/deps.sh neon

@@ -11,7 +11,11 @@ pkgs_sweep="$pkgs_test gnuplot-nox"
 # never linked); valgrind runs the instruction counts of `make bench-check` and
 # ships valgrind/callgrind.h, valgrind/valgrind.h on Debian 12 (no -dev package).
 pkgs_bench="$pkgs_test libopenblas-dev valgrind"
-pkgs_neon="$pkgs_test gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"
+# neon: only the cross build and qemu (make test-neon runs no Criterion and links
+# no hwloc); gcc stays because the Makefile asks the host compiler for its target.
+# libgomp1-arm64-cross (a dependency of the cross gcc, named here because the
+# binaries load it under qemu -L) holds the aarch64 OpenMP runtime.
+pkgs_neon="make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross libgomp1-arm64-cross qemu-user"
 
 want=""
 for g in "$@"; do

@@ -182,6 +182,7 @@ bench-check: bench-counts
 	  --json $(BENCH_DIR)/report.json
 
 bench-baseline: bench-counts
+	@mkdir -p $(dir $(BENCH_BASELINE))
 	$(BUILD)/dmlbench bench-check --write-baseline $(BENCH_BASELINE) --counts $(BENCH_DIR)
 
 bench-check-proof:

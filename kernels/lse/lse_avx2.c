@@ -22,11 +22,9 @@
 
 #define W 8
 
-static inline __m256 exp8(__m256 x)
+/* exp of x already clamped to [lo, DML_EXP_HI] (NaN allowed), lo ≥ DML_EXP_LO. */
+static inline __m256 exp8_clamped(__m256 x)
 {
-    /* NaN passes both (second operand returned), ±inf and far-out x clamp. */
-    x = _mm256_max_ps(_mm256_set1_ps(DML_EXP_LO), x);
-    x = _mm256_min_ps(_mm256_set1_ps(DML_EXP_HI), x);
     const __m256 magic = _mm256_set1_ps(DML_EXP_MAGIC);
     __m256 t = _mm256_fmadd_ps(x, _mm256_set1_ps(DML_EXP_LOG2E), magic);
     __m256 n = _mm256_sub_ps(t, magic);
@@ -48,6 +46,24 @@ static inline __m256 exp8(__m256 x)
     __m256 p1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(q1, bias), 23));
     __m256 p2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(q2, bias), 23));
     return _mm256_mul_ps(_mm256_mul_ps(u, p1), p2);
+}
+
+/* exp over every float: NaN passes both clamps (the second operand of
+ * max/min is returned when either is NaN); ±inf and far-out x clamp. */
+static inline __m256 exp8(__m256 x)
+{
+    x = _mm256_max_ps(_mm256_set1_ps(DML_EXP_LO), x);
+    return exp8_clamped(_mm256_min_ps(_mm256_set1_ps(DML_EXP_HI), x));
+}
+
+/* The LSE kernel's exp: results below exp(DML_EXP_LSE_LO) (≈1.65e-38, where
+ * they would turn subnormal) are 0 — see exp_poly.h. */
+static inline __m256 exp8_lse(__m256 x)
+{
+    const __m256 lo = _mm256_set1_ps(DML_EXP_LSE_LO);
+    __m256 keep = _mm256_cmp_ps(x, lo, _CMP_NLT_UQ); /* x ≥ lo or NaN */
+    x = _mm256_min_ps(_mm256_set1_ps(DML_EXP_HI), _mm256_max_ps(lo, x));
+    return _mm256_and_ps(keep, exp8_clamped(x));
 }
 
 /* Lanes [0, m) set, m ∈ [0, 8]. */
@@ -163,7 +179,7 @@ static inline void pass_exp(const lse_consts *K, size_t j, int full, size_t m, _
     __m256 a = _mm256_blendv_ps(K->a_n, K->a_p, eq);
     __m256 b = _mm256_blendv_ps(K->b_n, K->b_p, eq);
     __m256 sh = _mm256_blendv_ps(sh_n, sh_p, eq);
-    __m256 e = exp8(_mm256_sub_ps(_mm256_fmadd_ps(a, sv, b), sh));
+    __m256 e = exp8_lse(_mm256_sub_ps(_mm256_fmadd_ps(a, sv, b), sh));
     __m256 ep = _mm256_and_ps(e, pm), en = _mm256_and_ps(e, nm);
     *sum_p = _mm256_add_ps(*sum_p, ep);
     *sum_n = _mm256_add_ps(*sum_n, en);
@@ -173,14 +189,16 @@ static inline void pass_exp(const lse_consts *K, size_t j, int full, size_t m, _
         store_part_ps(g + j, m, _mm256_or_ps(ep, en));
 }
 
-static inline void pass_scale(const lse_consts *K, size_t j, int full, size_t m, __m256i lm, __m256 sc_p,
-                              __m256 sc_n, float *g)
+static inline void pass_scale(const lse_consts *K, size_t j, int full, size_t m, __m256i lm,
+                              __m256 sc_p, __m256 sc_n, __m256 th_p, __m256 th_n, float *g)
 {
     __m256 e = full ? _mm256_loadu_ps(g + j) : load_part_ps(g + j, m);
-    __m256 sc = _mm256_blendv_ps(sc_n, sc_p, label_eq(K, j, full, m, lm));
-    /* Only non-zero entries are scaled (0 stays 0 whatever the scale). */
-    __m256 nz = _mm256_cmp_ps(e, _mm256_setzero_ps(), _CMP_NEQ_UQ);
-    __m256 w = _mm256_and_ps(_mm256_mul_ps(e, sc), nz);
+    __m256 eq = label_eq(K, j, full, m, lm);
+    __m256 sc = _mm256_blendv_ps(sc_n, sc_p, eq);
+    /* Entries whose weight would be subnormal (e < FLT_MIN / |scale|, which
+     * includes e = 0) become 0, and are zeroed before the multiply. */
+    __m256 keep = _mm256_cmp_ps(e, _mm256_blendv_ps(th_n, th_p, eq), _CMP_NLT_UQ);
+    __m256 w = _mm256_and_ps(_mm256_mul_ps(_mm256_and_ps(e, keep), sc), keep);
     if (full)
         _mm256_storeu_ps(g + j, w);
     else
@@ -267,10 +285,12 @@ size_t dml_lse_f32_avx2(const float *s, size_t n, const int32_t *labels, int32_t
 
     /* Pass 3: weights. */
     const __m256 sc_p = _mm256_set1_ps(scale[0]), sc_n = _mm256_set1_ps(scale[1]);
+    const __m256 th_p = _mm256_set1_ps(dml_lse_weight_floor(scale[0]));
+    const __m256 th_n = _mm256_set1_ps(dml_lse_weight_floor(scale[1]));
     for (size_t j = 0; j < nb; j += W)
-        pass_scale(&K, j, 1, W, all, sc_p, sc_n, g);
+        pass_scale(&K, j, 1, W, all, sc_p, sc_n, th_p, th_n, g);
     if (nb < n)
-        pass_scale(&K, nb, 0, m, tail, sc_p, sc_n, g);
+        pass_scale(&K, nb, 0, m, tail, sc_p, sc_n, th_p, th_n, g);
 
     out[0] = lse[0];
     out[1] = lse[1];

@@ -18,11 +18,9 @@
 
 #define W 16
 
-static inline __m512 exp16(__m512 x)
+/* exp of x already clamped to [lo, DML_EXP_HI] (NaN allowed), lo ≥ DML_EXP_LO. */
+static inline __m512 exp16_clamped(__m512 x)
 {
-    /* NaN passes both (second operand returned), ±inf and far-out x clamp. */
-    x = _mm512_max_ps(_mm512_set1_ps(DML_EXP_LO), x);
-    x = _mm512_min_ps(_mm512_set1_ps(DML_EXP_HI), x);
     const __m512 magic = _mm512_set1_ps(DML_EXP_MAGIC);
     __m512 n = _mm512_sub_ps(_mm512_fmadd_ps(x, _mm512_set1_ps(DML_EXP_LOG2E), magic), magic);
     __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(DML_EXP_LN2_HI), x);
@@ -36,6 +34,24 @@ static inline __m512 exp16(__m512 x)
     u = _mm512_add_ps(_mm512_set1_ps(1.0f), _mm512_fmadd_ps(_mm512_mul_ps(r, r), u, r));
     /* u · 2^n with one rounding: correct subnormals, +inf on overflow. */
     return _mm512_scalef_ps(u, n);
+}
+
+/* exp over every float: NaN passes both clamps (the second operand of
+ * max/min is returned when either is NaN); ±inf and far-out x clamp. */
+static inline __m512 exp16(__m512 x)
+{
+    x = _mm512_max_ps(_mm512_set1_ps(DML_EXP_LO), x);
+    return exp16_clamped(_mm512_min_ps(_mm512_set1_ps(DML_EXP_HI), x));
+}
+
+/* The LSE kernel's exp: results below exp(DML_EXP_LSE_LO) (≈1.65e-38, where
+ * they would turn subnormal) are 0 — see exp_poly.h. */
+static inline __m512 exp16_lse(__m512 x)
+{
+    const __m512 lo = _mm512_set1_ps(DML_EXP_LSE_LO);
+    __mmask16 keep = _mm512_cmp_ps_mask(x, lo, _CMP_NLT_UQ); /* x ≥ lo or NaN */
+    x = _mm512_min_ps(_mm512_set1_ps(DML_EXP_HI), _mm512_max_ps(lo, x));
+    return _mm512_maskz_mov_ps(keep, exp16_clamped(x));
 }
 
 void dml_exp_f32_avx512(const float *x, size_t n, float *y)
@@ -109,22 +125,23 @@ static inline void pass_exp(const lse_consts *K, size_t j, __mmask16 lm, __m512 
     __m512 a = _mm512_mask_blend_ps(eq, K->a_n, K->a_p);
     __m512 b = _mm512_mask_blend_ps(eq, K->b_n, K->b_p);
     __m512 sh = _mm512_mask_blend_ps(eq, sh_n, sh_p);
-    __m512 e = exp16(_mm512_sub_ps(_mm512_fmadd_ps(a, sv, b), sh));
+    __m512 e = exp16_lse(_mm512_sub_ps(_mm512_fmadd_ps(a, sv, b), sh));
     *sum_p = _mm512_mask_add_ps(*sum_p, pm, *sum_p, e);
     *sum_n = _mm512_mask_add_ps(*sum_n, nm, *sum_n, e);
     _mm512_mask_storeu_ps(g + j, lm, _mm512_maskz_mov_ps(pm | nm, e));
 }
 
 static inline void pass_scale(const lse_consts *K, size_t j, __mmask16 lm, __m512 sc_p,
-                              __m512 sc_n, float *g)
+                              __m512 sc_n, __m512 th_p, __m512 th_n, float *g)
 {
     __m512 e = _mm512_maskz_loadu_ps(lm, g + j);
     __m512i lab = labels_at(K, j, lm);
     __mmask16 eq = _mm512_mask_cmpeq_epi32_mask(lm, lab, K->c);
     __m512 sc = _mm512_mask_blend_ps(eq, sc_n, sc_p);
-    /* Only non-zero entries are scaled (0 stays 0 whatever the scale). */
-    __mmask16 nz = _mm512_cmp_ps_mask(e, _mm512_setzero_ps(), _CMP_NEQ_UQ);
-    _mm512_mask_storeu_ps(g + j, lm, _mm512_maskz_mul_ps(nz, e, sc));
+    /* Entries whose weight would be subnormal (e < FLT_MIN / |scale|, which
+     * includes e = 0) become 0 without a multiply. */
+    __mmask16 keep = _mm512_cmp_ps_mask(e, _mm512_mask_blend_ps(eq, th_n, th_p), _CMP_NLT_UQ);
+    _mm512_mask_storeu_ps(g + j, lm, _mm512_maskz_mul_ps(keep, e, sc));
 }
 
 size_t dml_lse_f32_avx512(const float *s, size_t n, const int32_t *labels, int32_t c,
@@ -190,10 +207,12 @@ size_t dml_lse_f32_avx512(const float *s, size_t n, const int32_t *labels, int32
 
     /* Pass 3: weights. */
     const __m512 sc_p = _mm512_set1_ps(scale[0]), sc_n = _mm512_set1_ps(scale[1]);
+    const __m512 th_p = _mm512_set1_ps(dml_lse_weight_floor(scale[0]));
+    const __m512 th_n = _mm512_set1_ps(dml_lse_weight_floor(scale[1]));
     for (size_t j = 0; j < nb; j += W)
-        pass_scale(&K, j, 0xFFFF, sc_p, sc_n, g);
+        pass_scale(&K, j, 0xFFFF, sc_p, sc_n, th_p, th_n, g);
     if (tail)
-        pass_scale(&K, nb, tail, sc_p, sc_n, g);
+        pass_scale(&K, nb, tail, sc_p, sc_n, th_p, th_n, g);
 
     out[0] = lse[0];
     out[1] = lse[1];

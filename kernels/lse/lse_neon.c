@@ -20,11 +20,9 @@
 
 #define W 4
 
-static inline float32x4_t exp4(float32x4_t x)
+/* exp of x already clamped to [lo, DML_EXP_HI] (NaN allowed), lo ≥ DML_EXP_LO. */
+static inline float32x4_t exp4_clamped(float32x4_t x)
 {
-    /* FMAX/FMIN return NaN when either operand is NaN: NaN passes the clamp. */
-    x = vmaxq_f32(vdupq_n_f32(DML_EXP_LO), x);
-    x = vminq_f32(vdupq_n_f32(DML_EXP_HI), x);
     const float32x4_t magic = vdupq_n_f32(DML_EXP_MAGIC);
     float32x4_t t = vfmaq_f32(magic, x, vdupq_n_f32(DML_EXP_LOG2E));
     float32x4_t n = vsubq_f32(t, magic);
@@ -46,6 +44,25 @@ static inline float32x4_t exp4(float32x4_t x)
     float32x4_t p1 = vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(q1, bias), 23));
     float32x4_t p2 = vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(q2, bias), 23));
     return vmulq_f32(vmulq_f32(u, p1), p2);
+}
+
+/* exp over every float: FMAX/FMIN return NaN when either operand is NaN, so
+ * NaN passes the clamp; ±inf and far-out x clamp. */
+static inline float32x4_t exp4(float32x4_t x)
+{
+    x = vmaxq_f32(vdupq_n_f32(DML_EXP_LO), x);
+    return exp4_clamped(vminq_f32(vdupq_n_f32(DML_EXP_HI), x));
+}
+
+/* The LSE kernel's exp: results below exp(DML_EXP_LSE_LO) (≈1.65e-38, where
+ * they would turn subnormal) are 0 — see exp_poly.h (the same on every ISA,
+ * so every ISA gives the same weights). */
+static inline float32x4_t exp4_lse(float32x4_t x)
+{
+    const float32x4_t lo = vdupq_n_f32(DML_EXP_LSE_LO);
+    uint32x4_t keep = vmvnq_u32(vcltq_f32(x, lo)); /* x ≥ lo or NaN */
+    x = vminq_f32(vdupq_n_f32(DML_EXP_HI), vmaxq_f32(lo, x));
+    return vreinterpretq_f32_u32(vandq_u32(keep, vreinterpretq_u32_f32(exp4_clamped(x))));
 }
 
 /* The first m < 4 elements at p as a vector (the rest 0), and back. */
@@ -152,7 +169,7 @@ static inline void pass_exp(const lse_consts *K, size_t j, int full, size_t m, u
     float32x4_t a = vbslq_f32(eq, K->a_p, K->a_n);
     float32x4_t b = vbslq_f32(eq, K->b_p, K->b_n);
     float32x4_t sh = vbslq_f32(eq, sh_p, sh_n);
-    float32x4_t e = exp4(vsubq_f32(vfmaq_f32(b, a, sv), sh));
+    float32x4_t e = exp4_lse(vsubq_f32(vfmaq_f32(b, a, sv), sh));
     uint32x4_t eu = vreinterpretq_u32_f32(e);
     float32x4_t ep = vreinterpretq_f32_u32(vandq_u32(eu, pm));
     float32x4_t en = vreinterpretq_f32_u32(vandq_u32(eu, nm));
@@ -166,14 +183,18 @@ static inline void pass_exp(const lse_consts *K, size_t j, int full, size_t m, u
 }
 
 static inline void pass_scale(const lse_consts *K, size_t j, int full, size_t m, uint32x4_t lm,
-                              float32x4_t sc_p, float32x4_t sc_n, float *g)
+                              float32x4_t sc_p, float32x4_t sc_n, float32x4_t th_p,
+                              float32x4_t th_n, float *g)
 {
     float32x4_t e = full ? vld1q_f32(g + j) : load_part_f32(g + j, m);
-    float32x4_t sc = vbslq_f32(label_eq(K, j, full, m, lm), sc_p, sc_n);
-    /* Only non-zero entries are scaled (0 stays 0 whatever the scale). */
-    uint32x4_t nz = vmvnq_u32(vceqq_f32(e, vdupq_n_f32(0.0f)));
+    uint32x4_t eq = label_eq(K, j, full, m, lm);
+    float32x4_t sc = vbslq_f32(eq, sc_p, sc_n);
+    /* Entries whose weight would be subnormal (e < FLT_MIN / |scale|, which
+     * includes e = 0) become 0, and are zeroed before the multiply. */
+    uint32x4_t keep = vmvnq_u32(vcltq_f32(e, vbslq_f32(eq, th_p, th_n)));
+    float32x4_t ek = vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(e), keep));
     float32x4_t w = vreinterpretq_f32_u32(
-        vandq_u32(vreinterpretq_u32_f32(vmulq_f32(e, sc)), nz));
+        vandq_u32(vreinterpretq_u32_f32(vmulq_f32(ek, sc)), keep));
     if (full)
         vst1q_f32(g + j, w);
     else
@@ -245,10 +266,12 @@ size_t dml_lse_f32_neon(const float *s, size_t n, const int32_t *labels, int32_t
 
     /* Pass 3: weights. */
     const float32x4_t sc_p = vdupq_n_f32(scale[0]), sc_n = vdupq_n_f32(scale[1]);
+    const float32x4_t th_p = vdupq_n_f32(dml_lse_weight_floor(scale[0]));
+    const float32x4_t th_n = vdupq_n_f32(dml_lse_weight_floor(scale[1]));
     for (size_t j = 0; j < nb; j += W)
-        pass_scale(&K, j, 1, W, all, sc_p, sc_n, g);
+        pass_scale(&K, j, 1, W, all, sc_p, sc_n, th_p, th_n, g);
     if (nb < n)
-        pass_scale(&K, nb, 0, m, tail, sc_p, sc_n, g);
+        pass_scale(&K, nb, 0, m, tail, sc_p, sc_n, th_p, th_n, g);
 
     out[0] = lse[0];
     out[1] = lse[1];

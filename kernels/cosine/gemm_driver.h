@@ -28,6 +28,9 @@
 #if GEMM_A_OFFSET + GEMM_A_FLOATS > (1 << 19)
 #error "GEMM blocking does not fit DML_GEMM_WORK_FLOATS"
 #endif
+#if GEMM_B_FLOATS < GEMM_KC * GEMM_NR
+#error "the packed B block must hold at least one KC-deep micro-panel"
+#endif
 
 static inline size_t gemm_min(size_t a, size_t b) { return a < b ? a : b; }
 static inline size_t gemm_ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }

@@ -139,7 +139,10 @@ static void pack_group_transposed(const float *src, size_t ld, size_t rows, size
                                   size_t R, size_t kc, float *dst)
 {
     size_t p = 0;
-    if (rows > 0) {
+    if (rows == 0) { /* a group wholly past the last column of a tail panel */
+        for (; p < kc; p++)
+            pack_store(dst + p * R, _mm256_setzero_ps(), width);
+    } else {
         /* Missing rows re-read the last valid one (no branch in the loop, no
          * read outside the source); their lanes are zeroed after the transpose. */
         const float *row[8];

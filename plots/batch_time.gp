@@ -1,8 +1,9 @@
 # batch_time — time per step vs batch size M, log-log, with the fitted order of
-# each loss (results/complexity.csv) in the legend.  Points: the fastest step
-# (total_min_ms, what is fitted); bars: median to p90.  Triplet's open points
-# are its enumeration part alone (forward time less the forward products timed
-# alone), which is what its O(M³) fit uses.
+# each loss (results/complexity.csv) in the legend.  Filled points: the fastest
+# step's thread CPU time (cpu_min_ms, what is fitted for the proxy losses and
+# MS); thin lines: median wall time per step.  Triplet's open points are its
+# enumeration part alone (forward time less the forward products timed alone),
+# which is what its O(M³) fit uses.
 load "plots/common.gp"
 eval meta_label("batch")
 F = R."/batch.csv"
@@ -14,7 +15,7 @@ f(x, i) = (x >= LO[i] && x <= HI[i]) ? A[i] * x**K[i] : NaN
 set logscale xy 2
 set format y "%g"
 set xlabel "batch size M (samples per step)"
-set ylabel "time per step (ms, forward + backward)"
+set ylabel "time per step (ms): points fastest CPU time, dotted median wall"
 set title "Time per step vs batch size (C = 100, D = 512, 8 classes per batch; fitted time ∝ M^k)"
 set key top left
 set xrange [12:1400]
@@ -22,8 +23,8 @@ set samples 400
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
   set label 99 META at screen 0.01, screen 0.015 font ",8" tc rgb "#555555"
-  plot for [i=1:4] sel(F, word(LOSSES, i)) using "M":"total_min_ms" with points pt 7 ps 0.9 lc rgb loss_color(word(LOSSES, i)) notitle, \
-       for [i=1:4] sel(F, word(LOSSES, i)) using "M":"total_median_ms":"total_median_ms":"total_p90_ms" with yerrorbars pt -1 lc rgb loss_color(word(LOSSES, i)) notitle, \
+  plot for [i=1:4] sel(F, word(LOSSES, i)) using "M":"cpu_min_ms" with points pt 7 ps 0.9 lc rgb loss_color(word(LOSSES, i)) notitle, \
+       for [i=1:4] sel(F, word(LOSSES, i)) using "M":"total_median_ms" with lines lw 0.7 dt 3 lc rgb loss_color(word(LOSSES, i)) notitle, \
        sel(F, "triplet") using "M":"specific_min_ms" with points pt 6 ps 0.9 lc rgb loss_color("triplet") title "triplet: enumeration part only", \
        for [i=1:4] f(x, i) with lines lw 2 lc rgb loss_color(word(LOSSES, i)) title fit_title(word(LOSSES, i))
   unset output

@@ -26,13 +26,13 @@ log="$SLOW_BUILD/bench-check-proof.log"
 echo "bench-check-proof: 1/2 build with $SLOW slowed down ($SLOW_BUILD), bench-check must fail naming it"
 $MAKE --no-print-directory BUILD="$SLOW_BUILD" DML_SLOWDOWN="$SLOW" bench-check >"$log" 2>&1
 rc=$?
-grep -E '^[a-z_]+ +[a-z0-9]+ +.* (FAIL|WARN) ' "$log" | sed 's/^/    /'
+grep -E '^[A-Za-z_]+ +[a-z0-9]+ +.* (FAIL|WARN) ' "$log" | sed 's/^/    /'
 grep '^bench-check: ' "$log" | sed 's/^/    /'
 if [ $rc -eq 0 ]; then
     echo "bench-check-proof: FAILED — bench-check passed on a build with $SLOW slowed down (log: $log)"
     exit 1
 fi
-fails=$(grep -E '^[a-z_]+ +[a-z0-9]+ +.* FAIL ' "$log")
+fails=$(grep -E '^[A-Za-z_]+ +[a-z0-9]+ +.* FAIL ' "$log")
 if [ -z "$fails" ]; then
     echo "bench-check-proof: FAILED — bench-check failed, but no row says FAIL (log: $log)"
     exit 1

@@ -1,15 +1,18 @@
 /* pack_x86.h — operand packing for the x86 GEMM drivers (AVX2 intrinsics).
  *
- * Included by cosine_avx2.c and cosine_avx512.c (both compiled with -mavx2):
- * packing is memory-bound, so 8-wide moves are as fast as 16-wide ones and one
- * copy serves both ISAs.  A packed micro-panel of width R holds, for each step
- * p of the k loop, R consecutive floats; lanes past the valid rows/columns are
- * zero, so the micro-kernel never needs a k- or width-dependent branch. */
+ * Included by cosine_avx2.c and cosine_avx512.c (both compiled with -mavx2),
+ * so one copy serves both ISAs: packing reads its source from L2/L3 and is
+ * bound by that more than by shuffles, and a 16×16 zmm transpose would not be
+ * cheaper anyway (zmm shuffles issue on one port, ymm shuffles on two).
+ * A packed micro-panel of width R holds, for each step p of the k loop, R
+ * consecutive floats; lanes past the valid rows/columns are zero, so the
+ * micro-kernel never needs a k- or width-dependent branch. */
 #ifndef DML_PACK_X86_H
 #define DML_PACK_X86_H
 
 #include <immintrin.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Lane mask with the first `lanes` (0..8) lanes set, for maskload/maskstore. */
 static inline __m256i pack_lane_mask(size_t lanes)

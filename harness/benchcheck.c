@@ -106,6 +106,7 @@ static void provenance_now(provenance *p)
 {
     memset(p, 0, sizeof *p);
     snprintf(p->v[PV_COMPILER], sizeof p->v[0], "%s", bench_compiler());
+    chomp(p->v[PV_COMPILER]);
     snprintf(p->v[PV_FLAGS], sizeof p->v[0], "%s", DML_BUILD_FLAGS);
     chomp(p->v[PV_FLAGS]);
     snprintf(p->v[PV_GLIBC], sizeof p->v[0], "%s", gnu_get_libc_version());
@@ -544,7 +545,8 @@ int cmd_bench_check(int argc, char **argv)
             snprintf(x->shape, sizeof x->shape, "%s", bc->shape);
             if (isas[i] == DML_ISA_AVX512) {
                 snprintf(x->note, sizeof x->note,
-                         "not counted: valgrind 3.19 cannot run AVX-512 (SIGILL); speed ratio below");
+                         "not counted: %s cannot run AVX-512 (SIGILL); speed ratio below",
+                         strncmp(pv.v[PV_VALGRIND], "valgrind", 8) ? "valgrind" : pv.v[PV_VALGRIND]);
             } else if (!counts) {
                 snprintf(x->note, sizeof x->note, "not counted: no --counts DIR given");
             } else if (read_counts(counts, x->isa, bc, &x->now, err, sizeof err)) {
@@ -670,7 +672,7 @@ int cmd_bench_check(int argc, char **argv)
                      b.pv.v[i], pv.v[i]);
             strncat(diff, t, sizeof diff - strlen(diff) - 1);
         }
-    int fails = 0, warns = 0;
+    int fails = 0, warns = 0, missing = 0;
     char failed[1024] = "";
     for (size_t i = 0; i < r.n; i++) {
         row *x = &r.v[i];
@@ -683,8 +685,9 @@ int cmd_bench_check(int argc, char **argv)
         }
         int fail = 0;
         if (!x->measured) {
-            snprintf(x->verdict, sizeof x->verdict, "%s", strstr(x->note, "no callgrind") ? "FAIL" : "n/a");
-            fail = !strcmp(x->verdict, "FAIL");
+            int missing_count = strstr(x->note, "no callgrind") != NULL;
+            snprintf(x->verdict, sizeof x->verdict, "%s", missing_count ? "FAIL" : "n/a");
+            missing += missing_count;
         } else if (!y) {
             snprintf(x->verdict, sizeof x->verdict, "new");
             if (!x->note[0])
@@ -718,7 +721,7 @@ int cmd_bench_check(int argc, char **argv)
     printf("gates: instructions +%.0f%%; speed-up: whole 95%% interval more than %.0f%% below the "
            "baseline, and %d later measurements agree; absolute times never gated\n",
            100 * BC_COUNT_TOL, 100 * BC_RATIO_TOL, BC_CONFIRM);
-    const char *result = fails ? "fail" : warns ? "warn" : "pass";
+    const char *result = fails || missing ? "fail" : warns ? "warn" : "pass";
     if (json && write_json(json, &pv, &b, &r, result, diff)) return 1;
     if (diff[0] && !warns)
         printf("bench-check: note: the baseline was recorded differently — %s\n", diff);
@@ -726,10 +729,12 @@ int cmd_bench_check(int argc, char **argv)
         printf("bench-check: WARNING: %d regression(s) not gated because the baseline was recorded "
                "differently — %s.  Re-record it with make bench-baseline on this setup.\n",
                warns, diff);
-    if (fails) {
+    if (missing)
+        printf("bench-check: FAIL: %d instruction counts missing from %s (run make bench-counts, "
+               "or make bench-check)\n", missing, counts);
+    if (fails)
         printf("bench-check: FAIL: slower than the baseline: %s\n", failed);
-        return 1;
-    }
+    if (fails || missing) return 1;
     printf("bench-check: %s\n", warns ? "passed with warnings" : "pass");
     return 0;
 }

@@ -718,6 +718,28 @@ int cmd_bench_check(int argc, char **argv)
     printf("\n");
     print_table(&r);
     printf("\nbaseline: %s (commit %s, %s)\n", base_path, b.pv.v[PV_COMMIT], b.pv.v[PV_DATE]);
+    {
+        /* Baseline rows with nothing to compare here (an ISA this machine or
+         * build lacks, a kernel case that changed its shape): said, not gated. */
+        size_t unmatched = 0;
+        char which[512] = "";
+        for (size_t i = 0; i < b.r.n; i++) {
+            const row *y = &b.r.v[i];
+            int found = 0;
+            for (size_t j = 0; j < r.n && !found; j++)
+                found = baseline_find(&(baseline){ .r = { .v = &r.v[j], .n = 1 } }, y) != NULL;
+            if (found) continue;
+            if (unmatched++ < 6) {
+                char t[160];
+                snprintf(t, sizeof t, "%s%s %s %s", which[0] ? ", " : "", bench_op_name(y->op),
+                         y->isa, y->shape);
+                strncat(which, t, sizeof which - strlen(which) - 1);
+            }
+        }
+        if (unmatched)
+            printf("not compared: %zu baseline rows have no counterpart here (%s%s)\n", unmatched,
+                   which, unmatched > 6 ? ", ..." : "");
+    }
     printf("gates: instructions +%.0f%%; speed-up: whole 95%% interval more than %.0f%% below the "
            "baseline, and %d later measurements agree; absolute times never gated\n",
            100 * BC_COUNT_TOL, 100 * BC_RATIO_TOL, BC_CONFIRM);

@@ -25,7 +25,8 @@
 static const char bench_usage[] =
     "usage: dmlbench bench [--json] [--quick]\n"
     "  every kernel x every ISA here on the paper's shapes (M=180; C=100,1000,11318;\n"
-    "  D=64,512,1024), one thread; --quick: C=1000, D=512 only; --json: JSON on stdout\n";
+    "  D=64,512,1024), one thread; --quick: C=1000, D=512 only; --json: JSON on stdout\n"
+    "  OpenBLAS (libopenblas.so.0, or DML_OPENBLAS=name|path) is dlopen'ed as a yardstick\n";
 
 /* ------------------------------------------------------------- OpenBLAS */
 
@@ -36,6 +37,13 @@ typedef struct blas {
     char config[320];
 } blas;
 
+/* The library to load: DML_OPENBLAS (a name or path) or libopenblas.so.0. */
+static const char *blas_name(void)
+{
+    const char *e = getenv("DML_OPENBLAS");
+    return e && *e ? e : "libopenblas.so.0";
+}
+
 /* Loads libopenblas.so.0 with OPENBLAS_CORETYPE = coretype (NULL: as the
  * environment says), in a new link namespace when newns (a second, independent
  * copy).  Sets it to one thread. */
@@ -44,8 +52,8 @@ static int blas_load(blas *b, const char *coretype, int newns)
     memset(b, 0, sizeof *b);
     char *saved = getenv("OPENBLAS_CORETYPE") ? strdup(getenv("OPENBLAS_CORETYPE")) : NULL;
     if (coretype) setenv("OPENBLAS_CORETYPE", coretype, 1);
-    b->h = newns ? dlmopen(LM_ID_NEWLM, "libopenblas.so.0", RTLD_NOW | RTLD_LOCAL)
-                 : dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+    b->h = newns ? dlmopen(LM_ID_NEWLM, blas_name(), RTLD_NOW | RTLD_LOCAL)
+                 : dlopen(blas_name(), RTLD_NOW | RTLD_LOCAL);
     if (coretype) {
         if (saved) setenv("OPENBLAS_CORETYPE", saved, 1);
         else unsetenv("OPENBLAS_CORETYPE");
@@ -63,7 +71,7 @@ static int blas_load(blas *b, const char *coretype, int newns)
     }
     if (set_threads) set_threads(1);
     snprintf(b->core, sizeof b->core, "%s", get_core ? get_core() : "unknown");
-    snprintf(b->config, sizeof b->config, "%s%s", get_config ? get_config() : "libopenblas.so.0",
+    snprintf(b->config, sizeof b->config, "%s%s", get_config ? get_config() : blas_name(),
              set_threads ? ", 1 thread" : ", thread count not settable");
     return 0;
 }
@@ -97,7 +105,7 @@ static void blas_open(blas *b, blas *b256, char *note, size_t notelen)
         char was[64];
         snprintf(was, sizeof was, "%s", b->core);
         dlclose(b->h);
-        if (dlopen("libopenblas.so.0", RTLD_NOW | RTLD_NOLOAD)) {
+        if (dlopen(blas_name(), RTLD_NOW | RTLD_NOLOAD)) {
             snprintf(note, notelen, "OpenBLAS chose %s kernels, narrower than this CPU runs, and "
                      "could not be reloaded: set OPENBLAS_CORETYPE=%s", was, want);
             blas_load(b, NULL, 0);
@@ -281,7 +289,8 @@ int cmd_bench(int argc, char **argv)
     fprintf(log, "FP32 FMA peak (probe, this run):");
     for (int i = 0; i < npk; i++) fprintf(log, " %s %.1f GFLOP/s;", pk[i].isa, pk[i].gflops);
     fprintf(log, "%s core peak %.1f GFLOP/s\n", npk ? "" : " no SIMD probe;", core_peak);
-    fprintf(log, "OpenBLAS: %s\n", bl.h ? bl.config : "OpenBLAS not found (libopenblas.so.0)");
+    if (bl.h) fprintf(log, "OpenBLAS: %s\n", bl.config);
+    else fprintf(log, "OpenBLAS not found (%s): no OpenBLAS column, its targets not evaluated\n", blas_name());
     if (blnote[0]) fprintf(log, "  note: %s\n", blnote);
     if (bl256.h) fprintf(log, "OpenBLAS, same width as avx2 (second copy, \"openblas256\"): %s\n", bl256.config);
     fflush(log);

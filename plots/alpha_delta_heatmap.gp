@@ -5,7 +5,7 @@ load "plots/common.gp"
 eval meta_label("alpha_delta")
 F = R."/alpha_delta.csv"
 S = sel(F, "proxy_anchor")
-W = 1350; H = 480
+W = 1450; H = 480
 PNG = "set terminal pngcairo size W,H enhanced font 'Sans,10'; set output OUT.'.png'"
 SVG = "set terminal svg size W,H enhanced font 'Sans,10' background rgb 'white'; set output OUT.'.svg'"
 lg(a) = log(a) / log(2)
@@ -13,12 +13,14 @@ set xlabel "α (log_2 scale)"
 set ylabel "δ (margin)"
 set xtics ("4" 2, "8" 3, "16" 4, "32" 5, "64" 6, "128" 7)
 set tics out nomirror
+set xrange [1.5:7.5]
+set yrange [-0.05:0.45]
 set grid noxtics noytics
 set palette defined (0 "#fff7ec", 1 "#fdbb84", 2 "#d7301f", 3 "#7f0000")
 unset key
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
-  set multiplot layout 1,3 title "Proxy-Anchor over α × δ (M = 180, C = 100, D = 512, 5 per class)" margins 0.05,0.97,0.16,0.86 spacing 0.07
+  set multiplot layout 1,3 title "Proxy-Anchor over α × δ (M = 180, C = 100, D = 512, 5 per class)" margins 0.04,0.95,0.16,0.86 spacing 0.1
   set label 99 META at screen 0.01, screen 0.02 font ",8" tc rgb "#555555"
   set title "pos\\_eff\\_n: positives carrying a proxy's pull (of 5)"
   plot S using (lg(column("alpha"))):"delta":"pos_eff_n" with image, \

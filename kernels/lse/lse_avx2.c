@@ -2,11 +2,14 @@
  *
  * The algorithm is that of lse_ref.c (see dml.h for the contract), 8 lanes at
  * a time, with membership held in all-ones/all-zeros vector masks:
- *   pass 1  membership (labels vs c, the skip index, lo < s < hi) and the
- *           max of z = fma(a, s, b) per side, member count;
- *   pass 2  the same membership and z, e = exp(z − shift) (the one exp per
- *           entry), per-side sums, e stored in g (0 for non-members);
+ *   pass 1  membership (labels vs c, the skip index, lo < s < hi), z =
+ *           fma(a, s, b) of the lane's side, the max of z per side and the
+ *           member count; z is parked in g (−inf for non-members);
+ *   pass 2  e = exp(z − shift of the lane's side) from the parked z — the one
+ *           exp per entry; non-members give exp(−inf) = 0 — per-side sums,
+ *           e stored in g;
  *   pass 3  g ·= coef / sum of its side.
+ * Parking z means pass 2 needs only the labels, not s, the bounds or skip.
  * The final partial vector (n mod 8 lanes) is copied into a local vector, goes
  * through the same arithmetic as the body with the missing lanes masked off,
  * and only its valid lanes are copied back: nothing past n is read or written.
@@ -56,14 +59,31 @@ static inline __m256 exp8(__m256 x)
     return exp8_clamped(_mm256_min_ps(_mm256_set1_ps(DML_EXP_HI), x));
 }
 
-/* The LSE kernel's exp: results below exp(DML_EXP_LSE_LO) (≈1.65e-38, where
- * they would turn subnormal) are 0 — see exp_poly.h. */
-static inline __m256 exp8_lse(__m256 x)
+/* The LSE kernel's exp, for w = z − shift ≤ 0 of members: results below
+ * exp(DML_EXP_LSE_LO) ≈ 1.65e-38 (where they would turn subnormal) are 0 —
+ * see exp_poly.h.  Kept lanes have n ∈ [−126, 0] and u · 2^n normal, so the
+ * scaling is exact as an integer add of n << 23 to u's bits (and n << 23 is
+ * bits(t) << 23: the magic constant's bits shift out).  No clamp is needed:
+ * lanes outside [DML_EXP_LSE_LO, 0] are either zeroed (below, −inf) or
+ * non-members whose value is discarded (above).  NaN stays NaN. */
+static inline __m256 exp8_lse(__m256 w)
 {
-    const __m256 lo = _mm256_set1_ps(DML_EXP_LSE_LO);
-    __m256 keep = _mm256_cmp_ps(x, lo, _CMP_NLT_UQ); /* x ≥ lo or NaN */
-    x = _mm256_min_ps(_mm256_set1_ps(DML_EXP_HI), _mm256_max_ps(lo, x));
-    return _mm256_and_ps(keep, exp8_clamped(x));
+    __m256 keep = _mm256_cmp_ps(w, _mm256_set1_ps(DML_EXP_LSE_LO), _CMP_NLT_UQ);
+    const __m256 magic = _mm256_set1_ps(DML_EXP_MAGIC);
+    __m256 t = _mm256_fmadd_ps(w, _mm256_set1_ps(DML_EXP_LOG2E), magic);
+    __m256 n = _mm256_sub_ps(t, magic);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(DML_EXP_LN2_HI), w);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(DML_EXP_LN2_LO), r);
+    __m256 u = _mm256_fmadd_ps(_mm256_set1_ps(DML_EXP_P0), r, _mm256_set1_ps(DML_EXP_P1));
+    u = _mm256_fmadd_ps(u, r, _mm256_set1_ps(DML_EXP_P2));
+    u = _mm256_fmadd_ps(u, r, _mm256_set1_ps(DML_EXP_P3));
+    u = _mm256_fmadd_ps(u, r, _mm256_set1_ps(DML_EXP_P4));
+    u = _mm256_fmadd_ps(u, r, _mm256_set1_ps(DML_EXP_P5));
+    u = _mm256_add_ps(_mm256_set1_ps(1.0f), _mm256_fmadd_ps(_mm256_mul_ps(r, r), u, r));
+    __m256i e = _mm256_add_epi32(_mm256_castps_si256(u),
+                                 _mm256_slli_epi32(_mm256_castps_si256(t), 23));
+    return _mm256_or_ps(_mm256_and_ps(_mm256_castsi256_ps(e), keep),
+                        _mm256_cmp_ps(w, w, _CMP_UNORD_Q));
 }
 
 /* Lanes [0, m) set, m ∈ [0, 8]. */
@@ -73,12 +93,16 @@ static inline __m256i lanes_below(size_t m)
                               _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-/* The first m < 8 elements at p as a vector (the rest 0), and back. */
-static inline __m256 load_part_ps(const float *p, size_t m)
+/* The first m < 8 elements at p as a vector (the rest `fill`), and back. */
+static inline __m256 load_part_fill(const float *p, size_t m, float fill)
 {
-    float b[W] = { 0 };
+    float b[W] = { fill, fill, fill, fill, fill, fill, fill, fill };
     memcpy(b, p, m * sizeof(float));
     return _mm256_loadu_ps(b);
+}
+static inline __m256 load_part_ps(const float *p, size_t m)
+{
+    return load_part_fill(p, m, 0.0f);
 }
 static inline __m256i load_part_epi32(const int32_t *p, size_t m)
 {
@@ -157,47 +181,59 @@ static inline __m256 members(const lse_consts *K, size_t j, int full, size_t m, 
     return sv;
 }
 
-static inline void pass_max(const lse_consts *K, size_t j, int full, size_t m, __m256i lm, __m256 *mx_p,
-                            __m256 *mx_n, size_t *count)
+/* x where mask, else y: bitwise select with a precomputed xy = x ^ y
+ * (2 simple ops where vblendvps takes 3 µops on recent Intel cores). */
+static inline __m256 select_x(__m256 mask, __m256 xy, __m256 y)
+{
+    return _mm256_xor_ps(y, _mm256_and_ps(mask, xy));
+}
+
+static inline void pass_max(const lse_consts *K, size_t j, int full, size_t m, __m256i lm,
+                            __m256 *mx_p, __m256 *mx_n, size_t *count, float *g)
 {
     __m256 eq, pm, nm;
     __m256 sv = members(K, j, full, m, lm, &eq, &pm, &nm);
     const __m256 ninf = _mm256_set1_ps(-INFINITY);
-    __m256 zp = _mm256_blendv_ps(ninf, _mm256_fmadd_ps(K->a_p, sv, K->b_p), pm);
-    __m256 zn = _mm256_blendv_ps(ninf, _mm256_fmadd_ps(K->a_n, sv, K->b_n), nm);
-    /* max(z, m): a NaN z is ignored, as in the reference's z > zmax. */
-    *mx_p = _mm256_max_ps(zp, *mx_p);
-    *mx_n = _mm256_max_ps(zn, *mx_n);
-    *count += (size_t)__builtin_popcount((unsigned)_mm256_movemask_ps(_mm256_or_ps(pm, nm)));
+    __m256 zp = _mm256_fmadd_ps(K->a_p, sv, K->b_p);
+    __m256 zn = _mm256_fmadd_ps(K->a_n, sv, K->b_n);
+    __m256 mem = _mm256_or_ps(pm, nm);
+    /* z − inf for non-members: −inf, or NaN (z = +inf), which max(·, m)
+     * ignores (the second operand is returned) — as the reference's z > zmax
+     * ignores a NaN z. */
+    *mx_p = _mm256_max_ps(_mm256_add_ps(zp, _mm256_andnot_ps(pm, ninf)), *mx_p);
+    *mx_n = _mm256_max_ps(_mm256_add_ps(zn, _mm256_andnot_ps(nm, ninf)), *mx_n);
+    *count += (size_t)__builtin_popcount((unsigned)_mm256_movemask_ps(mem));
+    __m256 z = _mm256_blendv_ps(ninf, _mm256_blendv_ps(zn, zp, eq), mem);
+    if (full)
+        _mm256_storeu_ps(g + j, z);
+    else
+        store_part_ps(g + j, m, z);
 }
 
-static inline void pass_exp(const lse_consts *K, size_t j, int full, size_t m, __m256i lm, __m256 sh_p,
-                            __m256 sh_n, __m256 *sum_p, __m256 *sum_n, float *g)
+static inline void pass_exp(const lse_consts *K, size_t j, int full, size_t m, __m256i lm,
+                            __m256 sh_x, __m256 sh_n, __m256 *sum_p, __m256 *sum_n, float *g)
 {
-    __m256 eq, pm, nm;
-    __m256 sv = members(K, j, full, m, lm, &eq, &pm, &nm);
-    __m256 a = _mm256_blendv_ps(K->a_n, K->a_p, eq);
-    __m256 b = _mm256_blendv_ps(K->b_n, K->b_p, eq);
-    __m256 sh = _mm256_blendv_ps(sh_n, sh_p, eq);
-    __m256 e = exp8_lse(_mm256_sub_ps(_mm256_fmadd_ps(a, sv, b), sh));
-    __m256 ep = _mm256_and_ps(e, pm), en = _mm256_and_ps(e, nm);
-    *sum_p = _mm256_add_ps(*sum_p, ep);
-    *sum_n = _mm256_add_ps(*sum_n, en);
+    /* Lanes past the tail read as −inf, like non-members: exp gives 0. */
+    __m256 z = full ? _mm256_loadu_ps(g + j) : load_part_fill(g + j, m, -INFINITY);
+    __m256 eq = label_eq(K, j, full, m, lm);
+    __m256 e = exp8_lse(_mm256_sub_ps(z, select_x(eq, sh_x, sh_n)));
+    *sum_p = _mm256_add_ps(*sum_p, _mm256_and_ps(eq, e));
+    *sum_n = _mm256_add_ps(*sum_n, _mm256_andnot_ps(eq, e));
     if (full)
-        _mm256_storeu_ps(g + j, _mm256_or_ps(ep, en));
+        _mm256_storeu_ps(g + j, e);
     else
-        store_part_ps(g + j, m, _mm256_or_ps(ep, en));
+        store_part_ps(g + j, m, e);
 }
 
 static inline void pass_scale(const lse_consts *K, size_t j, int full, size_t m, __m256i lm,
-                              __m256 sc_p, __m256 sc_n, __m256 th_p, __m256 th_n, float *g)
+                              __m256 sc_x, __m256 sc_n, __m256 th_x, __m256 th_n, float *g)
 {
     __m256 e = full ? _mm256_loadu_ps(g + j) : load_part_ps(g + j, m);
     __m256 eq = label_eq(K, j, full, m, lm);
-    __m256 sc = _mm256_blendv_ps(sc_n, sc_p, eq);
+    __m256 sc = select_x(eq, sc_x, sc_n);
     /* Entries whose weight would be subnormal (e < FLT_MIN / |scale|, which
      * includes e = 0) become 0, and are zeroed before the multiply. */
-    __m256 keep = _mm256_cmp_ps(e, _mm256_blendv_ps(th_n, th_p, eq), _CMP_NLT_UQ);
+    __m256 keep = _mm256_cmp_ps(e, select_x(eq, th_x, th_n), _CMP_NLT_UQ);
     __m256 w = _mm256_and_ps(_mm256_mul_ps(_mm256_and_ps(e, keep), sc), keep);
     if (full)
         _mm256_storeu_ps(g + j, w);
@@ -245,13 +281,13 @@ size_t dml_lse_f32_avx2(const float *s, size_t n, const int32_t *labels, int32_t
     const __m256i tail = lanes_below(m);
     const __m256i all = _mm256_set1_epi32(-1);
 
-    /* Pass 1: membership, max z per side, count. */
+    /* Pass 1: membership, max z per side, count; z parked in g. */
     __m256 mx_p = _mm256_set1_ps(-INFINITY), mx_n = mx_p;
     size_t count = 0;
     for (size_t j = 0; j < nb; j += W)
-        pass_max(&K, j, 1, W, all, &mx_p, &mx_n, &count);
+        pass_max(&K, j, 1, W, all, &mx_p, &mx_n, &count, g);
     if (nb < n)
-        pass_max(&K, nb, 0, m, tail, &mx_p, &mx_n, &count);
+        pass_max(&K, nb, 0, m, tail, &mx_p, &mx_n, &count, g);
     float zmax[2] = { hmax8(mx_p), hmax8(mx_n) };
 
     float shift[2] = { 0.0f, 0.0f }, one[2] = { 0.0f, 0.0f };
@@ -262,13 +298,18 @@ size_t dml_lse_f32_avx2(const float *s, size_t n, const int32_t *labels, int32_t
         one[k] = sides[k]->plus ? expf(-shift[k]) : 0.0f; /* the shifted "1 +" */
     }
 
-    /* Pass 2: e = exp(z − shift) into g, sums per side. */
-    const __m256 sh_p = _mm256_set1_ps(shift[0]), sh_n = _mm256_set1_ps(shift[1]);
+    /* Pass 2: e = exp(z − shift) into g, sums per side.  A side without
+     * members (shift −inf for plain LSE) subtracts 0 instead, so its lanes'
+     * parked −inf gives exp(−inf) = 0 rather than exp(NaN). */
+    const float sh[2] = { shift[0] == -INFINITY ? 0.0f : shift[0],
+                          shift[1] == -INFINITY ? 0.0f : shift[1] };
+    const __m256 sh_n = _mm256_set1_ps(sh[1]);
+    const __m256 sh_x = _mm256_xor_ps(_mm256_set1_ps(sh[0]), sh_n);
     __m256 sum_p = _mm256_setzero_ps(), sum_n = _mm256_setzero_ps();
     for (size_t j = 0; j < nb; j += W)
-        pass_exp(&K, j, 1, W, all, sh_p, sh_n, &sum_p, &sum_n, g);
+        pass_exp(&K, j, 1, W, all, sh_x, sh_n, &sum_p, &sum_n, g);
     if (nb < n)
-        pass_exp(&K, nb, 0, m, tail, sh_p, sh_n, &sum_p, &sum_n, g);
+        pass_exp(&K, nb, 0, m, tail, sh_x, sh_n, &sum_p, &sum_n, g);
     float sum[2] = { one[0] + hsum8(sum_p), one[1] + hsum8(sum_n) };
 
     float lse[2] = { 0.0f, 0.0f }, scale[2] = { 0.0f, 0.0f };
@@ -284,13 +325,14 @@ size_t dml_lse_f32_avx2(const float *s, size_t n, const int32_t *labels, int32_t
     }
 
     /* Pass 3: weights. */
-    const __m256 sc_p = _mm256_set1_ps(scale[0]), sc_n = _mm256_set1_ps(scale[1]);
-    const __m256 th_p = _mm256_set1_ps(dml_lse_weight_floor(scale[0]));
+    const __m256 sc_n = _mm256_set1_ps(scale[1]);
+    const __m256 sc_x = _mm256_xor_ps(_mm256_set1_ps(scale[0]), sc_n);
     const __m256 th_n = _mm256_set1_ps(dml_lse_weight_floor(scale[1]));
+    const __m256 th_x = _mm256_xor_ps(_mm256_set1_ps(dml_lse_weight_floor(scale[0])), th_n);
     for (size_t j = 0; j < nb; j += W)
-        pass_scale(&K, j, 1, W, all, sc_p, sc_n, th_p, th_n, g);
+        pass_scale(&K, j, 1, W, all, sc_x, sc_n, th_x, th_n, g);
     if (nb < n)
-        pass_scale(&K, nb, 0, m, tail, sc_p, sc_n, th_p, th_n, g);
+        pass_scale(&K, nb, 0, m, tail, sc_x, sc_n, th_x, th_n, g);
 
     out[0] = lse[0];
     out[1] = lse[1];

@@ -2,11 +2,13 @@
  *
  * The algorithm is that of lse_ref.c (see dml.h for the contract), 16 lanes at
  * a time, with membership held in k-mask registers:
- *   pass 1  membership (labels vs c, the skip index, lo < s < hi) and the
- *           max of z = fma(a, s, b) per side, member count;
- *   pass 2  the same membership and z, e = exp(z − shift) (the one exp per
- *           entry), per-side sums, e stored in g (0 for non-members);
+ *   pass 1  membership (labels vs c, the skip index, lo < s < hi), z =
+ *           fma(a, s, b) of the lane's side, the max of z per side and the
+ *           member count; z is parked in g (−inf for non-members);
+ *   pass 2  e = exp(z − shift of the lane's side) from the parked z — the one
+ *           exp per entry; non-members give 0 — per-side sums, e stored in g;
  *   pass 3  g ·= coef / sum of its side.
+ * Parking z means pass 2 needs only the labels, not s, the bounds or skip.
  * The final partial vector uses masked loads and stores: nothing past n is
  * read or written, and the tail goes through the same arithmetic as the body.
  * exp is the algorithm of exp_poly.h with vscalefps for the 2^n scaling. */
@@ -44,14 +46,16 @@ static inline __m512 exp16(__m512 x)
     return exp16_clamped(_mm512_min_ps(_mm512_set1_ps(DML_EXP_HI), x));
 }
 
-/* The LSE kernel's exp: results below exp(DML_EXP_LSE_LO) (≈1.65e-38, where
- * they would turn subnormal) are 0 — see exp_poly.h. */
-static inline __m512 exp16_lse(__m512 x)
+/* The LSE kernel's exp, for w = z − shift ≤ 0 of members: results below
+ * exp(DML_EXP_LSE_LO) ≈ 1.65e-38 (where they would turn subnormal) are 0 —
+ * see exp_poly.h.  Only the lower clamp is needed (it keeps every lane's
+ * result normal); w > 0 only occurs in non-member lanes, whose value is
+ * discarded.  NaN stays NaN. */
+static inline __m512 exp16_lse(__m512 w)
 {
     const __m512 lo = _mm512_set1_ps(DML_EXP_LSE_LO);
-    __mmask16 keep = _mm512_cmp_ps_mask(x, lo, _CMP_NLT_UQ); /* x ≥ lo or NaN */
-    x = _mm512_min_ps(_mm512_set1_ps(DML_EXP_HI), _mm512_max_ps(lo, x));
-    return _mm512_maskz_mov_ps(keep, exp16_clamped(x));
+    __mmask16 keep = _mm512_cmp_ps_mask(w, lo, _CMP_NLT_UQ); /* w ≥ lo or NaN */
+    return _mm512_maskz_mov_ps(keep, exp16_clamped(_mm512_max_ps(lo, w)));
 }
 
 void dml_exp_f32_avx512(const float *x, size_t n, float *y)
@@ -105,7 +109,7 @@ static inline __m512 members(const lse_consts *K, size_t j, __mmask16 lm, __mmas
 }
 
 static inline void pass_max(const lse_consts *K, size_t j, __mmask16 lm, __m512 *mx_p,
-                            __m512 *mx_n, size_t *count)
+                            __m512 *mx_n, size_t *count, float *g)
 {
     __mmask16 eq, pm, nm;
     __m512 sv = members(K, j, lm, &eq, &pm, &nm);
@@ -115,28 +119,27 @@ static inline void pass_max(const lse_consts *K, size_t j, __mmask16 lm, __m512 
     *mx_p = _mm512_mask_max_ps(*mx_p, pm, zp, *mx_p);
     *mx_n = _mm512_mask_max_ps(*mx_n, nm, zn, *mx_n);
     *count += (size_t)_mm_popcnt_u32((unsigned)(pm | nm));
+    __m512 z = _mm512_mask_blend_ps(nm, _mm512_set1_ps(-INFINITY), zn);
+    _mm512_mask_storeu_ps(g + j, lm, _mm512_mask_blend_ps(pm, z, zp));
 }
 
 static inline void pass_exp(const lse_consts *K, size_t j, __mmask16 lm, __m512 sh_p,
                             __m512 sh_n, __m512 *sum_p, __m512 *sum_n, float *g)
 {
-    __mmask16 eq, pm, nm;
-    __m512 sv = members(K, j, lm, &eq, &pm, &nm);
-    __m512 a = _mm512_mask_blend_ps(eq, K->a_n, K->a_p);
-    __m512 b = _mm512_mask_blend_ps(eq, K->b_n, K->b_p);
-    __m512 sh = _mm512_mask_blend_ps(eq, sh_n, sh_p);
-    __m512 e = exp16_lse(_mm512_sub_ps(_mm512_fmadd_ps(a, sv, b), sh));
-    *sum_p = _mm512_mask_add_ps(*sum_p, pm, *sum_p, e);
-    *sum_n = _mm512_mask_add_ps(*sum_n, nm, *sum_n, e);
-    _mm512_mask_storeu_ps(g + j, lm, _mm512_maskz_mov_ps(pm | nm, e));
+    /* Lanes past the tail read as −inf, like non-members: exp gives 0. */
+    __m512 z = _mm512_mask_loadu_ps(_mm512_set1_ps(-INFINITY), lm, g + j);
+    __mmask16 eq = _mm512_mask_cmpeq_epi32_mask(lm, labels_at(K, j, lm), K->c);
+    __m512 e = exp16_lse(_mm512_sub_ps(z, _mm512_mask_blend_ps(eq, sh_n, sh_p)));
+    *sum_p = _mm512_mask_add_ps(*sum_p, eq, *sum_p, e);
+    *sum_n = _mm512_mask_add_ps(*sum_n, (__mmask16)~eq, *sum_n, e);
+    _mm512_mask_storeu_ps(g + j, lm, e);
 }
 
 static inline void pass_scale(const lse_consts *K, size_t j, __mmask16 lm, __m512 sc_p,
                               __m512 sc_n, __m512 th_p, __m512 th_n, float *g)
 {
     __m512 e = _mm512_maskz_loadu_ps(lm, g + j);
-    __m512i lab = labels_at(K, j, lm);
-    __mmask16 eq = _mm512_mask_cmpeq_epi32_mask(lm, lab, K->c);
+    __mmask16 eq = _mm512_mask_cmpeq_epi32_mask(lm, labels_at(K, j, lm), K->c);
     __m512 sc = _mm512_mask_blend_ps(eq, sc_n, sc_p);
     /* Entries whose weight would be subnormal (e < FLT_MIN / |scale|, which
      * includes e = 0) become 0 without a multiply. */
@@ -167,13 +170,13 @@ size_t dml_lse_f32_avx512(const float *s, size_t n, const int32_t *labels, int32
     const size_t nb = n - n % W;
     const __mmask16 tail = (__mmask16)((1u << (n % W)) - 1u);
 
-    /* Pass 1: membership, max z per side, count. */
+    /* Pass 1: membership, max z per side, count; z parked in g. */
     __m512 mx_p = _mm512_set1_ps(-INFINITY), mx_n = mx_p;
     size_t count = 0;
     for (size_t j = 0; j < nb; j += W)
-        pass_max(&K, j, 0xFFFF, &mx_p, &mx_n, &count);
+        pass_max(&K, j, 0xFFFF, &mx_p, &mx_n, &count, g);
     if (tail)
-        pass_max(&K, nb, tail, &mx_p, &mx_n, &count);
+        pass_max(&K, nb, tail, &mx_p, &mx_n, &count, g);
     float zmax[2] = { _mm512_reduce_max_ps(mx_p), _mm512_reduce_max_ps(mx_n) };
 
     float shift[2] = { 0.0f, 0.0f }, one[2] = { 0.0f, 0.0f };
@@ -184,8 +187,11 @@ size_t dml_lse_f32_avx512(const float *s, size_t n, const int32_t *labels, int32
         one[k] = sides[k]->plus ? expf(-shift[k]) : 0.0f; /* the shifted "1 +" */
     }
 
-    /* Pass 2: e = exp(z − shift) into g, sums per side. */
-    const __m512 sh_p = _mm512_set1_ps(shift[0]), sh_n = _mm512_set1_ps(shift[1]);
+    /* Pass 2: e = exp(z − shift) into g, sums per side.  A side without
+     * members (shift −inf for plain LSE) subtracts 0 instead, so its lanes'
+     * parked −inf gives exp(−inf) = 0 rather than exp(NaN). */
+    const __m512 sh_p = _mm512_set1_ps(shift[0] == -INFINITY ? 0.0f : shift[0]);
+    const __m512 sh_n = _mm512_set1_ps(shift[1] == -INFINITY ? 0.0f : shift[1]);
     __m512 sum_p = _mm512_setzero_ps(), sum_n = _mm512_setzero_ps();
     for (size_t j = 0; j < nb; j += W)
         pass_exp(&K, j, 0xFFFF, sh_p, sh_n, &sum_p, &sum_n, g);

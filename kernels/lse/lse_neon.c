@@ -2,10 +2,11 @@
  *
  * The algorithm is that of lse_ref.c (see dml.h for the contract), 4 lanes at
  * a time, with membership held in all-ones/all-zeros vector masks:
- *   pass 1  membership (labels vs c, the skip index, lo < s < hi) and the
- *           max of z = fma(a, s, b) per side, member count;
- *   pass 2  the same membership and z, e = exp(z − shift) (the one exp per
- *           entry), per-side sums, e stored in g (0 for non-members);
+ *   pass 1  membership (labels vs c, the skip index, lo < s < hi), z =
+ *           fma(a, s, b) of the lane's side, the max of z per side and the
+ *           member count; z is parked in g (−inf for non-members);
+ *   pass 2  e = exp(z − shift of the lane's side) from the parked z — the one
+ *           exp per entry; non-members give 0 — per-side sums, e stored in g;
  *   pass 3  g ·= coef / sum of its side.
  * NEON has no masked load: the final partial vector (n mod 4 lanes) is copied
  * into a local vector, goes through the same arithmetic as the body with the
@@ -65,12 +66,16 @@ static inline float32x4_t exp4_lse(float32x4_t x)
     return vreinterpretq_f32_u32(vandq_u32(keep, vreinterpretq_u32_f32(exp4_clamped(x))));
 }
 
-/* The first m < 4 elements at p as a vector (the rest 0), and back. */
-static inline float32x4_t load_part_f32(const float *p, size_t m)
+/* The first m < 4 elements at p as a vector (the rest `fill`), and back. */
+static inline float32x4_t load_part_fill(const float *p, size_t m, float fill)
 {
-    float b[W] = { 0 };
+    float b[W] = { fill, fill, fill, fill };
     memcpy(b, p, m * sizeof(float));
     return vld1q_f32(b);
+}
+static inline float32x4_t load_part_f32(const float *p, size_t m)
+{
+    return load_part_fill(p, m, 0.0f);
 }
 static inline int32x4_t load_part_s32(const int32_t *p, size_t m)
 {
@@ -147,7 +152,7 @@ static inline float32x4_t members(const lse_consts *K, size_t j, int full, size_
 }
 
 static inline void pass_max(const lse_consts *K, size_t j, int full, size_t m, uint32x4_t lm,
-                            float32x4_t *mx_p, float32x4_t *mx_n, uint64x2_t *count)
+                            float32x4_t *mx_p, float32x4_t *mx_n, uint64x2_t *count, float *g)
 {
     uint32x4_t eq, pm, nm;
     float32x4_t sv = members(K, j, full, m, lm, &eq, &pm, &nm);
@@ -158,28 +163,28 @@ static inline void pass_max(const lse_consts *K, size_t j, int full, size_t m, u
     *mx_p = vmaxnmq_f32(*mx_p, zp);
     *mx_n = vmaxnmq_f32(*mx_n, zn);
     *count = vpadalq_u32(*count, vshrq_n_u32(vorrq_u32(pm, nm), 31));
+    float32x4_t z = vbslq_f32(pm, zp, zn); /* −inf for non-members */
+    if (full)
+        vst1q_f32(g + j, z);
+    else
+        store_part_f32(g + j, m, z);
 }
 
 static inline void pass_exp(const lse_consts *K, size_t j, int full, size_t m, uint32x4_t lm,
                             float32x4_t sh_p, float32x4_t sh_n, float32x4_t *sum_p,
                             float32x4_t *sum_n, float *g)
 {
-    uint32x4_t eq, pm, nm;
-    float32x4_t sv = members(K, j, full, m, lm, &eq, &pm, &nm);
-    float32x4_t a = vbslq_f32(eq, K->a_p, K->a_n);
-    float32x4_t b = vbslq_f32(eq, K->b_p, K->b_n);
-    float32x4_t sh = vbslq_f32(eq, sh_p, sh_n);
-    float32x4_t e = exp4_lse(vsubq_f32(vfmaq_f32(b, a, sv), sh));
+    /* Lanes past the tail read as −inf, like non-members: exp gives 0. */
+    float32x4_t z = full ? vld1q_f32(g + j) : load_part_fill(g + j, m, -INFINITY);
+    uint32x4_t eq = label_eq(K, j, full, m, lm);
+    float32x4_t e = exp4_lse(vsubq_f32(z, vbslq_f32(eq, sh_p, sh_n)));
     uint32x4_t eu = vreinterpretq_u32_f32(e);
-    float32x4_t ep = vreinterpretq_f32_u32(vandq_u32(eu, pm));
-    float32x4_t en = vreinterpretq_f32_u32(vandq_u32(eu, nm));
-    *sum_p = vaddq_f32(*sum_p, ep);
-    *sum_n = vaddq_f32(*sum_n, en);
-    float32x4_t w = vreinterpretq_f32_u32(vandq_u32(eu, vorrq_u32(pm, nm)));
+    *sum_p = vaddq_f32(*sum_p, vreinterpretq_f32_u32(vandq_u32(eu, eq)));
+    *sum_n = vaddq_f32(*sum_n, vreinterpretq_f32_u32(vbicq_u32(eu, eq)));
     if (full)
-        vst1q_f32(g + j, w);
+        vst1q_f32(g + j, e);
     else
-        store_part_f32(g + j, m, w);
+        store_part_f32(g + j, m, e);
 }
 
 static inline void pass_scale(const lse_consts *K, size_t j, int full, size_t m, uint32x4_t lm,
@@ -225,13 +230,13 @@ size_t dml_lse_f32_neon(const float *s, size_t n, const int32_t *labels, int32_t
     const size_t nb = n - n % W, m = n % W;
     const uint32x4_t tail = lanes_below(m), all = vdupq_n_u32(0xFFFFFFFFu);
 
-    /* Pass 1: membership, max z per side, count. */
+    /* Pass 1: membership, max z per side, count; z parked in g. */
     float32x4_t mx_p = vdupq_n_f32(-INFINITY), mx_n = mx_p;
     uint64x2_t cnt = vdupq_n_u64(0);
     for (size_t j = 0; j < nb; j += W)
-        pass_max(&K, j, 1, W, all, &mx_p, &mx_n, &cnt);
+        pass_max(&K, j, 1, W, all, &mx_p, &mx_n, &cnt, g);
     if (nb < n)
-        pass_max(&K, nb, 0, m, tail, &mx_p, &mx_n, &cnt);
+        pass_max(&K, nb, 0, m, tail, &mx_p, &mx_n, &cnt, g);
     const size_t count = (size_t)vaddvq_u64(cnt);
     float zmax[2] = { vmaxnmvq_f32(mx_p), vmaxnmvq_f32(mx_n) };
 
@@ -243,8 +248,11 @@ size_t dml_lse_f32_neon(const float *s, size_t n, const int32_t *labels, int32_t
         one[k] = sides[k]->plus ? expf(-shift[k]) : 0.0f; /* the shifted "1 +" */
     }
 
-    /* Pass 2: e = exp(z − shift) into g, sums per side. */
-    const float32x4_t sh_p = vdupq_n_f32(shift[0]), sh_n = vdupq_n_f32(shift[1]);
+    /* Pass 2: e = exp(z − shift) into g, sums per side.  A side without
+     * members (shift −inf for plain LSE) subtracts 0 instead, so its lanes'
+     * parked −inf gives exp(−inf) = 0 rather than exp(NaN). */
+    const float32x4_t sh_p = vdupq_n_f32(shift[0] == -INFINITY ? 0.0f : shift[0]);
+    const float32x4_t sh_n = vdupq_n_f32(shift[1] == -INFINITY ? 0.0f : shift[1]);
     float32x4_t sum_p = vdupq_n_f32(0.0f), sum_n = vdupq_n_f32(0.0f);
     for (size_t j = 0; j < nb; j += W)
         pass_exp(&K, j, 1, W, all, sh_p, sh_n, &sum_p, &sum_n, g);

@@ -745,6 +745,7 @@ int cmd_bench_check(int argc, char **argv)
            100 * BC_COUNT_TOL, 100 * BC_RATIO_TOL, BC_CONFIRM);
     const char *result = fails || missing ? "fail" : warns ? "warn" : "pass";
     if (json && write_json(json, &pv, &b, &r, result, diff)) return 1;
+    if (json) printf("the same as JSON: %s\n", json);
     if (diff[0] && !warns)
         printf("bench-check: note: the baseline was recorded differently — %s\n", diff);
     if (warns)

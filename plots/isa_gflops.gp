@@ -17,7 +17,7 @@ set xlabel "embedding dimension D"
 set key top left font ",8"
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
-  set multiplot layout 1,3 title sprintf("Throughput per instruction set (C = 100; M = %s unless noted)", MBIG) margins 0.05,0.98,0.15,0.86 spacing 0.06
+  set multiplot layout 1,3 title sprintf("Throughput per instruction set (C = 100; M = %s unless noted)", MBIG) margins 0.05,0.965,0.15,0.86 spacing 0.06
   set label 99 META at screen 0.01, screen 0.02 font ",8" tc rgb "#555555"
   set title "gemm kernel, S = X̂P̂^T (M×D by D×C)"
   set ylabel "GFLOP/s"
@@ -30,8 +30,12 @@ do for [T in "png svg"] {
        for [i in ISAS] sel2(F, "normalize", 5, i) using "D":((column("M") == real(MBIG)) ? column("gelem_per_s") : NaN) with linespoints pt 4 dt 2 lw 2 lc rgb isa_color(i) title ("normalize, ".i)
   set title "loss steps: products' FLOP / step time"
   set ylabel "GFLOP/s (median step)"
+  set yrange [0.02:300]
+  set key bottom center maxrows 4 font ",7" width -2
   plot for [i in ISAS] for [l in LOSSES] sel2(F, l, 5, i) using "D":((column("M") == real(MBIG)) ? column("gflops_median") : NaN) \
        with linespoints pt 7 dt 1+(i eq "ref" ? 2 : i eq "avx2" ? 1 : 0) lw 2 lc rgb loss_color(l) title (loss_title(l).", ".i)
   unset multiplot
   unset output
+  set autoscale y
+  set key top left font ",8" maxrows auto
 }

@@ -560,7 +560,8 @@ static int check_lse_null_side(const dml_kernels *k, char *why, size_t whylen)
 }
 
 /* plus = 0 and 1 on either side, with z mostly below and mostly above 0 (the
- * shift is max(0, max z) only for LSE⁺). */
+ * shift is max(0, max z) only for LSE⁺), and with every z below −88, where
+ * LSE⁺ ≈ 0 and shifting by max z instead of 0 would overflow exp(−shift). */
 static int check_lse_plus_modes(const dml_kernels *k, char *why, size_t whylen)
 {
     for (size_t si = 0; si < NSIZES; si++) {
@@ -570,9 +571,9 @@ static int check_lse_plus_modes(const dml_kernels *k, char *why, size_t whylen)
         fill_s(b.s, b.n, &st);
         fill_labels(b.lab, b.n, 5, &st);
         int rc = 0;
-        const float offs[] = { -40.0f, 0.0f, 30.0f };
+        const float offs[] = { -40.0f, 0.0f, 30.0f, -150.0f };
         for (int m = 0; m < 4 && !rc; m++) {
-            for (int o = 0; o < 3 && !rc; o++) {
+            for (int o = 0; o < 4 && !rc; o++) {
                 dml_lse_side p = { -8.0f, offs[o], -INFINITY, INFINITY, -0.125f, m & 1 };
                 dml_lse_side q = { 12.0f, offs[o], -INFINITY, INFINITY, 0.5f, (m >> 1) & 1 };
                 lse_case cs = { "plus modes", b.n, b.s, b.lab, b.lab[0], SIZE_MAX, &p, &q };

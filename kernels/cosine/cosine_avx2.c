@@ -90,6 +90,8 @@ void dml_normalize_backward_f32_avx2(const float *Y, const float *inv_norm, cons
 
 #define GEMM_MR 6
 #define GEMM_NR 16
+#define GEMM_VEC 8
+#define GEMM_DOT_MAX 4
 #define GEMM_KC 512
 /* 1 MiB of packed B: half the 2 MiB L2, leaving room for C and the A stream. */
 #define GEMM_B_FLOATS (1 << 18)
@@ -122,6 +124,7 @@ static inline void store_row_avx2(float *c, __m256 lo, __m256 hi, size_t nr, int
         c##r##a = _mm256_fmadd_ps(ar, b0, c##r##a);                                          \
         c##r##b = _mm256_fmadd_ps(ar, b1, c##r##b);                                          \
     }
+#define ACC_FMA_LO(r) c##r##a = _mm256_fmadd_ps(_mm256_broadcast_ss(a + r), b0, c##r##a);
 #define ACC_STORE(r)                                                                         \
     if (r < mr)                                                                              \
         store_row_avx2(C + r * ldc, c##r##a, c##r##b, nr, accumulate);
@@ -132,13 +135,70 @@ static void gemm_ukernel(size_t kc, const float *restrict a, const float *restri
                          float *restrict C, size_t ldc, size_t mr, size_t nr, int accumulate)
 {
     FOR_ROWS(ACC_DECLARE)
-    for (size_t p = 0; p < kc; p++) {
-        __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
-        FOR_ROWS(ACC_FMA)
-        a += GEMM_MR;
-        b += GEMM_NR;
+    if (nr <= 8) { /* a tail of at most one vector: skip the half never stored */
+        for (size_t p = 0; p < kc; p++) {
+            __m256 b0 = _mm256_load_ps(b);
+            FOR_ROWS(ACC_FMA_LO)
+            a += GEMM_MR;
+            b += GEMM_NR;
+        }
+    } else {
+        for (size_t p = 0; p < kc; p++) {
+            __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+            FOR_ROWS(ACC_FMA)
+            a += GEMM_MR;
+            b += GEMM_NR;
+        }
     }
     FOR_ROWS(ACC_STORE)
+}
+
+/* ------------------------------------------------------- dot-product tile */
+
+#define DOT_DECLARE(r) __m256 s##r##0 = _mm256_setzero_ps(), s##r##1 = s##r##0, s##r##2 = s##r##0, \
+                              s##r##3 = s##r##0;
+#define DOT_FMA(r)                                                                           \
+    {                                                                                        \
+        __m256 ar = _mm256_maskload_ps(a##r + p, m);                                         \
+        s##r##0 = _mm256_fmadd_ps(ar, b0, s##r##0), s##r##1 = _mm256_fmadd_ps(ar, b1, s##r##1); \
+        s##r##2 = _mm256_fmadd_ps(ar, b2, s##r##2), s##r##3 = _mm256_fmadd_ps(ar, b3, s##r##3); \
+    }
+#define DOT_SUM(r)                                                                           \
+    dots[r][0] = hsum_avx2(s##r##0), dots[r][1] = hsum_avx2(s##r##1),                        \
+    dots[r][2] = hsum_avx2(s##r##2), dots[r][3] = hsum_avx2(s##r##3);
+#define FOR_DOT_ROWS(X) X(0) X(1)
+
+/* C[i][j] (=|+=) A[i]·B[j] for i < mi <= 2, j < nj <= 4, vectorised along k
+ * (8 accumulators: with the 6 operand registers, all 16 ymm but two).  Rows
+ * and columns past mi, nj repeat the last valid one and are not stored. */
+static void dot_block2x4(size_t kc, const float *A, size_t lda, size_t mi, const float *B,
+                         size_t ldb, size_t nj, float *C, size_t ldc, int accumulate)
+{
+    const float *a0 = A, *a1 = A + (mi - 1) * lda;
+    const float *bp0 = B, *bp1 = B + (nj > 1 ? 1 : 0) * ldb, *bp2 = B + (nj > 2 ? 2 : nj - 1) * ldb,
+                *bp3 = B + (nj - 1) * ldb;
+    FOR_DOT_ROWS(DOT_DECLARE)
+    for (size_t p = 0; p < kc; p += 8) {
+        __m256i m = pack_lane_mask(kc - p >= 8 ? 8 : kc - p);
+        __m256 b0 = _mm256_maskload_ps(bp0 + p, m), b1 = _mm256_maskload_ps(bp1 + p, m);
+        __m256 b2 = _mm256_maskload_ps(bp2 + p, m), b3 = _mm256_maskload_ps(bp3 + p, m);
+        FOR_DOT_ROWS(DOT_FMA)
+    }
+    float dots[2][4];
+    FOR_DOT_ROWS(DOT_SUM)
+    for (size_t i = 0; i < mi; i++)
+        for (size_t j = 0; j < nj; j++)
+            C[i * ldc + j] = accumulate ? C[i * ldc + j] + dots[i][j] : dots[i][j];
+}
+
+/* C[mr×nc] (=|+=) A[i]·B[j], nc <= GEMM_DOT_MAX: the last few columns of a
+ * tail micro-panel, on the unpacked k-contiguous rows of A and B. */
+static void gemm_dot_tile(size_t kc, const float *A, size_t lda, const float *B, size_t ldb,
+                          float *C, size_t ldc, size_t mr, size_t nc, int accumulate)
+{
+    for (size_t i = 0; i < mr; i += 2)
+        dot_block2x4(kc, A + i * lda, lda, mr - i < 2 ? mr - i : 2, B, ldb, nc, C + i * ldc, ldc,
+                     accumulate);
 }
 
 #include "gemm_driver.h"

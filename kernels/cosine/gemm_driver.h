@@ -6,8 +6,12 @@
  *                      (vector loads from packed B)
  *   GEMM_KC            largest k block (packed A micro-panel GEMM_MR×KC lives in L1)
  *   GEMM_B_FLOATS      largest packed B block KC×NC, in floats (lives in L2)
+ *   GEMM_VEC           lanes of one vector of the micro-tile's rows
+ *   GEMM_DOT_MAX       most tail columns worth a dot-product tile (see gemm_dot_columns)
  *   gemm_ukernel(kc, a, b, C, ldc, mr, nr, accumulate)
  *                      C[mr×nr] (=|+=) a-panel · b-panel, mr <= MR, nr <= NR
+ *   gemm_dot_tile(kc, A, lda, B, ldb, C, ldc, mr, nc, accumulate)
+ *                      C[mr×nc] (=|+=) A[i]·B[j] on unpacked k-contiguous rows
  *   pack_panel_transposed(src, ld, rows, R, kc, dst),
  *   pack_panel_copied(src, ld, cols, R, kc, dst)   (see pack_x86.h)
  *
@@ -112,17 +116,43 @@ static void syrk_mirror_band(size_t n, float *C, size_t ldc)
     }
 }
 
+/* Raw operands for gemm_dot_tile, present only when both op(A) rows and
+ * op(B) columns are contiguous in k (ta = 0, tb = 1: the S = X̂P̂ᵀ products). */
+typedef struct gemm_rows {
+    const float *a; /* row i0 of A at column p0 */
+    size_t lda;
+    const float *b; /* row j0 of B at column p0 */
+    size_t ldb;
+} gemm_rows;
+
+/* Columns of a tail micro-panel left to gemm_dot_tile: the last nr % VEC
+ * when there are at most DOT_MAX of them.  A vector tile spends a whole
+ * VEC-lane FMA on each of them per row and k step (n = 180 with 32-wide tiles
+ * computes 192 columns); dot products along k spend one lane each. */
+static inline size_t gemm_dot_columns(size_t nr, const gemm_rows *rows)
+{
+    size_t rest = nr % GEMM_VEC;
+    return rows && nr < GEMM_NR && rest <= GEMM_DOT_MAX ? rest : 0;
+}
+
 /* One MR-row panel of op(A) against the packed B block, NR columns a call.
  * lower_only: stop at the first tile entirely above the diagonal. */
 static void gemm_panel_times_block(size_t kc, const float *a_pack, const float *b_pack,
-                                   float *C, size_t ldc, size_t i0, size_t mr, size_t j0,
-                                   size_t nc, int accumulate, int lower_only)
+                                   const gemm_rows *rows, float *C, size_t ldc, size_t i0,
+                                   size_t mr, size_t j0, size_t nc, int accumulate,
+                                   int lower_only)
 {
     for (size_t jr = 0; jr < nc; jr += GEMM_NR) {
         if (lower_only && j0 + jr > i0 + mr - 1)
             break;
-        gemm_ukernel(kc, a_pack, b_pack + jr * kc, C + i0 * ldc + j0 + jr, ldc, mr,
-                     gemm_min(GEMM_NR, nc - jr), accumulate);
+        size_t nr = gemm_min(GEMM_NR, nc - jr);
+        size_t dot_cols = gemm_dot_columns(nr, rows), vec_cols = nr - dot_cols;
+        float *c = C + i0 * ldc + j0 + jr;
+        if (vec_cols)
+            gemm_ukernel(kc, a_pack, b_pack + jr * kc, c, ldc, mr, vec_cols, accumulate);
+        if (dot_cols)
+            gemm_dot_tile(kc, rows->a, rows->lda, rows->b + (jr + vec_cols) * rows->ldb,
+                          rows->ldb, c + vec_cols, ldc, mr, dot_cols, accumulate);
     }
 }
 
@@ -154,8 +184,11 @@ static void gemm_drive(int ta, int tb, size_t m, size_t n, size_t k, const float
                 if (lower_only && j0 > i0 + mr - 1)
                     continue;
                 gemm_pack_a(ta, A, lda, i0, mr, p0, kc, a_pack);
-                gemm_panel_times_block(kc, a_pack, b_pack, C, ldc, i0, mr, j0, nc, p0 > 0,
-                                       lower_only);
+                gemm_rows rows = { NULL, lda, NULL, ldb };
+                if (!ta && tb)
+                    rows.a = A + i0 * lda + p0, rows.b = B + j0 * ldb + p0;
+                gemm_panel_times_block(kc, a_pack, b_pack, rows.a ? &rows : NULL, C, ldc, i0, mr,
+                                       j0, nc, p0 > 0, lower_only);
                 if (lower_only && last_k_block)
                     syrk_mirror_panel(C, ldc, i0, mr, j0, nc);
             }

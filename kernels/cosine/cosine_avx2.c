@@ -3,8 +3,9 @@
  * GEMM/SYRK: the classic 6×16 register-blocked micro-kernel (12 ymm
  * accumulators, two ymm of packed B and one broadcast of packed A per k step:
  * 15 of the 16 ymm registers) inside the shared blocking driver
- * (gemm_driver.h).  Tails in n go through maskload/maskstore, tails in m by
- * skipping rows. */
+ * (gemm_driver.h).  Tails in n go through maskload/maskstore (a tail of at
+ * most 8 columns runs half the FMAs; its last few columns may go to dot
+ * products along k instead), tails in m by skipping rows. */
 #include <immintrin.h>
 #include <math.h>
 

@@ -4,7 +4,9 @@
  * zmm of packed B and one broadcast of packed A per k step) inside the shared
  * blocking driver (gemm_driver.h).  Per k step it issues 24 FMAs against 14
  * loads, so both FMA ports stay busy without saturating the two load ports.
- * Tails in n are handled with opmasks, tails in m by skipping rows. */
+ * Tails in n are handled with opmasks (a tail of at most 16 columns runs half
+ * the FMAs; its last few columns may go to dot products along k instead),
+ * tails in m by skipping rows. */
 #include <immintrin.h>
 #include <math.h>
 

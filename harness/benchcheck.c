@@ -35,7 +35,8 @@
 #define BC_RATIO_TOL 0.15     /* speed ratios: 15 % beyond the baseline */
 #define BC_ALPHA 0.05         /* 95 % interval of the median */
 #define BC_CONFIRM 2          /* later measurements that must agree before a ratio fails */
-#define BC_BASE_PASSES 10     /* the baseline: twice as many passes (110 rounds) */
+#define BC_PAUSE_S 10         /* seconds between measurements of one ratio */
+#define BC_BASE_BLOCKS 3      /* the baseline ratio: the median of 3 measurements */
 
 static const char bc_usage[] =
     "usage: dmlbench bench-check [--baseline FILE] [--counts DIR] [--json FILE]\n"
@@ -365,7 +366,8 @@ static int baseline_write(const char *path, const provenance *pv, const rows *r,
                "# count: instructions of one call under callgrind; ratio: speed-up over ref\n"
                "# (median and 95%% interval over %d interleaved rounds, pooled from %d\n"
                "# passes over all kernels); ref_ns, isa_ns: absolute thread-CPU times\n"
-               "# per call, for the record only.\n", rounds, BC_BASE_PASSES);
+               "# per call, for the record only.  Each ratio is the median of %d such\n"
+               "# measurements taken %d s apart.\n", rounds, BC_PASSES, BC_BASE_BLOCKS, BC_PAUSE_S);
     for (int i = 0; i < PV_COUNT; i++) fprintf(f, "# %s\t%s\n", pv_keys[i], pv->v[i]);
     fprintf(f, "kind\top\tisa\tshape\tvalue\tlo\thi\tref_ns\tisa_ns\n");
     for (size_t i = 0; i < r->n; i++) {
@@ -570,22 +572,27 @@ int cmd_bench_check(int argc, char **argv)
         }
     }
 
-    /* Speed ratios: `passes` passes over every ratio row, BC_PASS_ROUNDS rounds
-     * each, pooled.  Compare mode: a ratio whose whole interval lies beyond
-     * the threshold is measured again, BC_CONFIRM times, each after a pause
-     * and spread over passes like the first; it fails only if every one
-     * agrees. */
+    /* Speed ratios: one measurement is BC_PASSES passes over every ratio row,
+     * BC_PASS_ROUNDS rounds each, pooled.  The machine's load can shift a
+     * ratio for tens of seconds, so further measurements come BC_PAUSE_S
+     * apart.  Compare mode: a ratio whose whole interval lies beyond the
+     * threshold is measured again, BC_CONFIRM times; it fails only if every
+     * one agrees.  Baseline mode: every ratio is measured BC_BASE_BLOCKS times
+     * and the median measurement is recorded. */
     pool *pools = calloc(r.n + 1, sizeof *pools);
     int *pending = calloc(r.n + 1, sizeof *pending);
-    if (!pools || !pending) return die("bench-check: out of memory");
-    int passes = write_path ? BC_BASE_PASSES : BC_PASSES;
+    row *blocks = calloc(r.n * BC_BASE_BLOCKS + 1, sizeof *blocks);
+    if (!pools || !pending || !blocks) return die("bench-check: out of memory");
+    int passes = BC_PASSES, nlooks = write_path ? BC_BASE_BLOCKS : 1 + BC_CONFIRM;
     for (size_t i = 0; i < r.n; i++) pending[i] = r.v[i].kind == KIND_RATIO;
-    for (int look = 0; look <= (write_path ? 0 : BC_CONFIRM); look++) {
+    for (int look = 0; look < nlooks; look++) {
         int any = 0;
         for (size_t i = 0; i < r.n; i++) any |= pending[i];
         if (!any) break;
         if (look > 0) {
-            struct timespec pause = { 2, 0 };
+            printf("  (pause %d s, then measure again)\n", BC_PAUSE_S);
+            fflush(stdout);
+            struct timespec pause = { BC_PAUSE_S, 0 };
             nanosleep(&pause, NULL);
         }
         for (size_t i = 0; i < r.n; i++)
@@ -598,6 +605,14 @@ int cmd_bench_check(int argc, char **argv)
         for (size_t i = 0; i < r.n; i++) {
             if (!pending[i]) continue;
             row *x = &r.v[i];
+            if (write_path) {
+                row *bl = &blocks[i * BC_BASE_BLOCKS + (size_t)look];
+                *bl = *x;
+                pool_finish(&pools[i], bl);
+                printf("  measured %-13s %-7s %-18s speed-up %.2fx [%.2f, %.2f] (%d rounds)\n",
+                       bench_op_name(x->op), x->isa, x->shape, bl->now, bl->lo, bl->hi, bl->rounds);
+                continue;
+            }
             if (look == 0) {
                 pool_finish(&pools[i], x);
                 printf("  measured %-13s %-7s %-18s speed-up %.2fx [%.2f, %.2f] (%d rounds)\n",
@@ -634,6 +649,16 @@ int cmd_bench_check(int argc, char **argv)
         }
         fflush(stdout);
     }
+    if (write_path) /* the median measurement */
+        for (size_t i = 0; i < r.n; i++) {
+            if (r.v[i].kind != KIND_RATIO) continue;
+            row *m = &blocks[i * BC_BASE_BLOCKS];
+            for (int a = 0; a < BC_BASE_BLOCKS; a++)
+                for (int z = a + 1; z < BC_BASE_BLOCKS; z++)
+                    if (m[z].now < m[a].now) { row t = m[a]; m[a] = m[z]; m[z] = t; }
+            r.v[i] = m[BC_BASE_BLOCKS / 2];
+        }
+    free(blocks);
     for (size_t i = 0; i < r.n; i++) free(pools[i].sp);
     free(pools);
     free(pending);
@@ -652,7 +677,7 @@ int cmd_bench_check(int argc, char **argv)
             print_table(&r);
             return die("bench-check: %d instruction counts missing; baseline not written", count_errors);
         }
-        if (baseline_write(write_path, &pv, &r, BC_BASE_PASSES * BC_PASS_ROUNDS)) return 1;
+        if (baseline_write(write_path, &pv, &r, BC_PASSES * BC_PASS_ROUNDS)) return 1;
         for (size_t i = 0; i < r.n; i++) {
             row *x = &r.v[i];
             snprintf(x->verdict, sizeof x->verdict, "%s", x->measured ? "recorded" : "n/a");

@@ -723,6 +723,16 @@ static int check_lse_empty(const dml_kernels *k, char *why, size_t whylen)
             if (!rc) rc = lse_compare(k, &cs1, why, whylen);
             for (size_t j = 0; j < b.n; j++) b.lab[j] = 3;
         }
+        /* (d) an empty row, n = 0 */
+        if (!rc) {
+            dml_lse_side p = pa_pos(32.0f, 0.1f, -1.0f), q = pa_neg(32.0f, 0.1f, 1.0f);
+            q.plus = 0;
+            float out[2] = { 7.0f, 7.0f };
+            size_t cnt = k->lse(b.s, 0, b.lab, 3, SIZE_MAX, &p, &q, out, g);
+            if (cnt != 0 || out[0] != 0.0f || out[1] != -INFINITY)
+                { snprintf(why, whylen, "n = 0: out = %g %g (want 0 -inf), count %zu",
+                           (double)out[0], (double)out[1], cnt); rc = 1; }
+        }
         guarded_free(&gg);
         bufs_free(&b);
         if (rc) return 1;

@@ -28,10 +28,11 @@
  *      (not flushed) and overflow gives +inf.  AVX-512 does the same in one
  *      instruction with vscalefps (u · 2^n, one rounding).
  *
- * Origin of the constants: the ln 2 split, the clamp thresholds and the
- * polynomial coefficients are those of SLEEF's xexpf (sleefsimdsp.c, the
+ * Origin of the constants: the ln 2 split, the −104 underflow threshold and
+ * the polynomial coefficients are those of SLEEF's xexpf (sleefsimdsp.c, the
  * 1.0-ulp single-precision exp; Boost Software License 1.0), a minimax fit of
- * (exp(r) − 1 − r)/r² on [−ln2/2, ln2/2].  The Cephes expf coefficients
+ * (exp(r) − 1 − r)/r² on [−ln2/2, ln2/2]; the upper clamp (89) and the
+ * clamp-instead-of-select structure are ours.  The Cephes expf coefficients
  * (1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3, 4.1665795894E-2,
  * 1.6666665459E-1, 5.0000001201E-1) were measured as well: both give at most
  * 1 ulp over every float input, SLEEF's with slightly fewer 1-ulp results.
@@ -42,15 +43,20 @@
  * (FLT_MAX vs +inf is 1 ulp).  The test (tests/check_lse.c) holds every ISA to
  * 2 ulp on a dense sweep.
  *
- * Inside the LSE kernels the same algorithm runs with one change: results that
- * would be subnormal are flushed to 0 (clamp at DML_EXP_LSE_LO instead of
- * DML_EXP_LO, and zero every lane whose input was below it), and so are
- * weights coef·e/sum that would be subnormal.  On x86 every subnormal result
- * of a multiply costs a microcode assist of ~100+ cycles (no FTZ: the library
- * never touches MXCSR), and at α ≥ 64 most entries of a row underflow, which
- * made the AVX-512 kernel 12× slower per entry (0.73 → 9 ns).  The flushed
- * values are below 1.7e-38 (e) and FLT_MIN (weights): invisible in a sum that
- * is ≥ 1, and within the tests' absolute tolerance on g.
+ * Inside the LSE kernels the same algorithm runs on w = z − shift, which is
+ * ≤ 0 for every member, with one change: results that would be subnormal are
+ * flushed to 0 — every lane with w < DML_EXP_LSE_LO is zeroed (and clamped
+ * there, or never scaled, so no subnormal is ever produced) — and so are
+ * weights coef·e/sum that would be subnormal (dml_lse_weight_floor).  On x86
+ * every subnormal result of a multiply costs a microcode assist of ~100+
+ * cycles (no FTZ: the library never touches MXCSR), and at α ≥ 64 most
+ * entries of a row underflow: before this the AVX-512 kernel went from 0.73 to
+ * 9 ns per entry.  The flushed values are below 1.7e-38 (e) and FLT_MIN
+ * (weights): invisible in a sum that is ≥ 1, and inside the tests' absolute
+ * tolerance on g.  For members (w ∈ [LSE_LO, 0], n ∈ [−126, 0]) u · 2^n is
+ * normal, so AVX2 applies 2^n as an exact integer add of n << 23 to u's bits
+ * (one step instead of two multiplies); AVX-512 keeps vscalefps and NEON the
+ * two factors — the same value in all three.
  */
 #ifndef DML_EXP_POLY_H
 #define DML_EXP_POLY_H

@@ -58,6 +58,10 @@ ifneq ($(HWLOC_LIBS),)
 endif
 
 CFLAGS_ALL = $(CFLAGS_BASE) $(ISA_DEFS) $(EXTRA_CFLAGS)
+# Every object also depends on the headers it actually includes (the .d files
+# are read at the end of this Makefile).  Kept out of CFLAGS_ALL, which
+# results record as "the flags".
+DEPFLAGS := -MMD -MP
 
 .PHONY: all lib test check-golden sweep deps deps-test deps-sweep clean info
 all: $(BUILD)/libdml.a $(BUILD)/dmlbench
@@ -68,13 +72,13 @@ $(BUILD)/libdml.a: $(KERNEL_OBJS)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(BUILD)/kernels/%.o: kernels/%.c $(wildcard kernels/include/*.h kernels/cpu/*.h kernels/losses/*.h) $(BUILD)/.flags
+$(BUILD)/kernels/%.o: kernels/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(ISAFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) $(ISAFLAGS) -c $< -o $@
 
-$(BUILD)/harness/%.o: harness/%.c $(wildcard harness/*.h kernels/include/*.h) $(BUILD)/.flags
+$(BUILD)/harness/%.o: harness/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(HARNESS_DEFS) -DDML_BUILD_FLAGS='"$(CFLAGS_ALL)"' -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) $(HARNESS_DEFS) -DDML_BUILD_FLAGS='"$(CFLAGS_ALL)"' -c $< -o $@
 
 $(BUILD)/dmlbench: $(HARNESS_OBJS) $(BUILD)/libdml.a
 	$(CC) -o $@ $(HARNESS_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE) $(HWLOC_LIBS)
@@ -90,9 +94,9 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_COMMON := $(filter-out tests/test_%.c tests/%_driver.c,$(wildcard tests/*.c))
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o) $(TEST_COMMON:%.c=$(BUILD)/%.o)
 
-$(BUILD)/tests/%.o: tests/%.c $(wildcard tests/*.h kernels/include/*.h) $(BUILD)/.flags
+$(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Itests -Iharness -DDML_TEST_DIR='"tests"' -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -Itests -Iharness -DDML_TEST_DIR='"tests"' -c $< -o $@
 
 # The tests reuse the harness's golden reader and batch generator.
 TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,golden_case.o point.o batch.o util.o)
@@ -136,9 +140,9 @@ BENCH_BASELINE ?= results/baseline/bench-check.tsv
 VALGRIND       ?= valgrind
 
 # The FMA-peak probes get their ISA's flags (x86 only), like the kernels.
-$(BUILD)/harness/peak_%.o: harness/peak_%.c harness/bench.h $(wildcard kernels/include/*.h) $(BUILD)/.flags
+$(BUILD)/harness/peak_%.o: harness/peak_%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(if $(filter x86_64,$(ARCH)),$(ISAFLAGS)) -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) $(if $(filter x86_64,$(ARCH)),$(ISAFLAGS)) -c $< -o $@
 
 # Test-only slowdown: DML_SLOWDOWN=<op>_<isa> (e.g. lse_avx2) wraps that entry of the
 # dispatch table (kernels/cpu/slowdown.h).  Unset, it changes nothing.
@@ -295,3 +299,6 @@ $(FIG_DIR)/%.png: plots/%.gp plots/common.gp
 
 sweep-check:
 	@sh plots/check.sh $(RESULTS) "$(SWEEP_STUDIES)" "$(FIGURES)"
+
+# Header dependencies written by -MMD.
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

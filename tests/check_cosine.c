@@ -450,7 +450,32 @@ static int check_nan(const dml_kernels *kern, char *why, size_t whylen)
     return status;
 }
 
+/* An empty C (m, n or SYRK's n zero, any k) is a no-op: nothing is written,
+ * nothing is divided by its size. */
+static int check_empty(const dml_kernels *kern, char *why, size_t whylen)
+{
+    float A[64], B[64], C[64], *work = malloc(DML_GEMM_WORK_FLOATS * sizeof(float));
+    if (!work) {
+        snprintf(why, whylen, "out of memory");
+        return 1;
+    }
+    for (int i = 0; i < 64; i++) A[i] = B[i] = 1.0f, C[i] = 42.0f;
+    const size_t shapes[][3] = { { 0, 4, 3 }, { 4, 0, 3 }, { 0, 0, 3 }, { 0, 4, 0 } };
+    for (size_t s = 0; s < 4; s++)
+        for (int t = 0; t < 4; t++)
+            kern->gemm(t >> 1, t & 1, shapes[s][0], shapes[s][1], shapes[s][2], A, 8, B, 8, C, 8, work);
+    kern->syrk(0, 3, A, 8, C, 8, work);
+    free(work);
+    for (int i = 0; i < 64; i++)
+        if (C[i] != 42.0f) {
+            snprintf(why, whylen, "an empty product wrote C[%d]", i);
+            return 1;
+        }
+    return 0;
+}
+
 const dml_check dml_cosine_checks[] = {
+    { "empty", check_empty },
     { "gemm_tails", check_gemm_tails },
     { "gemm_blocks", check_gemm_blocks },
     { "syrk", check_syrk },

@@ -273,8 +273,6 @@ void dml_gemm_f32_neon(int ta, int tb, size_t m, size_t n, size_t k,
                        const float *A, size_t lda, const float *B, size_t ldb,
                        float *C, size_t ldc, float *work)
 {
-    if (m == 0 || n == 0)
-        return;
     gemm_drive(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, work, 0);
 }
 
@@ -284,7 +282,5 @@ void dml_gemm_f32_neon(int ta, int tb, size_t m, size_t n, size_t k,
 void dml_syrk_f32_neon(size_t n, size_t k, const float *A, size_t lda, float *C, size_t ldc,
                        float *work)
 {
-    if (n == 0)
-        return;
     gemm_syrk(n, k, A, lda, C, ldc, work);
 }

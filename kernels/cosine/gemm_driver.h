@@ -163,6 +163,8 @@ static void gemm_drive(int ta, int tb, size_t m, size_t n, size_t k, const float
                        const float *B, size_t ldb, float *C, size_t ldc, float *work,
                        int lower_only)
 {
+    if (m == 0 || n == 0) /* an empty C: nothing to write (and no block size to divide by) */
+        return;
     if (k == 0) {
         gemm_zero(m, n, C, ldc);
         return;

@@ -194,6 +194,12 @@ bench-baseline: bench-counts
 bench-check-proof:
 	@sh harness/bench-check-proof.sh
 
+# The proof's slowed-down build goes with the others.
+clean: clean-bench
+.PHONY: clean-bench
+clean-bench:
+	rm -rf build-slow
+
 # ------------------------------------------------------------------ neon (AArch64, cross + qemu)
 #   make neon        build-aarch64/libdml.a and build-aarch64/dmlbench, cross-compiled with
 #                    aarch64-linux-gnu-gcc (the same rules as above, run by a recursive make)

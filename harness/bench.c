@@ -456,6 +456,10 @@ int cmd_bench(int argc, char **argv)
         bc_json_str(stdout, bench_compiler());
         printf(", \"threads\": 1, \"rounds\": %d, \"openblas\": ", rounds);
         if (bl.h) bc_json_str(stdout, bl.config); else printf("null");
+        printf(", \"openblas_note\": ");
+        bc_json_str(stdout, blnote);
+        printf(", \"openblas_avx2\": ");
+        if (bl256.h) bc_json_str(stdout, bl256.config); else printf("null");
         printf(", \"peak_gflops\": {");
         for (int i = 0; i < npk; i++) printf("%s\"%s\": %.3f", i ? ", " : "", pk[i].isa, pk[i].gflops);
         printf("}, \"core_peak_gflops\": %.3f,\n \"rows\": [\n", core_peak);

@@ -64,8 +64,9 @@ static inline __m256 exp8(__m256 x)
  * see exp_poly.h.  Kept lanes have n ∈ [−126, 0] and u · 2^n normal, so the
  * scaling is exact as an integer add of n << 23 to u's bits (and n << 23 is
  * bits(t) << 23: the magic constant's bits shift out).  No clamp is needed:
- * lanes outside [DML_EXP_LSE_LO, 0] are either zeroed (below, −inf) or
- * non-members whose value is discarded (above).  NaN stays NaN. */
+ * w > 0 never occurs (z ≤ max z ≤ shift, and non-member and tail lanes arrive
+ * as −inf), and every lane below DML_EXP_LSE_LO, −inf included, is zeroed
+ * whatever its arithmetic gave.  NaN stays NaN. */
 static inline __m256 exp8_lse(__m256 w)
 {
     __m256 keep = _mm256_cmp_ps(w, _mm256_set1_ps(DML_EXP_LSE_LO), _CMP_NLT_UQ);

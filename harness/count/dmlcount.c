@@ -3,7 +3,7 @@
  * with --collect-atstart=no and toggles collection around the call).
  *
  *   valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=F \
- *       build/dmlcount --isa avx2
+ *       build/dmlcount --isa avx2        (or DML_ISA=avx2)
  *
  * writes one dump per case, F.1, F.2, ..., each named by its trigger
  * "count <op> <isa> <shape>"; `dmlbench bench-check --counts F` reads them.
@@ -34,13 +34,16 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (!isa_name && getenv("DML_ISA") && *getenv("DML_ISA"))
+        isa_name = getenv("DML_ISA");
     if (!isa_name) {
-        fprintf(stderr, "dmlcount: name the ISA with --isa (ref, avx2, ...); it is never chosen by CPUID here\n");
+        fprintf(stderr, "dmlcount: name the ISA with --isa or DML_ISA (ref, avx2, ...); it is never chosen by CPUID here\n");
         return 2;
     }
     dml_isa isa;
     if (dml_isa_parse(isa_name, &isa) != DML_OK || isa == DML_ISA_AUTO) {
-        fprintf(stderr, "dmlcount: unknown ISA '%s' (expected ref, avx2, avx512 or neon)\n", isa_name);
+        fprintf(stderr, "dmlcount: ISA '%s' is not one of ref, avx2, avx512, neon (auto is not allowed: "
+                "under valgrind CPUID may advertise AVX-512)\n", isa_name);
         return 2;
     }
     if (isa == DML_ISA_AVX512 && RUNNING_ON_VALGRIND) {

@@ -205,7 +205,7 @@ clean-bench:
 #                    aarch64-linux-gnu-gcc (the same rules as above, run by a recursive make)
 #   make test-neon   install what is missing (harness/deps.sh neon), build, then under
 #                    qemu-aarch64: every shared kernel check (tests/check_*.c, for ref and
-#                    neon) through tests/neon_driver.c, and every golden case with --isa neon
+#                    neon) through tests/check_driver.c, and every golden case with --isa neon
 #
 # The cross build has no hwloc.  hwloc for arm64 would need dpkg --add-architecture arm64,
 # an apt update against the arm64 indices and libhwloc-dev:arm64 — a change to the
@@ -240,21 +240,37 @@ neon:
 	  echo "make neon: kernels/cosine/cosine_neon.c and kernels/lse/lse_neon.c are both needed for the NEON kernels" >&2; exit 1; }
 	@$(NEON_MAKE) all
 
-# The standalone check driver: neon_driver.c plus the shared check files
+# The standalone check driver: check_driver.c plus the shared check files
 # (TEST_COMMON: tests/*.c that are neither Criterion suites nor drivers).
-NEON_DRIVER_OBJS = $(BUILD)/tests/neon_driver.o $(TEST_COMMON:%.c=$(BUILD)/%.o)
-$(BUILD)/neon_driver: $(NEON_DRIVER_OBJS) $(BUILD)/libdml.a
-	$(CC) -o $@ $(NEON_DRIVER_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE)
+CHECK_DRIVER_OBJS = $(BUILD)/tests/check_driver.o $(TEST_COMMON:%.c=$(BUILD)/%.o)
+$(BUILD)/check_driver: $(CHECK_DRIVER_OBJS) $(BUILD)/libdml.a
+	$(CC) -o $@ $(CHECK_DRIVER_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE)
 
 neon-driver: neon
 	@test -f tests/check_cosine.c -a -f tests/check_lse.c || { \
-	  echo "make test-neon: tests/check_cosine.c and tests/check_lse.c (dml_cosine_checks[], dml_lse_checks[]) are needed by tests/neon_driver.c" >&2; exit 1; }
-	@$(NEON_MAKE) $(NEON_BUILD)/neon_driver
+	  echo "make test-neon: tests/check_cosine.c and tests/check_lse.c (dml_cosine_checks[], dml_lse_checks[]) are needed by tests/check_driver.c" >&2; exit 1; }
+	@$(NEON_MAKE) $(NEON_BUILD)/check_driver
 
 test-neon: deps-neon
 	@$(MAKE) --no-print-directory neon-driver
-	timeout -s KILL $(NEON_CHECKS_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/neon_driver
+	timeout -s KILL $(NEON_CHECKS_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/check_driver neon
 	timeout -s KILL $(NEON_GOLDEN_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/dmlbench golden --isa neon tests/golden/*.txt
+
+# ============================================================ AVX2 alone
+# The AVX2 kernels on a CPU without AVX-512 (qemu's Haswell model): proves no
+# AVX-512 instruction leaks into the AVX2 path, and that detection then does
+# not offer avx512.  The same standalone driver as for NEON, for the same
+# reason (Criterion's runner hangs under qemu-user).
+QEMU_HASWELL ?= qemu-x86_64 -cpu Haswell
+HASWELL_TIMEOUT ?= 300
+.PHONY: test-haswell
+test-haswell: deps-neon
+	@$(MAKE) --no-print-directory all $(BUILD)/check_driver
+	@isas=$$($(QEMU_HASWELL) $(BUILD)/dmlbench info --isas); echo "under $(QEMU_HASWELL): runnable ISAs: $$isas"; \
+	  case " $$isas " in *" avx512 "*) echo "test-haswell: avx512 detected on a Haswell model" >&2; exit 1;; \
+	    *" avx2 "*) ;; *) echo "test-haswell: avx2 not detected on a Haswell model" >&2; exit 1;; esac
+	timeout -s KILL $(HASWELL_TIMEOUT) $(QEMU_HASWELL) $(BUILD)/check_driver avx2
+	timeout -s KILL $(HASWELL_TIMEOUT) $(QEMU_HASWELL) $(BUILD)/dmlbench golden --isa avx2 tests/golden/*.txt
 
 # ================================================================== sweep
 # The studies (experiments/*.txt) -> results/<study>.csv + .json -> figures.

@@ -1,11 +1,13 @@
-/* neon_driver.c — the shared kernel checks (tests/checks.h) without Criterion.
+/* check_driver.c — the shared kernel checks (tests/checks.h) without Criterion.
  *
- * Criterion's runner hangs under qemu-user, so `make test-neon` runs this
- * small program instead: every check of dml_cosine_checks[] and
- * dml_lse_checks[] (the same tables the Criterion suite runs; the cases are
- * written once, in tests/check_*.c) for the reference and the NEON kernels.
+ * Criterion's runner hangs under qemu-user, so the emulated runs (`make
+ * test-neon` under qemu-aarch64, `make test-haswell` under qemu-x86_64 -cpu
+ * Haswell) use this small program instead: every check of dml_cosine_checks[]
+ * and dml_lse_checks[] (the same tables the Criterion suite runs; the cases
+ * are written once, in tests/check_*.c) for the reference and one SIMD ISA.
  *
- *   neon_driver [SUBSTRING]   only the checks whose "family/name" contains it
+ *   check_driver ISA [SUBSTRING]   ref and ISA; only the checks whose
+ *                                  "family/name" contains SUBSTRING
  *
  * One line per check, then exactly "N passed, N failed"; exit status 1 when
  * anything failed, including an ISA missing from the build or not runnable. */
@@ -25,8 +27,13 @@ static double now_s(void)
 
 int main(int argc, char **argv)
 {
-    const char *filter = argc > 1 ? argv[1] : NULL;
-    static const dml_isa isas[] = { DML_ISA_REF, DML_ISA_NEON };
+    dml_isa isas[2] = { DML_ISA_REF, DML_ISA_REF };
+    if (argc < 2 || dml_isa_parse(argv[1], &isas[1]) != DML_OK || isas[1] == DML_ISA_AUTO) {
+        fprintf(stderr, "usage: check_driver ref|avx2|avx512|neon [SUBSTRING]\n");
+        return 2;
+    }
+    const char *filter = argc > 2 ? argv[2] : NULL;
+    size_t n_isas = isas[1] == DML_ISA_REF ? 1 : 2;
     static const struct {
         const char *name;
         const dml_check *checks;
@@ -34,7 +41,7 @@ int main(int argc, char **argv)
     int passed = 0, failed = 0;
 
     setvbuf(stdout, NULL, _IOLBF, 0); /* progress stays visible if a timeout kills us */
-    for (size_t i = 0; i < sizeof isas / sizeof isas[0]; i++) {
+    for (size_t i = 0; i < n_isas; i++) {
         const char *isa = dml_isa_name(isas[i]);
         const dml_kernels *k = dml_kernels_for(isas[i]);
         if (!k || !dml_isa_supported(isas[i])) {

@@ -37,10 +37,12 @@
  * 1.6666665459E-1, 5.0000001201E-1) were measured as well: both give at most
  * 1 ulp over every float input, SLEEF's with slightly fewer 1-ulp results.
  *
- * Measured with these constants (x86 AVX2/AVX-512, all 2^32 inputs, versus
- * (float)exp((double)x)): max error 1 ulp, counting ulps as the distance of
- * the bit patterns, so it covers subnormal results and the overflow edge
- * (FLT_MAX vs +inf is 1 ulp).  The test (tests/check_lse.c) holds every ISA to
+ * Measured with these constants (AVX2 and AVX-512 natively, NEON under
+ * qemu-aarch64; all 2^32 inputs, versus (float)exp((double)x)): max error
+ * 1 ulp, counting ulps as the distance of the bit patterns, so it covers
+ * subnormal results and the overflow edge (FLT_MAX vs +inf is 1 ulp);
+ * 4,260,980,674 results exact and 17,209,408 off by 1 ulp on each ISA, with
+ * exactly 0 for x ≤ −104, +inf for x ≥ 89 and NaN for NaN.  The test (tests/check_lse.c) holds every ISA to
  * 2 ulp on a dense sweep.
  *
  * Inside the LSE kernels the same algorithm runs on w = z − shift, which is

@@ -6,11 +6,11 @@
  *                      (vector loads from packed B)
  *   GEMM_KC            largest k block (packed A micro-panel GEMM_MR×KC lives in L1)
  *   GEMM_B_FLOATS      largest packed B block KC×NC, in floats (lives in L2)
- *   GEMM_VEC           lanes of one vector of the micro-tile's rows
- *   GEMM_DOT_MAX       most tail columns worth a dot-product tile (see gemm_dot_columns)
+ *   GEMM_VEC           lanes of one vector of the micro-tile's rows      } optional:
+ *   GEMM_DOT_MAX       most tail columns worth a dot-product tile        } see below
  *   gemm_ukernel(kc, a, b, C, ldc, mr, nr, accumulate)
  *                      C[mr×nr] (=|+=) a-panel · b-panel, mr <= MR, nr <= NR
- *   gemm_dot_tile(kc, A, lda, B, ldb, C, ldc, mr, nc, accumulate)
+ *   gemm_dot_tile(kc, A, lda, B, ldb, C, ldc, mr, nc, accumulate)     (with GEMM_DOT_MAX)
  *                      C[mr×nc] (=|+=) A[i]·B[j] on unpacked k-contiguous rows
  *   pack_panel_transposed(src, ld, rows, R, kc, dst),
  *   pack_panel_copied(src, ld, cols, R, kc, dst)   (see pack_x86.h)
@@ -115,6 +115,15 @@ static void syrk_mirror_band(size_t n, float *C, size_t ldc)
             C[c * ldc + r] = C[r * ldc + c];
     }
 }
+
+/* An ISA without a dot-product tile (NEON: its 12-column tile wastes little
+ * on n = 180) leaves GEMM_DOT_MAX undefined, and every column goes through the
+ * micro-kernel. */
+#ifndef GEMM_DOT_MAX
+#define GEMM_DOT_MAX 0
+#define GEMM_VEC GEMM_NR
+#define gemm_dot_tile(...) ((void)0)
+#endif
 
 /* Raw operands for gemm_dot_tile, present only when both op(A) rows and
  * op(B) columns are contiguous in k (ta = 0, tb = 1: the S = X̂P̂ᵀ products). */

@@ -297,3 +297,16 @@ void dml_par_normalize_backward(dml_ctx *ctx, const float *Y, const float *inv, 
             ctx->k->normalize_backward(Y + lo * d, inv + lo, dX + lo * d, hi - lo, d, dX + lo * d);
     }
 }
+
+void dml_par_sym_sum(dml_ctx *ctx, const float *G, size_t n, float *H)
+{
+    /* In 32×32 tiles, so the transposed read of G stays in cache. */
+    enum { T = 32 };
+    size_t tiles = (n + T - 1) / T;
+#pragma omp parallel for num_threads(ctx->threads) schedule(static) if (ctx->threads > 1)
+    for (size_t bi = 0; bi < tiles; bi++)
+        for (size_t bj = 0; bj < tiles; bj++)
+            for (size_t i = bi * T; i < n && i < (bi + 1) * T; i++)
+                for (size_t j = bj * T; j < n && j < (bj + 1) * T; j++)
+                    H[i * n + j] = G[i * n + j] + G[j * n + i];
+}

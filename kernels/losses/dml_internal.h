@@ -54,6 +54,9 @@ void dml_par_normalize(dml_ctx *ctx, const float *X, size_t n, float *Y, float *
 void dml_par_normalize_backward(dml_ctx *ctx, const float *Y, const float *inv, float *dX,
                                 size_t n);
 
+/* H = G + Gᵀ (n×n): the pair losses' backward, since S is symmetric. */
+void dml_par_sym_sum(dml_ctx *ctx, const float *G, size_t n, float *H);
+
 double dml_now_ns(void);
 
 #endif

@@ -76,9 +76,7 @@ dml_status dml_multi_similarity(dml_ctx *ctx, const dml_ms_params *p, const floa
         return dml_ok();
 
     /* ∂L/∂X̂ = (G + Gᵀ) X̂: S is symmetric, so each entry feeds both rows. */
-    for (size_t i = 0; i < M; i++)
-        for (size_t j = 0; j < M; j++)
-            ctx->H[i * M + j] = ctx->G[i * M + j] + ctx->G[j * M + i];
+    dml_par_sym_sum(ctx, ctx->G, M, ctx->H);
     dml_par_gemm(ctx, 0, 0, M, D, M, ctx->H, M, ctx->Xn, D, dX, D);
     dml_par_normalize_backward(ctx, ctx->Xn, ctx->xinv, dX, M);
     ctx->bwd_ns = dml_now_ns() - t1;

@@ -25,6 +25,7 @@ dml_status dml_triplet(dml_ctx *ctx, const dml_triplet_params *p, const float *X
     dml_par_syrk(ctx, M, D, ctx->Xn, D, ctx->S, M);
 
     float *dist = ctx->H, *cnt = ctx->G; /* G holds ∂L/∂d counts until the end */
+#pragma omp parallel for num_threads(ctx->threads) schedule(static) if (ctx->threads > 1)
     for (size_t i = 0; i < M * M; i++) {
         float v = 2.0f - 2.0f * ctx->S[i];
         dist[i] = sqrtf(v > 0.0f ? v : 0.0f);
@@ -55,6 +56,7 @@ dml_status dml_triplet(dml_ctx *ctx, const dml_triplet_params *p, const float *X
         }
     }
     *loss = active > 0 ? (float)(sum / active) : 0.0f;
+#pragma omp parallel for num_threads(ctx->threads) schedule(static) if (ctx->threads > 1)
     for (size_t i = 0; i < M * M; i++) {
         float g = 0.0f;
         if (cnt[i] != 0.0f && dist[i] > 0.0f)
@@ -72,9 +74,8 @@ dml_status dml_triplet(dml_ctx *ctx, const dml_triplet_params *p, const float *X
     if (!dX)
         return dml_ok();
 
-    for (size_t i = 0; i < M; i++)
-        for (size_t j = 0; j < M; j++)
-            ctx->H[i * M + j] = ctx->G[i * M + j] + ctx->G[j * M + i];
+    /* ∂L/∂X̂ = (G + Gᵀ) X̂: S is symmetric, so each entry feeds both rows. */
+    dml_par_sym_sum(ctx, ctx->G, M, ctx->H);
     dml_par_gemm(ctx, 0, 0, M, D, M, ctx->H, M, ctx->Xn, D, dX, D);
     dml_par_normalize_backward(ctx, ctx->Xn, ctx->xinv, dX, M);
     ctx->bwd_ns = dml_now_ns() - t1;

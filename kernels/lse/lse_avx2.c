@@ -22,6 +22,7 @@
 
 #include "dml_kernels.h"
 #include "exp_poly.h"
+#include "lse_sides.h"
 
 #define W 8
 
@@ -291,13 +292,9 @@ size_t dml_lse_f32_avx2(const float *s, size_t n, const int32_t *labels, int32_t
         pass_max(&K, nb, 0, m, tail, &mx_p, &mx_n, &count, g);
     float zmax[2] = { hmax8(mx_p), hmax8(mx_n) };
 
-    float shift[2] = { 0.0f, 0.0f }, one[2] = { 0.0f, 0.0f };
-    for (int k = 0; k < 2; k++) {
-        if (!sides[k])
-            continue;
-        shift[k] = sides[k]->plus ? (zmax[k] > 0.0f ? zmax[k] : 0.0f) : zmax[k];
-        one[k] = sides[k]->plus ? expf(-shift[k]) : 0.0f; /* the shifted "1 +" */
-    }
+    float shift[2], one[2]; /* one: the shifted "1 +" of LSE⁺ */
+    for (int k = 0; k < 2; k++)
+        lse_side_shift(sides[k], zmax[k], &shift[k], &one[k]);
 
     /* Pass 2: e = exp(z − shift) into g, sums per side.  A side without
      * members (shift −inf for plain LSE) subtracts 0 instead, so its lanes'
@@ -313,17 +310,9 @@ size_t dml_lse_f32_avx2(const float *s, size_t n, const int32_t *labels, int32_t
         pass_exp(&K, nb, 0, m, tail, sh_x, sh_n, &sum_p, &sum_n, g);
     float sum[2] = { one[0] + hsum8(sum_p), one[1] + hsum8(sum_n) };
 
-    float lse[2] = { 0.0f, 0.0f }, scale[2] = { 0.0f, 0.0f };
-    for (int k = 0; k < 2; k++) {
-        if (!sides[k])
-            continue;
-        if (!sides[k]->plus && zmax[k] == -INFINITY) {
-            lse[k] = -INFINITY; /* log Σ over an empty set */
-            continue;
-        }
-        lse[k] = shift[k] + logf(sum[k]);
-        scale[k] = sides[k]->coef / sum[k]; /* exp(z − lse) = exp(z − shift) / sum */
-    }
+    float lse[2], scale[2];
+    for (int k = 0; k < 2; k++)
+        lse_side_finish(sides[k], zmax[k], shift[k], sum[k], &lse[k], &scale[k]);
 
     /* Pass 3: weights. */
     const __m256 sc_n = _mm256_set1_ps(scale[1]);

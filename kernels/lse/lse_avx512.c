@@ -17,6 +17,7 @@
 
 #include "dml_kernels.h"
 #include "exp_poly.h"
+#include "lse_sides.h"
 
 #define W 16
 
@@ -179,13 +180,9 @@ size_t dml_lse_f32_avx512(const float *s, size_t n, const int32_t *labels, int32
         pass_max(&K, nb, tail, &mx_p, &mx_n, &count, g);
     float zmax[2] = { _mm512_reduce_max_ps(mx_p), _mm512_reduce_max_ps(mx_n) };
 
-    float shift[2] = { 0.0f, 0.0f }, one[2] = { 0.0f, 0.0f };
-    for (int k = 0; k < 2; k++) {
-        if (!sides[k])
-            continue;
-        shift[k] = sides[k]->plus ? (zmax[k] > 0.0f ? zmax[k] : 0.0f) : zmax[k];
-        one[k] = sides[k]->plus ? expf(-shift[k]) : 0.0f; /* the shifted "1 +" */
-    }
+    float shift[2], one[2]; /* one: the shifted "1 +" of LSE⁺ */
+    for (int k = 0; k < 2; k++)
+        lse_side_shift(sides[k], zmax[k], &shift[k], &one[k]);
 
     /* Pass 2: e = exp(z − shift) into g, sums per side.  A side without
      * members (shift −inf for plain LSE) subtracts 0 instead, so its lanes'
@@ -199,17 +196,9 @@ size_t dml_lse_f32_avx512(const float *s, size_t n, const int32_t *labels, int32
         pass_exp(&K, nb, tail, sh_p, sh_n, &sum_p, &sum_n, g);
     float sum[2] = { one[0] + _mm512_reduce_add_ps(sum_p), one[1] + _mm512_reduce_add_ps(sum_n) };
 
-    float lse[2] = { 0.0f, 0.0f }, scale[2] = { 0.0f, 0.0f };
-    for (int k = 0; k < 2; k++) {
-        if (!sides[k])
-            continue;
-        if (!sides[k]->plus && zmax[k] == -INFINITY) {
-            lse[k] = -INFINITY; /* log Σ over an empty set */
-            continue;
-        }
-        lse[k] = shift[k] + logf(sum[k]);
-        scale[k] = sides[k]->coef / sum[k]; /* exp(z − lse) = exp(z − shift) / sum */
-    }
+    float lse[2], scale[2];
+    for (int k = 0; k < 2; k++)
+        lse_side_finish(sides[k], zmax[k], shift[k], sum[k], &lse[k], &scale[k]);
 
     /* Pass 3: weights. */
     const __m512 sc_p = _mm512_set1_ps(scale[0]), sc_n = _mm512_set1_ps(scale[1]);

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "dml_kernels.h"
+#include "lse_sides.h"
 
 void dml_exp_f32_ref(const float *x, size_t n, float *y)
 {
@@ -43,13 +44,8 @@ size_t dml_lse_f32_ref(const float *s, size_t n, const int32_t *labels, int32_t 
     }
 
     float shift[3] = { 0.0f, 0.0f, 0.0f }, sum[3] = { 0.0f, 0.0f, 0.0f };
-    for (int k = 1; k <= 2; k++) {
-        if (!sides[k])
-            continue;
-        shift[k] = sides[k]->plus ? (zmax[k] > 0.0f ? zmax[k] : 0.0f) : zmax[k];
-        /* The "1 +" of LSE⁺, shifted like the rest. */
-        sum[k] = sides[k]->plus ? expf(-shift[k]) : 0.0f;
-    }
+    for (int k = 1; k <= 2; k++) /* the sums start from the shifted "1 +" of LSE⁺ */
+        lse_side_shift(sides[k], zmax[k], &shift[k], &sum[k]);
 
     for (size_t j = 0; j < n; j++) {
         int k = side_of(s, labels, c, skip, pos, neg, j);
@@ -62,18 +58,8 @@ size_t dml_lse_f32_ref(const float *s, size_t n, const int32_t *labels, int32_t 
     }
 
     float lse[3] = { 0.0f, 0.0f, 0.0f }, scale[3] = { 0.0f, 0.0f, 0.0f };
-    for (int k = 1; k <= 2; k++) {
-        if (!sides[k]) {
-            lse[k] = 0.0f;
-            continue;
-        }
-        if (!sides[k]->plus && zmax[k] == -INFINITY) {
-            lse[k] = -INFINITY; /* log Σ over an empty set */
-            continue;
-        }
-        lse[k] = shift[k] + logf(sum[k]);
-        scale[k] = sides[k]->coef / sum[k]; /* exp(z − lse) = exp(z − shift) / sum */
-    }
+    for (int k = 1; k <= 2; k++) /* exp(z − lse) = exp(z − shift) / sum */
+        lse_side_finish(sides[k], zmax[k], shift[k], sum[k], &lse[k], &scale[k]);
 
     for (size_t j = 0; j < n; j++) {
         if (g[j] != 0.0f)

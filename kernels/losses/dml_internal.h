@@ -57,6 +57,14 @@ void dml_par_normalize_backward(dml_ctx *ctx, const float *Y, const float *inv, 
 /* H = G + Gᵀ (n×n): the pair losses' backward, since S is symmetric. */
 void dml_par_sym_sum(dml_ctx *ctx, const float *G, size_t n, float *H);
 
+/* Records the forward phase (its time since t0, the FLOPs of its products,
+ * whether a backward follows) and returns the time it ended. */
+double dml_forward_done(dml_ctx *ctx, double t0, double flops, int backward);
+/* The backward of a proxy loss from ctx->G (M×C, or C×M when g_by_class) and
+ * of a pair loss, each timed from t1. */
+void dml_proxy_backward(dml_ctx *ctx, int g_by_class, float *dX, float *dP, double t1);
+void dml_pair_backward(dml_ctx *ctx, float *dX, double t1);
+
 double dml_now_ns(void);
 
 #endif

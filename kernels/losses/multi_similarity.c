@@ -66,20 +66,10 @@ dml_status dml_multi_similarity(dml_ctx *ctx, const dml_ms_params *p, const floa
     for (size_t i = 0; i < M; i++)
         sum += li[i];
     *loss = (float)(sum / (double)M);
-    double t1 = dml_now_ns();
-    ctx->fwd_ns = t1 - t0;
-    ctx->fwd_flops = (double)M * M * D; /* one triangle of S */
-    ctx->has_grad = dX != NULL;
-    ctx->bwd_ns = 0;
-    ctx->bwd_flops = 0;
+    double t1 = dml_forward_done(ctx, t0, (double)M * M * D /* one triangle of S */, dX != NULL);
     if (!dX)
         return dml_ok();
 
-    /* ∂L/∂X̂ = (G + Gᵀ) X̂: S is symmetric, so each entry feeds both rows. */
-    dml_par_sym_sum(ctx, ctx->G, M, ctx->H);
-    dml_par_gemm(ctx, 0, 0, M, D, M, ctx->H, M, ctx->Xn, D, dX, D);
-    dml_par_normalize_backward(ctx, ctx->Xn, ctx->xinv, dX, M);
-    ctx->bwd_ns = dml_now_ns() - t1;
-    ctx->bwd_flops = 2.0 * (double)M * M * D;
+    dml_pair_backward(ctx, dX, t1);
     return dml_ok();
 }

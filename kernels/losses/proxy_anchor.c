@@ -50,21 +50,11 @@ dml_status dml_proxy_anchor(dml_ctx *ctx, const dml_proxy_anchor_params *p, cons
         neg_sum += lse[2 * c + 1];
     }
     *loss = (float)(pos_sum / (double)n_pos + neg_sum / (double)C);
-    double t1 = dml_now_ns();
-    ctx->fwd_ns = t1 - t0;
-    ctx->fwd_flops = 2.0 * (double)M * C * D;
-    ctx->has_grad = dX != NULL;
-    ctx->bwd_ns = 0;
-    ctx->bwd_flops = 0;
+    double t1 = dml_forward_done(ctx, t0, 2.0 * (double)M * C * D, dX != NULL);
     if (!dX)
         return dml_ok();
 
-    /* ∂L/∂X̂ = G P̂ = (Gᵀ)ᵀ P̂ and ∂L/∂P̂ = Gᵀ X̂, then through the normalisation. */
-    dml_par_gemm(ctx, 1, 0, M, D, C, ctx->G, M, ctx->Pn, D, dX, D);
-    dml_par_gemm(ctx, 0, 0, C, D, M, ctx->G, M, ctx->Xn, D, dP, D);
-    dml_par_normalize_backward(ctx, ctx->Xn, ctx->xinv, dX, M);
-    dml_par_normalize_backward(ctx, ctx->Pn, ctx->pinv, dP, C);
-    ctx->bwd_ns = dml_now_ns() - t1;
-    ctx->bwd_flops = 4.0 * (double)M * C * D;
+    /* ∂L/∂X̂ = G P̂ and ∂L/∂P̂ = Gᵀ X̂ from Gᵀ, then through the normalisation. */
+    dml_proxy_backward(ctx, 1, dX, dP, t1);
     return dml_ok();
 }

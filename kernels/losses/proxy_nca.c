@@ -48,20 +48,10 @@ dml_status dml_proxy_nca(dml_ctx *ctx, const dml_proxy_nca_params *p, const floa
     for (size_t i = 0; i < M; i++)
         sum += li[i];
     *loss = (float)(sum / (double)M);
-    double t1 = dml_now_ns();
-    ctx->fwd_ns = t1 - t0;
-    ctx->fwd_flops = 2.0 * (double)M * C * D;
-    ctx->has_grad = dX != NULL;
-    ctx->bwd_ns = 0;
-    ctx->bwd_flops = 0;
+    double t1 = dml_forward_done(ctx, t0, 2.0 * (double)M * C * D, dX != NULL);
     if (!dX)
         return dml_ok();
 
-    dml_par_gemm(ctx, 0, 0, M, D, C, ctx->G, C, ctx->Pn, D, dX, D); /* G P̂ */
-    dml_par_gemm(ctx, 1, 0, C, D, M, ctx->G, C, ctx->Xn, D, dP, D); /* Gᵀ X̂ */
-    dml_par_normalize_backward(ctx, ctx->Xn, ctx->xinv, dX, M);
-    dml_par_normalize_backward(ctx, ctx->Pn, ctx->pinv, dP, C);
-    ctx->bwd_ns = dml_now_ns() - t1;
-    ctx->bwd_flops = 4.0 * (double)M * C * D;
+    dml_proxy_backward(ctx, 0, dX, dP, t1);
     return dml_ok();
 }

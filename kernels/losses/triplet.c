@@ -63,22 +63,12 @@ dml_status dml_triplet(dml_ctx *ctx, const dml_triplet_params *p, const float *X
             g = -(float)(cnt[i] / active) / dist[i]; /* ∂L/∂d · ∂d/∂S */
         ctx->G[i] = g;
     }
-    double t1 = dml_now_ns();
-    ctx->fwd_ns = t1 - t0;
-    ctx->fwd_flops = (double)M * M * D;
+    double t1 = dml_forward_done(ctx, t0, (double)M * M * D, dX != NULL);
     ctx->active = active;
     ctx->candidates = total;
-    ctx->has_grad = dX != NULL;
-    ctx->bwd_ns = 0;
-    ctx->bwd_flops = 0;
     if (!dX)
         return dml_ok();
 
-    /* ∂L/∂X̂ = (G + Gᵀ) X̂: S is symmetric, so each entry feeds both rows. */
-    dml_par_sym_sum(ctx, ctx->G, M, ctx->H);
-    dml_par_gemm(ctx, 0, 0, M, D, M, ctx->H, M, ctx->Xn, D, dX, D);
-    dml_par_normalize_backward(ctx, ctx->Xn, ctx->xinv, dX, M);
-    ctx->bwd_ns = dml_now_ns() - t1;
-    ctx->bwd_flops = 2.0 * (double)M * M * D;
+    dml_pair_backward(ctx, dX, t1);
     return dml_ok();
 }

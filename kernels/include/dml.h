@@ -1,6 +1,6 @@
 /* dml.h — public API of libdml, the kernels and losses of dmlbench.
  *
- * Conventions (see README.md and LOSSES.md in the project):
+ * Conventions (README.md, "The losses"):
  *   X  M×D raw embeddings, row-major float32;   y  M labels in [0, C)
  *   P  C×D raw proxies (proxy losses only)
  *   x̂ = x / max(‖x‖, 1e-12); S = X̂P̂ᵀ (proxy losses) or X̂X̂ᵀ (pair losses)
@@ -154,7 +154,7 @@ typedef struct dml_proxy_nca_params { float scale; int include_positive; } dml_p
 typedef struct dml_ms_params { float alpha, beta, base, epsilon; int mine; } dml_ms_params;
 typedef struct dml_triplet_params { float margin; } dml_triplet_params;
 
-/* Defaults of LOSSES.md. */
+/* The defaults (those of the reference, pytorch-metric-learning 2.8.1). */
 #define DML_PROXY_ANCHOR_DEFAULTS ((dml_proxy_anchor_params){ 32.0f, 0.1f })
 #define DML_PROXY_NCA_DEFAULTS    ((dml_proxy_nca_params){ 32.0f, 0 })
 #define DML_MS_DEFAULTS           ((dml_ms_params){ 2.0f, 50.0f, 0.5f, 0.1f, 1 })

@@ -14,6 +14,7 @@
  * met / not met; nothing fails on them. */
 #include <dlfcn.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -250,267 +251,386 @@ static const brow *find(const brows *b, bench_op op, const char *who, size_t C, 
 
 static double rate(const brow *x) { return x->work / x->r.cpu_med; } /* per ns = G/s */
 
-/* ------------------------------------------------------------- main */
+/* ------------------------------------------------------------- the run */
 
-int cmd_bench(int argc, char **argv)
+/* The paper's shapes: M = 180 and every C × D below (--quick: C=1000, D=512). */
+#define BENCH_M 180
+static const size_t bench_Cs[] = { 100, 1000, 11318 }, bench_Ds[] = { 64, 512, 1024 };
+
+/* Proxy-Anchor forward+backward on one ISA against its three products alone. */
+typedef struct pa { char isa[32]; double step, products, ratio; } pa;
+
+/* A goal of the paper: reported as met or not met, never enforced. */
+typedef struct target { char what[256]; double value, goal; int higher_better, met; } target;
+#define MAX_TARGETS 64
+
+/* What one `dmlbench bench` gathers, kept together so that each step of the
+ * run can be a short function of its own. */
+typedef struct bench_run {
+    int json, quick, rounds;
+    FILE *log;               /* progress: stdout, or stderr when stdout is JSON */
+    contender cs[MAX_CONT];  /* one per ISA this CPU runs */
+    int ncs, ref_idx;        /* ref_idx: the scalar reference in cs, or -1 */
+    blas bl, bl256;          /* OpenBLAS, and its AVX2 copy (h NULL: none) */
+    char blnote[512];
+    char cpu[256];
+    peak pk[DML_ISA_COUNT];
+    int npk;
+    double core_peak;        /* the widest probe's GFLOP/s */
+    brows rows;
+    pa pas[DML_ISA_COUNT];
+    int npa;
+    target tg[MAX_TARGETS];
+    int ntg;
+} bench_run;
+
+/* Returns -1 to go on, or the exit status (--help, or a bad argument). */
+static int bench_parse(int argc, char **argv, bench_run *R)
 {
-    int json = 0, quick = 0;
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--json")) json = 1;
-        else if (!strcmp(argv[i], "--quick")) quick = 1;
+        if (!strcmp(argv[i], "--json")) R->json = 1;
+        else if (!strcmp(argv[i], "--quick")) R->quick = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(bench_usage, stdout);
             return 0;
         } else
             return die("bench: unknown argument '%s' (usage: dmlbench bench [--json] [--quick])", argv[i]);
     }
-    FILE *log = json ? stderr : stdout; /* progress */
+    return -1;
+}
 
-    contender cs[MAX_CONT];
-    int ncs = 0, ref_idx = -1;
+/* The contenders, the yardstick and the peak, all measured before any kernel
+ * so that the header can say what the table is relative to. */
+static void bench_setup(bench_run *R)
+{
+    R->ref_idx = -1;
     for (int i = 0; i < DML_ISA_COUNT; i++)
         if (dml_isa_supported((dml_isa)i)) {
-            if (i == DML_ISA_REF) ref_idx = ncs;
-            snprintf(cs[ncs].name, sizeof cs[ncs].name, "%s", dml_isa_name((dml_isa)i));
-            cs[ncs++].k = dml_kernels_for((dml_isa)i);
+            if (i == DML_ISA_REF) R->ref_idx = R->ncs;
+            snprintf(R->cs[R->ncs].name, sizeof R->cs[R->ncs].name, "%s", dml_isa_name((dml_isa)i));
+            R->cs[R->ncs++].k = dml_kernels_for((dml_isa)i);
         }
-    blas bl, bl256;
-    char blnote[512];
-    blas_open(&bl, &bl256, blnote, sizeof blnote);
+    blas_open(&R->bl, &R->bl256, R->blnote, sizeof R->blnote);
+    bench_cpu_model(R->cpu, sizeof R->cpu);
+    R->npk = probe_peaks(R->pk);
+    R->core_peak = 0;
+    for (int i = 0; i < R->npk; i++)
+        if (R->pk[i].gflops > R->core_peak) R->core_peak = R->pk[i].gflops;
+}
 
-    char cpu[256];
-    bench_cpu_model(cpu, sizeof cpu);
-    peak pk[DML_ISA_COUNT];
-    int npk = probe_peaks(pk);
-    double core_peak = 0;
-    for (int i = 0; i < npk; i++) if (pk[i].gflops > core_peak) core_peak = pk[i].gflops;
-
-    fprintf(log, "dmlbench bench — one thread, %s, %s\n", cpu, bench_compiler());
+static void print_header(const bench_run *R)
+{
+    FILE *log = R->log;
+    fprintf(log, "dmlbench bench — one thread, %s, %s\n", R->cpu, bench_compiler());
     fprintf(log, "FP32 FMA peak (probe, this run):");
-    for (int i = 0; i < npk; i++) fprintf(log, " %s %.1f GFLOP/s;", pk[i].isa, pk[i].gflops);
-    fprintf(log, "%s core peak %.1f GFLOP/s\n", npk ? "" : " no SIMD probe;", core_peak);
-    if (bl.h) fprintf(log, "OpenBLAS: %s\n", bl.config);
+    for (int i = 0; i < R->npk; i++) fprintf(log, " %s %.1f GFLOP/s;", R->pk[i].isa, R->pk[i].gflops);
+    fprintf(log, "%s core peak %.1f GFLOP/s\n", R->npk ? "" : " no SIMD probe;", R->core_peak);
+    if (R->bl.h) fprintf(log, "OpenBLAS: %s\n", R->bl.config);
     else fprintf(log, "OpenBLAS not found (%s): no OpenBLAS column, its targets not evaluated\n", blas_name());
-    if (blnote[0]) fprintf(log, "  note: %s\n", blnote);
-    if (bl256.h) fprintf(log, "OpenBLAS, same width as avx2 (second copy, \"openblas256\"): %s\n", bl256.config);
+    if (R->blnote[0]) fprintf(log, "  note: %s\n", R->blnote);
+    if (R->bl256.h) fprintf(log, "OpenBLAS, same width as avx2 (second copy, \"openblas256\"): %s\n", R->bl256.config);
     fflush(log);
+}
 
-    static const size_t Cs[] = { 100, 1000, 11318 }, Ds[] = { 64, 512, 1024 };
-    const size_t M = 180;
-    int rounds = quick ? 7 : 11;
-    brows rows = { 0 };
+static int is_gemm(bench_op op)
+{
+    return op == BOP_GEMM_S || op == BOP_GEMM_DX || op == BOP_GEMM_DP;
+}
 
-    for (int op = 0; op < BOP_COUNT; op++) {
-        for (size_t ci = 0; ci < 3; ci++) {
-            for (size_t di = 0; di < 3; di++) {
-                size_t C = Cs[ci], D = Ds[di];
-                if (quick && (C != 1000 || D != 512)) continue;
-                /* shapes that do not depend on C or D are run once */
-                if ((op == BOP_SYRK) && ci != (quick ? 1 : 0)) continue;
-                if ((op == BOP_LSE || op == BOP_EXP) && di != (quick ? 1 : 0)) continue;
-                bench_case bc;
-                char err[256];
-                size_t cC = op == BOP_SYRK ? M : C;
-                if (bench_case_init(&bc, (bench_op)op, M, cC, D, 7, err, sizeof err))
-                    return die("bench: %s", err);
-                int gemm = op == BOP_GEMM_S || op == BOP_GEMM_DX || op == BOP_GEMM_DP;
-                contender use[MAX_CONT];
-                int nuse = 0;
-                for (int c = 0; c < ncs; c++) {
-                    /* the scalar reference only where one call stays under ~50 ms */
-                    if (c == ref_idx && bc.work_is_flops && bc.work > 1.5e8) continue;
-                    use[nuse++] = cs[c];
-                }
-                if (gemm && bl.h) {
-                    snprintf(use[nuse].name, sizeof use[nuse].name, "openblas");
-                    use[nuse].b = &bl;
-                    use[nuse++].k = NULL;
-                }
-                if (gemm && bl256.h) {
-                    snprintf(use[nuse].name, sizeof use[nuse].name, "openblas256");
-                    use[nuse].b = &bl256;
-                    use[nuse++].k = NULL;
-                }
-                result res[MAX_CONT];
-                measure(&bc, use, nuse, rounds, res);
-                double ref_t = NAN, blas_t = NAN, blas256_t = NAN;
-                for (int c = 0; c < nuse; c++) {
-                    if (!strcmp(use[c].name, "ref")) ref_t = res[c].cpu_med;
-                    if (use[c].b == &bl) blas_t = res[c].cpu_med;
-                    if (use[c].b == &bl256) blas256_t = res[c].cpu_med;
-                }
-                for (int c = 0; c < nuse; c++) {
-                    brow *x = brow_add(&rows);
-                    x->op = (bench_op)op;
-                    snprintf(x->shape, sizeof x->shape, "%s", bc.shape);
-                    snprintf(x->who, sizeof x->who, "%.31s", use[c].name);
-                    x->M = M, x->C = cC, x->D = D;
-                    x->work = bc.work;
-                    x->flops = bc.work_is_flops;
-                    x->r = res[c];
-                    x->vs_ref = ref_t / res[c].cpu_med;
-                    if (gemm) x->vs_blas = blas_t / res[c].cpu_med;
-                    if (gemm) x->vs_blas256 = blas256_t / res[c].cpu_med;
-                }
-                fprintf(log, "  %-13s %-18s", bench_op_name((bench_op)op), bc.shape);
-                for (int c = 0; c < nuse; c++)
-                    fprintf(log, "  %s %.2f %s", use[c].name, bc.work / res[c].cpu_med,
-                            bc.work_is_flops ? "GFLOP/s" : "Gelem/s");
-                fprintf(log, "\n");
-                fflush(log);
-                bench_case_free(&bc);
-            }
-        }
+/* Whether shape (Cs[ci], Ds[di]) is measured for op: --quick keeps one; a
+ * kernel whose shape does not depend on C (syrk) or D (lse, exp) runs once. */
+static int shape_wanted(const bench_run *R, bench_op op, size_t ci, size_t di)
+{
+    if (R->quick && (bench_Cs[ci] != 1000 || bench_Ds[di] != 512)) return 0;
+    if ((op == BOP_SYRK) && ci != (R->quick ? 1 : 0)) return 0;
+    if ((op == BOP_LSE || op == BOP_EXP) && di != (R->quick ? 1 : 0)) return 0;
+    return 1;
+}
+
+/* Every ISA; OpenBLAS and its AVX2 copy on the products only, as cblas_sgemm
+ * has nothing to offer for the other kernels. */
+static int pick_contenders(bench_run *R, bench_op op, const bench_case *bc, contender *use)
+{
+    int nuse = 0;
+    for (int c = 0; c < R->ncs; c++) {
+        /* the scalar reference only where one call stays under ~50 ms */
+        if (c == R->ref_idx && bc->work_is_flops && bc->work > 1.5e8) continue;
+        use[nuse++] = R->cs[c];
     }
-
-    /* Proxy-Anchor forward+backward vs its three products alone, M=180 C=1000 D=512. */
-    typedef struct pa { char isa[32]; double step, products, ratio; } pa;
-    pa pas[DML_ISA_COUNT];
-    int npa = 0;
-    {
-        batch_spec bs = { .M = 180, .C = 1000, .D = 512, .per_class = 5, .noise = 0.5f,
-                          .proxy_noise = 0.1f, .seed = 7 };
-        batch bt;
-        char err[256];
-        if (batch_make(&bs, &bt, err, sizeof err)) return die("bench: %s", err);
-        float *dX = malloc(bs.M * bs.D * sizeof *dX), *dP = malloc(bs.C * bs.D * sizeof *dP);
-        bench_case pc[3];
-        for (int p = 0; p < 3; p++)
-            if (bench_case_init(&pc[p], (bench_op)(BOP_GEMM_S + p), 180, 1000, 512, 7, err, sizeof err))
-                return die("bench: %s", err);
-        for (int c = 0; c < ncs; c++) {
-            if (c == ref_idx || !dX || !dP) continue;
-            dml_status st;
-            dml_ctx *ctx = dml_ctx_create(DML_LOSS_PROXY_ANCHOR, bs.M, bs.C, bs.D,
-                                          cs[c].k->isa, 1, &st);
-            if (!ctx) return die("bench: %s", lib_error(st));
-            dml_proxy_anchor_params pp = DML_PROXY_ANCHOR_DEFAULTS;
-            float loss;
-            double st_t[15], pr_t[15];
-            for (int r = -2; r < 15; r++) {
-                double t0 = thread_cpu_ns();
-                st = dml_proxy_anchor(ctx, &pp, bt.X, bt.y, bt.P, &loss, dX, dP);
-                COMPILER_BARRIER();
-                double t1 = thread_cpu_ns();
-                if (st != DML_OK) return die("bench: proxy_anchor: %s", lib_error(st));
-                for (int p = 0; p < 3; p++) bench_case_run(&pc[p], cs[c].k);
-                double t2 = thread_cpu_ns();
-                if (r >= 0) { st_t[r] = t1 - t0; pr_t[r] = t2 - t1; }
-            }
-            dml_ctx_destroy(ctx);
-            snprintf(pas[npa].isa, sizeof pas[npa].isa, "%.31s", cs[c].name);
-            pas[npa].step = stats_of(st_t, 15).median;
-            pas[npa].products = stats_of(pr_t, 15).median;
-            pas[npa].ratio = pas[npa].step / pas[npa].products;
-            npa++;
-        }
-        for (int p = 0; p < 3; p++) bench_case_free(&pc[p]);
-        free(dX);
-        free(dP);
-        batch_free(&bt);
+    if (is_gemm(op) && R->bl.h) {
+        snprintf(use[nuse].name, sizeof use[nuse].name, "openblas");
+        use[nuse].b = &R->bl;
+        use[nuse++].k = NULL;
     }
+    if (is_gemm(op) && R->bl256.h) {
+        snprintf(use[nuse].name, sizeof use[nuse].name, "openblas256");
+        use[nuse].b = &R->bl256;
+        use[nuse++].k = NULL;
+    }
+    return nuse;
+}
 
-    /* Targets. */
-    typedef struct target { char what[256]; double value, goal; int higher_better, met; } target;
-    target tg[64];
-    int ntg = 0;
-#define TARGET(v, g, hb, ...)                                                            \
-    do {                                                                                 \
-        if (ntg < 64 && isfinite(v)) {                                                   \
-            snprintf(tg[ntg].what, sizeof tg[ntg].what, __VA_ARGS__);                    \
-            tg[ntg].value = (v), tg[ntg].goal = (g), tg[ntg].higher_better = (hb);       \
-            tg[ntg].met = (hb) ? (v) >= (g) : (v) <= (g);                                \
-            ntg++;                                                                       \
-        }                                                                                \
-    } while (0)
+/* One row per contender, with its speed-up over ref and its ratio to each
+ * OpenBLAS copy (NaN where that contender was not run). */
+static void add_rows(bench_run *R, bench_op op, const bench_case *bc, size_t C, size_t D,
+                     const contender *use, int nuse, const result *res)
+{
+    double ref_t = NAN, blas_t = NAN, blas256_t = NAN;
+    for (int c = 0; c < nuse; c++) {
+        if (!strcmp(use[c].name, "ref")) ref_t = res[c].cpu_med;
+        if (use[c].b == &R->bl) blas_t = res[c].cpu_med;
+        if (use[c].b == &R->bl256) blas256_t = res[c].cpu_med;
+    }
+    for (int c = 0; c < nuse; c++) {
+        brow *x = brow_add(&R->rows);
+        x->op = op;
+        snprintf(x->shape, sizeof x->shape, "%s", bc->shape);
+        snprintf(x->who, sizeof x->who, "%.31s", use[c].name);
+        x->M = BENCH_M, x->C = C, x->D = D;
+        x->work = bc->work;
+        x->flops = bc->work_is_flops;
+        x->r = res[c];
+        x->vs_ref = ref_t / res[c].cpu_med;
+        if (is_gemm(op)) x->vs_blas = blas_t / res[c].cpu_med;
+        if (is_gemm(op)) x->vs_blas256 = blas256_t / res[c].cpu_med;
+    }
+}
+
+/* One progress line per case as soon as it is measured, so that a long run
+ * shows where it is. */
+static void print_progress(const bench_run *R, bench_op op, const bench_case *bc,
+                           const contender *use, int nuse, const result *res)
+{
+    fprintf(R->log, "  %-13s %-18s", bench_op_name(op), bc->shape);
+    for (int c = 0; c < nuse; c++)
+        fprintf(R->log, "  %s %.2f %s", use[c].name, bc->work / res[c].cpu_med,
+                bc->work_is_flops ? "GFLOP/s" : "Gelem/s");
+    fprintf(R->log, "\n");
+    fflush(R->log);
+}
+
+/* Measures op on one shape, all its contenders interleaved.  Returns 0, or
+ * the exit status after a message. */
+static int bench_shape(bench_run *R, bench_op op, size_t C, size_t D)
+{
+    bench_case bc;
+    char err[256];
+    size_t cC = op == BOP_SYRK ? BENCH_M : C; /* syrk is M × M */
+    if (bench_case_init(&bc, op, BENCH_M, cC, D, 7, err, sizeof err))
+        return die("bench: %s", err);
+    contender use[MAX_CONT];
+    int nuse = pick_contenders(R, op, &bc, use);
+    result res[MAX_CONT];
+    measure(&bc, use, nuse, R->rounds, res);
+    add_rows(R, op, &bc, cC, D, use, nuse, res);
+    print_progress(R, op, &bc, use, nuse, res);
+    bench_case_free(&bc);
+    return 0;
+}
+
+static int bench_sweep(bench_run *R)
+{
+    for (int op = 0; op < BOP_COUNT; op++)
+        for (size_t ci = 0; ci < 3; ci++)
+            for (size_t di = 0; di < 3; di++)
+                if (shape_wanted(R, (bench_op)op, ci, di) &&
+                    bench_shape(R, (bench_op)op, bench_Cs[ci], bench_Ds[di]))
+                    return 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------- Proxy-Anchor */
+
+/* Each step is followed at once by the three products on the same inputs, so
+ * both medians (of 15, after 2 warm-up steps) see the same machine state. */
+static int pa_time(const contender *c, const batch_spec *bs, const batch *bt, const bench_case *pc,
+                   float *dX, float *dP, pa *out)
+{
+    dml_status st;
+    dml_ctx *ctx = dml_ctx_create(DML_LOSS_PROXY_ANCHOR, bs->M, bs->C, bs->D, c->k->isa, 1, &st);
+    if (!ctx) return die("bench: %s", lib_error(st));
+    dml_proxy_anchor_params pp = DML_PROXY_ANCHOR_DEFAULTS;
+    float loss;
+    double st_t[15], pr_t[15];
+    for (int r = -2; r < 15; r++) {
+        double t0 = thread_cpu_ns();
+        st = dml_proxy_anchor(ctx, &pp, bt->X, bt->y, bt->P, &loss, dX, dP);
+        COMPILER_BARRIER();
+        double t1 = thread_cpu_ns();
+        if (st != DML_OK) return die("bench: proxy_anchor: %s", lib_error(st));
+        for (int p = 0; p < 3; p++) bench_case_run(&pc[p], c->k);
+        double t2 = thread_cpu_ns();
+        if (r >= 0) { st_t[r] = t1 - t0; pr_t[r] = t2 - t1; }
+    }
+    dml_ctx_destroy(ctx);
+    snprintf(out->isa, sizeof out->isa, "%.31s", c->name);
+    out->step = stats_of(st_t, 15).median;
+    out->products = stats_of(pr_t, 15).median;
+    out->ratio = out->step / out->products;
+    return 0;
+}
+
+/* Proxy-Anchor forward+backward vs its three products alone, M=180 C=1000
+ * D=512, every ISA but the scalar reference: how much the loss adds. */
+static int bench_proxy_anchor(bench_run *R)
+{
+    batch_spec bs = { .M = 180, .C = 1000, .D = 512, .per_class = 5, .noise = 0.5f,
+                      .proxy_noise = 0.1f, .seed = 7 };
+    batch bt;
+    char err[256];
+    if (batch_make(&bs, &bt, err, sizeof err)) return die("bench: %s", err);
+    float *dX = malloc(bs.M * bs.D * sizeof *dX), *dP = malloc(bs.C * bs.D * sizeof *dP);
+    bench_case pc[3];
+    for (int p = 0; p < 3; p++)
+        if (bench_case_init(&pc[p], (bench_op)(BOP_GEMM_S + p), 180, 1000, 512, 7, err, sizeof err))
+            return die("bench: %s", err);
+    for (int c = 0; c < R->ncs; c++) {
+        if (c == R->ref_idx || !dX || !dP) continue;
+        if (pa_time(&R->cs[c], &bs, &bt, pc, dX, dP, &R->pas[R->npa])) return 1;
+        R->npa++;
+    }
+    for (int p = 0; p < 3; p++) bench_case_free(&pc[p]);
+    free(dX);
+    free(dP);
+    batch_free(&bt);
+    return 0;
+}
+
+/* ------------------------------------------------------------- targets */
+
+/* Records a target unless its value could not be measured here (NaN: no
+ * OpenBLAS, no such ISA). */
+static void add_target(bench_run *R, double v, double goal, int higher_better, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void add_target(bench_run *R, double v, double goal, int higher_better, const char *fmt, ...)
+{
+    if (R->ntg >= MAX_TARGETS || !isfinite(v)) return;
+    target *t = &R->tg[R->ntg++];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(t->what, sizeof t->what, fmt, ap);
+    va_end(ap);
+    t->value = v, t->goal = goal, t->higher_better = higher_better;
+    t->met = higher_better ? v >= goal : v <= goal;
+}
+
+static void collect_targets(bench_run *R)
+{
     for (int p = BOP_GEMM_S; p <= BOP_GEMM_DP; p++) {
-        const brow *a5 = find(&rows, (bench_op)p, "avx512", 1000, 512);
-        const brow *a2 = find(&rows, (bench_op)p, "avx2", 1000, 512);
+        const char *name = bench_op_name((bench_op)p);
+        const brow *a5 = find(&R->rows, (bench_op)p, "avx512", 1000, 512);
+        const brow *a2 = find(&R->rows, (bench_op)p, "avx2", 1000, 512);
         if (a5) {
-            TARGET(a5->vs_blas, 0.85, 1, "%s M=180 C=1000 D=512 avx512 / OpenBLAS >= 0.85",
-                   bench_op_name((bench_op)p));
-            TARGET(rate(a5) / core_peak, 0.75, 1, "%s M=180 C=1000 D=512 avx512 fraction of peak >= 0.75",
-                   bench_op_name((bench_op)p));
+            add_target(R, a5->vs_blas, 0.85, 1, "%s M=180 C=1000 D=512 avx512 / OpenBLAS >= 0.85", name);
+            add_target(R, rate(a5) / R->core_peak, 0.75, 1,
+                       "%s M=180 C=1000 D=512 avx512 fraction of peak >= 0.75", name);
         }
         if (a2) {
-            TARGET(a2->vs_blas, 0.75, 1, "%s M=180 C=1000 D=512 avx2 / OpenBLAS >= 0.75",
-                   bench_op_name((bench_op)p));
-            TARGET(a2->vs_blas256, 0.75, 1, "%s M=180 C=1000 D=512 avx2 / OpenBLAS-AVX2 >= 0.75",
-                   bench_op_name((bench_op)p));
+            add_target(R, a2->vs_blas, 0.75, 1, "%s M=180 C=1000 D=512 avx2 / OpenBLAS >= 0.75", name);
+            add_target(R, a2->vs_blas256, 0.75, 1,
+                       "%s M=180 C=1000 D=512 avx2 / OpenBLAS-AVX2 >= 0.75", name);
         }
     }
     for (size_t ci = 1; ci < 3; ci++) {
-        const brow *a5 = find(&rows, BOP_LSE, "avx512", Cs[ci], 0);
-        const brow *a2 = find(&rows, BOP_LSE, "avx2", Cs[ci], 0);
-        if (a5) TARGET(a5->vs_ref, 8, 1, "lse rows=180 n=%zu avx512 speed-up over ref >= 8", Cs[ci]);
-        if (a2) TARGET(a2->vs_ref, 5, 1, "lse rows=180 n=%zu avx2 speed-up over ref >= 5", Cs[ci]);
+        const brow *a5 = find(&R->rows, BOP_LSE, "avx512", bench_Cs[ci], 0);
+        const brow *a2 = find(&R->rows, BOP_LSE, "avx2", bench_Cs[ci], 0);
+        if (a5) add_target(R, a5->vs_ref, 8, 1, "lse rows=180 n=%zu avx512 speed-up over ref >= 8", bench_Cs[ci]);
+        if (a2) add_target(R, a2->vs_ref, 5, 1, "lse rows=180 n=%zu avx2 speed-up over ref >= 5", bench_Cs[ci]);
     }
-    for (int i = 0; i < npa; i++)
-        TARGET(pas[i].ratio, 1.2, 0, "proxy_anchor fwd+bwd M=180 C=1000 D=512 %.31s / its 3 products <= 1.2",
-               pas[i].isa);
+    for (int i = 0; i < R->npa; i++)
+        add_target(R, R->pas[i].ratio, 1.2, 0,
+                   "proxy_anchor fwd+bwd M=180 C=1000 D=512 %.31s / its 3 products <= 1.2", R->pas[i].isa);
+}
 
-    if (json) {
-        printf("{\"cpu\": ");
-        bc_json_str(stdout, cpu);
-        printf(", \"compiler\": ");
-        bc_json_str(stdout, bench_compiler());
-        printf(", \"threads\": 1, \"rounds\": %d, \"openblas\": ", rounds);
-        if (bl.h) bc_json_str(stdout, bl.config); else printf("null");
-        printf(", \"openblas_note\": ");
-        bc_json_str(stdout, blnote);
-        printf(", \"openblas_avx2\": ");
-        if (bl256.h) bc_json_str(stdout, bl256.config); else printf("null");
-        printf(", \"peak_gflops\": {");
-        for (int i = 0; i < npk; i++) printf("%s\"%s\": %.3f", i ? ", " : "", pk[i].isa, pk[i].gflops);
-        printf("}, \"core_peak_gflops\": %.3f,\n \"rows\": [\n", core_peak);
-        for (size_t i = 0; i < rows.n; i++) {
-            const brow *x = &rows.v[i];
-            printf("  {\"kernel\": \"%s\", \"shape\": \"%s\", \"M\": %zu, \"C\": %zu, \"D\": %zu, "
-                   "\"who\": \"%s\", \"cpu_ns_median\": %.1f, \"cpu_ns_min\": %.1f, "
-                   "\"wall_ns_median\": %.1f, \"%s\": %.4f",
-                   bench_op_name(x->op), x->shape, x->M, x->C, x->D, x->who, x->r.cpu_med,
-                   x->r.cpu_min, x->r.wall_med, x->flops ? "gflops" : "gelem_per_s", rate(x));
-            if (x->flops && core_peak > 0) printf(", \"peak_fraction\": %.4f", rate(x) / core_peak);
-            if (isfinite(x->vs_ref)) printf(", \"speedup_vs_ref\": %.3f", x->vs_ref);
-            if (isfinite(x->vs_blas)) printf(", \"ratio_vs_openblas\": %.4f", x->vs_blas);
-            if (isfinite(x->vs_blas256)) printf(", \"ratio_vs_openblas_avx2\": %.4f", x->vs_blas256);
-            printf("}%s\n", i + 1 < rows.n ? "," : "");
-        }
-        printf(" ],\n \"proxy_anchor\": [");
-        for (int i = 0; i < npa; i++)
-            printf("%s{\"isa\": \"%s\", \"step_ns\": %.0f, \"products_ns\": %.0f, \"ratio\": %.4f}",
-                   i ? ", " : "", pas[i].isa, pas[i].step, pas[i].products, pas[i].ratio);
-        printf("],\n \"targets\": [\n");
-        for (int i = 0; i < ntg; i++)
-            printf("  {\"target\": \"%s\", \"value\": %.4f, \"goal\": %.3f, \"met\": %s}%s\n",
-                   tg[i].what, tg[i].value, tg[i].goal, tg[i].met ? "true" : "false",
-                   i + 1 < ntg ? "," : "");
-        printf(" ]}\n");
-    } else {
-        printf("\n%-13s %-20s %-11s %11s %11s %14s %6s %7s %9s %9s\n", "kernel", "shape", "who",
-               "median us", "min us", "rate", "%peak", "x ref", "/OpenBLAS", "/OB-AVX2");
-        for (size_t i = 0; i < rows.n; i++) {
-            const brow *x = &rows.v[i];
-            char rt[32], pkf[16] = "-", vr[16] = "-", vb[16] = "-", vb2[16] = "-";
-            snprintf(rt, sizeof rt, "%.2f %s", rate(x), x->flops ? "GFLOP/s" : "Gel/s");
-            if (x->flops && core_peak > 0) snprintf(pkf, sizeof pkf, "%.0f%%", 100 * rate(x) / core_peak);
-            if (isfinite(x->vs_ref)) snprintf(vr, sizeof vr, "%.1fx", x->vs_ref);
-            if (isfinite(x->vs_blas)) snprintf(vb, sizeof vb, "%.2f", x->vs_blas);
-            if (isfinite(x->vs_blas256)) snprintf(vb2, sizeof vb2, "%.2f", x->vs_blas256);
-            printf("%-13s %-20s %-11s %11.1f %11.1f %14s %6s %7s %9s %9s\n", bench_op_name(x->op),
-                   x->shape, x->who, x->r.cpu_med / 1e3, x->r.cpu_min / 1e3, rt, pkf, vr, vb, vb2);
-        }
-        printf("\nProxy-Anchor forward+backward, M=180 C=1000 D=512, one thread (median of 15):\n");
-        for (int i = 0; i < npa; i++)
-            printf("  %-7s step %.3f ms, its three products alone %.3f ms, ratio %.3f\n", pas[i].isa,
-                   pas[i].step / 1e6, pas[i].products / 1e6, pas[i].ratio);
-        printf("\nTargets (one thread; reported, not enforced):\n");
-        for (int i = 0; i < ntg; i++)
-            printf("  %-8s %-72s %.3f\n", tg[i].met ? "met" : "NOT met", tg[i].what, tg[i].value);
-        if (!bl.h) printf("  (OpenBLAS not found: the OpenBLAS targets are not evaluated)\n");
-    }
-    free(rows.v);
-    if (bl.h) dlclose(bl.h);
-    if (bl256.h) dlclose(bl256.h);
+/* ------------------------------------------------------------- output */
+
+static void print_json_row(const brow *x, double core_peak, int last)
+{
+    printf("  {\"kernel\": \"%s\", \"shape\": \"%s\", \"M\": %zu, \"C\": %zu, \"D\": %zu, "
+           "\"who\": \"%s\", \"cpu_ns_median\": %.1f, \"cpu_ns_min\": %.1f, "
+           "\"wall_ns_median\": %.1f, \"%s\": %.4f",
+           bench_op_name(x->op), x->shape, x->M, x->C, x->D, x->who, x->r.cpu_med,
+           x->r.cpu_min, x->r.wall_med, x->flops ? "gflops" : "gelem_per_s", rate(x));
+    if (x->flops && core_peak > 0) printf(", \"peak_fraction\": %.4f", rate(x) / core_peak);
+    if (isfinite(x->vs_ref)) printf(", \"speedup_vs_ref\": %.3f", x->vs_ref);
+    if (isfinite(x->vs_blas)) printf(", \"ratio_vs_openblas\": %.4f", x->vs_blas);
+    if (isfinite(x->vs_blas256)) printf(", \"ratio_vs_openblas_avx2\": %.4f", x->vs_blas256);
+    printf("}%s\n", last ? "" : ",");
+}
+
+static void print_json(const bench_run *R)
+{
+    printf("{\"cpu\": ");
+    bc_json_str(stdout, R->cpu);
+    printf(", \"compiler\": ");
+    bc_json_str(stdout, bench_compiler());
+    printf(", \"threads\": 1, \"rounds\": %d, \"openblas\": ", R->rounds);
+    if (R->bl.h) bc_json_str(stdout, R->bl.config); else printf("null");
+    printf(", \"openblas_note\": ");
+    bc_json_str(stdout, R->blnote);
+    printf(", \"openblas_avx2\": ");
+    if (R->bl256.h) bc_json_str(stdout, R->bl256.config); else printf("null");
+    printf(", \"peak_gflops\": {");
+    for (int i = 0; i < R->npk; i++) printf("%s\"%s\": %.3f", i ? ", " : "", R->pk[i].isa, R->pk[i].gflops);
+    printf("}, \"core_peak_gflops\": %.3f,\n \"rows\": [\n", R->core_peak);
+    for (size_t i = 0; i < R->rows.n; i++) print_json_row(&R->rows.v[i], R->core_peak, i + 1 == R->rows.n);
+    printf(" ],\n \"proxy_anchor\": [");
+    for (int i = 0; i < R->npa; i++)
+        printf("%s{\"isa\": \"%s\", \"step_ns\": %.0f, \"products_ns\": %.0f, \"ratio\": %.4f}",
+               i ? ", " : "", R->pas[i].isa, R->pas[i].step, R->pas[i].products, R->pas[i].ratio);
+    printf("],\n \"targets\": [\n");
+    for (int i = 0; i < R->ntg; i++)
+        printf("  {\"target\": \"%s\", \"value\": %.4f, \"goal\": %.3f, \"met\": %s}%s\n",
+               R->tg[i].what, R->tg[i].value, R->tg[i].goal, R->tg[i].met ? "true" : "false",
+               i + 1 < R->ntg ? "," : "");
+    printf(" ]}\n");
+}
+
+static void print_text_row(const brow *x, double core_peak)
+{
+    char rt[32], pkf[16] = "-", vr[16] = "-", vb[16] = "-", vb2[16] = "-";
+    snprintf(rt, sizeof rt, "%.2f %s", rate(x), x->flops ? "GFLOP/s" : "Gel/s");
+    if (x->flops && core_peak > 0) snprintf(pkf, sizeof pkf, "%.0f%%", 100 * rate(x) / core_peak);
+    if (isfinite(x->vs_ref)) snprintf(vr, sizeof vr, "%.1fx", x->vs_ref);
+    if (isfinite(x->vs_blas)) snprintf(vb, sizeof vb, "%.2f", x->vs_blas);
+    if (isfinite(x->vs_blas256)) snprintf(vb2, sizeof vb2, "%.2f", x->vs_blas256);
+    printf("%-13s %-20s %-11s %11.1f %11.1f %14s %6s %7s %9s %9s\n", bench_op_name(x->op),
+           x->shape, x->who, x->r.cpu_med / 1e3, x->r.cpu_min / 1e3, rt, pkf, vr, vb, vb2);
+}
+
+static void print_text(const bench_run *R)
+{
+    printf("\n%-13s %-20s %-11s %11s %11s %14s %6s %7s %9s %9s\n", "kernel", "shape", "who",
+           "median us", "min us", "rate", "%peak", "x ref", "/OpenBLAS", "/OB-AVX2");
+    for (size_t i = 0; i < R->rows.n; i++) print_text_row(&R->rows.v[i], R->core_peak);
+    printf("\nProxy-Anchor forward+backward, M=180 C=1000 D=512, one thread (median of 15):\n");
+    for (int i = 0; i < R->npa; i++)
+        printf("  %-7s step %.3f ms, its three products alone %.3f ms, ratio %.3f\n", R->pas[i].isa,
+               R->pas[i].step / 1e6, R->pas[i].products / 1e6, R->pas[i].ratio);
+    printf("\nTargets (one thread; reported, not enforced):\n");
+    for (int i = 0; i < R->ntg; i++)
+        printf("  %-8s %-72s %.3f\n", R->tg[i].met ? "met" : "NOT met", R->tg[i].what, R->tg[i].value);
+    if (!R->bl.h) printf("  (OpenBLAS not found: the OpenBLAS targets are not evaluated)\n");
+}
+
+/* ------------------------------------------------------------- main */
+
+int cmd_bench(int argc, char **argv)
+{
+    bench_run R;
+    memset(&R, 0, sizeof R);
+    int rc = bench_parse(argc, argv, &R);
+    if (rc >= 0) return rc;
+    R.log = R.json ? stderr : stdout;
+    R.rounds = R.quick ? 7 : 11;
+    bench_setup(&R);
+    print_header(&R);
+    if (bench_sweep(&R) || bench_proxy_anchor(&R)) return 1;
+    collect_targets(&R);
+    if (R.json) print_json(&R);
+    else print_text(&R);
+    free(R.rows.v);
+    if (R.bl.h) dlclose(R.bl.h);
+    if (R.bl256.h) dlclose(R.bl256.h);
     return 0;
 }

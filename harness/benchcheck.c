@@ -491,308 +491,456 @@ static void print_table(const rows *r)
     }
 }
 
-/* ------------------------------------------------------------------ main */
+/* ------------------------------------------------------------------ setup */
 
-int cmd_bench_check(int argc, char **argv)
+typedef struct bc_opts { const char *base_path, *counts, *json, *write_path; } bc_opts;
+
+/* What one `dmlbench bench-check` works on, kept together so that each step
+ * of the run can be a short function of its own. */
+typedef struct bc_run {
+    bc_opts o;
+    provenance pv;               /* of this run */
+    baseline b;                  /* empty when writing a baseline */
+    dml_isa isas[DML_ISA_COUNT]; /* whatever this build and CPU support */
+    int nisa;
+    const dml_kernels *ref;
+    bench_op ops[BOP_COUNT];
+    bench_case cases[BOP_COUNT];
+    size_t ncase;
+    rows r;
+    int count_errors;            /* instruction counts that should be there and are not */
+} bc_run;
+
+/* Returns -1 to go on, or the exit status (--help, or a bad argument). */
+static int bc_parse(int argc, char **argv, bc_opts *o)
 {
-    const char *base_path = NULL, *counts = NULL, *json = NULL, *write_path = NULL;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(bc_usage, stdout); return 0; }
         if (i + 1 >= argc)
             return die("bench-check: unknown argument or missing value '%s' (try --help)", a);
         const char *v = argv[++i];
-        if (!strcmp(a, "--baseline")) base_path = v;
-        else if (!strcmp(a, "--counts")) counts = v;
-        else if (!strcmp(a, "--json")) json = v;
-        else if (!strcmp(a, "--write-baseline")) write_path = v;
+        if (!strcmp(a, "--baseline")) o->base_path = v;
+        else if (!strcmp(a, "--counts")) o->counts = v;
+        else if (!strcmp(a, "--json")) o->json = v;
+        else if (!strcmp(a, "--write-baseline")) o->write_path = v;
         else
             return die("bench-check: unknown argument '%s' (try --help)", a);
     }
-    if (!write_path && !base_path)
+    if (!o->write_path && !o->base_path)
         return die("bench-check: give --baseline FILE to compare, or --write-baseline FILE");
+    return -1;
+}
 
-    provenance pv;
-    provenance_now(&pv);
-    baseline b;
-    memset(&b, 0, sizeof b);
+/* Provenance, the baseline (read first, so that a bad one fails before
+ * minutes of measuring), the ISAs and the cases.  Returns 0 or the exit status. */
+static int bc_setup(bc_run *R)
+{
     char err[512];
-    if (!write_path && baseline_read(base_path, &b, err, sizeof err))
+    provenance_now(&R->pv);
+    if (!R->o.write_path && baseline_read(R->o.base_path, &R->b, err, sizeof err))
         return die("bench-check: %s", err);
-
-    /* The ISAs: whatever this build and CPU support. */
-    dml_isa isas[DML_ISA_COUNT];
-    int nisa = 0;
     for (int i = 0; i < DML_ISA_COUNT; i++)
-        if (dml_isa_supported((dml_isa)i)) isas[nisa++] = (dml_isa)i;
-    const dml_kernels *ref = dml_kernels_for(DML_ISA_REF);
+        if (dml_isa_supported((dml_isa)i)) R->isas[R->nisa++] = (dml_isa)i;
+    R->ref = dml_kernels_for(DML_ISA_REF);
 
     printf("bench-check: ISAs here: ");
-    for (int i = 0; i < nisa; i++) printf("%s%s", i ? " " : "", dml_isa_name(isas[i]));
-    printf("; cpu %s; %s\n", pv.v[PV_CPU], pv.v[PV_COMPILER]);
+    for (int i = 0; i < R->nisa; i++) printf("%s%s", i ? " " : "", dml_isa_name(R->isas[i]));
+    printf("; cpu %s; %s\n", R->pv.v[PV_CPU], R->pv.v[PV_COMPILER]);
     fflush(stdout);
 
-    bench_op ops[BOP_COUNT];
     size_t M[BOP_COUNT], C[BOP_COUNT], D[BOP_COUNT];
-    size_t ncase = bench_check_cases(ops, M, C, D);
-    bench_case cases[BOP_COUNT];
-    for (size_t c = 0; c < ncase; c++)
-        if (bench_case_init(&cases[c], ops[c], M[c], C[c], D[c], BENCH_CHECK_SEED, err, sizeof err))
+    R->ncase = bench_check_cases(R->ops, M, C, D);
+    for (size_t c = 0; c < R->ncase; c++)
+        if (bench_case_init(&R->cases[c], R->ops[c], M[c], C[c], D[c], BENCH_CHECK_SEED, err,
+                            sizeof err))
             return die("bench-check: %s", err);
-    rows r = { 0 };
-    int count_errors = 0;
+    return 0;
+}
 
-    for (size_t c = 0; c < ncase; c++) {
-        const bench_case *bc = &cases[c];
-        /* 1. instruction counts */
-        for (int i = 0; i < nisa; i++) {
-            row *x = rows_add(&r);
-            x->kind = KIND_COUNT;
-            x->op = ops[c];
-            snprintf(x->isa, sizeof x->isa, "%s", dml_isa_name(isas[i]));
-            snprintf(x->shape, sizeof x->shape, "%s", bc->shape);
-            if (isas[i] == DML_ISA_AVX512) {
-                snprintf(x->note, sizeof x->note,
-                         "not counted: %s cannot run AVX-512 (SIGILL); speed ratio below",
-                         strncmp(pv.v[PV_VALGRIND], "valgrind", 8) ? "valgrind" : pv.v[PV_VALGRIND]);
-            } else if (!counts) {
-                snprintf(x->note, sizeof x->note, "not counted: no --counts DIR given");
-            } else if (read_counts(counts, x->isa, bc, &x->now, err, sizeof err)) {
-                snprintf(x->note, sizeof x->note, "%s", err);
-                count_errors++;
-            } else {
-                x->measured = 1;
-                x->lo = x->hi = x->now;
-            }
-        }
-        /* 2. speed ratios against ref, every SIMD ISA (measured below) */
-        for (int i = 0; i < nisa; i++) {
-            if (isas[i] == DML_ISA_REF) continue;
-            row *x = rows_add(&r);
-            x->kind = KIND_RATIO;
-            x->op = ops[c];
-            x->ci = (int)c;
-            x->isa_id = isas[i];
-            snprintf(x->isa, sizeof x->isa, "%s", dml_isa_name(isas[i]));
-            snprintf(x->shape, sizeof x->shape, "%s", bc->shape);
-        }
+/* The instruction count of case c on isa, from the callgrind dumps; the note
+ * says why a row has none. */
+static void add_count_row(bc_run *R, size_t c, dml_isa isa)
+{
+    const bench_case *bc = &R->cases[c];
+    row *x = rows_add(&R->r);
+    x->kind = KIND_COUNT;
+    x->op = R->ops[c];
+    snprintf(x->isa, sizeof x->isa, "%s", dml_isa_name(isa));
+    snprintf(x->shape, sizeof x->shape, "%s", bc->shape);
+    char err[512];
+    if (isa == DML_ISA_AVX512) {
+        snprintf(x->note, sizeof x->note,
+                 "not counted: %s cannot run AVX-512 (SIGILL); speed ratio below",
+                 strncmp(R->pv.v[PV_VALGRIND], "valgrind", 8) ? "valgrind" : R->pv.v[PV_VALGRIND]);
+    } else if (!R->o.counts) {
+        snprintf(x->note, sizeof x->note, "not counted: no --counts DIR given");
+    } else if (read_counts(R->o.counts, x->isa, bc, &x->now, err, sizeof err)) {
+        snprintf(x->note, sizeof x->note, "%s", err);
+        R->count_errors++;
+    } else {
+        x->measured = 1;
+        x->lo = x->hi = x->now;
     }
+}
 
-    /* Speed ratios: one measurement is BC_PASSES passes over every ratio row,
-     * BC_PASS_ROUNDS rounds each, pooled.  The machine's load can shift a
-     * ratio by up to ~20 % for minutes (host contention slows scalar and
-     * vector code differently), so further measurements come after pauses.
-     * Compare mode: a ratio whose whole interval lies beyond the threshold is
-     * measured again, BC_CONFIRM times, after pauses of BC_PAUSE_S, 2 BC_PAUSE_S,
-     * ...; it fails only if every one agrees.  Baseline mode: every ratio is
-     * measured BC_BASE_BLOCKS times, BC_PAUSE_S apart, and the lowest
-     * measurement is recorded, so that a later run in a calmer or busier
-     * spell does not read as a slowdown. */
-    pool *pools = calloc(r.n + 1, sizeof *pools);
-    int *pending = calloc(r.n + 1, sizeof *pending);
-    row *blocks = calloc(r.n * BC_BASE_BLOCKS + 1, sizeof *blocks);
-    if (!pools || !pending || !blocks) return die("bench-check: out of memory");
-    int passes = BC_PASSES, nlooks = write_path ? BC_BASE_BLOCKS : 1 + BC_CONFIRM;
-    for (size_t i = 0; i < r.n; i++) pending[i] = r.v[i].kind == KIND_RATIO;
-    for (int look = 0; look < nlooks; look++) {
-        int any = 0;
-        for (size_t i = 0; i < r.n; i++) any |= pending[i];
-        if (!any) break;
-        if (look > 0) {
-            int wait = write_path ? BC_PAUSE_S : BC_PAUSE_S * look;
-            printf("  (pause %d s, then measure again)\n", wait);
-            fflush(stdout);
-            struct timespec pause = { wait, 0 };
-            nanosleep(&pause, NULL);
+/* The speed-up row of case c on a SIMD isa; measured later, in passes over
+ * every such row. */
+static void add_ratio_row(bc_run *R, size_t c, dml_isa isa)
+{
+    row *x = rows_add(&R->r);
+    x->kind = KIND_RATIO;
+    x->op = R->ops[c];
+    x->ci = (int)c;
+    x->isa_id = isa;
+    snprintf(x->isa, sizeof x->isa, "%s", dml_isa_name(isa));
+    snprintf(x->shape, sizeof x->shape, "%s", R->cases[c].shape);
+}
+
+static void bc_rows(bc_run *R)
+{
+    for (size_t c = 0; c < R->ncase; c++) {
+        /* 1. instruction counts */
+        for (int i = 0; i < R->nisa; i++) add_count_row(R, c, R->isas[i]);
+        /* 2. speed ratios against ref, every SIMD ISA (measured below) */
+        for (int i = 0; i < R->nisa; i++)
+            if (R->isas[i] != DML_ISA_REF) add_ratio_row(R, c, R->isas[i]);
+    }
+}
+
+/* ------------------------------------------------------ measuring ratios */
+
+/* Speed ratios: one measurement is BC_PASSES passes over every ratio row,
+ * BC_PASS_ROUNDS rounds each, pooled.  The machine's load can shift a ratio
+ * by up to ~20 % for minutes (host contention slows scalar and vector code
+ * differently), so further measurements ("looks") come after pauses.
+ * Compare mode: a ratio whose whole interval lies beyond the threshold is
+ * measured again, BC_CONFIRM times, after pauses of BC_PAUSE_S, 2 BC_PAUSE_S,
+ * ...; it fails only if every one agrees.  Baseline mode: every ratio is
+ * measured BC_BASE_BLOCKS times, BC_PAUSE_S apart, and the lowest
+ * measurement is recorded, so that a later run in a calmer or busier spell
+ * does not read as a slowdown. */
+typedef struct looks {
+    pool *pools;   /* per row */
+    int *pending;  /* per row: to be measured at the next look */
+    row *blocks;   /* baseline mode: BC_BASE_BLOCKS measurements per row */
+} looks;
+
+static int any_pending(const looks *L, size_t n)
+{
+    int any = 0;
+    for (size_t i = 0; i < n; i++) any |= L->pending[i];
+    return any;
+}
+
+/* Waits before look number `look` (> 0): the load that made a ratio look
+ * slow has then had time to pass. */
+static void pause_before(int look, int write_mode)
+{
+    int wait = write_mode ? BC_PAUSE_S : BC_PAUSE_S * look;
+    printf("  (pause %d s, then measure again)\n", wait);
+    fflush(stdout);
+    struct timespec pause = { wait, 0 };
+    nanosleep(&pause, NULL);
+}
+
+/* One measurement of every pending row, pooled over passes that each visit
+ * every row in turn. */
+static void measure_look(const bc_run *R, looks *L)
+{
+    const int passes = BC_PASSES;
+    for (size_t i = 0; i < R->r.n; i++)
+        if (L->pending[i]) pool_reset(&L->pools[i], passes * BC_PASS_ROUNDS);
+    for (int pass = 0; pass < passes; pass++)
+        for (size_t i = 0; i < R->r.n; i++)
+            if (L->pending[i])
+                pool_measure(&L->pools[i], &R->cases[R->r.v[i].ci], R->ref,
+                             dml_kernels_for(R->r.v[i].isa_id), BC_PASS_ROUNDS);
+}
+
+/* what: "measured" or "again"; x names the row, m holds the measurement. */
+static void print_look(const char *what, const row *x, const row *m)
+{
+    printf("  %-8s %-13s %-7s %-18s speed-up %.2fx [%.2f, %.2f] (%d rounds)\n", what,
+           bench_op_name(x->op), x->isa, x->shape, m->now, m->lo, m->hi, m->rounds);
+}
+
+/* A ratio whose whole interval lies beyond the threshold below its baseline. */
+static int beyond(const row *m, const row *base)
+{
+    return m->hi < base->now / (1 + BC_RATIO_TOL);
+}
+
+/* Baseline mode: keeps every measurement of row i; the lowest is chosen at the end. */
+static void record_block(bc_run *R, looks *L, size_t i, int look)
+{
+    row *x = &R->r.v[i];
+    row *bl = &L->blocks[i * BC_BASE_BLOCKS + (size_t)look];
+    *bl = *x;
+    pool_finish(&L->pools[i], bl);
+    print_look("measured", x, bl);
+}
+
+/* Compare mode, first look: row i stays pending only if it looks slower. */
+static void first_look(bc_run *R, looks *L, size_t i)
+{
+    row *x = &R->r.v[i];
+    pool_finish(&L->pools[i], x);
+    print_look("measured", x, x);
+    const row *y = baseline_find(&R->b, x);
+    L->pending[i] = y && beyond(x, y);
+}
+
+/* Compare mode, a later look at a row that looked slower: it is confirmed
+ * once BC_CONFIRM later looks agree, and cleared (keeping the later, calmer
+ * measurement) as soon as one does not. */
+static void confirm_look(bc_run *R, looks *L, size_t i, int look)
+{
+    row *x = &R->r.v[i];
+    row again = *x;
+    pool_finish(&L->pools[i], &again);
+    print_look("again", x, &again);
+    const row *y = baseline_find(&R->b, x);
+    char t[128];
+    snprintf(t, sizeof t, "%s%.2fx [%.2f, %.2f]", look == 1 ? "" : ", ", again.now, again.lo,
+             again.hi);
+    if (beyond(&again, y)) {
+        strncat(x->note, t, sizeof x->note - strlen(x->note) - 1);
+        if (look == BC_CONFIRM) {
+            x->confirmed = 1;
+            char u[sizeof x->note];
+            snprintf(u, sizeof u, "%d later measurements agree: %s; ", BC_CONFIRM, x->note);
+            snprintf(x->note, sizeof x->note, "%s", u);
         }
-        for (size_t i = 0; i < r.n; i++)
-            if (pending[i]) pool_reset(&pools[i], passes * BC_PASS_ROUNDS);
-        for (int pass = 0; pass < passes; pass++)
-            for (size_t i = 0; i < r.n; i++)
-                if (pending[i])
-                    pool_measure(&pools[i], &cases[r.v[i].ci], ref, dml_kernels_for(r.v[i].isa_id),
-                                 BC_PASS_ROUNDS);
-        for (size_t i = 0; i < r.n; i++) {
-            if (!pending[i]) continue;
-            row *x = &r.v[i];
-            if (write_path) {
-                row *bl = &blocks[i * BC_BASE_BLOCKS + (size_t)look];
-                *bl = *x;
-                pool_finish(&pools[i], bl);
-                printf("  measured %-13s %-7s %-18s speed-up %.2fx [%.2f, %.2f] (%d rounds)\n",
-                       bench_op_name(x->op), x->isa, x->shape, bl->now, bl->lo, bl->hi, bl->rounds);
-                continue;
-            }
-            if (look == 0) {
-                pool_finish(&pools[i], x);
-                printf("  measured %-13s %-7s %-18s speed-up %.2fx [%.2f, %.2f] (%d rounds)\n",
-                       bench_op_name(x->op), x->isa, x->shape, x->now, x->lo, x->hi, x->rounds);
-                const row *y = write_path ? NULL : baseline_find(&b, x);
-                pending[i] = y && x->hi < y->now / (1 + BC_RATIO_TOL);
-                continue;
-            }
-            row again = *x;
-            pool_finish(&pools[i], &again);
-            printf("  again    %-13s %-7s %-18s speed-up %.2fx [%.2f, %.2f] (%d rounds)\n",
-                   bench_op_name(x->op), x->isa, x->shape, again.now, again.lo, again.hi,
-                   again.rounds);
-            const row *y = baseline_find(&b, x);
-            char t[128];
-            snprintf(t, sizeof t, "%s%.2fx [%.2f, %.2f]", look == 1 ? "" : ", ", again.now,
-                     again.lo, again.hi);
-            if (again.hi < y->now / (1 + BC_RATIO_TOL)) {
-                strncat(x->note, t, sizeof x->note - strlen(x->note) - 1);
-                if (look == BC_CONFIRM) {
-                    x->confirmed = 1;
-                    char u[sizeof x->note];
-                    snprintf(u, sizeof u, "%d later measurements agree: %s; ", BC_CONFIRM, x->note);
-                    snprintf(x->note, sizeof x->note, "%s", u);
-                }
-            } else {
-                snprintf(x->note, sizeof x->note,
-                         "first measurement %.2fx [%.2f, %.2f] not confirmed later; ", x->now,
-                         x->lo, x->hi);
-                x->now = again.now, x->lo = again.lo, x->hi = again.hi;
-                x->ref_ns = again.ref_ns, x->isa_ns = again.isa_ns;
-                pending[i] = 0;
-            }
+    } else {
+        snprintf(x->note, sizeof x->note,
+                 "first measurement %.2fx [%.2f, %.2f] not confirmed later; ", x->now, x->lo, x->hi);
+        x->now = again.now, x->lo = again.lo, x->hi = again.hi;
+        x->ref_ns = again.ref_ns, x->isa_ns = again.isa_ns;
+        L->pending[i] = 0;
+    }
+}
+
+/* Baseline mode: each ratio row becomes its lowest measurement. */
+static void keep_lowest(bc_run *R, row *blocks)
+{
+    for (size_t i = 0; i < R->r.n; i++) {
+        if (R->r.v[i].kind != KIND_RATIO) continue;
+        row *m = &blocks[i * BC_BASE_BLOCKS];
+        for (int a = 0; a < BC_BASE_BLOCKS; a++)
+            for (int z = a + 1; z < BC_BASE_BLOCKS; z++)
+                if (m[z].now < m[a].now) { row t = m[a]; m[a] = m[z]; m[z] = t; }
+        R->r.v[i] = m[0];
+    }
+}
+
+/* Measures every ratio row, look after look.  Returns 0 or the exit status. */
+static int measure_ratios(bc_run *R)
+{
+    const char *write_path = R->o.write_path;
+    size_t n = R->r.n;
+    looks L = { calloc(n + 1, sizeof *L.pools), calloc(n + 1, sizeof *L.pending),
+                calloc(n * BC_BASE_BLOCKS + 1, sizeof *L.blocks) };
+    if (!L.pools || !L.pending || !L.blocks) return die("bench-check: out of memory");
+    int nlooks = write_path ? BC_BASE_BLOCKS : 1 + BC_CONFIRM;
+    for (size_t i = 0; i < n; i++) L.pending[i] = R->r.v[i].kind == KIND_RATIO;
+    for (int look = 0; look < nlooks && any_pending(&L, n); look++) {
+        if (look > 0) pause_before(look, write_path != NULL);
+        measure_look(R, &L);
+        for (size_t i = 0; i < n; i++) {
+            if (!L.pending[i]) continue;
+            if (write_path) record_block(R, &L, i, look);
+            else if (look == 0) first_look(R, &L, i);
+            else confirm_look(R, &L, i, look);
         }
         fflush(stdout);
     }
-    if (write_path) /* the lowest measurement */
-        for (size_t i = 0; i < r.n; i++) {
-            if (r.v[i].kind != KIND_RATIO) continue;
-            row *m = &blocks[i * BC_BASE_BLOCKS];
-            for (int a = 0; a < BC_BASE_BLOCKS; a++)
-                for (int z = a + 1; z < BC_BASE_BLOCKS; z++)
-                    if (m[z].now < m[a].now) { row t = m[a]; m[a] = m[z]; m[z] = t; }
-            r.v[i] = m[0];
-        }
-    free(blocks);
-    for (size_t i = 0; i < r.n; i++) free(pools[i].sp);
-    free(pools);
-    free(pending);
-    for (size_t c = 0; c < ncase; c++) bench_case_free(&cases[c]);
-    for (size_t i = 0; i < r.n; i++) {
-        row *x = &r.v[i];
+    if (write_path) keep_lowest(R, L.blocks);
+    free(L.blocks);
+    for (size_t i = 0; i < n; i++) free(L.pools[i].sp);
+    free(L.pools);
+    free(L.pending);
+    return 0;
+}
+
+/* Absolute times go in the note: recorded for the reader, never gated. */
+static void note_abs_times(rows *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        row *x = &r->v[i];
         if (x->kind != KIND_RATIO) continue;
         char t[128];
         snprintf(t, sizeof t, "ref %.1f us, %s %.2f us per call", x->ref_ns / 1e3, x->isa,
                  x->isa_ns / 1e3);
         strncat(x->note, t, sizeof x->note - strlen(x->note) - 1);
     }
+}
 
-    if (write_path) {
-        if (count_errors) {
-            print_table(&r);
-            return die("bench-check: %d instruction counts missing; baseline not written", count_errors);
-        }
-        if (baseline_write(write_path, &pv, &r, BC_PASSES * BC_PASS_ROUNDS)) return 1;
-        for (size_t i = 0; i < r.n; i++) {
-            row *x = &r.v[i];
-            snprintf(x->verdict, sizeof x->verdict, "%s", x->measured ? "recorded" : "n/a");
-        }
-        print_table(&r);
-        printf("bench-check: baseline written to %s (commit %s, %s)\n", write_path,
-               pv.v[PV_COMMIT], pv.v[PV_DATE]);
-        return 0;
+/* ------------------------------------------------------------ verdicts */
+
+/* A baseline is only written complete: a missing count would leave a row
+ * that no later run can be compared with. */
+static int bc_write_baseline(bc_run *R)
+{
+    if (R->count_errors) {
+        print_table(&R->r);
+        return die("bench-check: %d instruction counts missing; baseline not written",
+                   R->count_errors);
     }
+    if (baseline_write(R->o.write_path, &R->pv, &R->r, BC_PASSES * BC_PASS_ROUNDS)) return 1;
+    for (size_t i = 0; i < R->r.n; i++) {
+        row *x = &R->r.v[i];
+        snprintf(x->verdict, sizeof x->verdict, "%s", x->measured ? "recorded" : "n/a");
+    }
+    print_table(&R->r);
+    printf("bench-check: baseline written to %s (commit %s, %s)\n", R->o.write_path,
+           R->pv.v[PV_COMMIT], R->pv.v[PV_DATE]);
+    return 0;
+}
 
-    /* Verdicts. */
-    char diff[1024] = "";
+/* The gated provenance fields that differ from the baseline's ("" if none):
+ * a regression measured against a baseline from another setup only warns. */
+static void provenance_diff(const provenance *now, const provenance *base, char *diff, size_t len)
+{
+    diff[0] = 0;
     for (int i = 0; i < PV_GATED; i++)
-        if (strcmp(pv.v[i], b.pv.v[i])) {
+        if (strcmp(now->v[i], base->v[i])) {
             char t[1200];
             snprintf(t, sizeof t, "%s%s: baseline '%s', now '%s'", diff[0] ? "; " : "", pv_keys[i],
-                     b.pv.v[i], pv.v[i]);
-            strncat(diff, t, sizeof diff - strlen(diff) - 1);
+                     base->v[i], now->v[i]);
+            strncat(diff, t, len - strlen(diff) - 1);
         }
-    int fails = 0, warns = 0, missing = 0;
-    char failed[1024] = "";
-    for (size_t i = 0; i < r.n; i++) {
-        row *x = &r.v[i];
-        const row *y = baseline_find(&b, x);
-        if (y) {
-            x->has_base = 1;
-            x->base = y->now;
-            x->base_lo = y->lo;
-            x->base_hi = y->hi;
-        }
-        int fail = 0;
-        if (!x->measured) {
-            int missing_count = strstr(x->note, "no callgrind") != NULL;
-            snprintf(x->verdict, sizeof x->verdict, "%s", missing_count ? "FAIL" : "n/a");
-            missing += missing_count;
-        } else if (!y) {
-            snprintf(x->verdict, sizeof x->verdict, "new");
-            if (!x->note[0])
-                snprintf(x->note, sizeof x->note, "no baseline entry: run make bench-baseline");
-        } else if (x->kind == KIND_COUNT) {
-            if (x->now > y->now * (1 + BC_COUNT_TOL)) fail = 1;
-            snprintf(x->verdict, sizeof x->verdict, "ok");
-            if (!fail && x->now < y->now * (1 - BC_COUNT_TOL))
-                snprintf(x->note, sizeof x->note, "fewer instructions: refresh with make bench-baseline");
-        } else {
-            fail = x->confirmed;
-            snprintf(x->verdict, sizeof x->verdict, "ok");
-        }
-        if (fail) {
-            if (diff[0]) {
-                snprintf(x->verdict, sizeof x->verdict, "WARN");
-                warns++;
-            } else {
-                snprintf(x->verdict, sizeof x->verdict, "FAIL");
-                fails++;
-                char t[200];
-                snprintf(t, sizeof t, "%s%s %s (%s)", failed[0] ? ", " : "", bench_op_name(x->op),
-                         x->isa, x->kind == KIND_COUNT ? "instructions" : "speed-up");
-                strncat(failed, t, sizeof failed - strlen(failed) - 1);
-            }
+}
+
+typedef struct tally {
+    int fails, warns, missing;
+    char failed[1024]; /* the failing rows, for the summary line */
+} tally;
+
+/* A regression: a failure, or only a warning when the baseline was recorded
+ * on another setup (diff non-empty). */
+static void mark_regression(row *x, const char *diff, tally *t)
+{
+    if (diff[0]) {
+        snprintf(x->verdict, sizeof x->verdict, "WARN");
+        t->warns++;
+        return;
+    }
+    snprintf(x->verdict, sizeof x->verdict, "FAIL");
+    t->fails++;
+    char s[200];
+    snprintf(s, sizeof s, "%s%s %s (%s)", t->failed[0] ? ", " : "", bench_op_name(x->op), x->isa,
+             x->kind == KIND_COUNT ? "instructions" : "speed-up");
+    strncat(t->failed, s, sizeof t->failed - strlen(t->failed) - 1);
+}
+
+/* The verdict of one row against its baseline entry. */
+static void judge_row(const baseline *b, const char *diff, row *x, tally *t)
+{
+    const row *y = baseline_find(b, x);
+    if (y) {
+        x->has_base = 1;
+        x->base = y->now;
+        x->base_lo = y->lo;
+        x->base_hi = y->hi;
+    }
+    int fail = 0;
+    if (!x->measured) {
+        /* a count that should be there and is not fails; one not taken here is n/a */
+        int missing_count = strstr(x->note, "no callgrind") != NULL;
+        snprintf(x->verdict, sizeof x->verdict, "%s", missing_count ? "FAIL" : "n/a");
+        t->missing += missing_count;
+    } else if (!y) {
+        snprintf(x->verdict, sizeof x->verdict, "new");
+        if (!x->note[0])
+            snprintf(x->note, sizeof x->note, "no baseline entry: run make bench-baseline");
+    } else if (x->kind == KIND_COUNT) {
+        if (x->now > y->now * (1 + BC_COUNT_TOL)) fail = 1;
+        snprintf(x->verdict, sizeof x->verdict, "ok");
+        if (!fail && x->now < y->now * (1 - BC_COUNT_TOL))
+            snprintf(x->note, sizeof x->note, "fewer instructions: refresh with make bench-baseline");
+    } else {
+        fail = x->confirmed;
+        snprintf(x->verdict, sizeof x->verdict, "ok");
+    }
+    if (fail) mark_regression(x, diff, t);
+}
+
+/* Baseline rows with nothing to compare here (an ISA this machine or build
+ * lacks, a kernel case that changed its shape): said, not gated. */
+static void print_unmatched(const baseline *b, const rows *r)
+{
+    size_t unmatched = 0;
+    char which[512] = "";
+    for (size_t i = 0; i < b->r.n; i++) {
+        const row *y = &b->r.v[i];
+        int found = 0;
+        for (size_t j = 0; j < r->n && !found; j++)
+            found = baseline_find(&(baseline){ .r = { .v = &r->v[j], .n = 1 } }, y) != NULL;
+        if (found) continue;
+        if (unmatched++ < 6) {
+            char t[160];
+            snprintf(t, sizeof t, "%s%s %s %s", which[0] ? ", " : "", bench_op_name(y->op), y->isa,
+                     y->shape);
+            strncat(which, t, sizeof which - strlen(which) - 1);
         }
     }
+    if (unmatched)
+        printf("not compared: %zu baseline rows have no counterpart here (%s%s)\n", unmatched, which,
+               unmatched > 6 ? ", ..." : "");
+}
+
+/* The closing lines, and the exit status: 1 on a failure or a missing count. */
+static int print_outcome(const tally *t, const char *diff, const char *counts)
+{
+    if (diff[0] && !t->warns)
+        printf("bench-check: note: the baseline was recorded differently — %s\n", diff);
+    if (t->warns)
+        printf("bench-check: WARNING: %d regression(s) not gated because the baseline was recorded "
+               "differently — %s.  Re-record it with make bench-baseline on this setup.\n",
+               t->warns, diff);
+    if (t->missing)
+        printf("bench-check: FAIL: %d instruction counts missing from %s (run make bench-counts, "
+               "or make bench-check)\n", t->missing, counts);
+    if (t->fails)
+        printf("bench-check: FAIL: slower than the baseline: %s\n", t->failed);
+    if (t->fails || t->missing) return 1;
+    printf("bench-check: %s\n", t->warns ? "passed with warnings" : "pass");
+    return 0;
+}
+
+static int bc_compare(bc_run *R)
+{
+    char diff[1024];
+    provenance_diff(&R->pv, &R->b.pv, diff, sizeof diff);
+    tally t = { 0 };
+    for (size_t i = 0; i < R->r.n; i++) judge_row(&R->b, diff, &R->r.v[i], &t);
     printf("\n");
-    print_table(&r);
-    printf("\nbaseline: %s (commit %s, %s)\n", base_path, b.pv.v[PV_COMMIT], b.pv.v[PV_DATE]);
-    {
-        /* Baseline rows with nothing to compare here (an ISA this machine or
-         * build lacks, a kernel case that changed its shape): said, not gated. */
-        size_t unmatched = 0;
-        char which[512] = "";
-        for (size_t i = 0; i < b.r.n; i++) {
-            const row *y = &b.r.v[i];
-            int found = 0;
-            for (size_t j = 0; j < r.n && !found; j++)
-                found = baseline_find(&(baseline){ .r = { .v = &r.v[j], .n = 1 } }, y) != NULL;
-            if (found) continue;
-            if (unmatched++ < 6) {
-                char t[160];
-                snprintf(t, sizeof t, "%s%s %s %s", which[0] ? ", " : "", bench_op_name(y->op),
-                         y->isa, y->shape);
-                strncat(which, t, sizeof which - strlen(which) - 1);
-            }
-        }
-        if (unmatched)
-            printf("not compared: %zu baseline rows have no counterpart here (%s%s)\n", unmatched,
-                   which, unmatched > 6 ? ", ..." : "");
-    }
+    print_table(&R->r);
+    printf("\nbaseline: %s (commit %s, %s)\n", R->o.base_path, R->b.pv.v[PV_COMMIT],
+           R->b.pv.v[PV_DATE]);
+    print_unmatched(&R->b, &R->r);
     printf("gates: instructions +%.0f%%; speed-up: whole 95%% interval more than %.0f%% below the "
            "baseline, and %d later measurements agree; absolute times never gated\n",
            100 * BC_COUNT_TOL, 100 * BC_RATIO_TOL, BC_CONFIRM);
-    const char *result = fails || missing ? "fail" : warns ? "warn" : "pass";
-    if (json && write_json(json, &pv, &b, &r, result, diff)) return 1;
-    if (json) printf("the same as JSON: %s\n", json);
-    if (diff[0] && !warns)
-        printf("bench-check: note: the baseline was recorded differently — %s\n", diff);
-    if (warns)
-        printf("bench-check: WARNING: %d regression(s) not gated because the baseline was recorded "
-               "differently — %s.  Re-record it with make bench-baseline on this setup.\n",
-               warns, diff);
-    if (missing)
-        printf("bench-check: FAIL: %d instruction counts missing from %s (run make bench-counts, "
-               "or make bench-check)\n", missing, counts);
-    if (fails)
-        printf("bench-check: FAIL: slower than the baseline: %s\n", failed);
-    if (fails || missing) return 1;
-    printf("bench-check: %s\n", warns ? "passed with warnings" : "pass");
-    return 0;
+    const char *result = t.fails || t.missing ? "fail" : t.warns ? "warn" : "pass";
+    if (R->o.json && write_json(R->o.json, &R->pv, &R->b, &R->r, result, diff)) return 1;
+    if (R->o.json) printf("the same as JSON: %s\n", R->o.json);
+    return print_outcome(&t, diff, R->o.counts);
+}
+
+/* ------------------------------------------------------------------ main */
+
+int cmd_bench_check(int argc, char **argv)
+{
+    bc_run R;
+    memset(&R, 0, sizeof R);
+    int rc = bc_parse(argc, argv, &R.o);
+    if (rc >= 0) return rc;
+    if ((rc = bc_setup(&R))) return rc;
+    bc_rows(&R);
+    if ((rc = measure_ratios(&R))) return rc;
+    for (size_t c = 0; c < R.ncase; c++) bench_case_free(&R.cases[c]);
+    note_abs_times(&R.r);
+    return R.o.write_path ? bc_write_baseline(&R) : bc_compare(&R);
 }

@@ -17,7 +17,9 @@ OPT      ?= -O2
 CSTD     := -std=c17
 WARN     := -Wall -Wextra
 CFLAGS_BASE := $(CSTD) $(OPT) -g $(WARN) -fopenmp -ffp-contract=off -fno-fast-math \
-               -Ikernels/include -Ikernels/cpu -Ikernels/losses -D_GNU_SOURCE
+               -Ikernels/include -D_GNU_SOURCE
+# The library's private headers are seen by the library alone.
+KERNEL_INC  := -Ikernels/common -Ikernels/cpu -Ikernels/losses
 LDLIBS_BASE := -fopenmp -lm -lpthread
 
 # Which ISA kernels this architecture builds.
@@ -31,10 +33,12 @@ endif
 # An ISA is in the build when all of its kernel files exist.
 ISA_OK = $(and $(wildcard kernels/cosine/cosine_$(1).c),$(wildcard kernels/lse/lse_$(1).c))
 BUILT_ISAS  := ref $(foreach i,$(filter-out ref,$(KERNEL_ISAS)),$(if $(call ISA_OK,$(i)),$(i)))
-ISA_DEFS    := $(foreach i,$(filter-out ref,$(BUILT_ISAS)),-DDML_WITH_$(shell echo $(i) | tr a-z A-Z))
+# The dispatcher fills one table per ISA built (kernels/cpu/dispatch.c).
+DISPATCH_DEFS := '-DDML_BUILT_ISAS(X)=$(foreach i,$(BUILT_ISAS),X($(i)))'
 
 KERNEL_SRCS := $(foreach i,$(BUILT_ISAS),kernels/cosine/cosine_$(i).c kernels/lse/lse_$(i).c) \
-               kernels/cpu/cpu.c kernels/cpu/dispatch.c $(wildcard kernels/losses/*.c)
+               kernels/cpu/cpu.c kernels/cpu/dispatch.c $(wildcard kernels/common/*.c) \
+               $(wildcard kernels/losses/*.c)
 KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(BUILD)/%.o)
 
 HARNESS_SRCS := $(wildcard harness/*.c)
@@ -57,7 +61,7 @@ ifneq ($(HWLOC_LIBS),)
   HARNESS_DEFS := -DDML_HAVE_HWLOC $(HWLOC_CFLAGS)
 endif
 
-CFLAGS_ALL = $(CFLAGS_BASE) $(ISA_DEFS) $(EXTRA_CFLAGS)
+CFLAGS_ALL = $(CFLAGS_BASE) $(EXTRA_CFLAGS)
 # Every object also depends on the headers it actually includes (the .d files
 # are read at the end of this Makefile).  Kept out of CFLAGS_ALL, which
 # results record as "the flags".
@@ -74,7 +78,7 @@ $(BUILD)/libdml.a: $(KERNEL_OBJS)
 
 $(BUILD)/kernels/%.o: kernels/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) $(ISAFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(KERNEL_INC) $(DEPFLAGS) $(ISAFLAGS) -c $< -o $@
 
 $(BUILD)/harness/%.o: harness/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
@@ -147,9 +151,8 @@ $(BUILD)/harness/peak_%.o: harness/peak_%.c $(BUILD)/.flags
 # Test-only slowdown: DML_SLOWDOWN=<op>_<isa> (e.g. lse_avx2) wraps that entry of the
 # dispatch table (kernels/cpu/slowdown.h).  Unset, it changes nothing.
 DML_SLOWDOWN ?=
-ifneq ($(DML_SLOWDOWN),)
-$(BUILD)/kernels/cpu/dispatch.o: ISAFLAGS = -DDML_TEST_SLOWDOWN=$(DML_SLOWDOWN)
-endif
+$(BUILD)/kernels/cpu/dispatch.o: ISAFLAGS = $(DISPATCH_DEFS) \
+  $(if $(DML_SLOWDOWN),-DDML_TEST_SLOWDOWN=$(DML_SLOWDOWN))
 $(BUILD)/kernels/cpu/dispatch.o: $(BUILD)/.slowdown $(wildcard kernels/cpu/slowdown.h)
 $(BUILD)/.slowdown: FORCE
 	@mkdir -p $(@D)

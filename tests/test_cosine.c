@@ -7,11 +7,12 @@
 #include <criterion/parameterized.h>
 
 #include "checks.h"
-#include "dml.h"
+#include "dml_kernels.h"
 
 ParameterizedTestParameters(cosine, every_check)
 {
-    static dml_isa isas[] = { DML_ISA_REF, DML_ISA_AVX2, DML_ISA_AVX512, DML_ISA_NEON };
+#define COSINE_ISA(name, id, feature) id,
+    static dml_isa isas[] = { DML_ISA_ROWS(COSINE_ISA) };
     return cr_make_param_array(dml_isa, isas, sizeof isas / sizeof isas[0]);
 }
 

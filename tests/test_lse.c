@@ -6,7 +6,7 @@
 #include <criterion/criterion.h>
 
 #include "checks.h"
-#include "dml.h"
+#include "dml_kernels.h"
 
 static void run_lse_checks(dml_isa isa)
 {
@@ -29,7 +29,6 @@ static void run_lse_checks(dml_isa isa)
     cr_assert_gt(run, 0, "the lse check table is empty");
 }
 
-Test(lse, ref) { run_lse_checks(DML_ISA_REF); }
-Test(lse, avx2) { run_lse_checks(DML_ISA_AVX2); }
-Test(lse, avx512) { run_lse_checks(DML_ISA_AVX512); }
-Test(lse, neon) { run_lse_checks(DML_ISA_NEON); }
+/* One test per row of DML_ISA_ROWS (dml_kernels.h). */
+#define LSE_TEST(name, id, feature) Test(lse, name) { run_lse_checks(id); }
+DML_ISA_ROWS(LSE_TEST)

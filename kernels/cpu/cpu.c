@@ -18,7 +18,7 @@ static uint64_t xgetbv0(void)
 
 dml_cpu_features dml_cpu_detect(void)
 {
-    dml_cpu_features f = { 0 };
+    dml_cpu_features f = { .always = 1 };
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d))
         return f;
@@ -47,7 +47,7 @@ dml_cpu_features dml_cpu_detect(void)
 
 dml_cpu_features dml_cpu_detect(void)
 {
-    dml_cpu_features f = { 0 };
+    dml_cpu_features f = { .always = 1 };
     f.neon = (getauxval(AT_HWCAP) & HWCAP_ASIMD) != 0;
     return f;
 }
@@ -55,7 +55,7 @@ dml_cpu_features dml_cpu_detect(void)
 #else
 dml_cpu_features dml_cpu_detect(void)
 {
-    dml_cpu_features f = { 0 };
+    dml_cpu_features f = { .always = 1 };
     return f;
 }
 #endif

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 typedef struct dml_cpu_features {
+    int always; /* 1: the scalar reference runs everywhere */
     int avx2;   /* AVX2 + FMA, YMM state enabled by the OS */
     int avx512; /* AVX-512 F/VL/BW/DQ, ZMM and opmask state enabled by the OS */
     int neon;   /* AArch64 Advanced SIMD */

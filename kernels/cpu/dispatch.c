@@ -9,36 +9,40 @@
 #include <string.h>
 
 #include "cpu.h"
-#include "dml_internal.h"
+#include "dml_error.h"
 #include "dml_kernels.h"
 #ifdef DML_TEST_SLOWDOWN /* test only: make bench-check-proof slows one table entry */
 #include "slowdown.h"
 #endif
 
-#define DML_TABLE(name, id)                                                              \
-    static const dml_kernels table_##name = {                                            \
-        id, dml_normalize_f32_##name, dml_normalize_backward_f32_##name,                 \
-        dml_gemm_f32_##name, dml_syrk_f32_##name, dml_lse_f32_##name, dml_exp_f32_##name \
-    };
-
-DML_TABLE(ref, DML_ISA_REF)
-#ifdef DML_WITH_AVX2
-DML_TABLE(avx2, DML_ISA_AVX2)
-#endif
-#ifdef DML_WITH_AVX512
-DML_TABLE(avx512, DML_ISA_AVX512)
-#endif
-#ifdef DML_WITH_NEON
-DML_TABLE(neon, DML_ISA_NEON)
+/* The ISAs whose kernel files this build compiled, as X(name) X(name) ...:
+ * the Makefile passes it (from the files that exist for this architecture). */
+#ifndef DML_BUILT_ISAS
+#define DML_BUILT_ISAS(X) X(ref)
 #endif
 
-static const char *const isa_names[DML_ISA_COUNT] = { "ref", "avx2", "avx512", "neon" };
+/* dml_isa_id_<name>: the id of each row, as a constant the tables can use. */
+#define DML_ISA_ID(name, id, feature) dml_isa_id_##name = id,
+enum { DML_ISA_ROWS(DML_ISA_ID) };
+
+#define DML_TABLE(name)                                                                 \
+    [dml_isa_id_##name] = { dml_isa_id_##name, dml_normalize_f32_##name,                \
+                            dml_normalize_backward_f32_##name, dml_gemm_f32_##name,     \
+                            dml_syrk_f32_##name, dml_lse_f32_##name, dml_exp_f32_##name },
+static const dml_kernels tables[DML_ISA_COUNT] = { DML_BUILT_ISAS(DML_TABLE) };
+static const int built[DML_ISA_COUNT] = {
+#define DML_BUILT(name) [dml_isa_id_##name] = 1,
+    DML_BUILT_ISAS(DML_BUILT)
+};
+
+#define DML_ISA_NAME(name, id, feature) [id] = #name,
+static const char *const isa_names[DML_ISA_COUNT] = { DML_ISA_ROWS(DML_ISA_NAME) };
 
 const char *dml_isa_name(dml_isa isa)
 {
     if (isa == DML_ISA_AUTO)
         return "auto";
-    return (isa >= 0 && isa < DML_ISA_COUNT) ? isa_names[isa] : "unknown";
+    return (isa >= 0 && isa < DML_ISA_COUNT && isa_names[isa]) ? isa_names[isa] : "unknown";
 }
 
 dml_status dml_isa_parse(const char *name, dml_isa *out)
@@ -50,7 +54,7 @@ dml_status dml_isa_parse(const char *name, dml_isa *out)
         return DML_OK;
     }
     for (int i = 0; i < DML_ISA_COUNT; i++) {
-        if (strcmp(name, isa_names[i]) == 0) {
+        if (isa_names[i] && strcmp(name, isa_names[i]) == 0) {
             *out = (dml_isa)i;
             return DML_OK;
         }
@@ -61,19 +65,7 @@ dml_status dml_isa_parse(const char *name, dml_isa *out)
 
 const dml_kernels *dml_kernels_for(dml_isa isa)
 {
-    switch (isa) {
-    case DML_ISA_REF: return &table_ref;
-#ifdef DML_WITH_AVX2
-    case DML_ISA_AVX2: return &table_avx2;
-#endif
-#ifdef DML_WITH_AVX512
-    case DML_ISA_AVX512: return &table_avx512;
-#endif
-#ifdef DML_WITH_NEON
-    case DML_ISA_NEON: return &table_neon;
-#endif
-    default: return NULL;
-    }
+    return (isa >= 0 && isa < DML_ISA_COUNT && built[isa]) ? &tables[isa] : NULL;
 }
 
 int dml_isa_compiled(dml_isa isa)
@@ -91,10 +83,8 @@ int dml_isa_supported(dml_isa isa)
         return 0;
     pthread_once(&features_once, detect_once);
     switch (isa) {
-    case DML_ISA_REF: return 1;
-    case DML_ISA_AVX2: return features.avx2;
-    case DML_ISA_AVX512: return features.avx512;
-    case DML_ISA_NEON: return features.neon;
+#define DML_ISA_FEATURE(name, id, feature) case id: return features.feature;
+        DML_ISA_ROWS(DML_ISA_FEATURE)
     default: return 0;
     }
 }

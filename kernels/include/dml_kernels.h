@@ -27,10 +27,19 @@ extern "C" {
                              const dml_lse_side *neg, float out[2], float *g);         \
     void dml_exp_f32_##isa(const float *x, size_t n, float *y);
 
-DML_DECLARE_KERNELS(ref)
-DML_DECLARE_KERNELS(avx2)
-DML_DECLARE_KERNELS(avx512)
-DML_DECLARE_KERNELS(neon)
+/* Every instruction set, one row each: the suffix of its kernels, its id in
+ * dml_isa, and the field of the CPU detection (kernels/cpu/cpu.h) that says
+ * the machine runs it.  The names, the dispatch tables, the support checks and
+ * the per-ISA tests are all generated from these rows, so a new ISA is its
+ * kernel files, a value in dml_isa and one row here (plus its build flags). */
+#define DML_ISA_ROWS(X)                    \
+    X(ref, DML_ISA_REF, always)            \
+    X(avx2, DML_ISA_AVX2, avx2)            \
+    X(avx512, DML_ISA_AVX512, avx512)      \
+    X(neon, DML_ISA_NEON, neon)
+
+#define DML_DECLARE_KERNELS_ROW(name, id, feature) DML_DECLARE_KERNELS(name)
+DML_ISA_ROWS(DML_DECLARE_KERNELS_ROW)
 
 #ifdef __cplusplus
 }

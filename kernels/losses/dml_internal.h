@@ -1,5 +1,5 @@
-/* dml_internal.h — what the losses share inside libdml: the context, error
- * reporting and the thread-parallel product helpers. */
+/* dml_internal.h — what the losses share inside libdml: the context and the
+ * thread-parallel product helpers (errors: common/dml_error.h). */
 #ifndef DML_INTERNAL_H
 #define DML_INTERNAL_H
 
@@ -7,11 +7,7 @@
 #include <stdint.h>
 
 #include "dml.h"
-
-/* Records a detail message for dml_last_error() and returns s. */
-dml_status dml_fail(dml_status s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Clears the detail message and returns DML_OK. */
-dml_status dml_ok(void);
+#include "dml_error.h"
 
 struct dml_ctx {
     dml_loss loss;

@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "dml_internal.h"
+#include "dml_error.h"
 
 static _Thread_local char last_error[512];
 

@@ -17,6 +17,12 @@ void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+void json_kv(FILE *f, const char *before, const char *s)
+{
+    fputs(before, f);
+    json_str(f, s);
+}
+
 void json_num(FILE *f, double v, int digits)
 {
     if (isfinite(v)) fprintf(f, "%.*g", digits, v);

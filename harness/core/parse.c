@@ -35,25 +35,33 @@ int parse_size(const char *s, size_t *out)
     return 0;
 }
 
-int parse_float(const char *s, float *out)
+/* strtod over the whole of s: 1 when s is empty or has anything after the
+ * number; *range says whether strtod reported ERANGE. */
+static int strtod_all(const char *s, double *v, int *range)
 {
     if (!s || !*s) return 1;
     char *end;
     errno = 0;
-    double v = strtod(s, &end);
-    if (errno == ERANGE && fabs(v) > 1) return 1;
-    if (*end || !isfinite(v) || fabs(v) > 3.4e38) return 1;
+    *v = strtod(s, &end);
+    *range = errno == ERANGE;
+    return *end != 0;
+}
+
+int parse_float(const char *s, float *out)
+{
+    double v;
+    int range;
+    /* an underflow to 0 or a denormal is fine; an overflow is not */
+    if (strtod_all(s, &v, &range) || (range && fabs(v) > 1) || !isfinite(v) || fabs(v) > 3.4e38) return 1;
     *out = (float)v;
     return 0;
 }
 
 int parse_double(const char *s, double *out)
 {
-    if (!s || !*s) return 1;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (*end || errno || !isfinite(v)) return 1;
+    double v;
+    int range;
+    if (strtod_all(s, &v, &range) || range || !isfinite(v)) return 1;
     *out = v;
     return 0;
 }

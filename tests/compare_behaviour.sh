@@ -125,6 +125,14 @@ if [ "$SWEEP" = --sweep ]; then
         echo $? > "$W/sweep-$who.rc"
     done
     cmp -s "$W/sweep-old.rc" "$W/sweep-new.rc" || { echo "== sweep exit codes differ"; differ=1; }
+    # the fit is deterministic given a CSV: both binaries on the old one
+    for who in old new; do
+        bin=$OLD; [ $who = new ] && bin=$NEW
+        "$bin" fit --min-M 64 --out "$W/fit-$who.csv" "$W/sweep-old/batch.csv" > "$W/fit-$who.out" 2>&1
+        echo $? >> "$W/fit-$who.out"
+    done
+    cmp -s "$W/fit-old.out" "$W/fit-new.out" && cmp -s "$W/fit-old.csv" "$W/fit-new.csv" ||
+        { echo "== fit of the same CSV differs"; diff "$W/fit-old.out" "$W/fit-new.out"; differ=1; }
     python3 - "$W/sweep-old" "$W/sweep-new" <<'PY' || differ=1
 import csv, json, os, re, sys
 old, new = sys.argv[1:3]

@@ -41,8 +41,13 @@ KERNEL_SRCS := $(foreach i,$(BUILT_ISAS),kernels/cosine/cosine_$(i).c kernels/ls
                $(wildcard kernels/losses/*.c)
 KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(BUILD)/%.o)
 
-HARNESS_SRCS := $(wildcard harness/*.c)
+# The harness: main.c and every .c of its rooms (harness/<room>/*.c); the
+# counting driver (harness/bench/count/) is a program of its own.  Each
+# includes by room ("core/timing.h", "point/point.h"), hence -Iharness, kept
+# out of CFLAGS_ALL: include paths are not the flags a result records.
+HARNESS_SRCS := $(wildcard harness/*.c harness/*/*.c)
 HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(BUILD)/%.o)
+HARNESS_INC  := -Iharness
 
 # Per-ISA flags (BLIS make_defs style).  The reference stays scalar: no
 # auto-vectorisation, no FMA contraction, so "ref" is what its source says.
@@ -82,7 +87,7 @@ $(BUILD)/kernels/%.o: kernels/%.c $(BUILD)/.flags
 
 $(BUILD)/harness/%.o: harness/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) $(HARNESS_DEFS) -DDML_BUILD_FLAGS='"$(CFLAGS_ALL)"' -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(HARNESS_INC) $(DEPFLAGS) $(HARNESS_DEFS) -DDML_BUILD_FLAGS='"$(CFLAGS_ALL)"' -c $< -o $@
 
 $(BUILD)/dmlbench: $(HARNESS_OBJS) $(BUILD)/libdml.a
 	$(CC) -o $@ $(HARNESS_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE) $(HWLOC_LIBS)
@@ -102,8 +107,9 @@ $(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -Itests -Iharness -DDML_TEST_DIR='"tests"' -c $< -o $@
 
-# The tests reuse the harness's golden reader and batch generator.
-TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,golden_case.o point.o batch.o util.o)
+# The tests reuse the harness's golden reader (point/) and what it stands on (core/).
+TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/golden_case.o point/params.o \
+                       core/error.o core/parse.o core/rng.o)
 $(BUILD)/test_dml: $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a
 	$(CC) -o $@ $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a -lcriterion $(LDLIBS_BASE)
 
@@ -143,10 +149,11 @@ BENCH_DIR      := $(BUILD)/bench-check
 BENCH_BASELINE ?= results/baseline/bench-check.tsv
 VALGRIND       ?= valgrind
 
-# The FMA-peak probes get their ISA's flags (x86 only), like the kernels.
-$(BUILD)/harness/peak_%.o: harness/peak_%.c $(BUILD)/.flags
+# The FMA-peak probes (one per ISA, harness/bench/peak_<isa>.c) get their
+# ISA's flags (x86 only), like the kernels.
+$(BUILD)/harness/bench/peak_%.o: harness/bench/peak_%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) $(if $(filter x86_64,$(ARCH)),$(ISAFLAGS)) -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(HARNESS_INC) $(DEPFLAGS) $(if $(filter x86_64,$(ARCH)),$(ISAFLAGS)) -c $< -o $@
 
 # Test-only slowdown: DML_SLOWDOWN=<op>_<isa> (e.g. lse_avx2) wraps that entry of the
 # dispatch table (kernels/cpu/slowdown.h).  Unset, it changes nothing.
@@ -161,8 +168,8 @@ $(BUILD)/.slowdown: FORCE
 # Instruction counts: a small program outside dmlbench, run under callgrind.
 # Linked without debug info: valgrind 3.19 cannot read clang 14's DWARF 5,
 # and counting needs none.
-$(BUILD)/dmlcount: $(BUILD)/harness/count/dmlcount.o $(BUILD)/harness/benchcase.o \
-                   $(BUILD)/harness/util.o $(BUILD)/libdml.a
+$(BUILD)/dmlcount: $(BUILD)/harness/bench/count/dmlcount.o $(BUILD)/harness/bench/check_cases.o \
+                   $(BUILD)/harness/point/kcase.o $(BUILD)/harness/core/rng.o $(BUILD)/libdml.a
 	$(CC) -o $@ $^ $(LDLIBS_BASE) -Wl,--strip-debug
 
 # dmlbench bench dlopen()s OpenBLAS at run time (glibc >= 2.34 has dlopen in libc).

@@ -1,8 +1,9 @@
-/* main.c — the dmlbench program: one subcommand per job. */
+/* main.c — the dmlbench program: the table of its commands (cmd/). */
 #include <stdio.h>
 #include <string.h>
 
-#include "harness.h"
+#include "cmd/cmd.h"
+#include "core/error.h"
 
 typedef struct command {
     const char *name;
@@ -25,7 +26,9 @@ static int usage(FILE *f)
     fprintf(f, "usage: dmlbench COMMAND [OPTIONS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].what);
-    fprintf(f, "\nDML_ISA=ref|avx2|avx512|neon forces an instruction set (so does --isa).\n");
+    fprintf(f, "\nDML_ISA=");
+    for (int i = 0; i < DML_ISA_COUNT; i++) fprintf(f, "%s%s", i ? "|" : "", dml_isa_name((dml_isa)i));
+    fprintf(f, " forces an instruction set (so does --isa).\n");
     return f == stderr ? 2 : 0;
 }
 

@@ -3,12 +3,13 @@
 #include <criterion/criterion.h>
 #include <glob.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dml.h"
-#include "golden_case.h"
-#include "harness.h"
+#include "core/rng.h"
+#include "point/golden_case.h"
 
 /* ------------------------------------------------------------ helpers */
 

@@ -206,6 +206,19 @@ dml_status dml_triplet(dml_ctx *ctx, const dml_triplet_params *p,
                        const float *X, const int32_t *y,
                        float *loss, float *dX);
 
+/* The products of a step alone, for benchmarks that separate what a loss
+ * adds from the products it is built on.  Forward: exactly the forward
+ * products dml_loss_step runs on this context (the normalisations of X and
+ * P and the similarity matrix S, with the same kernels, threads and shapes)
+ * and nothing else; P is ignored by pair losses.  Backward: exactly its
+ * backward products (proxy losses: G P̂ into dX and Gᵀ X̂ into dP; pair
+ * losses: (G + Gᵀ) X̂ into dX), on the G of the context's last step (which must
+ * have run its backward pass: DML_ERR_ARG otherwise), without
+ * the normalisation backward.  Neither validates values (a step does), nor
+ * records times; results land in the context's buffers and in dX, dP. */
+dml_status dml_ctx_forward_products(dml_ctx *ctx, const float *X, const float *P);
+dml_status dml_ctx_backward_products(dml_ctx *ctx, float *dX, float *dP);
+
 /* Wall time in ns of the forward (normalise, S, reductions, G) and backward
  * (products, normalisation backward) phases of the last step on ctx. */
 void dml_ctx_phase_ns(const dml_ctx *ctx, double *forward_ns, double *backward_ns);

@@ -1,0 +1,12 @@
+/* bench.h — `dmlbench bench`: throughput of every kernel on the loss shapes
+ * of the paper, every ISA here, one thread, against the FMA peak and
+ * OpenBLAS; and Proxy-Anchor's step against its products alone. */
+#ifndef DML_BENCH_BENCH_H
+#define DML_BENCH_BENCH_H
+
+typedef struct bench_opts { int json, quick; } bench_opts;
+
+/* Measures and prints (text, or JSON on stdout); returns the exit status. */
+int bench_main(const bench_opts *o);
+
+#endif

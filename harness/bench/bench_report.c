@@ -1,0 +1,91 @@
+/* bench_report.c — what `dmlbench bench` prints: its header, then the table
+ * (text) or the same as JSON. */
+#include <math.h>
+#include <stdio.h>
+
+#include "bench/bench_run.h"
+#include "core/json.h"
+#include "core/prov.h"
+
+void bench_print_header(const bench_run *R)
+{
+    FILE *log = R->log;
+    fprintf(log, "dmlbench bench — one thread, %s, %s\n", R->cpu, prov_compiler());
+    fprintf(log, "FP32 FMA peak (probe, this run):");
+    for (int i = 0; i < R->npk; i++) fprintf(log, " %s %.1f GFLOP/s;", R->pk[i].isa, R->pk[i].gflops);
+    fprintf(log, "%s core peak %.1f GFLOP/s\n", R->npk ? "" : " no SIMD probe;", R->core_peak);
+    if (R->bl.h) fprintf(log, "OpenBLAS: %s\n", R->bl.config);
+    else fprintf(log, "OpenBLAS not found (%s): no OpenBLAS column, its targets not evaluated\n", blas_name());
+    if (R->blnote[0]) fprintf(log, "  note: %s\n", R->blnote);
+    if (R->bl256.h) fprintf(log, "OpenBLAS, same width as avx2 (second copy, \"openblas256\"): %s\n", R->bl256.config);
+    fflush(log);
+}
+
+static void print_json_row(const brow *x, double core_peak, int last)
+{
+    printf("  {\"kernel\": \"%s\", \"shape\": \"%s\", \"M\": %zu, \"C\": %zu, \"D\": %zu, "
+           "\"who\": \"%s\", \"cpu_ns_median\": %.1f, \"cpu_ns_min\": %.1f, "
+           "\"wall_ns_median\": %.1f, \"%s\": %.4f",
+           kernel_op_name(x->op), x->shape, x->M, x->C, x->D, x->who, x->r.cpu_med,
+           x->r.cpu_min, x->r.wall_med, x->flops ? "gflops" : "gelem_per_s", rate(x));
+    if (x->flops && core_peak > 0) printf(", \"peak_fraction\": %.4f", rate(x) / core_peak);
+    if (isfinite(x->vs_ref)) printf(", \"speedup_vs_ref\": %.3f", x->vs_ref);
+    if (isfinite(x->vs_blas)) printf(", \"ratio_vs_openblas\": %.4f", x->vs_blas);
+    if (isfinite(x->vs_blas256)) printf(", \"ratio_vs_openblas_avx2\": %.4f", x->vs_blas256);
+    printf("}%s\n", last ? "" : ",");
+}
+
+void bench_print_json(const bench_run *R)
+{
+    printf("{\"cpu\": ");
+    json_str(stdout, R->cpu);
+    printf(", \"compiler\": ");
+    json_str(stdout, prov_compiler());
+    printf(", \"threads\": 1, \"rounds\": %d, \"openblas\": ", R->rounds);
+    if (R->bl.h) json_str(stdout, R->bl.config); else printf("null");
+    printf(", \"openblas_note\": ");
+    json_str(stdout, R->blnote);
+    printf(", \"openblas_avx2\": ");
+    if (R->bl256.h) json_str(stdout, R->bl256.config); else printf("null");
+    printf(", \"peak_gflops\": {");
+    for (int i = 0; i < R->npk; i++) printf("%s\"%s\": %.3f", i ? ", " : "", R->pk[i].isa, R->pk[i].gflops);
+    printf("}, \"core_peak_gflops\": %.3f,\n \"rows\": [\n", R->core_peak);
+    for (size_t i = 0; i < R->rows.n; i++) print_json_row(&R->rows.v[i], R->core_peak, i + 1 == R->rows.n);
+    printf(" ],\n \"proxy_anchor\": [");
+    for (int i = 0; i < R->npa; i++)
+        printf("%s{\"isa\": \"%s\", \"step_ns\": %.0f, \"products_ns\": %.0f, \"ratio\": %.4f}",
+               i ? ", " : "", R->pas[i].isa, R->pas[i].step, R->pas[i].products, R->pas[i].ratio);
+    printf("],\n \"targets\": [\n");
+    for (int i = 0; i < R->ntg; i++)
+        printf("  {\"target\": \"%s\", \"value\": %.4f, \"goal\": %.3f, \"met\": %s}%s\n",
+               R->tg[i].what, R->tg[i].value, R->tg[i].goal, R->tg[i].met ? "true" : "false",
+               i + 1 < R->ntg ? "," : "");
+    printf(" ]}\n");
+}
+
+static void print_text_row(const brow *x, double core_peak)
+{
+    char rt[32], pkf[16] = "-", vr[16] = "-", vb[16] = "-", vb2[16] = "-";
+    snprintf(rt, sizeof rt, "%.2f %s", rate(x), x->flops ? "GFLOP/s" : "Gel/s");
+    if (x->flops && core_peak > 0) snprintf(pkf, sizeof pkf, "%.0f%%", 100 * rate(x) / core_peak);
+    if (isfinite(x->vs_ref)) snprintf(vr, sizeof vr, "%.1fx", x->vs_ref);
+    if (isfinite(x->vs_blas)) snprintf(vb, sizeof vb, "%.2f", x->vs_blas);
+    if (isfinite(x->vs_blas256)) snprintf(vb2, sizeof vb2, "%.2f", x->vs_blas256);
+    printf("%-13s %-20s %-11s %11.1f %11.1f %14s %6s %7s %9s %9s\n", kernel_op_name(x->op),
+           x->shape, x->who, x->r.cpu_med / 1e3, x->r.cpu_min / 1e3, rt, pkf, vr, vb, vb2);
+}
+
+void bench_print_text(const bench_run *R)
+{
+    printf("\n%-13s %-20s %-11s %11s %11s %14s %6s %7s %9s %9s\n", "kernel", "shape", "who",
+           "median us", "min us", "rate", "%peak", "x ref", "/OpenBLAS", "/OB-AVX2");
+    for (size_t i = 0; i < R->rows.n; i++) print_text_row(&R->rows.v[i], R->core_peak);
+    printf("\nProxy-Anchor forward+backward, M=180 C=1000 D=512, one thread (median of 15):\n");
+    for (int i = 0; i < R->npa; i++)
+        printf("  %-7s step %.3f ms, its three products alone %.3f ms, ratio %.3f\n", R->pas[i].isa,
+               R->pas[i].step / 1e6, R->pas[i].products / 1e6, R->pas[i].ratio);
+    printf("\nTargets (one thread; reported, not enforced):\n");
+    for (int i = 0; i < R->ntg; i++)
+        printf("  %-8s %-72s %.3f\n", R->tg[i].met ? "met" : "NOT met", R->tg[i].what, R->tg[i].value);
+    if (!R->bl.h) printf("  (OpenBLAS not found: the OpenBLAS targets are not evaluated)\n");
+}

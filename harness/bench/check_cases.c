@@ -1,0 +1,30 @@
+/* check_cases.c — bench-check's fixed cases (see check_cases.h). */
+#include "bench/check_cases.h"
+
+size_t bench_check_cases(kernel_op ops[KOP_COUNT], size_t M[KOP_COUNT], size_t C[KOP_COUNT],
+                         size_t D[KOP_COUNT])
+{
+    /* op, M, C, D: the smallest loss shape of the paper (M 180, C 100, D 64)
+     * for the products; the scalar reference runs each in about a millisecond. */
+    static const struct { kernel_op op; size_t M, C, D; } t[KOP_COUNT] = {
+        { KOP_NORMALIZE, 180, 180, 512 },
+        { KOP_NORMALIZE_BWD, 180, 180, 512 },
+        { KOP_GEMM_S, 180, 100, 64 },
+        { KOP_GEMM_DX, 180, 100, 64 },
+        { KOP_GEMM_DP, 180, 100, 64 },
+        { KOP_SYRK, 180, 180, 64 },
+        { KOP_LSE, 50, 1000, 1 },
+        { KOP_EXP, 180, 256, 1 },
+    };
+    for (size_t i = 0; i < KOP_COUNT; i++) {
+        ops[i] = t[i].op;
+        M[i] = t[i].M;
+        C[i] = t[i].C;
+        D[i] = t[i].D;
+    }
+    return KOP_COUNT;
+}
+
+int valgrind_runs(dml_isa isa) { return isa != DML_ISA_AVX512; }
+
+const char *valgrind_isa_name(dml_isa isa) { return isa == DML_ISA_AVX512 ? "AVX-512" : dml_isa_name(isa); }

@@ -1,0 +1,22 @@
+/* peak.h — FP32 FMA-throughput probes, one file per ISA (peak_<isa>.c,
+ * compiled with that ISA's flags), chosen through DML_ISA_ROWS: a new ISA
+ * is its probe file, and its row in dml_kernels.h lists it here. */
+#ifndef DML_BENCH_PEAK_H
+#define DML_BENCH_PEAK_H
+
+#include <stdint.h>
+
+#include "dml_kernels.h"
+
+/* Runs `iters` iterations and returns the FLOPs done (0: no probe here). */
+#define DML_PEAK_DECLARE(name, id, feature) double dml_peak_fma_##name(uint64_t iters);
+DML_ISA_ROWS(DML_PEAK_DECLARE)
+#undef DML_PEAK_DECLARE
+
+typedef struct peak { char isa[16]; double gflops; } peak;
+
+/* Probes every vector ISA this machine runs, in row order; returns how many
+ * (at most DML_ISA_COUNT) it wrote to p. */
+int peak_probe_all(peak *p);
+
+#endif

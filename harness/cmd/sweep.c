@@ -1,0 +1,43 @@
+/* sweep.c — `dmlbench sweep [--resume] [--quick] [--threads N] [--out DIR]
+ * experiments/<study>.txt...`: options, then sweep_main (sweep/). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "core/error.h"
+#include "core/parse.h"
+#include "sweep/sweep.h"
+
+static const char sweep_usage[] =
+    "usage: dmlbench sweep [--resume] [--quick] [--threads N] [--out DIR] experiments/<study>.txt...\n";
+
+int cmd_sweep(int argc, char **argv)
+{
+    const char *files[64];
+    sweep_opts o = { .threads = 1, .out = "results", .files = files };
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--resume")) o.resume = 1;
+        else if (!strcmp(a, "--quick")) o.quick = 1;
+        else if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(sweep_usage, stdout); return 0; }
+        else if (!strcmp(a, "--threads") || !strcmp(a, "--out")) {
+            if (i + 1 >= argc) return die("sweep: %s needs a value", a);
+            const char *v = argv[++i];
+            if (!strcmp(a, "--out")) { o.out = v; continue; }
+            long t;
+            if (parse_int(v, 1, 1024, &t)) return die("sweep: --threads: bad value '%s'", v);
+            o.threads = (int)t;
+        } else if (!strncmp(a, "--", 2)) {
+            fputs(sweep_usage, stderr);
+            return die("sweep: unknown option '%s'", a);
+        } else {
+            if (o.nfiles >= 64) return die("sweep: more than 64 definitions");
+            files[o.nfiles++] = a;
+        }
+    }
+    if (o.nfiles == 0) {
+        fputs(sweep_usage, stderr);
+        return die("sweep: name at least one definition (experiments/*.txt)");
+    }
+    return sweep_main(&o);
+}

@@ -1,0 +1,135 @@
+/* point.c — one measured point: a batch, warm-up, repeated forward+backward
+ * steps, timing statistics and the gradient statistics of the last step. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/timing.h"
+#include "point/point.h"
+
+void point_spec_default(point_spec *sp, dml_loss loss)
+{
+    memset(sp, 0, sizeof *sp);
+    sp->params = dml_params_default(loss);
+    sp->batch = (batch_spec){ .M = 180, .C = 100, .D = 512, .per_class = 5, .noise = 2.5f,
+                              .proxy_noise = 1.0f, .seed = 1 };
+    sp->reps = 20;
+    sp->warmup = 2;
+    sp->isa = DML_ISA_AUTO;
+    sp->threads = 1;
+}
+
+/* The batch and a context for it; on failure nothing is left allocated. */
+static int point_setup(const point_spec *sp, batch *b, dml_ctx **ctx, char *err, size_t errlen)
+{
+    if (batch_make(&sp->batch, b, err, errlen))
+        return 1;
+    dml_status st;
+    *ctx = dml_ctx_create(sp->params.loss, b->M, b->C, b->D, sp->isa, sp->threads, &st);
+    if (*ctx) return 0;
+    snprintf(err, errlen, "%s", lib_error(st));
+    batch_free(b);
+    return 1;
+}
+
+/* One timed step: its phase times are kept once the warm-up is over. */
+typedef struct step_call {
+    dml_ctx *ctx;
+    const dml_params *params;
+    const batch *b;
+    float *dX, *dP, loss;
+    double *fwd, *bwd;
+    int warmup, calls;
+    dml_status st;
+} step_call;
+
+static int one_step(void *arg)
+{
+    step_call *s = arg;
+    s->st = dml_loss_step(s->ctx, s->params, s->b->X, s->b->y, s->b->P, &s->loss, s->dX, s->dP);
+    if (s->st != DML_OK) return 1;
+    int i = s->calls++ - s->warmup;
+    if (i >= 0) dml_ctx_phase_ns(s->ctx, &s->fwd[i], &s->bwd[i]);
+    return 0;
+}
+
+static int time_steps(const point_spec *sp, step_call *s, point_result *res, char *err, size_t errlen)
+{
+    timing_spec ts = { .warmup = sp->warmup, .samples = sp->reps };
+    timing_result tr;
+    int rc = timing_run(one_step, s, &ts, &tr);
+    if (rc) {
+        snprintf(err, errlen, "%s", rc < 0 ? "out of memory" : lib_error(s->st));
+        return 1;
+    }
+    res->loss = s->loss;
+    res->fwd_ns = stats_of(s->fwd, (size_t)sp->reps);
+    res->bwd_ns = stats_of(s->bwd, (size_t)sp->reps);
+    res->total_ns = tr.wall;
+    res->cpu_ns = tr.cpu;
+    return 0;
+}
+
+int point_run(const point_spec *sp, point_result *res, char *err, size_t errlen)
+{
+    memset(res, 0, sizeof *res);
+    if (sp->reps < 1) {
+        snprintf(err, errlen, "reps must be at least 1");
+        return 1;
+    }
+    batch b;
+    step_call s = { .params = &sp->params, .b = &b, .warmup = sp->warmup };
+    if (point_setup(sp, &b, &s.ctx, err, errlen))
+        return 1;
+    size_t n = (size_t)sp->reps;
+    s.dX = malloc(b.M * b.D * sizeof(float));
+    s.dP = dml_loss_has_proxies(sp->params.loss) ? malloc(b.C * b.D * sizeof(float)) : NULL;
+    s.fwd = malloc(2 * n * sizeof(double));
+    s.bwd = s.fwd ? s.fwd + n : NULL;
+    int rc = 1;
+    if (!s.dX || (dml_loss_has_proxies(sp->params.loss) && !s.dP) || !s.fwd)
+        snprintf(err, errlen, "out of memory");
+    else if (time_steps(sp, &s, res, err, errlen) == 0) {
+        dml_ctx_flops(s.ctx, &res->fwd_flops, &res->bwd_flops);
+        res->isa = dml_ctx_isa(s.ctx);
+        res->threads = dml_ctx_threads(s.ctx);
+        dml_status st = dml_ctx_gradstats(s.ctx, s.dX, s.dP, &res->gs);
+        rc = st != DML_OK;
+        if (rc) snprintf(err, errlen, "%s", lib_error(st));
+    }
+    free(s.fwd); free(s.dX); free(s.dP);
+    dml_ctx_destroy(s.ctx);
+    batch_free(&b);
+    return rc;
+}
+
+typedef struct products_call { dml_ctx *ctx; const batch *b; dml_status st; } products_call;
+
+static int forward_products(void *arg)
+{
+    products_call *p = arg;
+    p->st = dml_ctx_forward_products(p->ctx, p->b->X, p->b->P);
+    return p->st != DML_OK;
+}
+
+int point_products(const point_spec *sp, int samples, double budget_ns, double *min_ns,
+                   char *err, size_t errlen)
+{
+    batch b;
+    products_call p = { .b = &b };
+    *min_ns = NAN;
+    if (point_setup(sp, &b, &p.ctx, err, errlen))
+        return 1;
+    /* Samples of about 0.2 ms each, as the kernels are timed. */
+    timing_spec ts = { .samples = samples < 3 ? 3 : samples, .min_samples = 3,
+                       .epoch_ns = 2e5, .budget_ns = budget_ns };
+    timing_result tr;
+    int rc = timing_run(forward_products, &p, &ts, &tr);
+    if (rc) snprintf(err, errlen, "%s", rc < 0 ? "out of memory" : lib_error(p.st));
+    else *min_ns = tr.wall.min;
+    dml_ctx_destroy(p.ctx);
+    batch_free(&b);
+    return rc != 0;
+}

@@ -1,0 +1,44 @@
+/* point.h — one measured point: a loss on a batch, its steps timed, its
+ * gradient statistics, and the products of its forward pass timed alone. */
+#ifndef DML_POINT_POINT_H
+#define DML_POINT_POINT_H
+
+#include <stddef.h>
+
+#include "core/stats.h"
+#include "dml.h"
+#include "point/batch.h"
+
+typedef struct point_spec {
+    dml_params params;
+    batch_spec batch;
+    int reps, warmup;
+    dml_isa isa;
+    int threads;
+} point_spec;
+
+typedef struct point_result {
+    float loss;
+    sample_stats fwd_ns, bwd_ns, total_ns, cpu_ns;
+    double fwd_flops, bwd_flops;
+    dml_gradstats gs;
+    dml_isa isa;
+    int threads;
+} point_result;
+
+/* The default point of `dmlbench run`: M = 180, C = 100, D = 512, 5 per
+ * class, noise 2.5 (roughly half of the triplets active at margin 0.1). */
+void point_spec_default(point_spec *sp, dml_loss loss);
+
+/* Builds the batch, runs `warmup` then `reps` forward+backward steps and
+ * collects timing and gradient statistics.  Returns 0, or 1 with err set. */
+int point_run(const point_spec *spec, point_result *res, char *err, size_t errlen);
+
+/* The forward products of the loss alone (dml_ctx_forward_products: its
+ * normalisations and S, with its kernels, threads and shapes) on the same
+ * batch: `samples` samples (at least 3) within budget_ns.  Returns 0 with
+ * *min_ns the fastest call, or 1 with err set. */
+int point_products(const point_spec *spec, int samples, double budget_ns, double *min_ns,
+                   char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,118 @@
+/* csv.c — the results table: its columns (the loss parameters among them,
+ * from the parameter table), one row per point, the file written whole. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fileio.h"
+#include "point/params.h"
+#include "sweep/study.h"
+
+const char *csv_header(void)
+{
+    static char h[2048];
+    if (h[0]) return h;
+    size_t o = (size_t)snprintf(h, sizeof h, "%s",
+        "study,point,kind,name,isa,threads,M,C,D,per_class,classes,noise,proxy_noise,seed,reps,warmup");
+    for (int i = 0; i < param_name_count(); i++)
+        o += (size_t)snprintf(h + o, sizeof h - o, ",%s", param_name(i));
+    snprintf(h + o, sizeof h - o, "%s",
+        ",value,fwd_min_ms,fwd_median_ms,fwd_p90_ms,bwd_min_ms,bwd_median_ms,bwd_p90_ms,"
+        "total_min_ms,total_median_ms,total_p90_ms,cpu_min_ms,cpu_median_ms,fwd_gflop,bwd_gflop,gflops_min,gflops_median,"
+        "gelem_per_s,fwd_products_min_ms,specific_min_ms,"
+        "grad_x_mean,grad_x_max,grad_p_mean,pos_top1_share,pos_eff_n,neg_top1_share,neg_eff_n,"
+        "proxy_pos_top1_share,proxy_pos_eff_n,active_frac,pos_anchors,neg_anchors,value_err_vs_1thread,passes,key");
+    return h;
+}
+
+/* A number field: empty for NaN/inf (gnuplot and CSV readers take it as missing). */
+static void sb_num(sbuf *b, double v)
+{
+    if (isfinite(v)) sb_add(b, ",%.6g", v);
+    else sb_add(b, ",");
+}
+
+/* What the point is: study, unit, ISA, threads, shape, batch, parameters. */
+static void fmt_what(sbuf *b, const study *st, size_t idx, const sweep_point *p, const char *isa,
+                     int threads)
+{
+    const point_spec *s = &p->sp;
+    const batch_spec *bs = &s->batch;
+    sb_add(b, "%s,%zu,%s,%s,%s,%d,%zu,%zu,%zu", st->name, idx, p->is_kernel ? "kernel" : "loss",
+           p->is_kernel ? kernel_names[p->kernel] : dml_loss_name(s->params.loss), isa, threads, bs->M, bs->C, bs->D);
+    if (p->is_kernel) sb_add(b, ",,,,");
+    else sb_add(b, ",%zu,%zu,%g,%g", bs->per_class, (bs->M + bs->per_class - 1) / bs->per_class,
+                (double)bs->noise, (double)bs->proxy_noise);
+    sb_add(b, ",%llu", (unsigned long long)bs->seed);
+    sb_add(b, ",%d,%d", s->reps, s->warmup);
+    for (int i = 0; i < param_name_count(); i++)
+        sb_num(b, p->is_kernel ? NAN : param_value(&s->params, i));
+}
+
+/* Its times, rates and the products timed alone. */
+static void fmt_times(sbuf *b, const sweep_point *p, const point_result *r, double gelem, double prod_min)
+{
+    sb_num(b, p->is_kernel ? NAN : r->loss);
+    const sample_stats *t3[3] = { &r->fwd_ns, &r->bwd_ns, &r->total_ns };
+    for (int i = 0; i < 3; i++) {
+        sb_num(b, t3[i]->min / 1e6);
+        sb_num(b, t3[i]->median / 1e6);
+        sb_num(b, t3[i]->p90 / 1e6);
+    }
+    sb_num(b, r->cpu_ns.min / 1e6);
+    sb_num(b, r->cpu_ns.median / 1e6);
+    double fl = r->fwd_flops + r->bwd_flops;
+    sb_num(b, r->fwd_flops / 1e9);
+    sb_num(b, r->bwd_flops / 1e9);
+    sb_num(b, fl > 0 ? fl / r->total_ns.min : NAN);
+    sb_num(b, fl > 0 ? fl / r->total_ns.median : NAN);
+    sb_num(b, gelem);
+    sb_num(b, prod_min / 1e6);
+    sb_num(b, isfinite(prod_min) ? (r->fwd_ns.min - prod_min) / 1e6 : NAN);
+}
+
+void fmt_row(sbuf *b, const study *st, size_t idx, const sweep_point *p, const point_result *r,
+             const char *isa, int threads, double gelem, double prod_min, double value_err)
+{
+    fmt_what(b, st, idx, p, isa, threads);
+    fmt_times(b, p, r, gelem, prod_min);
+    const dml_gradstats *g = &r->gs;
+    if (p->is_kernel) {
+        sb_add(b, ",,,,,,,,,,,,,");
+        return;
+    }
+    sb_num(b, g->grad_x_mean); sb_num(b, g->grad_x_max); sb_num(b, g->grad_p_mean);
+    sb_num(b, g->pos_top1_share); sb_num(b, g->pos_eff_n);
+    sb_num(b, g->neg_top1_share); sb_num(b, g->neg_eff_n);
+    sb_num(b, g->proxy_pos_top1_share); sb_num(b, g->proxy_pos_eff_n);
+    sb_num(b, g->active_frac);
+    sb_add(b, ",%zu,%zu", g->pos_anchors, g->neg_anchors);
+    sb_num(b, value_err);
+}
+
+static size_t count_fields(const char *s)
+{
+    size_t n = 1;
+    for (; *s; s++) n += *s == ',';
+    return n;
+}
+
+int write_csv(const study *st, const char *path, char *err, size_t errlen)
+{
+    sbuf b = { 0 };
+    sb_add(&b, "%s\n", csv_header());
+    size_t nh = count_fields(csv_header());
+    for (size_t i = 0; i < st->n; i++)
+        if (st->pts[i].row) {
+            if (count_fields(st->pts[i].row) + 2 != nh) {
+                snprintf(err, errlen, "internal error: row %zu has %zu fields, the header %zu", i,
+                         count_fields(st->pts[i].row) + 2, nh);
+                free(b.s);
+                return 1;
+            }
+            sb_add(&b, "%s,%d,%s\n", st->pts[i].row, st->pts[i].passes_done, st->pts[i].key);
+        }
+    int rc = write_file_atomic(path, b.s, b.n, err, errlen);
+    free(b.s);
+    return rc;
+}

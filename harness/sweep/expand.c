@@ -1,0 +1,274 @@
+/* expand.c — from a parsed definition to the study's points: every unit
+ * (a loss or a kernel) gets the cartesian product of the keys it is swept
+ * over; every point is checked and keyed before anything runs. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "point/params.h"
+#include "sweep/study.h"
+
+/* The value list of key id for a unit in section s: quick over normal,
+ * section over top. */
+static const kv *lookup(const definition *def, int s, int id, int quick)
+{
+    if (quick && s != SEC_TOP && def->sec[s].q[id].set) return &def->sec[s].q[id];
+    if (s != SEC_TOP && def->sec[s].k[id].set) return &def->sec[s].k[id];
+    if (quick && def->sec[SEC_TOP].q[id].set) return &def->sec[SEC_TOP].q[id];
+    if (def->sec[SEC_TOP].k[id].set) return &def->sec[SEC_TOP].k[id];
+    return NULL;
+}
+
+/* Does key id change what a unit (loss or kernel) computes? */
+static int relevant(int is_kernel, int which, int id)
+{
+    if (id >= K_PARAM0)
+        return !is_kernel && param_applies(id - K_PARAM0, (dml_loss)which);
+    switch (id) {
+    case K_M: case K_C: case K_D: case K_REPS: case K_WARMUP: case K_MAX_SECONDS: case K_ISA: case K_SEED:
+        return 1;
+    case K_THREADS: case K_PER_CLASS: case K_CLASSES: case K_NOISE: case K_PROXY_NOISE:
+        return !is_kernel;
+    default: return 0;
+    }
+}
+
+void point_key(const sweep_point *p, int threads, char *out, size_t len)
+{
+    const point_spec *s = &p->sp;
+    const batch_spec *b = &s->batch;
+    size_t o = (size_t)snprintf(out, len, "%s=%s;isa=%s;threads=%d;M=%zu;C=%zu;D=%zu;seed=%llu;reps=%d;warmup=%d;budget=%g",
+                                p->is_kernel ? "kernel" : "loss",
+                                p->is_kernel ? kernel_names[p->kernel] : dml_loss_name(s->params.loss),
+                                dml_isa_name(s->isa), threads, b->M, b->C, b->D,
+                                (unsigned long long)b->seed, s->reps, s->warmup, p->max_seconds);
+    if (p->is_kernel || o >= len) return;
+    o += (size_t)snprintf(out + o, len - o, ";per_class=%zu;noise=%g;proxy_noise=%g", b->per_class,
+                          (double)b->noise, (double)b->proxy_noise);
+    if (o >= len) return;
+    params_key(&s->params, out + o, len - o);
+}
+
+static double point_cost(const sweep_point *p)
+{
+    const batch_spec *b = &p->sp.batch;
+    double M = (double)b->M, C = (double)b->C, D = (double)b->D, c;
+    if (p->is_kernel)
+        c = p->kernel == KER_GEMM ? 2 * M * C * D : p->kernel == KER_LSE ? 20 * M * C : 5 * M * D;
+    else switch (p->sp.params.loss) {
+    case DML_LOSS_PROXY_ANCHOR: case DML_LOSS_PROXY_NCA: c = 6 * M * C * D + 20 * M * C; break;
+    case DML_LOSS_MS: c = 3 * M * M * D + 20 * M * M; break;
+    default: c = 3 * M * M * D + 5 * M * M * (double)b->per_class; break;
+    }
+    if (p->sp.isa == DML_ISA_REF) c *= 20; /* the scalar kernels are ~20x slower */
+    int reps = p->sp.reps + p->sp.warmup + 1;
+    return c * (reps < 8 ? reps : 8) + 1e6; /* the time budget caps reps; fixed cost per point */
+}
+
+/* One unit's expansion: its keys, the swept ones in the order of their lines. */
+typedef struct unit {
+    const char *file;
+    int is_kernel, which, line, cli_threads;
+    const kv *val[K_MAX];
+    int order[K_MAX], nsw;
+} unit;
+
+/* Sets the value v of key id on point p; 1 after a message. */
+static int apply_key(const unit *u, int id, double v, sweep_point *p)
+{
+    batch_spec *b = &p->sp.batch;
+    switch (id) {
+    case K_M: b->M = (size_t)v; break;
+    case K_C: b->C = (size_t)v; break;
+    case K_D: b->D = (size_t)v; break;
+    case K_PER_CLASS: b->per_class = (size_t)v; break;
+    case K_NOISE: b->noise = (float)v; break;
+    case K_PROXY_NOISE: b->proxy_noise = (float)v; break;
+    case K_SEED: b->seed = (uint64_t)v; break;
+    case K_REPS: p->sp.reps = (int)v; break;
+    case K_WARMUP: p->sp.warmup = (int)v; break;
+    case K_MAX_SECONDS: p->max_seconds = v; break;
+    case K_ISA: p->sp.isa = (dml_isa)(int)v; break;
+    case K_THREADS: p->sp.threads = (int)v; break;
+    default:
+        if (id >= K_PARAM0) {
+            char s[40], err[200];
+            snprintf(s, sizeof s, "%.9g", v);
+            if (params_set(&p->sp.params, key_name(id), s, err, sizeof err))
+                return def_error(u->file, u->val[id]->line, "%s", err);
+        }
+    }
+    return 0;
+}
+
+/* What no single key checks: the classes a batch needs, Proxy-NCA's C >= 2. */
+static int check_point(const unit *u, const sweep_point *p)
+{
+    const batch_spec *b = &p->sp.batch;
+    size_t classes = (b->M + b->per_class - 1) / b->per_class;
+    if (classes > b->C) {
+        const kv *at = u->val[K_M] ? u->val[K_M] : u->val[K_C] ? u->val[K_C] : u->val[K_PER_CLASS];
+        return def_error(u->file, at ? at->line : u->line,
+                         "%s: M = %zu with %zu per class needs %zu classes, but C = %zu",
+                         dml_loss_name(p->sp.params.loss), b->M, b->per_class, classes, b->C);
+    }
+    if (p->sp.params.loss == DML_LOSS_PROXY_NCA && !p->sp.params.u.nca.include_positive && b->C < 2) {
+        const kv *at = u->val[K_C];
+        return def_error(u->file, at ? at->line : u->line, "proxy_nca without include_positive needs C >= 2");
+    }
+    return 0;
+}
+
+/* The point at odometer position idx; 1 after a message. */
+static int make_point(const unit *u, const int *idx, sweep_point *p)
+{
+    memset(p, 0, sizeof *p);
+    p->is_kernel = u->is_kernel;
+    p->kernel = u->is_kernel ? u->which : 0;
+    p->line = u->line;
+    point_spec_default(&p->sp, u->is_kernel ? DML_LOSS_PROXY_ANCHOR : (dml_loss)u->which);
+    p->sp.reps = 10;
+    p->sp.warmup = 1;
+    p->sp.threads = u->cli_threads;
+    p->max_seconds = 1.0;
+    double cur[K_MAX];
+    for (int id = 0; id < key_count(); id++)
+        cur[id] = u->val[id] ? u->val[id]->v[0] : NAN;
+    for (int s = 0; s < u->nsw; s++)
+        cur[u->order[s]] = u->val[u->order[s]]->v[idx[u->order[s]]];
+    for (int id = 0; id < key_count(); id++)
+        if (u->val[id] && apply_key(u, id, cur[id], p)) return 1;
+    batch_spec *b = &p->sp.batch;
+    if (u->val[K_CLASSES]) { /* a fixed number of classes: k = M / classes grows with M */
+        size_t cls = (size_t)cur[K_CLASSES];
+        size_t k = (b->M + cls - 1) / cls;
+        b->per_class = k < 2 ? 2 : k;
+    }
+    if (u->is_kernel) {
+        p->sp.threads = 1;
+        b->per_class = 1;
+    } else if (check_point(u, p)) {
+        return 1;
+    }
+    point_key(p, p->sp.threads, p->key, sizeof p->key);
+    p->cost = point_cost(p);
+    p->value = NAN;
+    return 0;
+}
+
+/* The unit's keys; the swept ones ordered by line: the first key written
+ * is the outermost loop.  1 after a message. */
+static int unit_keys(unit *u, const definition *def, int sec, int quick)
+{
+    u->nsw = 0;
+    for (int id = 0; id < key_count(); id++) {
+        u->val[id] = relevant(u->is_kernel, u->which, id) ? lookup(def, sec, id, quick) : NULL;
+        if (u->val[id] && u->val[id]->n > 1) u->order[u->nsw++] = id;
+    }
+    if (u->val[K_PER_CLASS] && u->val[K_CLASSES])
+        return def_error(u->file, u->val[K_CLASSES]->line, "set per_class or classes_in_batch, not both (per_class on line %d)",
+                         u->val[K_PER_CLASS]->line);
+    for (int a = 1; a < u->nsw; a++)
+        for (int b = a; b > 0 && u->val[u->order[b]]->line < u->val[u->order[b - 1]]->line; b--) {
+            int t = u->order[b]; u->order[b] = u->order[b - 1]; u->order[b - 1] = t;
+        }
+    u->line = sec != SEC_TOP && def->sec[sec].line ? def->sec[sec].line
+            : def->sec[SEC_TOP].k[u->is_kernel ? K_KERNELS : K_LOSSES].line;
+    return 0;
+}
+
+/* Expands every point of one unit (loss or kernel). */
+static int expand_unit(const char *file, const definition *def, int sec, int is_kernel, int which,
+                       int quick, int cli_threads, study *st)
+{
+    unit u = { .file = file, .is_kernel = is_kernel, .which = which, .cli_threads = cli_threads };
+    if (unit_keys(&u, def, sec, quick)) return 1;
+    int idx[K_MAX] = { 0 };
+    for (;;) {
+        sweep_point *p = grow_slot(&st->pts, &st->cap, st->n, sizeof *st->pts, 64);
+        if (make_point(&u, idx, p)) return 1;
+        st->n++;
+        /* odometer: the last swept key turns fastest */
+        int s = u.nsw - 1;
+        for (; s >= 0; s--) {
+            int id = u.order[s];
+            if (++idx[id] < u.val[id]->n) break;
+            idx[id] = 0;
+        }
+        if (s < 0) return 0;
+    }
+}
+
+/* The study's name (its `study` key, or the file's stem) and title. */
+static void study_names(study *st, const char *file, const scope *top)
+{
+    snprintf(st->path, sizeof st->path, "%s", file);
+    if (top->k[K_STUDY].set) {
+        snprintf(st->name, sizeof st->name, "%.100s", top->k[K_STUDY].str);
+    } else {
+        const char *base = strrchr(file, '/');
+        base = base ? base + 1 : file;
+        snprintf(st->name, sizeof st->name, "%s", base);
+        char *dot = strrchr(st->name, '.');
+        if (dot && dot != st->name) *dot = 0;
+    }
+    snprintf(st->title, sizeof st->title, "%s", top->k[K_TITLE].set ? top->k[K_TITLE].str : st->name);
+}
+
+/* The top-level keys with one value: fit_min_M and passes. */
+static int study_settings(study *st, const char *file, const definition *def, int quick)
+{
+    const kv *fm = lookup(def, SEC_TOP, K_FIT_MIN_M, quick);
+    st->fit_min_M = fm ? fm->v[0] : 0;
+    if (fm && fm->n != 1) return def_error(file, fm->line, "fit_min_M takes one value");
+    const kv *pa = lookup(def, SEC_TOP, K_PASSES, quick);
+    if (pa && pa->n != 1) return def_error(file, pa->line, "passes takes one value");
+    st->passes = pa ? (int)pa->v[0] : 1;
+    return 0;
+}
+
+/* Units in the order the file gives them: the `losses` list, then sections. */
+static int expand_units(const char *file, const definition *def, int quick, int cli_threads, study *st)
+{
+    const kv *ls = &def->sec[SEC_TOP].k[K_LOSSES], *ks = &def->sec[SEC_TOP].k[K_KERNELS];
+    int have_ker[KER_COUNT] = { 0 }, order_l[DML_LOSS_COUNT], nl = 0, rc = 0;
+    for (int i = 0; i < ks->n; i++) have_ker[(int)ks->v[i]] = 1;
+    for (int k = 0; k < KER_COUNT; k++) if (def->sec[SEC_KER0 + k].used) have_ker[k] = 1;
+    for (int i = 0; i < ls->n; i++) order_l[nl++] = (int)ls->v[i];
+    for (int l = 0; l < DML_LOSS_COUNT; l++) {
+        int seen = 0;
+        for (int i = 0; i < nl; i++) seen |= order_l[i] == l;
+        if (def->sec[SEC_LOSS0 + l].used && !seen) order_l[nl++] = l;
+    }
+    for (int i = 0; i < nl && !rc; i++) {
+        int s = SEC_LOSS0 + order_l[i];
+        rc = expand_unit(file, def, def->sec[s].used ? s : SEC_TOP, 0, order_l[i], quick, cli_threads, st);
+    }
+    for (int k = 0; k < KER_COUNT && !rc; k++)
+        if (have_ker[k])
+            rc = expand_unit(file, def, def->sec[SEC_KER0 + k].used ? SEC_KER0 + k : SEC_TOP, 1, k, quick, 1, st);
+    return rc;
+}
+
+int load_study(const char *file, int quick, int cli_threads, study *st)
+{
+    memset(st, 0, sizeof *st);
+    definition *def = malloc(sizeof *def);
+    if (!def) return die("sweep: out of memory");
+    int rc = parse_definition(file, def);
+    if (rc) { free(def); return rc; }
+    study_names(st, file, &def->sec[SEC_TOP]);
+    rc = study_settings(st, file, def, quick) || expand_units(file, def, quick, cli_threads, st);
+    if (!rc && st->n == 0)
+        rc = def_error(file, 1, "defines no points (name losses with 'losses', kernels with 'kernels', or a [loss] section)");
+    for (size_t i = 0; i < st->n && !rc; i++)
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(st->pts[i].key, st->pts[j].key)) {
+                rc = def_error(file, st->pts[i].line, "two points are the same (%s)", st->pts[i].key);
+                break;
+            }
+    free(def);
+    return rc;
+}

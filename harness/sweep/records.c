@@ -1,0 +1,142 @@
+/* records.c — what a study leaves beside its CSV: <study>.json (what was
+ * run, on what, by what: the provenance of core/prov.h) and <study>.meta.gp
+ * (the one-line label of every figure drawn from it). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fileio.h"
+#include "core/json.h"
+#include "sweep/study.h"
+
+/* The distinct ISAs the points ran on, in order: as a JSON list, or joined by '+'. */
+static void json_isas_used(FILE *f, const study *st)
+{
+    const char *seen[64];
+    int ns = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        const char *isa = st->pts[i].isa;
+        int dup = !*isa;
+        for (int j = 0; j < ns && !dup; j++) dup = !strcmp(seen[j], isa);
+        if (!dup && ns < 64) {
+            fprintf(f, "%s", ns ? ", " : "");
+            json_str(f, isa);
+            seen[ns++] = isa;
+        }
+    }
+}
+
+/* The ISAs for which pred holds, as a JSON list of names. */
+static void json_isa_list(FILE *f, int (*pred)(dml_isa))
+{
+    for (int i = 0, c = 0; i < DML_ISA_COUNT; i++)
+        if (pred((dml_isa)i))
+            fprintf(f, "%s\"%s\"", c++ ? ", " : "", dml_isa_name((dml_isa)i));
+}
+
+static void json_machine(FILE *f, const study *st, const run_info *ri)
+{
+    const prov *pv = ri->pv;
+    json_kv(f, "  \"date\": ", pv->date);
+    json_kv(f, ",\n  \"git\": {\"commit\": ", pv->commit);
+    fprintf(f, ", \"dirty\": %s},\n", pv->dirty < 0 ? "null" : pv->dirty ? "true" : "false");
+    json_kv(f, "  \"compiler\": ", pv->compiler);
+    json_kv(f, ",\n  \"flags\": ", pv->flags);
+    fprintf(f, ",\n  \"isa\": {\"used\": [");
+    json_isas_used(f, st);
+    fprintf(f, "], \"supported\": [");
+    json_isa_list(f, dml_isa_supported);
+    fprintf(f, "], \"compiled\": [");
+    json_isa_list(f, dml_isa_compiled);
+    fprintf(f, "], \"default\": \"%s\"},\n", dml_isa_name(dml_isa_default()));
+    json_kv(f, "  \"cpu\": {\"model\": ", pv->cpu_model);
+    fprintf(f, ", \"packages\": %d, \"cores\": %d, \"pus\": %d, \"hwloc\": ", pv->packages, pv->cores, pv->pus);
+    json_str(f, pv->hwloc);
+    json_kv(f, ", \"os\": ", pv->host_os);
+    fprintf(f, ",\n          \"caches\": [");
+    for (int i = 0; i < pv->ncaches; i++) {
+        const prov_cache *c = &pv->caches[i];
+        fprintf(f, "%s{\"level\": %d, \"type\": \"%s\", \"size_bytes\": %llu, \"count\": %d, \"shared_by_pus\": %d}",
+                i ? ", " : "", c->level, c->type, c->size, c->count, c->shared_by);
+    }
+    fprintf(f, "]},\n  \"threads\": {\"max\": %d, \"per_point\": \"column threads\", \"binding\": ", ri->max_threads);
+    json_str(f, ri->binding);
+    fprintf(f, "},\n");
+}
+
+static void json_seeds(FILE *f, const study *st)
+{
+    fprintf(f, "  \"seed\": [");
+    uint64_t seeds[64];
+    int nseed = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        uint64_t s = st->pts[i].sp.batch.seed;
+        int dup = 0;
+        for (int j = 0; j < nseed; j++) dup |= seeds[j] == s;
+        if (!dup && nseed < 64) {
+            fprintf(f, "%s%llu", nseed ? ", " : "", (unsigned long long)s);
+            seeds[nseed++] = s;
+        }
+    }
+    fprintf(f, "]");
+}
+
+/* How the inputs were made and how the times were taken. */
+static void json_method(FILE *f, const study *st)
+{
+    fprintf(f, ",\n  \"generator\": ");
+    json_str(f, "class-balanced batches (harness/point/batch.c): per_class samples from each of ceil(M/per_class) classes "
+                "drawn without replacement from C; class centres uniform on the unit sphere; a sample is its centre "
+                "plus Gaussian noise of expected norm `noise` (the difficulty), a proxy its centre plus noise of "
+                "expected norm `proxy_noise`; xoshiro256** seeded by `seed`. classes_in_batch fixes the number of "
+                "classes so that per_class = max(2, ceil(M/classes_in_batch)) grows with M.");
+    fprintf(f, ",\n  \"passes\": %d", st->passes);
+    fprintf(f, ",\n  \"timing\": ");
+    json_str(f, "per point and pass: one pilot step, `warmup` steps, then reps = min(reps, max(3, max_seconds / pilot time)) "
+                "timed steps; min/median/p90 of CLOCK_MONOTONIC per phase and per step (total_*), "
+                "CLOCK_THREAD_CPUTIME_ID of the calling thread per step (cpu_*); with passes > 1 the row of the pass "
+                "with the fastest step is kept. specific_min_ms = fwd_min_ms - "
+                "fwd_products_min_ms, the forward products (normalisations, S) timed alone with the same kernels "
+                "and shapes (single-thread points only).");
+    json_kv(f, ",\n  \"columns\": ", csv_header());
+    fprintf(f, "\n}\n");
+}
+
+int write_json(const study *st, const char *path, const char *csv_path, const run_info *ri,
+               char *err, size_t errlen)
+{
+    FILE *f = fileio_tmp(err, errlen);
+    if (!f) return 1;
+    json_kv(f, "{\n  \"study\": ", st->name);
+    json_kv(f, ",\n  \"title\": ", st->title);
+    json_kv(f, ",\n  \"definition\": ", st->path);
+    json_kv(f, ",\n  \"csv\": ", csv_path);
+    fprintf(f, ",\n  \"quick\": %s,\n  \"points\": %zu,\n  \"resumed_points\": %zu,\n  \"elapsed_s\": %.1f,\n",
+            ri->quick ? "true" : "false", st->n, ri->resumed, ri->elapsed_s);
+    json_machine(f, st, ri);
+    json_seeds(f, st);
+    json_method(f, st);
+    return write_stream_atomic(f, path, err, errlen);
+}
+
+int write_meta(const study *st, const char *path, const prov *pv, char *err, size_t errlen)
+{
+    char isas[128] = "";
+    size_t o = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        const char *isa = st->pts[i].isa;
+        if (!*isa || strstr(isas, isa)) continue;
+        o += (size_t)snprintf(isas + o, o < sizeof isas ? sizeof isas - o : 0, "%s%s", o ? "+" : "", isa);
+    }
+    char l2[32] = "";
+    for (int i = 0; i < pv->ncaches; i++)
+        if (pv->caches[i].level == 2)
+            snprintf(l2, sizeof l2, ", L2 %llu KiB/core", pv->caches[i].size / 1024);
+    sbuf b = { 0 };
+    sb_add(&b, "# written by dmlbench sweep: the label of every figure drawn from %s\n", st->name);
+    sb_add(&b, "META = \"%s, %d cores%s | isa %s | commit %.10s%s | %.10s\"\n", pv->cpu_model, pv->cores, l2,
+           isas, pv->commit, pv->dirty > 0 ? "+dirty" : "", pv->date);
+    int rc = write_file_atomic(path, b.s, b.n, err, errlen);
+    free(b.s);
+    return rc;
+}

@@ -1,0 +1,124 @@
+/* study.h — private to sweep/: a study definition as parsed, its points as
+ * expanded, and the steps of a run over them. */
+#ifndef DML_SWEEP_STUDY_H
+#define DML_SWEEP_STUDY_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/buf.h"
+#include "core/prov.h"
+#include "point/point.h"
+
+/* ------------------------------------------------------------------ keys */
+
+typedef enum ktype {
+    T_INT_POS, T_INT_NONNEG, T_U64, T_FLOAT_POS, T_FLOAT_NONNEG, T_FLOAT_ANY, T_FLAG,
+    T_ISA, T_THREADS, T_LOSSES, T_KERNELS, T_STRING
+} ktype;
+
+/* The keys of the sweep itself; the loss parameters follow from K_PARAM0
+ * on, one per name of the parameter table (point/params.h). */
+enum {
+    K_STUDY, K_TITLE, K_LOSSES, K_KERNELS, K_FIT_MIN_M, K_PASSES,
+    K_M, K_C, K_D, K_PER_CLASS, K_CLASSES, K_NOISE, K_PROXY_NOISE, K_SEED, K_REPS, K_WARMUP,
+    K_MAX_SECONDS, K_ISA, K_THREADS,
+    K_PARAM0,
+    K_MAX = K_PARAM0 + 24  /* room for 24 parameter names */
+};
+int key_count(void);                /* K_PARAM0 + the parameter names */
+int key_id(const char *name);       /* -1 when unknown */
+const char *key_name(int id);
+ktype key_type(int id);
+int key_top_only(int id);
+
+/* The kernels the ISA study times alone, each a kernel case (point/kcase.h). */
+enum { KER_GEMM, KER_LSE, KER_NORMALIZE, KER_COUNT };
+extern const char *const kernel_names[KER_COUNT];
+
+#define MAXV 64
+typedef struct kv {
+    int set, line, n;
+    double v[MAXV];
+    char str[256];
+} kv;
+
+/* Parses the values of key id (tokens tok[0..nt)) into k; 1 after a message. */
+int parse_values(int id, char **tok, int nt, kv *k, const char *file, int line);
+
+/* Prints "dmlbench: FILE:LINE: message"; returns 1. */
+int def_error(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ----------------------------------------------------------- definitions */
+
+enum { SEC_TOP = 0, SEC_LOSS0 = 1, SEC_KER0 = SEC_LOSS0 + DML_LOSS_COUNT, SEC_COUNT = SEC_KER0 + KER_COUNT };
+
+typedef struct scope {
+    int used, line;
+    kv k[K_MAX], q[K_MAX]; /* normal and quick values */
+} scope;
+
+typedef struct definition {
+    scope sec[SEC_COUNT];
+} definition;
+
+int parse_definition(const char *file, definition *def);
+
+/* ---------------------------------------------------------------- points */
+
+typedef struct sweep_point {
+    int is_kernel, kernel;
+    point_spec sp;
+    double max_seconds;
+    char key[400];
+    char *row;           /* the CSV row up to value_err_vs_1thread, once done */
+    int passes_done;
+    double best_total;   /* total_min_ms of the kept pass */
+    double value;        /* loss value, for the thread-agreement check */
+    char isa[16];
+    double cost;         /* relative cost estimate, for the ETA */
+    int line;            /* definition line of the unit */
+} sweep_point;
+
+typedef struct study {
+    char path[1024], name[128], title[256];
+    double fit_min_M;
+    int passes;
+    size_t todo;         /* point-passes in this run, for the progress line */
+    sweep_point *pts;
+    size_t n, cap;
+} study;
+
+/* Reads and expands one definition.  Returns 0, or 1 after a message. */
+int load_study(const char *file, int quick, int cli_threads, study *st);
+/* The point's identity: what it runs, not its results (threads as given). */
+void point_key(const sweep_point *p, int threads, char *out, size_t len);
+
+/* --------------------------------------------------------------- records */
+
+const char *csv_header(void);
+/* The CSV row of one pass, up to value_err_vs_1thread. */
+void fmt_row(sbuf *b, const study *st, size_t idx, const sweep_point *p, const point_result *r,
+             const char *isa, int threads, double gelem, double prod_min, double value_err);
+int write_csv(const study *st, const char *path, char *err, size_t errlen);
+/* Rows of an earlier run (same header) whose key matches a point of st. */
+size_t resume_from(study *st, const char *path);
+
+typedef struct run_info {
+    const prov *pv;
+    int quick, max_threads;
+    const char *binding;
+    size_t resumed;
+    double elapsed_s;
+} run_info;
+int write_json(const study *st, const char *path, const char *csv_path, const run_info *ri,
+               char *err, size_t errlen);
+int write_meta(const study *st, const char *path, const prov *pv, char *err, size_t errlen);
+
+void progress(const study *st, size_t done, double elapsed_s, double done_cost, double left_cost,
+              int final);
+
+/* Runs one pass of point idx; 0, or 1 with err set. */
+int run_point(study *st, size_t idx, char *err, size_t errlen);
+
+#endif

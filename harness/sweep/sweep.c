@@ -1,0 +1,153 @@
+/* sweep.c — sweep_main (see sweep.h): every study parsed and expanded first
+ * (a bad definition runs nothing), then each run pass after pass over its
+ * points, each point's row written to <study>.partial.csv as soon as it is
+ * measured (what --resume reads), <study>.csv, .json and .meta.gp when the
+ * study ends, all through a temporary file and rename; then the fit of a
+ * study that asks for one. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/fileio.h"
+#include "core/prov.h"
+#include "core/timing.h"
+#include "sweep/fit.h"
+#include "sweep/study.h"
+#include "sweep/sweep.h"
+
+/* Every definition parsed and expanded, or 1 after the messages. */
+static int load_all(const sweep_opts *o, study *studies, int *max_threads)
+{
+    int bad = 0;
+    *max_threads = o->threads;
+    for (int i = 0; i < o->nfiles; i++) {
+        if (load_study(o->files[i], o->quick, o->threads, &studies[i])) { bad = 1; continue; }
+        for (int j = 0; j < i; j++)
+            if (!strcmp(studies[j].name, studies[i].name)) {
+                fprintf(stderr, "dmlbench: %s: study '%s' is also defined by %s\n", o->files[i],
+                        studies[i].name, o->files[j]);
+                bad = 1;
+            }
+        for (size_t p = 0; p < studies[i].n; p++)
+            if (studies[i].pts[p].sp.threads > *max_threads) *max_threads = studies[i].pts[p].sp.threads;
+    }
+    return bad;
+}
+
+typedef struct paths { char csv[1200], partial[1200], json[1200], meta[1200]; } paths;
+
+static void study_paths(const char *out, const study *st, paths *ps)
+{
+    snprintf(ps->csv, sizeof ps->csv, "%.1000s/%s.csv", out, st->name);
+    snprintf(ps->partial, sizeof ps->partial, "%.1000s/%s.partial.csv", out, st->name);
+    snprintf(ps->json, sizeof ps->json, "%.1000s/%s.json", out, st->name);
+    snprintf(ps->meta, sizeof ps->meta, "%.1000s/%s.meta.gp", out, st->name);
+}
+
+/* --resume: rows of an earlier run; 1 when the study is complete and written. */
+static int resume_study(study *st, const paths *ps, size_t *resumed)
+{
+    *resumed = resume_from(st, ps->csv);
+    int complete = *resumed == st->n;
+    for (size_t i = 0; i < st->n; i++) complete &= st->pts[i].passes_done >= st->passes;
+    if (!complete) *resumed += resume_from(st, ps->partial);
+    if (complete && access(ps->json, F_OK) == 0) {
+        fprintf(stderr, "[%s] %zu/%zu points: up to date (--resume)\n", st->name, st->n, st->n);
+        return 1;
+    }
+    return 0;
+}
+
+/* Pass after pass; in each, 1-thread points first, so that a multi-thread
+ * point finds its 1-thread reference value.  Returns 0 or 1 (message printed). */
+static int run_passes(study *st, const paths *ps, double t0)
+{
+    double total_cost = 0, done_cost = 0;
+    size_t done = 0;
+    char err[1024];
+    for (size_t i = 0; i < st->n; i++) {
+        int d = st->pts[i].passes_done < st->passes ? st->pts[i].passes_done : st->passes;
+        total_cost += (double)(st->passes - d) * st->pts[i].cost;
+        done += (size_t)d;
+    }
+    st->todo = st->n * (size_t)st->passes;
+    for (int pass = 1; pass <= st->passes; pass++)
+        for (int mt = 0; mt < 2; mt++)
+            for (size_t i = 0; i < st->n; i++) {
+                sweep_point *p = &st->pts[i];
+                if (p->passes_done >= pass || mt != (p->sp.threads > 1)) continue;
+                progress(st, done, (now_ns() - t0) / 1e9, done_cost, total_cost - done_cost, 0);
+                if (run_point(st, i, err, sizeof err)) {
+                    fprintf(stderr, "\n");
+                    return die("sweep: %s: point %zu (%s): %s", st->path, i, p->key, err);
+                }
+                done++;
+                done_cost += p->cost;
+                if (write_csv(st, ps->partial, err, sizeof err)) return die("sweep: %s", err);
+            }
+    progress(st, done, (now_ns() - t0) / 1e9, done_cost, 0, 1);
+    return 0;
+}
+
+/* The complexity check of a study with fit_min_M; folds its verdict into rc. */
+static int fit_study(const sweep_opts *o, const study *st, const paths *ps, int rc)
+{
+    if (st->fit_min_M <= 0) return rc;
+    char cx[1200];
+    snprintf(cx, sizeof cx, "%.1000s/complexity.csv", o->out);
+    int frc = complexity_check(ps->csv, cx, st->fit_min_M, o->quick, stdout);
+    fflush(stdout);
+    return frc == 1 ? 1 : frc == 3 && rc == 0 ? 3 : rc;
+}
+
+/* One study, run and written; rc so far in, rc out. */
+static int run_study(const sweep_opts *o, study *st, run_info *ri, int rc)
+{
+    paths ps;
+    study_paths(o->out, st, &ps);
+    ri->resumed = 0;
+    if (!(o->resume && resume_study(st, &ps, &ri->resumed))) {
+        double t0 = now_ns();
+        if (run_passes(st, &ps, t0)) return 1;
+        ri->elapsed_s = (now_ns() - t0) / 1e9;
+        char err[1024];
+        if (write_csv(st, ps.csv, err, sizeof err) || write_json(st, ps.json, ps.csv, ri, err, sizeof err) ||
+            write_meta(st, ps.meta, ri->pv, err, sizeof err))
+            return die("sweep: %s", err);
+        unlink(ps.partial);
+        fprintf(stderr, "[%s] wrote %s and %s\n", st->name, ps.csv, ps.json);
+    }
+    return fit_study(o, st, &ps, rc);
+}
+
+int sweep_main(const sweep_opts *o)
+{
+    dml_status ist = dml_isa_init();
+    if (ist != DML_OK) return die("sweep: %s", dml_last_error());
+    study *studies = calloc((size_t)o->nfiles, sizeof *studies);
+    if (!studies) return die("sweep: out of memory");
+    int max_threads;
+    if (load_all(o, studies, &max_threads)) return 1;
+    if (mkdir_p(o->out)) return die("sweep: cannot create %s: %s", o->out, strerror(errno));
+    char binding[2048];
+    prov_bind_threads(max_threads, binding, sizeof binding);
+    prov pv;
+    prov_collect(&pv);
+    fprintf(stderr, "dmlbench sweep: %d stud%s%s, commit %.12s%s, threads bound: %s\n", o->nfiles,
+            o->nfiles == 1 ? "y" : "ies", o->quick ? " (quick)" : "", pv.commit, pv.dirty > 0 ? "+dirty" : "",
+            binding);
+    run_info ri = { .pv = &pv, .quick = o->quick, .max_threads = max_threads, .binding = binding };
+    int rc = 0;
+    for (int si = 0; si < o->nfiles && rc != 1; si++)
+        rc = run_study(o, &studies[si], &ri, rc);
+    for (int i = 0; i < o->nfiles; i++) {
+        for (size_t p = 0; p < studies[i].n; p++) free(studies[i].pts[p].row);
+        free(studies[i].pts);
+    }
+    free(studies);
+    if (rc == 3)
+        fprintf(stderr, "dmlbench: sweep: a loss is off its expected order (table above)\n");
+    return rc;
+}

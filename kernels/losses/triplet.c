@@ -64,6 +64,87 @@ static dml_triplet_tally enumerate_counts(dml_ctx *ctx, const float *dist, float
     return t;
 }
 
+/* ∂L/∂S of a count c at distance d: −(c/K)/d, 0 where c = 0 or d = 0.  tab
+ * (when not NULL) holds −(float)(c/K) for c in [−M, M] at tab[c]: the same
+ * bits as the division in double, with one division per count value
+ * instead of one per entry. */
+static inline float grad_of(float c, float d, const float *tab, double K)
+{
+    if (c == 0.0f || !(d > 0.0f))
+        return 0.0f;
+    return (tab ? tab[(long)c] : -(float)(c / K)) / d;
+}
+
+static const float *grad_table(dml_ctx *ctx, double K)
+{
+    const size_t M = ctx->M;
+    if (!(K > 0) || 2 * M + 1 > DML_GEMM_WORK_FLOATS)
+        return NULL; /* no count to divide, or no room: divide per entry */
+    float *tab = ctx->work + M; /* the work buffer is free until the backward product */
+    for (long c = -(long)M; c <= (long)M; c++)
+        tab[c] = -(float)((double)c / K);
+    return tab;
+}
+
+/* G from the counts in cnt (= G, overwritten) and the distances. */
+static void grad_pass(dml_ctx *ctx, const float *dist, double K)
+{
+    const size_t M = ctx->M;
+    const float *tab = grad_table(ctx, K);
+    float *G = ctx->G;
+#pragma omp parallel for num_threads(ctx->threads) schedule(static) if (ctx->threads > 1)
+    for (size_t i = 0; i < M * M; i++)
+        G[i] = grad_of(G[i], dist[i], tab, K);
+}
+
+/* G and, for the backward, H = G + Gᵀ in one pass over tile pairs (I, J),
+ * (J, I), I ≤ J: each pair's blocks of cnt (= G) and dist (= H) are read
+ * into the tile before either is overwritten, and no other pair touches
+ * them.  Whole rows of a block are copied, so the transposed access reads
+ * each cache line once (a column walk with a 4 KB stride thrashes L1).
+ * Float addition commutes, so H is what dml_par_sym_sum would give. */
+enum { TILE = 16 };
+static void grad_sym_pass(dml_ctx *ctx, double K)
+{
+    const size_t M = ctx->M, nb = (M + TILE - 1) / TILE;
+    const float *tab = grad_table(ctx, K);
+    float *G = ctx->G, *H = ctx->H;
+#pragma omp parallel for num_threads(ctx->threads) schedule(dynamic, 1) if (ctx->threads > 1)
+    for (size_t bi = 0; bi < nb; bi++) {
+        float a[TILE][TILE], b[TILE][TILE];
+        const size_t i0 = bi * TILE, ni = M - i0 < TILE ? M - i0 : TILE;
+        for (size_t bj = bi; bj < nb; bj++) {
+            const size_t j0 = bj * TILE, nj = M - j0 < TILE ? M - j0 : TILE;
+            for (size_t r = 0; r < ni; r++)
+                for (size_t c = 0; c < nj; c++)
+                    a[r][c] = grad_of(G[(i0 + r) * M + j0 + c], H[(i0 + r) * M + j0 + c], tab, K);
+            for (size_t r = 0; r < nj; r++)
+                for (size_t c = 0; c < ni; c++)
+                    b[r][c] = grad_of(G[(j0 + r) * M + i0 + c], H[(j0 + r) * M + i0 + c], tab, K);
+            for (size_t r = 0; r < ni; r++)
+                for (size_t c = 0; c < nj; c++) {
+                    G[(i0 + r) * M + j0 + c] = a[r][c];
+                    H[(i0 + r) * M + j0 + c] = a[r][c] + b[c][r];
+                }
+            for (size_t r = 0; r < nj; r++)
+                for (size_t c = 0; c < ni; c++) {
+                    G[(j0 + r) * M + i0 + c] = b[r][c];
+                    H[(j0 + r) * M + i0 + c] = b[r][c] + a[c][r];
+                }
+        }
+    }
+}
+
+/* The pair backward (dml_pair_backward) with H already formed. */
+static void backward(dml_ctx *ctx, float *dX, double t1)
+{
+    const size_t M = ctx->M, D = ctx->D;
+    dml_par_gemm(ctx, 0, 0, M, D, M, ctx->H, M, ctx->Xn, D, dX, D); /* (G + Gᵀ) X̂ */
+    dml_par_normalize_backward(ctx, ctx->Xn, ctx->xinv, dX, M);
+    ctx->bwd_ns = dml_now_ns() - t1;
+    ctx->bwd_flops = 2.0 * (double)M * M * D;
+}
+
 static dml_status check_params(const dml_ctx *ctx, const dml_triplet_params *p)
 {
     if (!p) return dml_fail(DML_ERR_NULL, "parameters are NULL");
@@ -103,19 +184,18 @@ dml_status dml_triplet(dml_ctx *ctx, const dml_triplet_params *p, const float *X
                               : enumerate_counts(ctx, dist, p->margin, cnt);
     const double active = t.active;
     *loss = active > 0 ? (float)(t.sum / active) : 0.0f;
-#pragma omp parallel for num_threads(ctx->threads) schedule(static) if (ctx->threads > 1)
-    for (size_t i = 0; i < M * M; i++) {
-        float g = 0.0f;
-        if (cnt[i] != 0.0f && dist[i] > 0.0f)
-            g = -(float)(cnt[i] / active) / dist[i]; /* ∂L/∂d · ∂d/∂S */
-        ctx->G[i] = g;
-    }
+    /* With a backward, H = G + Gᵀ is formed in the pass that makes G, so it
+     * is timed with the forward. */
+    if (dX)
+        grad_sym_pass(ctx, active);
+    else
+        grad_pass(ctx, dist, active);
     double t1 = dml_forward_done(ctx, t0, (double)M * M * D, dX != NULL);
     ctx->active = active;
     ctx->candidates = t.total;
     if (!dX)
         return dml_ok();
 
-    dml_pair_backward(ctx, dX, t1);
+    backward(ctx, dX, t1);
     return dml_ok();
 }

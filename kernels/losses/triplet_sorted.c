@@ -17,9 +17,10 @@
 #include "triplet_internal.h"
 
 /* Sides up to SMALL members are insertion-sorted: below that a radix sort's
- * histogram clearing costs more than the moves it saves. */
-enum { SMALL = 48, MAX_W = 11, MAX_PASSES = 3 };
-#define HIST_WORDS ((size_t)MAX_PASSES << MAX_W)
+ * histogram clearing costs more than the moves it saves.  Digits are at most
+ * MAX_W bits, so 32 bits take at most MAX_PASSES passes. */
+enum { SMALL = 32, MAX_W = 12, MAX_PASSES = 8 };
+#define HIST_WORDS ((size_t)4 << MAX_W) /* plan_passes never spends more than this */
 
 /* A member of one side, packed so one 8-byte move sorts key and column
  * together: the distance's bits above, its column in the row below. */
@@ -68,6 +69,29 @@ static void insertion_sort(uint64_t *a, size_t n)
     }
 }
 
+/* The digit width for n keys spanning `bits` bits: each pass moves n members
+ * (about 4 units each: a read, a histogram lookup, a scattered write) and
+ * clears and scans 2^w buckets (about 1 unit each); the cheapest total wins.
+ * Fewer, wider passes for long sides, narrower ones for short sides (a side
+ * of 127 positives would otherwise scan 2 × 2048 buckets). */
+static void plan_passes(int bits, size_t n, int *passes, int *width)
+{
+    double best = -1;
+    *passes = MAX_PASSES; /* always overwritten: p = 8 fits any 32-bit span */
+    *width = (bits + MAX_PASSES - 1) / MAX_PASSES;
+    for (int p = 1; p <= MAX_PASSES; p++) {
+        int w = (bits + p - 1) / p;
+        if (w > MAX_W || (size_t)p << w > (size_t)4 << MAX_W)
+            continue;
+        double cost = p * (4.0 * (double)n + (double)((size_t)1 << w));
+        if (best < 0 || cost < best) {
+            best = cost;
+            *passes = p;
+            *width = w;
+        }
+    }
+}
+
 /* Sorts a[0..n) by key (columns break ties, which nothing relies on) and
  * returns the buffer holding the result, a or tmp.  Digits are taken of
  * key − min over only as many bits as the keys span: distances of one row
@@ -89,7 +113,8 @@ static uint64_t *radix_sort(uint64_t *a, uint64_t *tmp, size_t n, uint32_t *hist
         bits++;
     if (bits == 0)
         return a; /* all keys equal */
-    int passes = (bits + MAX_W - 1) / MAX_W, w = (bits + passes - 1) / passes;
+    int passes, w;
+    plan_passes(bits, n, &passes, &w);
     size_t buckets = (size_t)1 << w;
     uint32_t mask = (uint32_t)buckets - 1;
     memset(hist, 0, (size_t)passes * buckets * sizeof *hist);

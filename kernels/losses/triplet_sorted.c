@@ -20,7 +20,7 @@
  * histogram clearing costs more than the moves it saves.  Digits are at most
  * MAX_W bits, so 32 bits take at most MAX_PASSES passes. */
 enum { SMALL = 32, MAX_W = 12, MAX_PASSES = 8 };
-#define HIST_WORDS ((size_t)4 << MAX_W) /* plan_passes never spends more than this */
+#define HIST_WORDS ((size_t)2 << MAX_W) /* this pass's and the next pass's histogram */
 
 /* A member of one side, packed so one 8-byte move sorts key and column
  * together: the distance's bits above, its column in the row below. */
@@ -81,7 +81,7 @@ static void plan_passes(int bits, size_t n, int *passes, int *width)
     *width = (bits + MAX_PASSES - 1) / MAX_PASSES;
     for (int p = 1; p <= MAX_PASSES; p++) {
         int w = (bits + p - 1) / p;
-        if (w > MAX_W || (size_t)p << w > (size_t)4 << MAX_W)
+        if (w > MAX_W)
             continue;
         double cost = p * (4.0 * (double)n + (double)((size_t)1 << w));
         if (best < 0 || cost < best) {
@@ -89,6 +89,42 @@ static void plan_passes(int bits, size_t n, int *passes, int *width)
             *passes = p;
             *width = w;
         }
+    }
+}
+
+static void count_digit(const uint64_t *a, size_t n, uint32_t lo, int shift, uint32_t mask,
+                        uint32_t *h, size_t buckets)
+{
+    memset(h, 0, buckets * sizeof *h);
+    for (size_t i = 0; i < n; i++)
+        h[((key_of(a[i]) - lo) >> shift) & mask]++;
+}
+
+/* One LSD pass by the digit at shift (h: its histogram, turned into offsets
+ * here); counts the next pass's digit on the way when hn is not NULL, which
+ * saves that pass a read of the data. */
+static void scatter(const uint64_t *src, uint64_t *dst, size_t n, uint32_t lo, int shift, int w,
+                    uint32_t *h, uint32_t *hn)
+{
+    const size_t buckets = (size_t)1 << w;
+    const uint32_t mask = (uint32_t)buckets - 1;
+    uint32_t run = 0;
+    for (size_t b = 0; b < buckets; b++) {
+        uint32_t c = h[b];
+        h[b] = run;
+        run += c;
+    }
+    if (!hn) {
+        for (size_t i = 0; i < n; i++)
+            dst[h[((key_of(src[i]) - lo) >> shift) & mask]++] = src[i];
+        return;
+    }
+    memset(hn, 0, buckets * sizeof *hn);
+    const int next = shift + w;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t k = key_of(src[i]) - lo;
+        dst[h[(k >> shift) & mask]++] = src[i];
+        hn[(k >> next) & mask]++;
     }
 }
 
@@ -115,31 +151,26 @@ static uint64_t *radix_sort(uint64_t *a, uint64_t *tmp, size_t n, uint32_t *hist
         return a; /* all keys equal */
     int passes, w;
     plan_passes(bits, n, &passes, &w);
-    size_t buckets = (size_t)1 << w;
-    uint32_t mask = (uint32_t)buckets - 1;
-    memset(hist, 0, (size_t)passes * buckets * sizeof *hist);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t k = key_of(a[i]) - lo;
-        for (int p = 0; p < passes; p++)
-            hist[(size_t)p * buckets + ((k >> (p * w)) & mask)]++;
-    }
+    const size_t buckets = (size_t)1 << w;
+    const uint32_t mask = (uint32_t)buckets - 1;
+    uint32_t *h = hist, *hn = hist + buckets;
     uint64_t *src = a, *dst = tmp;
+    count_digit(src, n, lo, 0, mask, h, buckets);
     for (int p = 0; p < passes; p++) {
-        uint32_t *h = hist + (size_t)p * buckets;
-        int shift = p * w;
-        if (h[((key_of(src[0]) - lo) >> shift) & mask] == n)
-            continue; /* one bucket holds them all: the pass would move nothing */
-        uint32_t run = 0;
-        for (size_t b = 0; b < buckets; b++) {
-            uint32_t c = h[b];
-            h[b] = run;
-            run += c;
+        const int shift = p * w, last = p + 1 == passes;
+        if (h[((key_of(src[0]) - lo) >> shift) & mask] == n) {
+            /* one bucket holds them all: the pass would move nothing */
+            if (!last)
+                count_digit(src, n, lo, shift + w, mask, hn, buckets);
+        } else {
+            scatter(src, dst, n, lo, shift, w, h, last ? NULL : hn);
+            uint64_t *t = src;
+            src = dst;
+            dst = t;
         }
-        for (size_t i = 0; i < n; i++)
-            dst[h[((key_of(src[i]) - lo) >> shift) & mask]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
+        uint32_t *t = h;
+        h = hn;
+        hn = t;
     }
     return src;
 }

@@ -100,7 +100,7 @@ FORCE:
 
 # ------------------------------------------------------------------ tests
 TEST_SRCS := $(wildcard tests/test_*.c)
-TEST_COMMON := $(filter-out tests/test_%.c tests/%_driver.c,$(wildcard tests/*.c))
+TEST_COMMON := $(filter-out tests/test_%.c tests/%_driver.c tests/bench_%.c,$(wildcard tests/*.c))
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o) $(TEST_COMMON:%.c=$(BUILD)/%.o)
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
@@ -209,6 +209,19 @@ clean: clean-bench
 .PHONY: clean-bench
 clean-bench:
 	rm -rf build-slow
+
+# ------------------------------------------------------------------ triplet algorithms
+#   make bench-triplet   step time of the enumerating and the sorted triplet algorithm,
+#                        D = 512, 8 classes of M/8, M = 128 … 8192, one thread (a table;
+#                        it gates nothing).  BENCH_TRIPLET_ARGS passes options, e.g.
+#                        BENCH_TRIPLET_ARGS='--M 256,1024 --threads 2'.
+.PHONY: bench-triplet
+BENCH_TRIPLET_ARGS ?=
+$(BUILD)/bench_triplet: $(BUILD)/tests/bench_triplet.o $(BUILD)/libdml.a
+	$(CC) -o $@ $^ $(LDLIBS_BASE)
+
+bench-triplet: $(BUILD)/bench_triplet
+	$(BUILD)/bench_triplet $(BENCH_TRIPLET_ARGS)
 
 # ------------------------------------------------------------------ neon (AArch64, cross + qemu)
 #   make neon        build-aarch64/libdml.a and build-aarch64/dmlbench, cross-compiled with

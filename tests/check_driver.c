@@ -2,8 +2,8 @@
  *
  * Criterion's runner hangs under qemu-user, so the emulated runs (`make
  * test-neon` under qemu-aarch64, `make test-haswell` under qemu-x86_64 -cpu
- * Haswell) use this small program instead: every check of dml_cosine_checks[]
- * and dml_lse_checks[] (the same tables the Criterion suite runs; the cases
+ * Haswell) use this small program instead: every check of dml_cosine_checks[],
+ * dml_lse_checks[] and dml_triplet_checks[] (the same tables the Criterion suite runs; the cases
  * are written once, in tests/check_*.c) for the reference and one SIMD ISA.
  *
  *   check_driver ISA [SUBSTRING]   ref and ISA; only the checks whose
@@ -37,7 +37,9 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         const dml_check *checks;
-    } families[] = { { "cosine", dml_cosine_checks }, { "lse", dml_lse_checks } };
+    } families[] = { { "cosine", dml_cosine_checks },
+                     { "lse", dml_lse_checks },
+                     { "triplet", dml_triplet_checks } };
     int passed = 0, failed = 0;
 
     setvbuf(stdout, NULL, _IOLBF, 0); /* progress stays visible if a timeout kills us */

@@ -20,6 +20,7 @@ typedef struct dml_check {
 /* Each family exports a table terminated by { NULL, NULL }. */
 extern const dml_check dml_cosine_checks[];
 extern const dml_check dml_lse_checks[];
+extern const dml_check dml_triplet_checks[]; /* the losses over the table: sorted vs enumerate */
 
 /* The odd sizes every dimension with a tail is tried at. */
 #define DML_CHECK_SIZES { 1, 3, 7, 15, 16, 17, 31, 63, 65, 97, 1000, 1023 }

@@ -152,13 +152,26 @@ int dml_loss_has_proxies(dml_loss loss);
 typedef struct dml_proxy_anchor_params { float alpha, delta; } dml_proxy_anchor_params;
 typedef struct dml_proxy_nca_params { float scale; int include_positive; } dml_proxy_nca_params;
 typedef struct dml_ms_params { float alpha, beta, base, epsilon; int mine; } dml_ms_params;
-typedef struct dml_triplet_params { float margin; } dml_triplet_params;
+/* Two exact algorithms for the same triplet loss (LOSSES.md, "Triplet"): the
+ * O(M³) enumeration, the reference of the complexity study and the default,
+ * and an O(M² log M) one that sorts each anchor's distances and walks them
+ * (kernels/losses/triplet_sorted.c).  Both give the same K, the same
+ * gradient counts and the loss up to summation rounding. */
+typedef enum dml_triplet_algorithm {
+    DML_TRIPLET_ENUMERATE = 0,
+    DML_TRIPLET_SORTED,
+    DML_TRIPLET_ALGORITHM_COUNT
+} dml_triplet_algorithm;
+typedef struct dml_triplet_params { float margin; int algorithm; /* dml_triplet_algorithm */ } dml_triplet_params;
+/* "enumerate", "sorted"; parse gives DML_ERR_ARG for any other name. */
+const char *dml_triplet_algorithm_name(dml_triplet_algorithm a);
+dml_status dml_triplet_algorithm_parse(const char *name, dml_triplet_algorithm *out);
 
 /* The defaults (those of the reference, pytorch-metric-learning 2.8.1). */
 #define DML_PROXY_ANCHOR_DEFAULTS ((dml_proxy_anchor_params){ 32.0f, 0.1f })
 #define DML_PROXY_NCA_DEFAULTS    ((dml_proxy_nca_params){ 32.0f, 0 })
 #define DML_MS_DEFAULTS           ((dml_ms_params){ 2.0f, 50.0f, 0.5f, 0.1f, 1 })
-#define DML_TRIPLET_DEFAULTS      ((dml_triplet_params){ 0.1f })
+#define DML_TRIPLET_DEFAULTS      ((dml_triplet_params){ 0.1f, DML_TRIPLET_ENUMERATE })
 
 /* Any loss's parameters, for code that handles the four alike. */
 typedef struct dml_params {

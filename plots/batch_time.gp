@@ -3,14 +3,15 @@
 # step's thread CPU time (cpu_min_ms, what is fitted for the proxy losses and
 # MS); thin lines: median wall time per step.  Triplet's open points are its
 # enumeration part alone (forward time less the forward products timed alone),
-# which is what its O(M³) fit uses.
+# which is what its O(M³) fit uses; the sorted walk (exact, O(M² log M)) is
+# drawn and fitted beside it the same way.
 load "plots/common.gp"
 eval meta_label("batch")
 F = R."/batch.csv"
 fit_title(l) = sprintf("%s: k = %.2f ± %.2f, expected %s (%s)", loss_title(l), real(cx(l, "k")), real(cx(l, "k_stderr")), cx(l, "expected_order"), cx(l, "verdict"))
 # Precompute the fit parameters (one awk call each).
-array K[4]; array A[4]; array LO[4]; array HI[4]
-do for [i=1:4] { l = word(LOSSES, i); K[i] = real(cx(l, "k")); A[i] = real(cx(l, "prefactor_ms")); LO[i] = real(cx(l, "M_min")); HI[i] = real(cx(l, "M_max")) }
+array K[5]; array A[5]; array LO[5]; array HI[5]
+do for [i=1:5] { l = word(SERIES, i); K[i] = real(cx(l, "k")); A[i] = real(cx(l, "prefactor_ms")); LO[i] = real(cx(l, "M_min")); HI[i] = real(cx(l, "M_max")) }
 f(x, i) = (x >= LO[i] && x <= HI[i]) ? A[i] * x**K[i] : NaN
 set logscale xy 2
 set format y "%g"
@@ -23,9 +24,10 @@ set samples 400
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
   set label 99 META at screen 0.01, screen 0.015 font ",8" tc rgb "#555555"
-  plot for [i=1:4] sel(F, word(LOSSES, i)) using "M":"cpu_min_ms" with points pt 7 ps 0.9 lc rgb loss_color(word(LOSSES, i)) notitle, \
-       for [i=1:4] sel(F, word(LOSSES, i)) using "M":"total_median_ms" with lines lw 0.7 dt 3 lc rgb loss_color(word(LOSSES, i)) notitle, \
-       sel(F, "triplet") using "M":"specific_min_ms" with points pt 6 ps 0.9 lc rgb loss_color("triplet") title "triplet: enumeration part only", \
-       for [i=1:4] f(x, i) with lines lw 2 lc rgb loss_color(word(LOSSES, i)) title fit_title(word(LOSSES, i))
+  plot for [i=1:5] series(F, word(SERIES, i)) using "M":"cpu_min_ms" with points pt 7 ps 0.9 lc rgb loss_color(word(SERIES, i)) notitle, \
+       for [i=1:5] series(F, word(SERIES, i)) using "M":"total_median_ms" with lines lw 0.7 dt 3 lc rgb loss_color(word(SERIES, i)) notitle, \
+       series(F, "triplet") using "M":"specific_min_ms" with points pt 6 ps 0.9 lc rgb loss_color("triplet") title "triplet: enumeration part only", \
+       series(F, "triplet_sorted") using "M":"specific_min_ms" with points pt 6 ps 0.9 lc rgb loss_color("triplet_sorted") title "triplet: sorted walk part only", \
+       for [i=1:5] f(x, i) with lines lw 2 lc rgb loss_color(word(SERIES, i)) title fit_title(word(SERIES, i))
   unset output
 }

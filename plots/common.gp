@@ -10,13 +10,19 @@ set datafile columnheaders
 sel(f, n) = "< awk -F, 'NR==1 || $4==\"".n."\"' ".f
 # ... and column c equal to v (c a column number).
 sel2(f, n, c, v) = "< awk -F, 'NR==1 || ($4==\"".n."\" && $".c."==\"".v."\")' ".f
+# ... and the column named c equal to v.
+selc(f, n, c, v) = "< awk -F, 'NR==1{for(i=1;i<=NF;i++)h[$i]=i; print; next} $4==\"".n."\" && $h[\"".c."\"]==\"".v."\"' ".f
+# One series of the batch study: a loss, or triplet with one algorithm
+# (triplet: the enumeration, algorithm 0; triplet_sorted: algorithm 1).
+series(f, s) = s eq "triplet" ? selc(f, "triplet", "algorithm", "0") : s eq "triplet_sorted" ? selc(f, "triplet", "algorithm", "1") : sel(f, s)
+SERIES = "proxy_anchor proxy_nca ms triplet triplet_sorted"
 # One field of the row of complexity.csv for loss l (k, k_stderr, ...).
 cx(l, field) = system("awk -F, 'NR==1{for(i=1;i<=NF;i++)c[$i]=i} NR>1 && $1==\"".l."\"{print $c[\"".field."\"]}' ".R."/complexity.csv")
 # The distinct values of column c (a number) of file f, space separated.
 distinct(f, c) = system("awk -F, 'NR>1 && $".c."!=\"\"{print $".c."}' ".f." | awk '!s[$0]++' | tr '\\n' ' '")
 LOSSES = "proxy_anchor proxy_nca ms triplet"
-loss_color(l) = l eq "proxy_anchor" ? "#1b9e77" : l eq "proxy_nca" ? "#d95f02" : l eq "ms" ? "#7570b3" : "#e7298a"
-loss_title(l) = l eq "proxy_anchor" ? "Proxy-Anchor" : l eq "proxy_nca" ? "Proxy-NCA" : l eq "ms" ? "Multi-Similarity" : "triplet (all)"
+loss_color(l) = l eq "proxy_anchor" ? "#1b9e77" : l eq "proxy_nca" ? "#d95f02" : l eq "ms" ? "#7570b3" : l eq "triplet_sorted" ? "#a6761d" : "#e7298a"
+loss_title(l) = l eq "proxy_anchor" ? "Proxy-Anchor" : l eq "proxy_nca" ? "Proxy-NCA" : l eq "ms" ? "Multi-Similarity" : l eq "triplet_sorted" ? "triplet (all, sorted walk)" : "triplet (all)"
 isa_color(i) = i eq "ref" ? "#777777" : i eq "avx2" ? "#1f78b4" : i eq "avx512" ? "#e31a1c" : "#33a02c"
 if (!exists("W")) W = 900
 if (!exists("H")) H = 620

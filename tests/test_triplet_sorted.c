@@ -6,12 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "checks.h"
 #include "dml.h"
 #include "dml_kernels.h"
-#include "golden_case.h"
+#include "point/golden_case.h"
 
 ParameterizedTestParameters(triplet_sorted, equals_enumerate)
 {
@@ -69,62 +68,19 @@ Test(triplet_sorted, golden_triplet_cases)
     }
 }
 
-#define PENDING DML_TEST_DIR "/golden/pending/triplet_sorted.txt"
-
-/* The pending case without its `param algorithm` line, which the golden
- * reader does not know yet, into a temporary file; the line's value is
- * returned in alg (-1 if the file has no such line). */
-static void strip_algorithm(const char *tmp, int *alg)
+/* tests/golden/triplet_sorted.txt is a PML case with `param algorithm
+ * sorted`: the golden reader must set the algorithm from it (a reader that
+ * ignored the line would still pass the case, on the enumeration). */
+Test(triplet_sorted, golden_case_names_the_algorithm)
 {
-    FILE *in = fopen(PENDING, "r"), *out = fopen(tmp, "w");
-    cr_assert(in && out, "cannot open %s or %s", PENDING, tmp);
-    char line[1 << 16];
-    *alg = -1;
-    while (fgets(line, sizeof line, in)) {
-        char name[32];
-        if (sscanf(line, "param algorithm %31s", name) == 1) {
-            dml_triplet_algorithm a;
-            cr_assert_eq(dml_triplet_algorithm_parse(name, &a), DML_OK, "%s", dml_last_error());
-            *alg = (int)a;
-            continue;
-        }
-        fputs(line, out);
-    }
-    cr_assert(!ferror(in) && feof(in), "reading %s", PENDING);
-    fclose(in);
-    fclose(out);
-}
-
-Test(triplet_sorted, golden_pending_case)
-{
-    char tmp[] = "/tmp/dml_triplet_sorted_XXXXXX";
-    int fd = mkstemp(tmp);
-    cr_assert(fd >= 0);
-    close(fd);
-    int alg;
-    strip_algorithm(tmp, &alg);
-    cr_assert_eq(alg, DML_TRIPLET_SORTED, "%s has no `param algorithm sorted` line", PENDING);
+    const char *path = DML_TEST_DIR "/golden/triplet_sorted.txt";
     golden_case gc;
     char err[256];
-    cr_assert_eq(golden_load(tmp, &gc, err, sizeof err), 0, "%s: %s", PENDING, err);
-    remove(tmp);
+    cr_assert_eq(golden_load(path, &gc, err, sizeof err), 0, "%s: %s", path, err);
+    cr_assert_eq(gc.params.u.triplet.algorithm, DML_TRIPLET_SORTED,
+                 "%s: `param algorithm sorted` not applied", path);
     expect_golden_sorted(&gc);
     golden_free(&gc);
-}
-
-/* Says when the pending file can move: once the harness's reader accepts
- * `param algorithm`, this fails and tells the next session to move it up to
- * tests/golden/ (where `make check-golden` and golden.every_case_every_isa
- * pick it up) and to drop the loader above. */
-Test(triplet_sorted, golden_pending_is_still_needed)
-{
-    golden_case gc;
-    char err[256];
-    int rc = golden_load(PENDING, &gc, err, sizeof err);
-    if (rc == 0)
-        golden_free(&gc);
-    cr_expect_eq(rc, 1, "the golden reader now reads `param algorithm`: move %s up to tests/golden/",
-                 PENDING);
 }
 
 /* ------------------------------------------------------------ API */

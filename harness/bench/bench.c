@@ -318,6 +318,10 @@ static void collect_targets(bench_run *R)
         if (a5) add_target(R, a5->vs_ref, 8, 1, "lse rows=180 n=%zu avx512 speed-up over ref >= 8", bench_Cs[ci]);
         if (a2) add_target(R, a2->vs_ref, 5, 1, "lse rows=180 n=%zu avx2 speed-up over ref >= 5", bench_Cs[ci]);
     }
+    for (int i = 0; i < R->nsteps; i++)
+        if (strstr(R->steps[i].what, "triplet M=1024"))
+            add_target(R, R->steps[i].speedup, 20, 1, "%s %.31s sorted / enumerate speed-up >= 20",
+                       R->steps[i].what, R->steps[i].isa);
     for (int i = 0; i < R->npa; i++)
         add_target(R, R->pas[i].ratio, 1.2, 0,
                    "proxy_anchor fwd+bwd M=180 C=1000 D=512 %.31s / its 3 products <= 1.2", R->pas[i].isa);
@@ -335,7 +339,7 @@ int bench_main(const bench_opts *o)
     R.rounds = R.quick ? 7 : 11;
     bench_setup(&R);
     bench_print_header(&R);
-    if (bench_sweep(&R) || bench_proxy_anchor(&R)) return 1;
+    if (bench_sweep(&R) || bench_proxy_anchor(&R) || bench_steps(&R)) return 1;
     collect_targets(&R);
     if (R.json) bench_print_json(&R);
     else bench_print_text(&R);

@@ -55,6 +55,16 @@ void bench_print_json(const bench_run *R)
     for (int i = 0; i < R->npa; i++)
         printf("%s{\"isa\": \"%s\", \"step_ns\": %.0f, \"products_ns\": %.0f, \"ratio\": %.4f}",
                i ? ", " : "", R->pas[i].isa, R->pas[i].step, R->pas[i].products, R->pas[i].ratio);
+    printf("],\n \"steps\": [");
+    for (int i = 0; i < R->nsteps; i++) {
+        const step_row *x = &R->steps[i];
+        printf("%s\n  {\"step\": \"%s\", \"isa\": \"%s\", \"flops\": %.0f, \"speedup\": %.4f, \"variants\": [",
+               i ? "," : "", x->what, x->isa, x->flops, x->speedup);
+        for (int v = 0; v < 2; v++)
+            printf("%s{\"name\": \"%s\", \"min_ns\": %.0f, \"median_ns\": %.0f}", v ? ", " : "",
+                   x->variant[v], x->min_ns[v], x->median_ns[v]);
+        printf("]}");
+    }
     printf("],\n \"targets\": [\n");
     for (int i = 0; i < R->ntg; i++)
         printf("  {\"target\": \"%s\", \"value\": %.4f, \"goal\": %.3f, \"met\": %s}%s\n",
@@ -75,6 +85,23 @@ static void print_text_row(const brow *x, double core_peak)
            x->shape, x->who, x->r.cpu_med / 1e3, x->r.cpu_min / 1e3, rt, pkf, vr, vb, vb2);
 }
 
+/* Two ways of one step, interleaved: fastest and median, GFLOP/s of the
+ * products on the fastest step and its share of the peak, the speed-up. */
+static void print_steps(const bench_run *R)
+{
+    if (!R->nsteps) return;
+    printf("\nLoss steps two ways (one thread, interleaved; fastest / median ms, products' GFLOP/s and %%peak on the fastest):\n");
+    for (int i = 0; i < R->nsteps; i++) {
+        const step_row *x = &R->steps[i];
+        printf("  %-30s %-7s", x->what, x->isa);
+        for (int v = 0; v < 2; v++)
+            printf("  %s %.3f / %.3f ms %.1f GFLOP/s %.0f%%", x->variant[v], x->min_ns[v] / 1e6,
+                   x->median_ns[v] / 1e6, x->flops / x->min_ns[v],
+                   R->core_peak > 0 ? 100 * x->flops / x->min_ns[v] / R->core_peak : NAN);
+        printf("  speed-up %.2fx\n", x->speedup);
+    }
+}
+
 void bench_print_text(const bench_run *R)
 {
     printf("\n%-13s %-20s %-11s %11s %11s %14s %6s %7s %9s %9s\n", "kernel", "shape", "who",
@@ -84,6 +111,7 @@ void bench_print_text(const bench_run *R)
     for (int i = 0; i < R->npa; i++)
         printf("  %-7s step %.3f ms, its three products alone %.3f ms, ratio %.3f\n", R->pas[i].isa,
                R->pas[i].step / 1e6, R->pas[i].products / 1e6, R->pas[i].ratio);
+    print_steps(R);
     printf("\nTargets (one thread; reported, not enforced):\n");
     for (int i = 0; i < R->ntg; i++)
         printf("  %-8s %-72s %.3f\n", R->tg[i].met ? "met" : "NOT met", R->tg[i].what, R->tg[i].value);

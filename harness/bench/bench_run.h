@@ -39,6 +39,15 @@ typedef struct brows { brow *v; size_t n, cap; } brows;
 /* Proxy-Anchor forward+backward on one ISA against its three products alone. */
 typedef struct pa { char isa[32]; double step, products, ratio; } pa;
 
+/* One loss step computed two ways, interleaved (steps.c): fastest and
+ * median thread-CPU ns of each variant, the FLOPs of its products. */
+typedef struct step_row {
+    char what[96], isa[32], variant[2][24];
+    double min_ns[2], median_ns[2];
+    double flops, speedup; /* speedup: variant 0's fastest over variant 1's */
+} step_row;
+#define MAX_STEPS 32
+
 /* A goal of the paper: reported as met or not met, never enforced. */
 typedef struct target { char what[256]; double value, goal; int higher_better, met; } target;
 #define MAX_TARGETS 64
@@ -57,11 +66,16 @@ typedef struct bench_run {
     brows rows;
     pa pas[DML_ISA_COUNT];
     int npa;
+    step_row steps[MAX_STEPS];
+    int nsteps;
     target tg[MAX_TARGETS];
     int ntg;
 } bench_run;
 
 static inline double rate(const brow *x) { return x->work / x->r.cpu_med; } /* per ns = G/s */
+
+/* steps.c: every step comparison on every SIMD ISA. */
+int bench_steps(bench_run *R);
 
 /* bench_report.c */
 void bench_print_header(const bench_run *R);

@@ -12,7 +12,10 @@
 
 #include "dml.h"
 
-typedef enum param_type { PT_FLOAT_POS, PT_FLOAT_NONNEG, PT_FLOAT_ANY, PT_FLAG } param_type;
+/* PT_CHOICE: an int field naming one of a few choices (triplet's algorithm);
+ * written by name in options, golden files and sweep keys, stored and shown
+ * in the CSV as its index. */
+typedef enum param_type { PT_FLOAT_POS, PT_FLOAT_NONNEG, PT_FLOAT_ANY, PT_FLAG, PT_CHOICE } param_type;
 
 /* Parameter names, each once, in table order (the CSV column order);
  * index 0 .. param_name_count() - 1. */
@@ -20,6 +23,10 @@ int param_name_count(void);
 const char *param_name(int i);
 param_type param_name_type(int i);
 const char *param_name_metavar(int i); /* "A", "0|1", ... */
+/* PT_CHOICE parameters: the index of choice `text` (a name, or the index
+ * written as a number) or -1; the name of choice v, or NULL. */
+int param_choice_parse(int i, const char *text);
+const char *param_choice_name(int i, int v);
 /* The index of a name, or -1. */
 int param_name_index(const char *name);
 /* 1 when parameter i belongs to loss. */

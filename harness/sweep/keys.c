@@ -56,6 +56,7 @@ ktype key_type(int id)
     case PT_FLOAT_POS: return T_FLOAT_POS;
     case PT_FLOAT_NONNEG: return T_FLOAT_NONNEG;
     case PT_FLAG: return T_FLAG;
+    case PT_CHOICE: return T_CHOICE;
     default: return T_FLOAT_ANY;
     }
 }
@@ -236,6 +237,16 @@ int parse_values(int id, char **tok, int nt, kv *k, const char *file, int line)
         return parse_string(id, tok, nt, k, file, line);
     if (t == T_LOSSES || t == T_KERNELS || t == T_ISA)
         return parse_list(name, t, tok, nt, k, file, line);
+    if (t == T_CHOICE) /* names of the choices; kept as their indices */
+        for (int i = 0; i < nt; i++) {
+            int v = param_choice_parse(id - K_PARAM0, tok[i]);
+            if (v < 0)
+                return def_error(file, line, "%s: '%s' is not one of %s", name, tok[i],
+                                 param_name_metavar(id - K_PARAM0));
+            if (add_value(k, v, file, line, name)) return 1;
+        }
+    if (t == T_CHOICE)
+        return 0;
     if (t == T_THREADS && nt == 1 && !strcmp(tok[0], "all")) {
         int nc = prov_ncores();
         for (int th = 1; th < nc; th *= 2)

@@ -14,7 +14,7 @@
 
 typedef enum ktype {
     T_INT_POS, T_INT_NONNEG, T_U64, T_FLOAT_POS, T_FLOAT_NONNEG, T_FLOAT_ANY, T_FLAG,
-    T_ISA, T_THREADS, T_LOSSES, T_KERNELS, T_STRING
+    T_ISA, T_THREADS, T_LOSSES, T_KERNELS, T_STRING, T_CHOICE
 } ktype;
 
 /* The keys of the sweep itself; the loss parameters follow from K_PARAM0

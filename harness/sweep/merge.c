@@ -109,7 +109,7 @@ static int read_json(shard_file *sf)
         get_str(j, "compiler", sf->compiler, sizeof sf->compiler) || get_str(cpu, "model", sf->cpu, sizeof sf->cpu) || !quick)
         return die("merge: %s: lacks a field of its provenance (study, points_hash, host, git, flags, compiler, cpu, passes, quick)",
                    sf->json);
-    snprintf(sf->dirty, sizeof sf->dirty, "%.5s", dirty);
+    snprintf(sf->dirty, sizeof sf->dirty, "%s", *dirty == 't' ? "true" : *dirty == 'f' ? "false" : "null");
     sf->quick = *quick == 't';
     sf->k = (int)k; sf->n = (int)n; sf->points = (size_t)pts; sf->total = (size_t)tot;
     sf->fit_min_M = fm; sf->passes = (int)passes;

@@ -52,7 +52,7 @@ failed_shards() {
     while [ "$k" -lt "$SHARDS" ]; do
         [ "$(cat "$SH/status.$k-of-$SHARDS" 2>/dev/null)" = 0 ] || printf '%s ' "$k"
         k=$((k + 1))
-    done
+    done | sed 's/ $//'
 }
 
 # The command of one task, K as $1 (the sweep bounds a point's threads by the

@@ -23,9 +23,9 @@ set samples 400
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
   set label 99 META at screen 0.01, screen 0.015 font ",8" tc rgb "#555555"
-  plot for [i=1:4] sel(F, word(LOSSES, i)) using "M":"cpu_min_ms" with points pt 7 ps 0.9 lc rgb loss_color(word(LOSSES, i)) notitle, \
-       for [i=1:4] sel(F, word(LOSSES, i)) using "M":"total_median_ms" with lines lw 0.7 dt 3 lc rgb loss_color(word(LOSSES, i)) notitle, \
-       sel(F, "triplet") using "M":"specific_min_ms" with points pt 6 ps 0.9 lc rgb loss_color("triplet") title "triplet: enumeration part only", \
+  plot for [i=1:4] tsel(F, word(LOSSES, i)) using "M":"cpu_min_ms" with points pt 7 ps 0.9 lc rgb loss_color(word(LOSSES, i)) notitle, \
+       for [i=1:4] tsel(F, word(LOSSES, i)) using "M":"total_median_ms" with lines lw 0.7 dt 3 lc rgb loss_color(word(LOSSES, i)) notitle, \
+       tsel(F, "triplet") using "M":"specific_min_ms" with points pt 6 ps 0.9 lc rgb loss_color("triplet") title "triplet: enumeration part only", \
        for [i=1:4] f(x, i) with lines lw 2 lc rgb loss_color(word(LOSSES, i)) title fit_title(word(LOSSES, i))
   unset output
 }

@@ -10,6 +10,14 @@ set datafile columnheaders
 sel(f, n) = "< awk -F, 'NR==1 || $4==\"".n."\"' ".f
 # ... and column c equal to v (c a column number).
 sel2(f, n, c, v) = "< awk -F, 'NR==1 || ($4==\"".n."\" && $".c."==\"".v."\")' ".f
+# The same for timings: only the rows of TIMING_HOSTS when it is set (by a
+# merged study's meta.gp, when its rows come from several CPU models: times
+# from two CPUs do not belong on one curve).
+TIMING_HOSTS = ""
+hostsel = "NR==1{for(i=1;i<=NF;i++)if($i==\"host\")h=i} "
+hostok = "(hs ~ /^ *$/ || index(hs, \" \" $h \" \"))"
+tsel(f, n) = "< awk -F, -v hs=' ".TIMING_HOSTS." ' '".hostsel."NR==1 || ($4==\"".n."\" && ".hostok.")' ".f
+tsel2(f, n, c, v) = "< awk -F, -v hs=' ".TIMING_HOSTS." ' '".hostsel."NR==1 || ($4==\"".n."\" && $".c."==\"".v."\" && ".hostok.")' ".f
 # One field of the row of complexity.csv for loss l (k, k_stderr, ...).
 cx(l, field) = system("awk -F, 'NR==1{for(i=1;i<=NF;i++)c[$i]=i} NR>1 && $1==\"".l."\"{print $c[\"".field."\"]}' ".R."/complexity.csv")
 # The distinct values of column c (a number) of file f, space separated.

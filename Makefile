@@ -309,19 +309,35 @@ test-haswell: deps-neon
 #   make figures           redraw only the figures whose data changed
 #   make sweep-check       every study's CSV and JSON and every figure exist (for CI,
 #                          after `make sweep QUICK=1`, with the same QUICK=1)
-.PHONY: figures sweep-check
+#   make sweep ENGINE=slurm [SHARDS=N] [SBATCH_ARGS=...]
+#                          the same sweep as SHARDS shards (default 4), one Slurm array
+#                          task each (sbatch --array --wait), failed shards rerun once,
+#                          merged (dmlbench merge) into $(RESULTS); harness/engine.sh
+#   make sweep ENGINE=parallel [SHARDS=N] [SSHLOGINFILE=...]
+#                          the same through GNU parallel, local jobs or ssh hosts
+#   make test-cluster      both engines on a real one-node Slurm and GNU parallel, against
+#                          a single-machine sweep, a task killed mid-run, and every refusal
+#                          of merge (tests/cluster_test.sh, tests/merge_test.sh)
+.PHONY: figures sweep-check test-cluster deps-slurm deps-parallel
 SWEEP_DEFS    := $(sort $(wildcard experiments/*.txt))
 SWEEP_STUDIES := $(basename $(notdir $(SWEEP_DEFS)))
 RESULTS       := results$(if $(QUICK),/quick)
 FIG_DIR       := $(RESULTS)/figures
 FIGURES       := $(filter-out common,$(basename $(notdir $(wildcard plots/*.gp))))
 SWEEP_FLAGS   := $(if $(QUICK),--quick) $(if $(RESUME),--resume) $(if $(THREADS),--threads $(THREADS))
+ENGINE        ?=
+SHARDS        ?= 4
+# One machine: dmlbench sweep; an engine: shards, scheduled, merged (engine.sh).
+SWEEP_RUN = $(if $(ENGINE),RESUME='$(RESUME)' SBATCH_ARGS='$(SBATCH_ARGS)' SSHLOGINFILE='$(SSHLOGINFILE)' \
+              sh harness/engine.sh $(ENGINE) $(SHARDS) $(RESULTS) -- $(SWEEP_FLAGS) $(SWEEP_DEFS), \
+              $(BUILD)/dmlbench sweep $(SWEEP_FLAGS) --out $(RESULTS) $(SWEEP_DEFS))
 
 # Exit status 3 from `dmlbench sweep` is the complexity verdict: the figures
 # are still drawn, then make fails with it.
-sweep: deps-sweep
+sweep: deps-sweep $(if $(ENGINE),deps-$(ENGINE))
+	@case '$(ENGINE)' in ''|slurm|parallel) ;; *) echo "make sweep: ENGINE=$(ENGINE): slurm or parallel" >&2; exit 2;; esac
 	@$(MAKE) --no-print-directory all
-	@rc=0; $(BUILD)/dmlbench sweep $(SWEEP_FLAGS) --out $(RESULTS) $(SWEEP_DEFS) || rc=$$?; \
+	@rc=0; $(SWEEP_RUN) || rc=$$?; \
 	if [ $$rc -ne 0 ] && [ $$rc -ne 3 ]; then exit $$rc; fi; \
 	$(MAKE) --no-print-directory figures || exit 1; \
 	if [ $$rc -eq 3 ]; then echo "make sweep: a loss is off its expected order (table above, $(RESULTS)/complexity.csv)" >&2; fi; \
@@ -346,6 +362,16 @@ $(FIG_DIR)/%.png: plots/%.gp plots/common.gp
 
 sweep-check:
 	@sh plots/check.sh $(RESULTS) "$(SWEEP_STUDIES)" "$(FIGURES)"
+
+deps-slurm:
+	@sh harness/deps.sh slurm
+deps-parallel:
+	@sh harness/deps.sh parallel
+
+test-cluster: deps-sweep deps-slurm deps-parallel
+	@$(MAKE) --no-print-directory all
+	bash tests/merge_test.sh $(BUILD)/dmlbench
+	bash tests/cluster_test.sh $(BUILD)/dmlbench
 
 # Header dependencies written by -MMD.
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

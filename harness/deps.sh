@@ -2,7 +2,8 @@
 # deps.sh GROUP... — install the Debian packages a dmlbench job needs, and only
 # those missing.  Groups: test (build + Criterion suite), sweep (+ gnuplot),
 # bench (+ OpenBLAS as a comparison baseline, valgrind for instruction counts),
-# neon (the AArch64 cross compiler and qemu-user).
+# neon (the AArch64 cross compiler and qemu-user), slurm and parallel (the
+# cluster engines of `make sweep ENGINE=...`).
 set -eu
 
 pkgs_test="make gcc pkg-config libcriterion-dev libhwloc-dev"
@@ -17,10 +18,15 @@ pkgs_bench="$pkgs_test libopenblas-dev valgrind"
 # binaries load it under qemu -L) holds the aarch64 OpenMP runtime.
 pkgs_neon="make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross libgomp1-arm64-cross qemu-user"
 
+# slurm: the daemons and client commands harness/slurm-local.sh starts a
+# one-node test cluster with (and sbatch/squeue/scancel for a real one).
+pkgs_slurm="slurmctld slurmd slurm-client munge"
+pkgs_parallel="parallel"
+
 want=""
 for g in "$@"; do
     eval "list=\${pkgs_$g:-}"
-    [ -n "$list" ] || { echo "deps.sh: unknown group '$g' (test, sweep, bench, neon)" >&2; exit 2; }
+    [ -n "$list" ] || { echo "deps.sh: unknown group '$g' (test, sweep, bench, neon, slurm, parallel)" >&2; exit 2; }
     want="$want $list"
 done
 

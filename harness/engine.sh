@@ -14,7 +14,12 @@
 #                    SLURM_CPUS_PER_TASK (sbatch -c N)
 #   ENGINE=parallel  GNU parallel, local jobs or ssh hosts ($SSHLOGINFILE, which
 #                    needs this checkout at the same path on every host, on a
-#                    shared file system); --joblog and --resume-failed
+#                    shared file system); --joblog and --resume-failed.  Local
+#                    jobs ($PARALLEL_JOBS, default nproc) are each pinned to
+#                    their share of the CPUs (taskset), as Slurm pins a task
+#
+# OUT/shards/ starts empty unless RESUME=1 (then finished shards are kept and
+# unfinished ones resume from their rows).
 #
 # Exit status: 0, 3 when a loss is off its expected order (as `dmlbench
 # sweep`), 1 on any other failure.
@@ -29,6 +34,7 @@ case $SHARDS in ''|*[!0-9]*|0) echo "engine.sh: SHARDS must be a positive intege
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${DMLBENCH:-$REPO/build/dmlbench}
 SH=$OUT/shards
+[ -n "${RESUME:-}" ] || rm -rf "$SH"
 mkdir -p "$SH"
 SH=$(cd "$SH" && pwd)
 [ -x "$BIN" ] || { echo "engine.sh: $BIN not built (make all)" >&2; exit 1; }
@@ -46,18 +52,26 @@ failed_shards() {
     while [ "$k" -lt "$SHARDS" ]; do
         [ "$(cat "$SH/status.$k-of-$SHARDS" 2>/dev/null)" = 0 ] || printf '%s ' "$k"
         k=$((k + 1))
-    done
+    done | sed 's/ $//'
 }
 
 # The command of one task, K as $1 (the sweep bounds a point's threads by the
-# cores the task was given: SLURM_CPUS_PER_TASK and its CPU affinity).
+# cores the task was given: SLURM_CPUS_PER_TASK and its CPU affinity).  With
+# a GNU parallel job slot S of J local jobs as $2 $3, the task is pinned to
+# slot S's share of this host's CPUs, so that two jobs never share a core.
 cat > "$SH/task.sh" <<EOF
 #!/bin/sh
 # written by harness/engine.sh: one shard of the sweep
 k=\$1
 rm -f "$SH/status.\$k-of-$SHARDS"
 cd "$REPO"
-"$BIN" sweep --shard "\$k/$SHARDS" --resume --out "$SH" $ARGS
+pin=""
+if [ -n "\${2:-}" ] && [ -n "\${3:-}" ]; then
+    p=\$(nproc); per=\$((p / \$3)); [ \$per -ge 1 ] || per=1
+    lo=\$(( (\$2 - 1) * per % p )); hi=\$((lo + per - 1))
+    pin="taskset -c \$lo-\$hi"
+fi
+\$pin "$BIN" sweep --shard "\$k/$SHARDS" --resume --out "$SH" $ARGS
 rc=\$?
 echo \$rc > "$SH/status.\$k-of-$SHARDS"
 exit \$rc
@@ -66,6 +80,8 @@ chmod +x "$SH/task.sh"
 
 run_slurm() { # $1: array index list
     command -v sbatch >/dev/null 2>&1 || { echo "engine.sh: sbatch not found (sh harness/deps.sh slurm)" >&2; exit 1; }
+    # sbatch --wait returns when every task of the array has ended, with
+    # non-zero when one failed: the status files say which.
     cat > "$SH/array.sh" <<EOF
 #!/bin/sh
 #SBATCH --job-name=dmlbench-sweep
@@ -78,12 +94,17 @@ EOF
 
 run_parallel() { # $1: "first" or "again"
     command -v parallel >/dev/null 2>&1 || { echo "engine.sh: GNU parallel not found (sh harness/deps.sh parallel)" >&2; exit 1; }
+    jobs=${PARALLEL_JOBS:-$(nproc)}
     set -- "$1" --joblog "$SH/joblog" --halt never
     [ "$1" = again ] && set -- "$@" --resume-failed
-    [ -n "${SSHLOGINFILE:-}" ] && set -- "$@" --sshloginfile "$SSHLOGINFILE"
-    [ -z "${SSHLOGINFILE:-}" ] && set -- "$@" -j "${PARALLEL_JOBS:-$(nproc)}"
     shift
-    seq 0 $((SHARDS - 1)) | parallel "$@" "$SH/task.sh" {} || true
+    # --resume-failed reruns the jobs the joblog records as failed; the task
+    # list stays every shard, so that parallel matches the joblog's lines.
+    if [ -n "${SSHLOGINFILE:-}" ]; then
+        seq 0 $((SHARDS - 1)) | parallel "$@" --sshloginfile "$SSHLOGINFILE" "$SH/task.sh" {} || true
+    else
+        seq 0 $((SHARDS - 1)) | parallel "$@" -j "$jobs" "$SH/task.sh" {} {%} "$jobs" || true
+    fi
 }
 
 submit() { # $1: "first" or "again", $2: the shards to run

@@ -16,6 +16,7 @@ static const command commands[] = {
     { "golden", cmd_golden, "check the library against golden case files" },
     { "info", cmd_info, "instruction sets detected, compiled and in use" },
     { "sweep", cmd_sweep, "run study definitions (experiments/*.txt): CSV + JSON results" },
+    { "merge", cmd_merge, "join the shards of sweep --shard K/N into each study's results" },
     { "fit", cmd_fit, "complexity check of a batch-study CSV: time ~ M^k per loss" },
     { "bench", cmd_bench, "kernel throughput per ISA vs FMA peak and OpenBLAS" },
     { "bench-check", cmd_bench_check, "CI regression check: instruction counts, speed ratios" },

@@ -32,6 +32,11 @@ free_port() {
     say "no free TCP port from $1"; exit 1
 }
 
+# task/affinity pins each task to the CPUs it was given, so the sweep's
+# thread binding stays inside them; where it cannot work (no cgroup or
+# affinity support), DML_SLURM_TASK_PLUGIN=task/none.
+TASK_PLUGIN=${DML_SLURM_TASK_PLUGIN:-task/affinity}
+
 write_conf() {
     host=$(hostname -s)
     cpus=$(nproc)
@@ -50,7 +55,7 @@ AuthType=auth/munge
 AuthInfo=socket=$DIR/munge/munge.socket
 CredType=cred/munge
 ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
+TaskPlugin=$TASK_PLUGIN
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 SchedulerType=sched/backfill
@@ -114,6 +119,14 @@ start() {
 }
 
 stop() {
+    # Jobs first, so that no slurmstepd (a job's step) outlives the cluster:
+    # cancel every job of this cluster and wait for the queue to empty.
+    if pid_alive "$DIR/slurmctld.pid"; then
+        export SLURM_CONF="$CONF"
+        scancel --full --quiet --user="$(id -un)" 2>/dev/null || true
+        i=0
+        while [ -n "$(squeue -h -o %i 2>/dev/null)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    fi
     for f in slurmd.pid slurmctld.pid munge/munged.pid; do
         if pid_alive "$DIR/$f"; then
             pid=$(cat "$DIR/$f")
@@ -123,8 +136,6 @@ stop() {
             kill -9 "$pid" 2>/dev/null || true
         fi
     done
-    # slurmd starts each job step under a slurmstepd; none may outlive the cluster.
-    pkill -f "slurmstepd.*$DIR" 2>/dev/null || true
     rm -rf "$DIR"
 }
 

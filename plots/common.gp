@@ -10,11 +10,20 @@ set datafile columnheaders
 sel(f, n) = "< awk -F, 'NR==1 || $4==\"".n."\"' ".f
 # ... and column c equal to v (c a column number).
 sel2(f, n, c, v) = "< awk -F, 'NR==1 || ($4==\"".n."\" && $".c."==\"".v."\")' ".f
+# The same for timings: only the rows of TIMING_HOSTS when it is set (by a
+# merged study's meta.gp, when its rows come from several CPU models: times
+# from two CPUs do not belong on one curve).
+TIMING_HOSTS = ""
+hostsel = "NR==1{for(i=1;i<=NF;i++)if($i==\"host\")h=i} "
+hostok = "(hs ~ /^ *$/ || index(hs, \" \" $h \" \"))"
+tsel(f, n) = "< awk -F, -v hs=' ".TIMING_HOSTS." ' '".hostsel."NR==1 || ($4==\"".n."\" && ".hostok.")' ".f
+tsel2(f, n, c, v) = "< awk -F, -v hs=' ".TIMING_HOSTS." ' '".hostsel."NR==1 || ($4==\"".n."\" && $".c."==\"".v."\" && ".hostok.")' ".f
 # ... and the column named c equal to v.
-selc(f, n, c, v) = "< awk -F, 'NR==1{for(i=1;i<=NF;i++)h[$i]=i; print; next} $4==\"".n."\" && $h[\"".c."\"]==\"".v."\"' ".f
+# (timings: only the rows of TIMING_HOSTS, as tsel below)
+selc(f, n, c, v) = "< awk -F, -v hs=' ".TIMING_HOSTS." ' 'NR==1{for(i=1;i<=NF;i++){g[$i]=i; if($i==\"host\")h=i}; print; next} $4==\"".n."\" && $g[\"".c."\"]==\"".v."\" && ".hostok."' ".f
 # One series of the batch study: a loss, or triplet with one algorithm
 # (triplet: the enumeration, algorithm 0; triplet_sorted: algorithm 1).
-series(f, s) = s eq "triplet" ? selc(f, "triplet", "algorithm", "0") : s eq "triplet_sorted" ? selc(f, "triplet", "algorithm", "1") : sel(f, s)
+series(f, s) = s eq "triplet" ? selc(f, "triplet", "algorithm", "0") : s eq "triplet_sorted" ? selc(f, "triplet", "algorithm", "1") : tsel(f, s)
 SERIES = "proxy_anchor proxy_nca ms triplet triplet_sorted"
 # One field of the row of complexity.csv for loss l (k, k_stderr, ...).
 cx(l, field) = system("awk -F, 'NR==1{for(i=1;i<=NF;i++)c[$i]=i} NR>1 && $1==\"".l."\"{print $c[\"".field."\"]}' ".R."/complexity.csv")

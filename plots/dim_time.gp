@@ -12,6 +12,6 @@ set xrange [50:1300]
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
   set label 99 META at screen 0.01, screen 0.015 font ",8" tc rgb "#555555"
-  plot for [l in LOSSES] sel(F, l) using "D":"total_min_ms":"total_min_ms":"total_median_ms" with yerrorlines pt 7 lw 2 lc rgb loss_color(l) title loss_title(l)
+  plot for [l in LOSSES] tsel(F, l) using "D":"total_min_ms":"total_min_ms":"total_median_ms" with yerrorlines pt 7 lw 2 lc rgb loss_color(l) title loss_title(l)
   unset output
 }

@@ -20,7 +20,7 @@ do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
   set label 99 META at screen 0.01, screen 0.015 font ",8" tc rgb "#555555"
   plot x with lines dt 2 lc rgb "#888888" title "ideal", \
-       for [i=1:4] sel(F, word(LOSSES, i)) using "threads":(T1[i] / column("total_min_ms")) with linespoints pt 7 lw 2 lc rgb loss_color(word(LOSSES, i)) \
+       for [i=1:4] tsel(F, word(LOSSES, i)) using "threads":(T1[i] / column("total_min_ms")) with linespoints pt 7 lw 2 lc rgb loss_color(word(LOSSES, i)) \
        title sprintf("%s (1 thread: %.1f ms)", loss_title(word(LOSSES, i)), T1[i])
   unset output
 }

@@ -1,5 +1,5 @@
-/* sweep.c — `dmlbench sweep [--resume] [--quick] [--threads N] [--out DIR]
- * experiments/<study>.txt...`: options, then sweep_main (sweep/). */
+/* sweep.c — `dmlbench sweep [--resume] [--quick] [--threads N] [--shard K/N]
+ * [--out DIR] experiments/<study>.txt...`: options, then sweep_main (sweep/). */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,7 +9,23 @@
 #include "sweep/sweep.h"
 
 static const char sweep_usage[] =
-    "usage: dmlbench sweep [--resume] [--quick] [--threads N] [--out DIR] experiments/<study>.txt...\n";
+    "usage: dmlbench sweep [--resume] [--quick] [--threads N] [--shard K/N] [--out DIR] experiments/<study>.txt...\n"
+    "  --shard K/N  run shard K (0 .. N-1) of every study into <study>.shard-K-of-N.csv; join with dmlbench merge\n";
+
+/* "K/N" with 0 <= K < N <= 4096; 1 when it is not. */
+static int parse_shard(const char *v, sweep_opts *o)
+{
+    char k[32];
+    const char *slash = strchr(v, '/');
+    long kk, nn;
+    if (!slash || (size_t)(slash - v) >= sizeof k) return 1;
+    memcpy(k, v, (size_t)(slash - v));
+    k[slash - v] = 0;
+    if (parse_int(slash + 1, 1, 4096, &nn) || parse_int(k, 0, nn - 1, &kk)) return 1;
+    o->shard_k = (int)kk;
+    o->shard_n = (int)nn;
+    return 0;
+}
 
 int cmd_sweep(int argc, char **argv)
 {
@@ -20,10 +36,14 @@ int cmd_sweep(int argc, char **argv)
         if (!strcmp(a, "--resume")) o.resume = 1;
         else if (!strcmp(a, "--quick")) o.quick = 1;
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(sweep_usage, stdout); return 0; }
-        else if (!strcmp(a, "--threads") || !strcmp(a, "--out")) {
+        else if (!strcmp(a, "--threads") || !strcmp(a, "--out") || !strcmp(a, "--shard")) {
             if (i + 1 >= argc) return die("sweep: %s needs a value", a);
             const char *v = argv[++i];
             if (!strcmp(a, "--out")) { o.out = v; continue; }
+            if (!strcmp(a, "--shard")) {
+                if (parse_shard(v, &o)) return die("sweep: --shard: '%s' is not K/N with 0 <= K < N <= 4096", v);
+                continue;
+            }
             long t;
             if (parse_int(v, 1, 1024, &t)) return die("sweep: --threads: bad value '%s'", v);
             o.threads = (int)t;

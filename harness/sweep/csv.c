@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/fileio.h"
 #include "point/params.h"
@@ -21,7 +22,7 @@ const char *csv_header(void)
         "total_min_ms,total_median_ms,total_p90_ms,cpu_min_ms,cpu_median_ms,fwd_gflop,bwd_gflop,gflops_min,gflops_median,"
         "gelem_per_s,fwd_products_min_ms,specific_min_ms,"
         "grad_x_mean,grad_x_max,grad_p_mean,pos_top1_share,pos_eff_n,neg_top1_share,neg_eff_n,"
-        "proxy_pos_top1_share,proxy_pos_eff_n,active_frac,pos_anchors,neg_anchors,value_err_vs_1thread,passes,key");
+        "proxy_pos_top1_share,proxy_pos_eff_n,active_frac,pos_anchors,neg_anchors,value_err_vs_1thread,host,passes,key");
     return h;
 }
 
@@ -38,7 +39,8 @@ static void fmt_what(sbuf *b, const study *st, size_t idx, const sweep_point *p,
 {
     const point_spec *s = &p->sp;
     const batch_spec *bs = &s->batch;
-    sb_add(b, "%s,%zu,%s,%s,%s,%d,%zu,%zu,%zu", st->name, idx, p->is_kernel ? "kernel" : "loss",
+    (void)idx; /* the point's index in the whole study, also in a shard */
+    sb_add(b, "%s,%zu,%s,%s,%s,%d,%zu,%zu,%zu", st->name, p->gidx, p->is_kernel ? "kernel" : "loss",
            p->is_kernel ? kernel_names[p->kernel] : dml_loss_name(s->params.loss), isa, threads, bs->M, bs->C, bs->D);
     if (p->is_kernel) sb_add(b, ",,,,");
     else sb_add(b, ",%zu,%zu,%g,%g", bs->per_class, (bs->M + bs->per_class - 1) / bs->per_class,
@@ -78,7 +80,7 @@ void fmt_row(sbuf *b, const study *st, size_t idx, const sweep_point *p, const p
     fmt_times(b, p, r, gelem, prod_min);
     const dml_gradstats *g = &r->gs;
     if (p->is_kernel) {
-        sb_add(b, ",,,,,,,,,,,,,");
+        sb_add(b, ",,,,,,,,,,,,,,%s", host_name());
         return;
     }
     sb_num(b, g->grad_x_mean); sb_num(b, g->grad_x_max); sb_num(b, g->grad_p_mean);
@@ -88,6 +90,15 @@ void fmt_row(sbuf *b, const study *st, size_t idx, const sweep_point *p, const p
     sb_num(b, g->active_frac);
     sb_add(b, ",%zu,%zu", g->pos_anchors, g->neg_anchors);
     sb_num(b, value_err);
+    sb_add(b, ",%s", host_name()); /* where it was measured: resume keeps a row's host */
+}
+
+const char *host_name(void)
+{
+    static char h[256];
+    if (!h[0] && (gethostname(h, sizeof h - 1) || !h[0])) snprintf(h, sizeof h, "unknown");
+    h[strcspn(h, ",\n\"")] = 0; /* a CSV field */
+    return h;
 }
 
 static size_t count_fields(const char *s)

@@ -64,6 +64,22 @@ static void json_machine(FILE *f, const study *st, const run_info *ri)
     fprintf(f, "},\n");
 }
 
+/* What `dmlbench merge` checks and needs: which shard, of which point list
+ * (points_hash covers the whole study's keys in order, so another
+ * definition, grid or `threads all` expansion shows), the fit to run, the
+ * figure label of this machine. */
+static void json_shard(FILE *f, const study *st, const run_info *ri)
+{
+    fprintf(f, "  \"shard\": {\"k\": %d, \"n\": %d, \"points\": %zu, \"points_total\": %zu, "
+               "\"threads_all_cores\": %d, \"fit_min_M\": %g,\n            \"meta\": ",
+            ri->shard_k, ri->shard_n, st->n, st->total, prov_ncores(), st->fit_min_M);
+    sbuf b = { 0 };
+    meta_label(&b, st, ri->pv);
+    json_str(f, b.s);
+    free(b.s);
+    fprintf(f, "},\n");
+}
+
 static void json_seeds(FILE *f, const study *st)
 {
     fprintf(f, "  \"seed\": [");
@@ -113,13 +129,17 @@ int write_json(const study *st, const char *path, const char *csv_path, const ru
     json_kv(f, ",\n  \"csv\": ", csv_path);
     fprintf(f, ",\n  \"quick\": %s,\n  \"points\": %zu,\n  \"resumed_points\": %zu,\n  \"elapsed_s\": %.1f,\n",
             ri->quick ? "true" : "false", st->n, ri->resumed, ri->elapsed_s);
+    fprintf(f, "  \"points_hash\": \"%016llx\",\n", st->points_hash);
+    json_kv(f, "  \"host\": ", host_name());
+    fprintf(f, ",\n");
+    if (ri->shard_n) json_shard(f, st, ri);
     json_machine(f, st, ri);
     json_seeds(f, st);
     json_method(f, st);
     return write_stream_atomic(f, path, err, errlen);
 }
 
-int write_meta(const study *st, const char *path, const prov *pv, char *err, size_t errlen)
+void meta_label(sbuf *b, const study *st, const prov *pv)
 {
     char isas[128] = "";
     size_t o = 0;
@@ -132,10 +152,16 @@ int write_meta(const study *st, const char *path, const prov *pv, char *err, siz
     for (int i = 0; i < pv->ncaches; i++)
         if (pv->caches[i].level == 2)
             snprintf(l2, sizeof l2, ", L2 %llu KiB/core", pv->caches[i].size / 1024);
+    sb_add(b, "%s, %d cores%s | isa %s | commit %.10s%s | %.10s", pv->cpu_model, pv->cores, l2, isas, pv->commit,
+           pv->dirty > 0 ? "+dirty" : "", pv->date);
+}
+
+int write_meta(const study *st, const char *path, const prov *pv, char *err, size_t errlen)
+{
     sbuf b = { 0 };
-    sb_add(&b, "# written by dmlbench sweep: the label of every figure drawn from %s\n", st->name);
-    sb_add(&b, "META = \"%s, %d cores%s | isa %s | commit %.10s%s | %.10s\"\n", pv->cpu_model, pv->cores, l2,
-           isas, pv->commit, pv->dirty > 0 ? "+dirty" : "", pv->date);
+    sb_add(&b, "# written by dmlbench sweep: the label of every figure drawn from %s\nMETA = \"", st->name);
+    meta_label(&b, st, pv);
+    sb_add(&b, "\"\n");
     int rc = write_file_atomic(path, b.s, b.n, err, errlen);
     free(b.s);
     return rc;

@@ -43,7 +43,7 @@ static int adopt_row(study *st, size_t i, char *line, long passes)
     rest = rest ? strchr(rest + 1, ',') : NULL;
     if (!rest) return 0;
     sbuf b = { 0 };
-    sb_add(&b, "%s,%zu%s", st->name, i, rest);
+    sb_add(&b, "%s,%zu%s", st->name, p->gidx, rest);
     p->row = b.s;
     p->passes_done = (int)passes;
     char f[64];

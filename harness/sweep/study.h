@@ -78,6 +78,7 @@ typedef struct sweep_point {
     char isa[16];
     double cost;         /* relative cost estimate, for the ETA */
     int line;            /* definition line of the unit */
+    size_t gidx;         /* its index in the whole study (column point), also in a shard */
 } sweep_point;
 
 typedef struct study {
@@ -87,12 +88,26 @@ typedef struct study {
     size_t todo;         /* point-passes in this run, for the progress line */
     sweep_point *pts;
     size_t n, cap;
+    size_t total;        /* points of the whole study (n is the shard's share) */
+    unsigned long long points_hash; /* of the whole study's keys, in order */
 } study;
 
 /* Reads and expands one definition.  Returns 0, or 1 after a message. */
 int load_study(const char *file, int quick, int cli_threads, study *st);
 /* The point's identity: what it runs, not its results (threads as given). */
 void point_key(const sweep_point *p, int threads, char *out, size_t len);
+
+/* ---------------------------------------------------------------- shards */
+
+/* FNV-1a 64 of s, continuing from h (start with SHARD_HASH0). */
+#define SHARD_HASH0 1469598103934665603ULL
+unsigned long long shard_hash(unsigned long long h, const char *s);
+/* Numbers the points (gidx), sets total and points_hash; with n > 0 keeps
+ * only the points of shard k of n (see shard.c for the rule). */
+void shard_select(study *st, int k, int n);
+/* The CPUs this process may use: its affinity, bounded by what Slurm gave
+ * the task; why says where the number comes from. */
+int shard_cpus(char *why, size_t len);
 
 /* --------------------------------------------------------------- records */
 
@@ -107,6 +122,7 @@ size_t resume_from(study *st, const char *path);
 typedef struct run_info {
     const prov *pv;
     int quick, max_threads;
+    int shard_k, shard_n;   /* shard_n = 0: not a shard run */
     const char *binding;
     size_t resumed;
     double elapsed_s;
@@ -114,6 +130,10 @@ typedef struct run_info {
 int write_json(const study *st, const char *path, const char *csv_path, const run_info *ri,
                char *err, size_t errlen);
 int write_meta(const study *st, const char *path, const prov *pv, char *err, size_t errlen);
+/* The label line of the figures (META = "..."'s text) into b. */
+void meta_label(sbuf *b, const study *st, const prov *pv);
+/* This machine's host name, as the host column gives it. */
+const char *host_name(void);
 
 void progress(const study *st, size_t done, double elapsed_s, double done_cost, double left_cost,
               int final);

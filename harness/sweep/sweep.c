@@ -17,6 +17,25 @@
 #include "sweep/study.h"
 #include "sweep/sweep.h"
 
+/* A point never runs on more threads than the CPUs this process was given
+ * (a Slurm task's -c, a taskset): refused before anything runs. */
+static int check_cpus(const sweep_opts *o, const study *studies, int max_threads)
+{
+    char why[96];
+    int cpus = shard_cpus(why, sizeof why);
+    if (max_threads <= cpus) return 0;
+    if (o->threads > cpus)
+        return die("sweep: --threads %d, but %s allows %d CPU%s", o->threads, why, cpus, cpus == 1 ? "" : "s");
+    for (int i = 0; i < o->nfiles; i++)
+        for (size_t p = 0; p < studies[i].n; p++)
+            if (studies[i].pts[p].sp.threads > cpus)
+                return die("sweep: %s: point %zu (%s) needs %d threads, but %s allows %d CPU%s "
+                           "(give the task more: sbatch -c %d)", studies[i].path, studies[i].pts[p].gidx,
+                           studies[i].pts[p].key, studies[i].pts[p].sp.threads, why, cpus, cpus == 1 ? "" : "s",
+                           studies[i].pts[p].sp.threads);
+    return 0;
+}
+
 /* Every definition parsed and expanded, or 1 after the messages. */
 static int load_all(const sweep_opts *o, study *studies, int *max_threads)
 {
@@ -24,6 +43,7 @@ static int load_all(const sweep_opts *o, study *studies, int *max_threads)
     *max_threads = o->threads;
     for (int i = 0; i < o->nfiles; i++) {
         if (load_study(o->files[i], o->quick, o->threads, &studies[i])) { bad = 1; continue; }
+        shard_select(&studies[i], o->shard_k, o->shard_n);
         for (int j = 0; j < i; j++)
             if (!strcmp(studies[j].name, studies[i].name)) {
                 fprintf(stderr, "dmlbench: %s: study '%s' is also defined by %s\n", o->files[i],
@@ -33,17 +53,21 @@ static int load_all(const sweep_opts *o, study *studies, int *max_threads)
         for (size_t p = 0; p < studies[i].n; p++)
             if (studies[i].pts[p].sp.threads > *max_threads) *max_threads = studies[i].pts[p].sp.threads;
     }
-    return bad;
+    return bad || check_cpus(o, studies, *max_threads);
 }
 
 typedef struct paths { char csv[1200], partial[1200], json[1200], meta[1200]; } paths;
 
-static void study_paths(const char *out, const study *st, paths *ps)
+/* <study>.csv ..., or <study>.shard-K-of-N.csv ... for a shard. */
+static void study_paths(const sweep_opts *o, const study *st, paths *ps)
 {
-    snprintf(ps->csv, sizeof ps->csv, "%.1000s/%s.csv", out, st->name);
-    snprintf(ps->partial, sizeof ps->partial, "%.1000s/%s.partial.csv", out, st->name);
-    snprintf(ps->json, sizeof ps->json, "%.1000s/%s.json", out, st->name);
-    snprintf(ps->meta, sizeof ps->meta, "%.1000s/%s.meta.gp", out, st->name);
+    char stem[1200];
+    if (o->shard_n) snprintf(stem, sizeof stem, "%.1000s/%s.shard-%d-of-%d", o->out, st->name, o->shard_k, o->shard_n);
+    else snprintf(stem, sizeof stem, "%.1000s/%s", o->out, st->name);
+    snprintf(ps->csv, sizeof ps->csv, "%.1150s.csv", stem);
+    snprintf(ps->partial, sizeof ps->partial, "%.1150s.partial.csv", stem);
+    snprintf(ps->json, sizeof ps->json, "%.1150s.json", stem);
+    snprintf(ps->meta, sizeof ps->meta, "%.1150s.meta.gp", stem);
 }
 
 /* --resume: rows of an earlier run; 1 when the study is complete and written. */
@@ -94,7 +118,7 @@ static int run_passes(study *st, const paths *ps, double t0)
 /* The complexity check of a study with fit_min_M; folds its verdict into rc. */
 static int fit_study(const sweep_opts *o, const study *st, const paths *ps, int rc)
 {
-    if (st->fit_min_M <= 0) return rc;
+    if (st->fit_min_M <= 0 || o->shard_n) return rc; /* a shard's fit is merge's */
     char cx[1200];
     snprintf(cx, sizeof cx, "%.1000s/complexity.csv", o->out);
     int frc = complexity_check(ps->csv, cx, st->fit_min_M, o->quick, stdout);
@@ -106,7 +130,7 @@ static int fit_study(const sweep_opts *o, const study *st, const paths *ps, int 
 static int run_study(const sweep_opts *o, study *st, run_info *ri, int rc)
 {
     paths ps;
-    study_paths(o->out, st, &ps);
+    study_paths(o, st, &ps);
     ri->resumed = 0;
     if (!(o->resume && resume_study(st, &ps, &ri->resumed))) {
         double t0 = now_ns();
@@ -114,7 +138,7 @@ static int run_study(const sweep_opts *o, study *st, run_info *ri, int rc)
         ri->elapsed_s = (now_ns() - t0) / 1e9;
         char err[1024];
         if (write_csv(st, ps.csv, err, sizeof err) || write_json(st, ps.json, ps.csv, ri, err, sizeof err) ||
-            write_meta(st, ps.meta, ri->pv, err, sizeof err))
+            (!o->shard_n && write_meta(st, ps.meta, ri->pv, err, sizeof err)))
             return die("sweep: %s", err);
         unlink(ps.partial);
         fprintf(stderr, "[%s] wrote %s and %s\n", st->name, ps.csv, ps.json);
@@ -135,10 +159,13 @@ int sweep_main(const sweep_opts *o)
     prov_bind_threads(max_threads, binding, sizeof binding);
     prov pv;
     prov_collect(&pv);
-    fprintf(stderr, "dmlbench sweep: %d stud%s%s, commit %.12s%s, threads bound: %s\n", o->nfiles,
-            o->nfiles == 1 ? "y" : "ies", o->quick ? " (quick)" : "", pv.commit, pv.dirty > 0 ? "+dirty" : "",
+    char shard[200] = "";
+    if (o->shard_n) snprintf(shard, sizeof shard, ", shard %d of %d on %s", o->shard_k, o->shard_n, host_name());
+    fprintf(stderr, "dmlbench sweep: %d stud%s%s%s, commit %.12s%s, threads bound: %s\n", o->nfiles,
+            o->nfiles == 1 ? "y" : "ies", o->quick ? " (quick)" : "", shard, pv.commit, pv.dirty > 0 ? "+dirty" : "",
             binding);
-    run_info ri = { .pv = &pv, .quick = o->quick, .max_threads = max_threads, .binding = binding };
+    run_info ri = { .pv = &pv, .quick = o->quick, .max_threads = max_threads, .binding = binding,
+                    .shard_k = o->shard_k, .shard_n = o->shard_n };
     int rc = 0;
     for (int si = 0; si < o->nfiles && rc != 1; si++)
         rc = run_study(o, &studies[si], &ri, rc);

@@ -37,7 +37,7 @@ KERNEL_SRCS := $(foreach i,$(BUILT_ISAS),kernels/cosine/cosine_$(i).c kernels/ls
                kernels/cpu/cpu.c kernels/cpu/dispatch.c $(wildcard kernels/losses/*.c)
 KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(BUILD)/%.o)
 
-HARNESS_SRCS := $(wildcard harness/*.c)
+HARNESS_SRCS := $(wildcard harness/*.c harness/train/*.c harness/cmd/*.c)
 HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(BUILD)/%.o)
 
 # Per-ISA flags (BLIS make_defs style).  The reference stays scalar: no
@@ -63,7 +63,7 @@ CFLAGS_ALL = $(CFLAGS_BASE) $(ISA_DEFS) $(EXTRA_CFLAGS)
 # results record as "the flags".
 DEPFLAGS := -MMD -MP
 
-.PHONY: all lib test check-golden sweep deps deps-test deps-sweep clean info
+.PHONY: all lib test check-golden sweep deps deps-test deps-sweep deps-train clean info
 all: $(BUILD)/libdml.a $(BUILD)/dmlbench
 
 lib: $(BUILD)/libdml.a
@@ -78,10 +78,11 @@ $(BUILD)/kernels/%.o: kernels/%.c $(BUILD)/.flags
 
 $(BUILD)/harness/%.o: harness/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) $(HARNESS_DEFS) -DDML_BUILD_FLAGS='"$(CFLAGS_ALL)"' -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) $(HARNESS_DEFS) -Iharness -DDML_BUILD_FLAGS='"$(CFLAGS_ALL)"' -c $< -o $@
 
+# -lz: the IDX reader of harness/train/ (gzip and plain files alike).
 $(BUILD)/dmlbench: $(HARNESS_OBJS) $(BUILD)/libdml.a
-	$(CC) -o $@ $(HARNESS_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE) $(HWLOC_LIBS)
+	$(CC) -o $@ $(HARNESS_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE) $(HWLOC_LIBS) -lz
 
 # Rebuild everything when the compiler or flags change.
 $(BUILD)/.flags: FORCE
@@ -99,9 +100,11 @@ $(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
 	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -Itests -Iharness -DDML_TEST_DIR='"tests"' -c $< -o $@
 
 # The tests reuse the harness's golden reader and batch generator.
-TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,golden_case.o point.o batch.o util.o)
+# ... and the train room (data, network, retrieval), with fit.o for atomic I/O.
+TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,golden_case.o point.o batch.o util.o fit.o) \
+                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard harness/train/*.c))
 $(BUILD)/test_dml: $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a
-	$(CC) -o $@ $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a -lcriterion $(LDLIBS_BASE)
+	$(CC) -o $@ $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a -lcriterion $(LDLIBS_BASE) -lz
 
 test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/test_dml
@@ -111,7 +114,7 @@ test: deps-test
 # Every golden case with every ISA this machine runs.
 check-golden: all
 	@for isa in $$($(BUILD)/dmlbench info --isas); do \
-	  $(BUILD)/dmlbench golden --isa $$isa tests/golden/*.txt || exit 1; \
+	  $(BUILD)/dmlbench golden --isa $$isa tests/golden/*.txt tests/golden/retrieval/*.txt || exit 1; \
 	done
 
 # -------------------------------------------------------------- packages
@@ -120,6 +123,9 @@ deps-test:
 	@sh harness/deps.sh test
 deps-sweep:
 	@sh harness/deps.sh sweep
+# dmlbench train: Fashion-MNIST (Debian dataset-fashion-mnist) and zlib.
+deps-train:
+	@sh harness/deps.sh train
 deps: deps-test deps-sweep
 
 clean:

@@ -1,11 +1,13 @@
 #!/bin/sh
 # deps.sh GROUP... — install the Debian packages a dmlbench job needs, and only
 # those missing.  Groups: test (build + Criterion suite), sweep (+ gnuplot),
+# train (Fashion-MNIST and zlib for `dmlbench train`; the test suite trains on it),
 # bench (+ OpenBLAS as a comparison baseline, valgrind for instruction counts),
 # neon (the AArch64 cross compiler and qemu-user).
 set -eu
 
-pkgs_test="make gcc pkg-config libcriterion-dev libhwloc-dev"
+pkgs_train="dataset-fashion-mnist zlib1g-dev"
+pkgs_test="make gcc pkg-config libcriterion-dev libhwloc-dev $pkgs_train"
 pkgs_sweep="$pkgs_test gnuplot-nox"
 # bench: OpenBLAS is only a yardstick for `dmlbench bench` (dlopen'ed at run time,
 # never linked); valgrind runs the instruction counts of `make bench-check` and
@@ -20,7 +22,7 @@ pkgs_neon="make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross libgomp1-arm64-c
 want=""
 for g in "$@"; do
     eval "list=\${pkgs_$g:-}"
-    [ -n "$list" ] || { echo "deps.sh: unknown group '$g' (test, sweep, bench, neon)" >&2; exit 2; }
+    [ -n "$list" ] || { echo "deps.sh: unknown group '$g' (test, sweep, train, bench, neon)" >&2; exit 2; }
     want="$want $list"
 done
 

@@ -16,6 +16,7 @@ int cmd_sweep(int argc, char **argv); /* sweep.c */
 int cmd_fit(int argc, char **argv);   /* sweep.c */
 int cmd_bench(int argc, char **argv);
 int cmd_bench_check(int argc, char **argv);
+int cmd_train(int argc, char **argv); /* cmd/train.c */
 
 /* Prints "dmlbench: <message>" on stderr; returns 1 (the exit code). */
 int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

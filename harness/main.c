@@ -17,6 +17,7 @@ static const command commands[] = {
     { "sweep", cmd_sweep, "run study definitions (experiments/*.txt): CSV + JSON results" },
     { "fit", cmd_fit, "complexity check of a batch-study CSV: time ~ M^k per loss" },
     { "bench", cmd_bench, "kernel throughput per ISA vs FMA peak and OpenBLAS" },
+    { "train", cmd_train, "train an embedding network on Fashion-MNIST; retrieval metrics per epoch" },
     { "bench-check", cmd_bench_check, "CI regression check: instruction counts, speed ratios" },
 };
 

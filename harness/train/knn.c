@@ -1,0 +1,205 @@
+/* knn.c — exact cosine k-NN retrieval and its metrics, with the semantics of
+ * pytorch-metric-learning's AccuracyCalculator (query set = reference set,
+ * each query left out of its own list, queries without a same-class
+ * neighbour left out).
+ *
+ * The N × N similarity matrix never exists: a block of query rows at a time is
+ * multiplied against all items by the library's GEMM, and each row of the block
+ * is reduced at once to the R nearest (R = the query's class size − 1, at least
+ * 8 for Recall@8) by a selection on integer keys, then only those are sorted. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "train.h"
+
+/* A similarity and an index in one sortable integer: the float's bits mapped
+ * to an order-preserving unsigned, then ~index so that ties go to the lower
+ * index (as FAISS's exact search returns them). Larger key = nearer. */
+static inline uint64_t key_of(float s, uint32_t j)
+{
+    uint32_t u;
+    memcpy(&u, &s, sizeof u);
+    u = (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+    return (uint64_t)u << 32 | (uint32_t)~j;
+}
+
+static inline uint32_t index_of(uint64_t key)
+{
+    return ~(uint32_t)key;
+}
+
+static inline void swap64(uint64_t *a, uint64_t *b)
+{
+    uint64_t t = *a; *a = *b; *b = t;
+}
+
+/* Hoare partition of a[lo..hi) (hi - lo >= 2) around a median of three:
+ * returns j with lo <= j < hi - 1, a[lo..j] >= pivot >= a[j+1..hi). */
+static size_t partition_desc(uint64_t *a, size_t lo, size_t hi)
+{
+    size_t mid = lo + (hi - lo - 1) / 2;
+    if (a[lo] < a[mid]) swap64(&a[lo], &a[mid]);
+    if (a[mid] < a[hi - 1]) swap64(&a[mid], &a[hi - 1]);
+    if (a[lo] < a[mid]) swap64(&a[lo], &a[mid]);
+    uint64_t p = a[mid];
+    size_t i = lo - 1, j = hi;  /* lo - 1 wraps for lo = 0; the first ++ undoes it */
+    for (;;) {
+        do i++; while (a[i] > p);
+        do j--; while (a[j] < p);
+        if (i >= j) return j;
+        swap64(&a[i], &a[j]);
+    }
+}
+
+/* Quickselect: afterwards the k largest keys (1 <= k < n) are in a[0..k). */
+static void select_top(uint64_t *a, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n;  /* invariant: lo < k <= hi, a[0..lo) >= a[lo..hi) >= a[hi..n) */
+    while (hi - lo > 1) {
+        size_t j = partition_desc(a, lo, hi);
+        if (k <= j + 1) hi = j + 1;
+        else lo = j + 1;
+    }
+}
+
+/* Sorts descending: quicksort (smaller side first), insertion sort below 24. */
+static void sort_desc(uint64_t *a, size_t n)
+{
+    while (n > 24) {
+        size_t j = partition_desc(a, 0, n) + 1;
+        if (j < n - j) { sort_desc(a, j); a += j; n -= j; }
+        else { sort_desc(a + j, n - j); n = j; }
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint64_t v = a[i];
+        size_t j = i;
+        for (; j > 0 && a[j - 1] < v; j--) a[j] = a[j - 1];
+        a[j] = v;
+    }
+}
+
+/* Per-query sums of the seven metrics. */
+typedef struct sums { double recall[4], rp, map; size_t q; } sums;
+
+/* One query row s[0..N) of similarities: select, sort the K nearest, score. */
+static void score_row(const float *s, size_t N, size_t self, const int32_t *labels,
+                      const size_t *class_size, uint64_t *keys, sums *acc)
+{
+    int32_t c = labels[self];
+    size_t R = class_size[c] - 1;
+    if (R == 0) return;  /* no other member: left out, as PML does */
+    size_t n = 0;
+    for (size_t j = 0; j < N; j++)
+        if (j != self) keys[n++] = key_of(s[j], (uint32_t)j);
+    size_t K = R > 8 ? R : 8;
+    if (K > n) K = n;
+    if (K < n) select_top(keys, n, K);
+    sort_desc(keys, K);
+    static const size_t at[4] = { 1, 2, 4, 8 };
+    size_t hits = 0, first_hit = 0;
+    double ap = 0;
+    for (size_t i = 0; i < K; i++) {
+        int rel = labels[index_of(keys[i])] == c;
+        if (rel && !first_hit) first_hit = i + 1;
+        if (i < R && rel) {
+            hits++;
+            ap += (double)hits / (double)(i + 1);
+        }
+    }
+    for (int t = 0; t < 4; t++)
+        acc->recall[t] += first_hit && first_hit <= at[t];
+    acc->rp += (double)hits / (double)R;
+    acc->map += ap / (double)R;
+    acc->q++;
+}
+
+static int check_input(const float *E, size_t N, size_t D, const int32_t *labels, size_t *maxc,
+                       char *err, size_t errlen)
+{
+    if (!E || !labels || N < 2 || D == 0 || N > UINT32_MAX) {
+        snprintf(err, errlen, "retrieval needs 2 <= N < 2^32 items of D >= 1 (N = %zu, D = %zu)", N, D);
+        return 1;
+    }
+    *maxc = 0;
+    for (size_t i = 0; i < N; i++) {
+        if (labels[i] < 0 || (size_t)labels[i] >= N) {
+            snprintf(err, errlen, "label %d of item %zu is outside [0, N = %zu)", labels[i], i, N);
+            return 1;
+        }
+        if ((size_t)labels[i] + 1 > *maxc) *maxc = (size_t)labels[i] + 1;
+    }
+    for (size_t i = 0; i < N * D; i++)
+        if (!isfinite(E[i])) {
+            snprintf(err, errlen, "embedding %zu, component %zu is not finite", i / D, i % D);
+            return 1;
+        }
+    return 0;
+}
+
+/* The rows of one block scored by up to `threads` threads; each thread's
+ * sums are kept apart and added in a fixed order, so the result does not
+ * depend on scheduling. */
+static void score_block(const float *S, size_t rows, size_t i0, size_t N, const int32_t *labels,
+                        const size_t *class_size, uint64_t *keys, sums *part, int threads)
+{
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+    for (int t = 0; t < threads; t++)
+        for (size_t r = (size_t)t; r < rows; r += (size_t)threads)
+            score_row(S + r * N, N, i0 + r, labels, class_size, keys + (size_t)t * N, &part[t]);
+}
+
+int retrieval_eval(const float *E, size_t N, size_t D, const int32_t *labels, dml_isa isa,
+                   size_t block, int threads, retrieval_metrics *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    size_t maxc;
+    if (check_input(E, N, D, labels, &maxc, err, errlen)) return 1;
+    const dml_kernels *k = dml_kernels_for(isa == DML_ISA_AUTO ? dml_isa_default() : isa);
+    if (!k || threads < 1) {
+        snprintf(err, errlen, "retrieval: ISA %s not available or threads %d < 1", dml_isa_name(isa),
+                 threads);
+        return 1;
+    }
+    /* about 8 MB of similarities a block: large enough for the GEMM, small beside N × N */
+    if (block == 0) block = N < 64 ? N : (2u << 20) / N < 64 ? 64 : (2u << 20) / N;
+    if (block > N) block = N;
+    float *Y = malloc(N * D * sizeof(float)), *inv = malloc(N * sizeof(float));
+    float *S = malloc(block * N * sizeof(float));
+    float *work = aligned_alloc(64, DML_GEMM_WORK_FLOATS * sizeof(float));
+    uint64_t *keys = malloc((size_t)threads * N * sizeof(uint64_t));
+    size_t *class_size = calloc(maxc, sizeof(size_t));
+    sums *part = calloc((size_t)threads, sizeof(sums));
+    int rc = 1;
+    if (!Y || !inv || !S || !work || !keys || !class_size || !part) {
+        snprintf(err, errlen, "retrieval: out of memory (N = %zu, block = %zu)", N, block);
+        goto done;
+    }
+    for (size_t i = 0; i < N; i++) class_size[labels[i]]++;
+    k->normalize(E, N, D, Y, inv);
+    for (size_t i0 = 0; i0 < N; i0 += block) {
+        size_t rows = N - i0 < block ? N - i0 : block;
+        k->gemm(0, 1, rows, N, D, Y + i0 * D, D, Y, D, S, N, work);
+        score_block(S, rows, i0, N, labels, class_size, keys, part, threads);
+    }
+    sums tot = { { 0 }, 0, 0, 0 };
+    for (int t = 0; t < threads; t++) {
+        for (int j = 0; j < 4; j++) tot.recall[j] += part[t].recall[j];
+        tot.rp += part[t].rp;
+        tot.map += part[t].map;
+        tot.q += part[t].q;
+    }
+    if (tot.q == 0) {
+        snprintf(err, errlen, "retrieval: no query has another item of its class");
+        goto done;
+    }
+    for (int j = 0; j < 4; j++) out->recall[j] = tot.recall[j] / (double)tot.q;
+    out->r_precision = tot.rp / (double)tot.q;
+    out->map_at_r = tot.map / (double)tot.q;
+    out->queries = tot.q;
+    rc = 0;
+done:
+    free(Y); free(inv); free(S); free(work); free(keys); free(class_size); free(part);
+    return rc;
+}

@@ -24,7 +24,8 @@ static void idx_path(char *buf, size_t len, const char *dir, const char *prefix,
         snprintf(buf, len, "%s/%s-%s", dir, prefix, kind);
 }
 
-int mnist_read(const char *dir, const char *prefix, dataset *out, char *err, size_t errlen)
+int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, char *err,
+               size_t errlen)
 {
     memset(out, 0, sizeof *out);
     char ipath[1024], lpath[1024];
@@ -51,10 +52,13 @@ int mnist_read(const char *dir, const char *prefix, dataset *out, char *err, siz
         snprintf(err, errlen, "%s: out of memory for %zu images", ipath, out->n);
         goto done;
     }
-    /* MNIST-format labels are class numbers; 255 bounds them (one byte), but a
-     * set with classes 0..k expects them dense, which training checks. */
     for (size_t i = 0; i < out->n; i++) {
         out->y[i] = lb.data[i];
+        if (out->y[i] >= classes) {
+            snprintf(err, errlen, "%s: label %d of item %zu is outside [0, %d)", lpath, out->y[i], i,
+                     classes);
+            goto done;
+        }
         if (out->y[i] + 1 > out->classes) out->classes = out->y[i] + 1;
     }
     for (size_t i = 0; i < out->n * out->dim; i++)
@@ -122,9 +126,10 @@ int train_data_load(const char *dir, train_protocol protocol, size_t train_limit
     memset(out, 0, sizeof *out);
     out->protocol = protocol;
     dataset tr, te;
-    if (mnist_read(dir, "train", &tr, err, errlen))
+    if (mnist_read(dir, "train", 256, &tr, err, errlen))
         return 1;
-    if (mnist_read(dir, "t10k", &te, err, errlen)) {
+    /* the test set may only hold classes the training set has */
+    if (mnist_read(dir, "t10k", tr.classes, &te, err, errlen)) {
         dataset_free(&tr);
         return 1;
     }

@@ -27,14 +27,26 @@ static size_t gz_read_all(gzFile f, void *buf, size_t n)
     return got;
 }
 
-/* zlib's message for a failed read ("unexpected end of file", "invalid
- * distance too far back"), or "end of file" when it reports none. */
+/* zlib's message for a failed read ("unexpected end of file", "incorrect data
+ * check"), without the path gzerror puts in front, or "end of file". */
 static const char *gz_why(gzFile f)
 {
     int code = 0;
     const char *msg = gzerror(f, &code);
     if (code == Z_ERRNO) return strerror(errno);
-    return code != Z_OK && msg && *msg ? msg : "end of file";
+    if (code == Z_OK || !msg || !*msg) return "end of file";
+    const char *colon = strstr(msg, ": ");
+    return colon ? colon + 2 : msg;
+}
+
+/* A damaged gzip stream is "corrupt", whatever part of the file was being read. */
+static int gz_corrupt(gzFile f, char *what, size_t len)
+{
+    int code = 0;
+    gzerror(f, &code);
+    if (code != Z_DATA_ERROR && code != Z_MEM_ERROR) return 0;
+    snprintf(what, len, "corrupt gzip data (%s)", gz_why(f));
+    return 1;
 }
 
 static int check_header(const unsigned char h[4], size_t ndim, char *what, size_t len)
@@ -64,6 +76,7 @@ static int read_dims(gzFile f, idx_array *a, size_t max_bytes, char *what, size_
     for (size_t i = 0; i < a->ndim; i++) {
         unsigned char b[4];
         if (gz_read_all(f, b, 4) != 4) {
+            if (gz_corrupt(f, what, len)) return 1;
             snprintf(what, len, "truncated header (size %zu of %zu missing: %s)", i + 1, a->ndim,
                      gz_why(f));
             return 1;
@@ -102,9 +115,10 @@ int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, ch
     unsigned char h[4];
     out->ndim = ndim;
     size_t got = gz_read_all(f, h, 4);
-    if (got != 4)
-        snprintf(what, sizeof what, "truncated header (%zu of 4 magic bytes: %s)", got, gz_why(f));
-    else if (!check_header(h, ndim, what, sizeof what))
+    if (got != 4) {
+        if (!gz_corrupt(f, what, sizeof what))
+            snprintf(what, sizeof what, "truncated header (%zu of 4 magic bytes: %s)", got, gz_why(f));
+    } else if (!check_header(h, ndim, what, sizeof what))
         read_dims(f, out, max_bytes, what, sizeof what);
     if (!*what) {
         size_t n = out->dims[0] * out->item;
@@ -112,8 +126,9 @@ int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, ch
         if (!out->data) {
             snprintf(what, sizeof what, "out of memory for %zu bytes", n);
         } else if ((got = gz_read_all(f, out->data, n)) != n) {
-            snprintf(what, sizeof what, "truncated: %zu of the %zu data bytes the header declares (%s)",
-                     got, n, gz_why(f));
+            if (!gz_corrupt(f, what, sizeof what))
+                snprintf(what, sizeof what, "truncated: %zu of the %zu data bytes the header declares (%s)",
+                         got, n, gz_why(f));
         } else {
             unsigned char extra;
             int code = Z_OK;
@@ -121,8 +136,8 @@ int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, ch
             if (gz_read_all(f, &extra, 1) == 1)
                 snprintf(what, sizeof what, "has data after the %zu items its header declares",
                          out->dims[0]);
-            else if ((gzerror(f, &code), code) != Z_OK)
-                snprintf(what, sizeof what, "corrupt: %s", gz_why(f));
+            else if ((gzerror(f, &code), code) != Z_OK && !gz_corrupt(f, what, sizeof what))
+                snprintf(what, sizeof what, "truncated gzip stream (%s)", gz_why(f));
         }
     }
     gzclose(f);

@@ -44,8 +44,9 @@ typedef struct dataset {
 
 /* Reads <dir>/<prefix>-images-idx3-ubyte[.gz] and -labels-idx1-ubyte[.gz] as
  * raw pixels / 255 (no standardisation yet); images and labels must agree in
- * count, labels must lie in [0, 256). */
-int mnist_read(const char *dir, const char *prefix, dataset *out, char *err, size_t errlen);
+ * count, labels must lie in [0, classes). */
+int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, char *err,
+               size_t errlen);
 void dataset_free(dataset *d);
 
 typedef enum train_protocol { PROTOCOL_CLOSED = 0, PROTOCOL_OPEN } train_protocol;

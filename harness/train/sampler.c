@@ -45,6 +45,15 @@ int sampler_init(sampler *s, const int32_t *y, size_t n, int classes, size_t M, 
                  char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
+    if (classes < 1 || M < 1) {
+        snprintf(err, errlen, "sampler: needs at least one class and M >= 1");
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (y[i] < 0 || y[i] >= classes) {
+            snprintf(err, errlen, "sampler: label %d of item %zu is outside [0, %d)", y[i], i, classes);
+            return 1;
+        }
     s->M = M;
     s->classes = classes;
     s->count = calloc((size_t)classes, sizeof(size_t));

@@ -206,6 +206,14 @@ Test(retrieval, golden_cases_every_isa_and_block)
 
 /* Brute force: every row fully sorted (similarity descending, then index
  * ascending, the library's tie rule), in double. */
+static const double *row_sim;
+static int by_sim(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    if (row_sim[i] != row_sim[j]) return row_sim[i] > row_sim[j] ? -1 : 1;
+    return i < j ? -1 : 1;
+}
+
 static retrieval_metrics brute_force(const float *E, size_t N, size_t D, const int32_t *y)
 {
     retrieval_metrics m = { { 0 }, 0, 0, 0 };
@@ -225,11 +233,8 @@ static retrieval_metrics brute_force(const float *E, size_t N, size_t D, const i
             s[j] = dot / sqrt(ni * nj);
             if (j != i) ord[n++] = j;
         }
-        for (size_t a = 1; a < n; a++)  /* insertion sort: fine at this size */
-            for (size_t b = a; b > 0 && (s[ord[b]] > s[ord[b - 1]] ||
-                                         (s[ord[b]] == s[ord[b - 1]] && ord[b] < ord[b - 1])); b--) {
-                size_t t = ord[b]; ord[b] = ord[b - 1]; ord[b - 1] = t;
-            }
+        row_sim = s;
+        qsort(ord, n, sizeof *ord, by_sim);
         size_t first = 0, hits = 0;
         double ap = 0;
         for (size_t r = 0; r < n; r++) {
@@ -273,7 +278,8 @@ static void make_sign_data(size_t N, float *E, int32_t *y, uint64_t seed)
 
 Test(retrieval, matches_brute_force_with_blocks_smaller_than_n)
 {
-    size_t N = 301, D = 16;
+    /* classes of ~200: rows reach the bucketed sort (K >= 64) and the sampled threshold */
+    size_t N = 1001, D = 16;
     float *E = malloc(N * D * sizeof(float));
     int32_t *y = malloc(N * sizeof(int32_t));
     make_sign_data(N, E, y, 7);

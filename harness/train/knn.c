@@ -6,79 +6,14 @@
  * The N × N similarity matrix never exists: a block of query rows at a time is
  * multiplied against all items by the library's GEMM, and each row of the block
  * is reduced at once to the R nearest (R = the query's class size − 1, at least
- * 8 for Recall@8) by a selection on integer keys, then only those are sorted. */
+ * 8 for Recall@8) by topk_row, a selection on integer keys that sorts only those. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "topk.h"
 #include "train.h"
-
-/* A similarity and an index in one sortable integer: the float's bits mapped
- * to an order-preserving unsigned, then ~index so that ties go to the lower
- * index (as FAISS's exact search returns them). Larger key = nearer. */
-static inline uint64_t key_of(float s, uint32_t j)
-{
-    uint32_t u;
-    memcpy(&u, &s, sizeof u);
-    u = (u & 0x80000000u) ? ~u : (u | 0x80000000u);
-    return (uint64_t)u << 32 | (uint32_t)~j;
-}
-
-static inline uint32_t index_of(uint64_t key)
-{
-    return ~(uint32_t)key;
-}
-
-static inline void swap64(uint64_t *a, uint64_t *b)
-{
-    uint64_t t = *a; *a = *b; *b = t;
-}
-
-/* Hoare partition of a[lo..hi) (hi - lo >= 2) around a median of three:
- * returns j with lo <= j < hi - 1, a[lo..j] >= pivot >= a[j+1..hi). */
-static size_t partition_desc(uint64_t *a, size_t lo, size_t hi)
-{
-    size_t mid = lo + (hi - lo - 1) / 2;
-    if (a[lo] < a[mid]) swap64(&a[lo], &a[mid]);
-    if (a[mid] < a[hi - 1]) swap64(&a[mid], &a[hi - 1]);
-    if (a[lo] < a[mid]) swap64(&a[lo], &a[mid]);
-    uint64_t p = a[mid];
-    size_t i = lo - 1, j = hi;  /* lo - 1 wraps for lo = 0; the first ++ undoes it */
-    for (;;) {
-        do i++; while (a[i] > p);
-        do j--; while (a[j] < p);
-        if (i >= j) return j;
-        swap64(&a[i], &a[j]);
-    }
-}
-
-/* Quickselect: afterwards the k largest keys (1 <= k < n) are in a[0..k). */
-static void select_top(uint64_t *a, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n;  /* invariant: lo < k <= hi, a[0..lo) >= a[lo..hi) >= a[hi..n) */
-    while (hi - lo > 1) {
-        size_t j = partition_desc(a, lo, hi);
-        if (k <= j + 1) hi = j + 1;
-        else lo = j + 1;
-    }
-}
-
-/* Sorts descending: quicksort (smaller side first), insertion sort below 24. */
-static void sort_desc(uint64_t *a, size_t n)
-{
-    while (n > 24) {
-        size_t j = partition_desc(a, 0, n) + 1;
-        if (j < n - j) { sort_desc(a, j); a += j; n -= j; }
-        else { sort_desc(a + j, n - j); n = j; }
-    }
-    for (size_t i = 1; i < n; i++) {
-        uint64_t v = a[i];
-        size_t j = i;
-        for (; j > 0 && a[j - 1] < v; j--) a[j] = a[j - 1];
-        a[j] = v;
-    }
-}
 
 /* Per-query sums of the seven metrics. */
 typedef struct sums { double recall[4], rp, map; size_t q; } sums;
@@ -90,18 +25,14 @@ static void score_row(const float *s, size_t N, size_t self, const int32_t *labe
     int32_t c = labels[self];
     size_t R = class_size[c] - 1;
     if (R == 0) return;  /* no other member: left out, as PML does */
-    size_t n = 0;
-    for (size_t j = 0; j < N; j++)
-        if (j != self) keys[n++] = key_of(s[j], (uint32_t)j);
     size_t K = R > 8 ? R : 8;
-    if (K > n) K = n;
-    if (K < n) select_top(keys, n, K);
-    sort_desc(keys, K);
+    if (K > N - 1) K = N - 1;
+    topk_row(s, N, self, K, keys, keys + N);
     static const size_t at[4] = { 1, 2, 4, 8 };
     size_t hits = 0, first_hit = 0;
     double ap = 0;
     for (size_t i = 0; i < K; i++) {
-        int rel = labels[index_of(keys[i])] == c;
+        int rel = labels[topk_index(keys[i])] == c;
         if (rel && !first_hit) first_hit = i + 1;
         if (i < R && rel) {
             hits++;
@@ -147,7 +78,7 @@ static void score_block(const float *S, size_t rows, size_t i0, size_t N, const 
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
     for (int t = 0; t < threads; t++)
         for (size_t r = (size_t)t; r < rows; r += (size_t)threads)
-            score_row(S + r * N, N, i0 + r, labels, class_size, keys + (size_t)t * N, &part[t]);
+            score_row(S + r * N, N, i0 + r, labels, class_size, keys + (size_t)t * 2 * N, &part[t]);
 }
 
 int retrieval_eval(const float *E, size_t N, size_t D, const int32_t *labels, dml_isa isa,
@@ -168,7 +99,7 @@ int retrieval_eval(const float *E, size_t N, size_t D, const int32_t *labels, dm
     float *Y = malloc(N * D * sizeof(float)), *inv = malloc(N * sizeof(float));
     float *S = malloc(block * N * sizeof(float));
     float *work = aligned_alloc(64, DML_GEMM_WORK_FLOATS * sizeof(float));
-    uint64_t *keys = malloc((size_t)threads * N * sizeof(uint64_t));
+    uint64_t *keys = malloc((size_t)threads * 2 * N * sizeof(uint64_t));
     size_t *class_size = calloc(maxc, sizeof(size_t));
     sums *part = calloc((size_t)threads, sizeof(sums));
     int rc = 1;

@@ -110,17 +110,20 @@ void net_ws_free(net_ws *w)
     memset(w, 0, sizeof *w);
 }
 
-/* Y[i] += b, then ReLU when relu: one pass. */
+/* Y[i] += b, then ReLU when relu: one pass.  (omp simd: the rows do not
+ * alias b, which the compiler cannot see.) */
 static void bias_act(float *Y, size_t rows, size_t cols, const float *b, int relu)
 {
     for (size_t i = 0; i < rows; i++) {
         float *y = Y + i * cols;
         if (relu)
+#pragma omp simd
             for (size_t j = 0; j < cols; j++) {
                 float v = y[j] + b[j];
                 y[j] = v > 0 ? v : 0;
             }
         else
+#pragma omp simd
             for (size_t j = 0; j < cols; j++) y[j] += b[j];
     }
 }
@@ -146,8 +149,10 @@ static void bias_grad(float *G, const float *A, size_t rows, size_t cols, float 
         float *g = G + i * cols;
         if (A) {
             const float *a = A + i * cols;
+#pragma omp simd
             for (size_t j = 0; j < cols; j++) g[j] = a[j] > 0 ? g[j] : 0;
         }
+#pragma omp simd
         for (size_t j = 0; j < cols; j++) db[j] += g[j];
     }
 }

@@ -56,6 +56,12 @@ HWLOC_LIBS   := $(shell pkg-config --libs hwloc 2>/dev/null)
 ifneq ($(HWLOC_LIBS),)
   HARNESS_DEFS := -DDML_HAVE_HWLOC $(HWLOC_CFLAGS)
 endif
+# zlib reads the gzip IDX files of `dmlbench train`; without it (the AArch64
+# cross build, which has no arm64 zlib) only unpacked IDX files are read.
+ZLIB_LIBS := $(shell pkg-config --libs zlib 2>/dev/null)
+ifneq ($(ZLIB_LIBS),)
+  HARNESS_DEFS += -DDML_HAVE_ZLIB
+endif
 
 CFLAGS_ALL = $(CFLAGS_BASE) $(ISA_DEFS) $(EXTRA_CFLAGS)
 # Every object also depends on the headers it actually includes (the .d files
@@ -84,9 +90,9 @@ $(BUILD)/harness/%.o: harness/%.c $(BUILD)/.flags
 # errno; -fno-math-errno changes no IEEE result (unlike -ffast-math).
 $(BUILD)/harness/train/%.o: HARNESS_DEFS += -fno-math-errno
 
-# -lz: the IDX reader of harness/train/ (gzip and plain files alike).
+# zlib: the IDX reader of harness/train/ (gzip and plain files alike).
 $(BUILD)/dmlbench: $(HARNESS_OBJS) $(BUILD)/libdml.a
-	$(CC) -o $@ $(HARNESS_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE) $(HWLOC_LIBS) -lz
+	$(CC) -o $@ $(HARNESS_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE) $(HWLOC_LIBS) $(ZLIB_LIBS)
 
 # Rebuild everything when the compiler or flags change.
 $(BUILD)/.flags: FORCE
@@ -240,7 +246,7 @@ QEMU_AARCH64 ?= qemu-aarch64 -L /usr/aarch64-linux-gnu
 NEON_CHECKS_TIMEOUT ?= 240
 NEON_GOLDEN_TIMEOUT ?= 120
 NEON_MAKE = $(MAKE) --no-print-directory CC=$(NEON_CC) BUILD=$(NEON_BUILD) \
-            HWLOC_CFLAGS= HWLOC_LIBS=
+            HWLOC_CFLAGS= HWLOC_LIBS= ZLIB_LIBS=
 
 deps-neon:
 	@sh harness/deps.sh neon
@@ -264,7 +270,7 @@ neon-driver: neon
 test-neon: deps-neon
 	@$(MAKE) --no-print-directory neon-driver
 	timeout -s KILL $(NEON_CHECKS_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/check_driver neon
-	timeout -s KILL $(NEON_GOLDEN_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/dmlbench golden --isa neon tests/golden/*.txt
+	timeout -s KILL $(NEON_GOLDEN_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/dmlbench golden --isa neon tests/golden/*.txt tests/golden/retrieval/*.txt
 
 # ============================================================ AVX2 alone
 # The AVX2 kernels on a CPU without AVX-512 (qemu's Haswell model): proves no
@@ -282,7 +288,7 @@ test-haswell: deps-neon
 	@# The native Criterion run sweeps exp every 97th bit pattern; under emulation
 	@# every 997th (as on aarch64) keeps this step near a minute.
 	DML_CHECK_EXP_STRIDE=997 timeout -s KILL $(HASWELL_TIMEOUT) $(QEMU_HASWELL) $(BUILD)/check_driver avx2
-	timeout -s KILL $(HASWELL_TIMEOUT) $(QEMU_HASWELL) $(BUILD)/dmlbench golden --isa avx2 tests/golden/*.txt
+	timeout -s KILL $(HASWELL_TIMEOUT) $(QEMU_HASWELL) $(BUILD)/dmlbench golden --isa avx2 tests/golden/*.txt tests/golden/retrieval/*.txt
 
 # ================================================================== sweep
 # The studies (experiments/*.txt) -> results/<study>.csv + .json -> figures.

@@ -140,7 +140,8 @@ static int write_csv(const char *path, const train_result *r)
     return rc ? die("train: %s: %s", path, err) : 0;
 }
 
-static void print_json(const cli *c, const train_result *r, const retrieval_metrics *px, double px_s)
+static void print_json(const cli *c, const train_result *r, const retrieval_metrics *px,
+                       const retrieval_metrics *raw, double px_s)
 {
     printf("{\"loss\": \"%s\", \"protocol\": \"%s\", \"isa\": \"%s\", \"threads\": %d, "
            "\"M\": %zu, \"D\": %zu, \"H\": %zu, \"lr\": %g, \"seed\": %llu, "
@@ -148,8 +149,10 @@ static void print_json(const cli *c, const train_result *r, const retrieval_metr
            dml_loss_name(c->o.params.loss), c->protocol ? "open" : "closed", dml_isa_name(r->isa),
            c->o.threads, c->o.M, c->o.D, c->o.H, (double)c->o.lr, (unsigned long long)c->o.seed,
            r->steps_per_epoch, r->step_flops * 1e-9, r->step_s_median, r->gflops);
-    if (px) printf(", \"pixels\": {\"recall_at_1\": %.6f, \"map_at_r\": %.6f, \"eval_s\": %.4f}",
-                   px->recall[0], px->map_at_r, px_s);
+    if (px)
+        printf(", \"pixels\": {\"recall_at_1\": %.6f, \"map_at_r\": %.6f, \"eval_s\": %.4f}, "
+               "\"pixels_unstandardised\": {\"recall_at_1\": %.6f, \"map_at_r\": %.6f}",
+               px->recall[0], px->map_at_r, px_s, raw->recall[0], raw->map_at_r);
     printf(", \"rows\": [");
     for (size_t i = 0; i < r->nrows; i++) {
         const train_row *w = &r->rows[i];
@@ -188,20 +191,25 @@ int cmd_train(int argc, char **argv)
     if (train_data_load(dir, c.protocol, c.train_limit, c.eval_limit, &d, err, sizeof err))
         return die("train: %s%s", err, c.data ? "" : " (the default data set is the Debian package "
                    "dataset-fashion-mnist: make deps-train, or --data DIR)");
-    retrieval_metrics px;
+    retrieval_metrics px, raw;
     double px_s = 0;
     int rc = 0;
     if (c.baseline) {
-        if (train_pixel_baseline(&d, c.o.isa, c.o.threads, &px, &px_s, err, sizeof err))
+        if (train_pixel_baseline(&d, 1, c.o.isa, c.o.threads, &px, &px_s, err, sizeof err) ||
+            train_pixel_baseline(&d, 0, c.o.isa, c.o.threads, &raw, NULL, err, sizeof err))
             rc = die("train: pixel baseline: %s", err);
-        else if (!c.json)
-            metrics_line(stdout, "raw pixels", &px), printf("%-22s %.3f s\n", "pixel retrieval", px_s);
+        else if (!c.json) {
+            metrics_line(stdout, "pixels (standardised)", &px);
+            metrics_line(stdout, "pixels (x / 255)", &raw);
+            printf("%-22s %.3f s (standardised pixels, %zu dimensions)\n", "pixel retrieval", px_s,
+                   d.eval.dim);
+        }
     }
     train_result r;
     c.o.progress = progress;
     if (!rc && train_run(&c.o, &d, &r, err, sizeof err)) rc = die("%s", err);
     if (!rc) {
-        c.json ? print_json(&c, &r, c.baseline ? &px : NULL, px_s) : print_text(&c, &r, d.train.dim);
+        c.json ? print_json(&c, &r, c.baseline ? &px : NULL, &raw, px_s) : print_text(&c, &r, d.train.dim);
         if (c.csv) rc = write_csv(c.csv, &r);
         train_result_free(&r);
     }

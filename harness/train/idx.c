@@ -8,9 +8,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "train.h"
+
+#ifdef DML_HAVE_ZLIB
+#include <zlib.h>
+#else
+/* A build without zlib (the AArch64 cross build) reads unpacked files through
+ * the same calls; a gzip file is refused by its magic bytes in idx_read. */
+typedef FILE *gzFile;
+#define Z_OK 0
+#define Z_ERRNO (-1)
+#define Z_DATA_ERROR (-3)
+#define Z_MEM_ERROR (-4)
+static gzFile gzopen(const char *path, const char *mode) { return fopen(path, mode); }
+static int gzread(gzFile f, void *buf, unsigned n) { return (int)fread(buf, 1, n, f); }
+static int gzclose(gzFile f) { return fclose(f); }
+static const char *gzerror(gzFile f, int *code)
+{
+    *code = ferror(f) ? Z_ERRNO : Z_OK;
+    return "";
+}
+#endif
 
 #define IDX_TYPE_UBYTE 0x08
 
@@ -51,6 +70,12 @@ static int gz_corrupt(gzFile f, char *what, size_t len)
 
 static int check_header(const unsigned char h[4], size_t ndim, char *what, size_t len)
 {
+#ifndef DML_HAVE_ZLIB
+    if (h[0] == 0x1f && h[1] == 0x8b) {
+        snprintf(what, len, "is gzip-compressed and this build has no zlib: gunzip it");
+        return 1;
+    }
+#endif
     if (h[0] != 0 || h[1] != 0) {
         snprintf(what, len, "not an IDX file (magic %02x%02x%02x%02x does not start with 0000)",
                  h[0], h[1], h[2], h[3]);

@@ -271,12 +271,21 @@ void train_result_free(train_result *r)
     memset(r, 0, sizeof *r);
 }
 
-int train_pixel_baseline(const train_data *d, dml_isa isa, int threads, retrieval_metrics *m,
-                         double *seconds, char *err, size_t errlen)
+int train_pixel_baseline(const train_data *d, int standardised, dml_isa isa, int threads,
+                         retrieval_metrics *m, double *seconds, char *err, size_t errlen)
 {
     double t0 = now_ns();
-    int rc = retrieval_eval(d->eval.x, d->eval.n, d->eval.dim, d->eval.y, isa, 0, threads, m, err,
-                            errlen);
+    size_t n = d->eval.n * d->eval.dim;
+    float *x = d->eval.x;
+    if (!standardised) {  /* undo (x − mean) / std: cosine is blind to the scale, not the shift */
+        if (!(x = malloc(n * sizeof(float)))) {
+            snprintf(err, errlen, "pixel baseline: out of memory");
+            return 1;
+        }
+        for (size_t i = 0; i < n; i++) x[i] = (float)(d->eval.x[i] * d->std + d->mean);
+    }
+    int rc = retrieval_eval(x, d->eval.n, d->eval.dim, d->eval.y, isa, 0, threads, m, err, errlen);
+    if (x != d->eval.x) free(x);
     if (seconds) *seconds = (now_ns() - t0) * 1e-9;
     return rc;
 }

@@ -226,8 +226,10 @@ void train_opts_default(train_opts *o, dml_loss loss);
 int train_run(const train_opts *o, const train_data *d, train_result *r, char *err,
               size_t errlen);
 void train_result_free(train_result *r);
-/* Retrieval on the raw standardised pixels of d->eval (the untrained baseline). */
-int train_pixel_baseline(const train_data *d, dml_isa isa, int threads, retrieval_metrics *m,
-                         double *seconds, char *err, size_t errlen);
+/* Retrieval on the pixels of d->eval (the untrained baseline): standardised as
+ * the network sees them, or (standardised = 0) as x / 255, which is what the
+ * PyTorch reference's "raw pixels" figure measured. */
+int train_pixel_baseline(const train_data *d, int standardised, dml_isa isa, int threads,
+                         retrieval_metrics *m, double *seconds, char *err, size_t errlen);
 
 #endif

@@ -6,7 +6,7 @@
  * The N × N similarity matrix never exists: a block of query rows at a time is
  * multiplied against all items by the library's GEMM, and each row of the block
  * is reduced at once to the R nearest (R = the query's class size − 1, at least
- * 8 for Recall@8) by topk_row, a selection on integer keys that sorts only those. */
+ * 8 for Recall@8) by topk_row, a counting sort of the highest bins of the row. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,14 +20,14 @@ typedef struct sums { double recall[4], rp, map; size_t q; } sums;
 
 /* One query row s[0..N) of similarities: select, sort the K nearest, score. */
 static void score_row(const float *s, size_t N, size_t self, const int32_t *labels,
-                      const size_t *class_size, uint64_t *keys, sums *acc)
+                      const size_t *class_size, uint64_t *keys, uint32_t *scratch, sums *acc)
 {
     int32_t c = labels[self];
     size_t R = class_size[c] - 1;
     if (R == 0) return;  /* no other member: left out, as PML does */
     size_t K = R > 8 ? R : 8;
     if (K > N - 1) K = N - 1;
-    topk_row(s, N, self, K, keys, keys + N);
+    topk_row(s, N, self, K, keys, scratch);
     static const size_t at[4] = { 1, 2, 4, 8 };
     size_t hits = 0, first_hit = 0;
     double ap = 0;
@@ -73,12 +73,14 @@ static int check_input(const float *E, size_t N, size_t D, const int32_t *labels
  * sums are kept apart and added in a fixed order, so the result does not
  * depend on scheduling. */
 static void score_block(const float *S, size_t rows, size_t i0, size_t N, const int32_t *labels,
-                        const size_t *class_size, uint64_t *keys, sums *part, int threads)
+                        const size_t *class_size, uint64_t *keys, uint32_t *scratch, sums *part,
+                        int threads)
 {
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
     for (int t = 0; t < threads; t++)
         for (size_t r = (size_t)t; r < rows; r += (size_t)threads)
-            score_row(S + r * N, N, i0 + r, labels, class_size, keys + (size_t)t * 2 * N, &part[t]);
+            score_row(S + r * N, N, i0 + r, labels, class_size, keys + (size_t)t * N,
+                      scratch + (size_t)t * N, &part[t]);
 }
 
 int retrieval_eval(const float *E, size_t N, size_t D, const int32_t *labels, dml_isa isa,
@@ -99,11 +101,12 @@ int retrieval_eval(const float *E, size_t N, size_t D, const int32_t *labels, dm
     float *Y = malloc(N * D * sizeof(float)), *inv = malloc(N * sizeof(float));
     float *S = malloc(block * N * sizeof(float));
     float *work = aligned_alloc(64, DML_GEMM_WORK_FLOATS * sizeof(float));
-    uint64_t *keys = malloc((size_t)threads * 2 * N * sizeof(uint64_t));
+    uint64_t *keys = malloc((size_t)threads * N * sizeof(uint64_t));
+    uint32_t *scratch = malloc((size_t)threads * N * sizeof(uint32_t));
     size_t *class_size = calloc(maxc, sizeof(size_t));
     sums *part = calloc((size_t)threads, sizeof(sums));
     int rc = 1;
-    if (!Y || !inv || !S || !work || !keys || !class_size || !part) {
+    if (!Y || !inv || !S || !work || !keys || !scratch || !class_size || !part) {
         snprintf(err, errlen, "retrieval: out of memory (N = %zu, block = %zu)", N, block);
         goto done;
     }
@@ -112,7 +115,7 @@ int retrieval_eval(const float *E, size_t N, size_t D, const int32_t *labels, dm
     for (size_t i0 = 0; i0 < N; i0 += block) {
         size_t rows = N - i0 < block ? N - i0 : block;
         k->gemm(0, 1, rows, N, D, Y + i0 * D, D, Y, D, S, N, work);
-        score_block(S, rows, i0, N, labels, class_size, keys, part, threads);
+        score_block(S, rows, i0, N, labels, class_size, keys, scratch, part, threads);
     }
     sums tot = { { 0 }, 0, 0, 0 };
     for (int t = 0; t < threads; t++) {
@@ -131,6 +134,6 @@ int retrieval_eval(const float *E, size_t N, size_t D, const int32_t *labels, dm
     out->queries = tot.q;
     rc = 0;
 done:
-    free(Y); free(inv); free(S); free(work); free(keys); free(class_size); free(part);
+    free(Y); free(inv); free(S); free(work); free(keys); free(scratch); free(class_size); free(part);
     return rc;
 }

@@ -188,10 +188,10 @@ static void report(const trainer *t, const train_row *row, int evaluated)
 
 static int epochs(trainer *t, train_result *r, size_t steps, char *err, size_t errlen)
 {
-    double train_s = 0;
+    double train_s = 0, cpu_s = 0;
     size_t nstep = 0;
     for (int e = 1; e <= t->o->epochs; e++) {
-        double sum = 0, t0 = now_ns();
+        double sum = 0, t0 = now_ns(), c0 = thread_cpu_ns();
         for (size_t i = 0; i < steps; i++) {
             double s0 = now_ns();
             float L;
@@ -201,7 +201,8 @@ static int epochs(trainer *t, train_result *r, size_t steps, char *err, size_t e
             t->step_s[nstep++] = (now_ns() - s0) * 1e-9;
         }
         train_s += (now_ns() - t0) * 1e-9;
-        train_row row = { e, train_s, sum / (double)steps, { { 0 }, 0, 0, 0 }, 0 };
+        cpu_s += (thread_cpu_ns() - c0) * 1e-9;
+        train_row row = { e, train_s, cpu_s, sum / (double)steps, { { 0 }, 0, 0, 0 }, 0 };
         int eval = e % t->o->eval_every == 0 || e == t->o->epochs;
         if (eval) {
             if (evaluate(t, &row, err, errlen)) return 1;

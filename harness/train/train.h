@@ -204,6 +204,8 @@ typedef struct train_opts {
 typedef struct train_row {
     int epoch;
     double train_s;           /* training wall time so far, evaluation excluded */
+    double train_cpu_s;       /* the same in CPU time of the calling thread (robust to a
+                               * shared machine's descheduling; exact only for 1 thread) */
     double loss;              /* mean loss of the epoch's steps (epoch 0: untrained, see train.c) */
     retrieval_metrics m;
     double eval_s;            /* wall time of this evaluation (embedding + retrieval) */

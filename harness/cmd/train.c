@@ -127,13 +127,13 @@ static int write_csv(const char *path, const train_result *r)
     char *buf = malloc(cap), err[256];
     if (!buf) return die("train: %s: out of memory", path);
     len += (size_t)snprintf(buf, cap, "epoch,train_s,train_cpu_s,loss,recall_at_1,recall_at_2,recall_at_4,"
-                            "recall_at_8,r_precision,map_at_r,eval_s\n");
+                            "recall_at_8,r_precision,map_at_r,eval_s,eval_cpu_s\n");
     for (size_t i = 0; i < r->nrows; i++) {
         const train_row *w = &r->rows[i];
-        len += (size_t)snprintf(buf + len, cap - len, "%d,%.4f,%.4f,%.7g,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.4f\n",
+        len += (size_t)snprintf(buf + len, cap - len, "%d,%.4f,%.4f,%.7g,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.4f,%.4f\n",
                                 w->epoch, w->train_s, w->train_cpu_s, w->loss, w->m.recall[0], w->m.recall[1],
                                 w->m.recall[2], w->m.recall[3], w->m.r_precision, w->m.map_at_r,
-                                w->eval_s);
+                                w->eval_s, w->eval_cpu_s);
     }
     int rc = write_file_atomic(path, buf, len, err, sizeof err);
     free(buf);
@@ -157,9 +157,9 @@ static void print_json(const cli *c, const train_result *r, const retrieval_metr
     for (size_t i = 0; i < r->nrows; i++) {
         const train_row *w = &r->rows[i];
         printf("%s{\"epoch\": %d, \"train_s\": %.4f, \"train_cpu_s\": %.4f, \"loss\": %.7g, \"recall\": [%.6f, %.6f, %.6f, %.6f], "
-               "\"r_precision\": %.6f, \"map_at_r\": %.6f, \"eval_s\": %.4f}", i ? ", " : "", w->epoch,
+               "\"r_precision\": %.6f, \"map_at_r\": %.6f, \"eval_s\": %.4f, \"eval_cpu_s\": %.4f}", i ? ", " : "", w->epoch,
                w->train_s, w->train_cpu_s, w->loss, w->m.recall[0], w->m.recall[1], w->m.recall[2], w->m.recall[3],
-               w->m.r_precision, w->m.map_at_r, w->eval_s);
+               w->m.r_precision, w->m.map_at_r, w->eval_s, w->eval_cpu_s);
     }
     printf("]}\n");
 }
@@ -177,9 +177,10 @@ static void print_text(const cli *c, const train_result *r, size_t in)
     }
     if (last->epoch)
         printf("training %.3f s/epoch (CPU %.3f s/epoch); step median %.3f ms, %.3f GFLOP a step, "
-               "%.1f GFLOP/s; evaluation %.3f s (%zu queries)\n", last->train_s / last->epoch,
-               last->train_cpu_s / last->epoch,
-               r->step_s_median * 1e3, r->step_flops * 1e-9, r->gflops, last->eval_s, last->m.queries);
+               "%.1f GFLOP/s; evaluation %.3f s (CPU %.3f s, %zu queries)\n",
+               last->train_s / last->epoch, last->train_cpu_s / last->epoch,
+               r->step_s_median * 1e3, r->step_flops * 1e-9, r->gflops, last->eval_s, last->eval_cpu_s,
+               last->m.queries);
 }
 
 int cmd_train(int argc, char **argv)

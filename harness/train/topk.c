@@ -1,10 +1,12 @@
-/* topk.c — the K nearest of a row of N similarities, in O(N + K) expected:
+/* topk.c — the K nearest of a row of N similarities, in O(N + K log K):
  *  1. a histogram of the row over BINS equal ranges of [−1, 1];
  *  2. the highest bins that hold at least K items between them;
  *  3. a counting sort places the items of those bins by bin, highest first;
- *  4. an insertion sort on the full keys repairs order within each bin.
+ *  4. each bin sorted on the full keys (insertion sort when small, quicksort
+ *     when the similarities crowd into few bins, as near 1 after training),
+ *     and of the lowest bin only the part the K need (quickselect first).
  * MAP@R needs the R nearest in order, R up to 6 999 of 35 000, so a full sort
- * of every row (or a quickselect then a sort) would dominate the evaluation. */
+ * of every row would dominate the evaluation. */
 #include <string.h>
 
 #include "topk.h"
@@ -20,6 +22,11 @@ static inline uint32_t bin_of(float s)
     return f < 0 ? 0 : b > BINS - 1 ? BINS - 1 : (uint32_t)b;
 }
 
+static inline void swap64(uint64_t *a, uint64_t *b)
+{
+    uint64_t t = *a; *a = *b; *b = t;
+}
+
 static void insertion_desc(uint64_t *a, size_t n)
 {
     for (size_t i = 1; i < n; i++) {
@@ -28,6 +35,46 @@ static void insertion_desc(uint64_t *a, size_t n)
         for (; j > 0 && a[j - 1] < v; j--) a[j] = a[j - 1];
         a[j] = v;
     }
+}
+
+/* Hoare partition of a[lo..hi) (hi - lo >= 2) around a median of three:
+ * returns j with lo <= j < hi - 1, a[lo..j] >= pivot >= a[j+1..hi). */
+static size_t partition_desc(uint64_t *a, size_t lo, size_t hi)
+{
+    size_t mid = lo + (hi - lo - 1) / 2;
+    if (a[lo] < a[mid]) swap64(&a[lo], &a[mid]);
+    if (a[mid] < a[hi - 1]) swap64(&a[mid], &a[hi - 1]);
+    if (a[lo] < a[mid]) swap64(&a[lo], &a[mid]);
+    uint64_t p = a[mid];
+    size_t i = lo - 1, j = hi;  /* lo - 1 wraps for lo = 0; the first ++ undoes it */
+    for (;;) {
+        do i++; while (a[i] > p);
+        do j--; while (a[j] < p);
+        if (i >= j) return j;
+        swap64(&a[i], &a[j]);
+    }
+}
+
+/* Quickselect: afterwards the k largest keys (1 <= k < n) are in a[0..k). */
+static void select_top(uint64_t *a, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n;  /* invariant: lo < k <= hi, a[0..lo) >= a[lo..hi) >= a[hi..n) */
+    while (hi - lo > 1) {
+        size_t j = partition_desc(a, lo, hi);
+        if (k <= j + 1) hi = j + 1;
+        else lo = j + 1;
+    }
+}
+
+/* Quicksort, descending (the smaller side first), insertion sort below 24. */
+static void sort_desc(uint64_t *a, size_t n)
+{
+    while (n > 24) {
+        size_t left = partition_desc(a, 0, n) + 1;  /* a[0..left) >= a[left..n) */
+        if (left < n - left) { sort_desc(a, left); a += left; n -= left; }
+        else { sort_desc(a + left, n - left); n = left; }
+    }
+    insertion_desc(a, n);
 }
 
 void topk_row(const float *s, size_t N, size_t self, size_t K, uint64_t *keys, uint32_t *bins)
@@ -52,5 +99,14 @@ void topk_row(const float *s, size_t N, size_t self, size_t K, uint64_t *keys, u
     }
     for (size_t j = 0; j < N; j++)
         if (bins[j] >= c && j != self) keys[count[bins[j]]++] = topk_key(s[j], (uint32_t)j);
-    insertion_desc(keys, have);
+    /* bins are in order; sort within each (count[b] is now the end of bin b),
+     * and of the lowest, bin c, only the part the K need */
+    size_t start = 0;
+    for (size_t b = BINS; b-- > c + 1;) {
+        sort_desc(keys + start, count[b] - start);
+        start = count[b];
+    }
+    size_t len = count[c] - start, need = K - start;
+    if (need < len) select_top(keys + start, len, need);
+    sort_desc(keys + start, need < len ? need : len);
 }

@@ -21,7 +21,7 @@ static inline uint32_t topk_index(uint64_t key)
 }
 
 /* The K (1 <= K <= N - 1) largest keys of row s[0..N) without item `self`,
- * sorted nearest first, into keys[0..K) (a few more may follow, sorted too).
+ * sorted nearest first, into keys[0..K) (what follows is unspecified).
  * keys: N entries; bins: N entries of scratch. */
 void topk_row(const float *s, size_t N, size_t self, size_t K, uint64_t *keys, uint32_t *bins);
 

@@ -147,11 +147,12 @@ static int step(trainer *t, int learn, float *loss, char *err, size_t errlen)
 
 static int evaluate(trainer *t, train_row *row, char *err, size_t errlen)
 {
-    double t0 = now_ns();
+    double t0 = now_ns(), c0 = thread_cpu_ns();
     net_embed(&t->nt, &t->ews, &t->d->eval, t->emb);
     int rc = retrieval_eval(t->emb, t->d->eval.n, t->o->D, t->d->eval.y, t->o->isa, 0,
                             t->o->threads, &row->m, err, errlen);
     row->eval_s = (now_ns() - t0) * 1e-9;
+    row->eval_cpu_s = (thread_cpu_ns() - c0) * 1e-9;
     return rc;
 }
 
@@ -202,7 +203,7 @@ static int epochs(trainer *t, train_result *r, size_t steps, char *err, size_t e
         }
         train_s += (now_ns() - t0) * 1e-9;
         cpu_s += (thread_cpu_ns() - c0) * 1e-9;
-        train_row row = { e, train_s, cpu_s, sum / (double)steps, { { 0 }, 0, 0, 0 }, 0 };
+        train_row row = { e, train_s, cpu_s, sum / (double)steps, { { 0 }, 0, 0, 0 }, 0, 0 };
         int eval = e % t->o->eval_every == 0 || e == t->o->epochs;
         if (eval) {
             if (evaluate(t, &row, err, errlen)) return 1;

@@ -209,6 +209,7 @@ typedef struct train_row {
     double loss;              /* mean loss of the epoch's steps (epoch 0: untrained, see train.c) */
     retrieval_metrics m;
     double eval_s;            /* wall time of this evaluation (embedding + retrieval) */
+    double eval_cpu_s;        /* the same in CPU time of the calling thread */
 } train_row;
 
 typedef struct train_result {

@@ -80,7 +80,7 @@ static void score_block(const float *S, size_t rows, size_t i0, size_t N, const 
     for (int t = 0; t < threads; t++)
         for (size_t r = (size_t)t; r < rows; r += (size_t)threads)
             score_row(S + r * N, N, i0 + r, labels, class_size, keys + (size_t)t * N,
-                      scratch + (size_t)t * N, &part[t]);
+                      scratch + (size_t)t * 2 * N, &part[t]);
 }
 
 int retrieval_eval(const float *E, size_t N, size_t D, const int32_t *labels, dml_isa isa,
@@ -95,14 +95,20 @@ int retrieval_eval(const float *E, size_t N, size_t D, const int32_t *labels, dm
                  threads);
         return 1;
     }
-    /* about 8 MB of similarities a block: large enough for the GEMM, small beside N × N */
-    if (block == 0) block = N < 64 ? N : (2u << 20) / N < 64 ? 64 : (2u << 20) / N;
+    /* 64 to 256 rows a block, at most about 32 MB of similarities, small beside
+     * N × N (4.9 GB at N = 35 000): every block re-packs all N items for the
+     * GEMM, which at 64 rows took a tenth of the evaluation; past 256 rows the
+     * block falls out of the last-level cache before its rows are scored */
+    if (block == 0) {
+        block = (8u << 20) / N;
+        block = block < 64 ? 64 : block > 256 ? 256 : block;
+    }
     if (block > N) block = N;
     float *Y = malloc(N * D * sizeof(float)), *inv = malloc(N * sizeof(float));
     float *S = malloc(block * N * sizeof(float));
     float *work = aligned_alloc(64, DML_GEMM_WORK_FLOATS * sizeof(float));
     uint64_t *keys = malloc((size_t)threads * N * sizeof(uint64_t));
-    uint32_t *scratch = malloc((size_t)threads * N * sizeof(uint32_t));
+    uint32_t *scratch = malloc((size_t)threads * 2 * N * sizeof(uint32_t));
     size_t *class_size = calloc(maxc, sizeof(size_t));
     sums *part = calloc((size_t)threads, sizeof(sums));
     int rc = 1;

@@ -22,7 +22,7 @@ static inline uint32_t topk_index(uint64_t key)
 
 /* The K (1 <= K <= N - 1) largest keys of row s[0..N) without item `self`,
  * sorted nearest first, into keys[0..K) (what follows is unspecified).
- * keys: N entries; bins: N entries of scratch. */
+ * keys: N entries; bins: 2N entries of scratch (64-bit aligned). */
 void topk_row(const float *s, size_t N, size_t self, size_t K, uint64_t *keys, uint32_t *bins);
 
 #endif

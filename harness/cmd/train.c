@@ -167,9 +167,12 @@ static void print_json(const cli *c, const train_result *r, const retrieval_metr
 static void print_text(const cli *c, const train_result *r, size_t in)
 {
     const train_row *last = &r->rows[r->nrows - 1];
-    printf("%s, %s protocol, %s, %d thread(s), %zu -> %zu -> %zu, M = %zu, %zu steps/epoch\n",
+    char shape[64];
+    if (c->o.H) snprintf(shape, sizeof shape, "%zu -> %zu -> %zu", in, c->o.H, c->o.D);
+    else snprintf(shape, sizeof shape, "%zu -> %zu (one linear layer)", in, c->o.D);
+    printf("%s, %s protocol, %s, %d thread(s), %s, M = %zu, %zu steps/epoch\n",
            dml_loss_name(c->o.params.loss), c->protocol ? "open" : "closed", dml_isa_name(r->isa),
-           c->o.threads, in, c->o.H, c->o.D, c->o.M, r->steps_per_epoch);
+           c->o.threads, shape, c->o.M, r->steps_per_epoch);
     for (size_t i = 0; i < r->nrows; i++) {
         char what[40];
         snprintf(what, sizeof what, "epoch %d (loss %.4f)", r->rows[i].epoch, r->rows[i].loss);

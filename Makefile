@@ -65,6 +65,12 @@ HWLOC_LIBS   := $(shell pkg-config --libs hwloc 2>/dev/null)
 ifneq ($(HWLOC_LIBS),)
   HARNESS_DEFS := -DDML_HAVE_HWLOC $(HWLOC_CFLAGS)
 endif
+# zlib reads the gzip IDX files of `dmlbench train`; without it (the AArch64
+# cross build, which has no arm64 zlib) only unpacked IDX files are read.
+ZLIB_LIBS := $(shell pkg-config --libs zlib 2>/dev/null)
+ifneq ($(ZLIB_LIBS),)
+  HARNESS_DEFS += -DDML_HAVE_ZLIB
+endif
 
 CFLAGS_ALL = $(CFLAGS_BASE) $(EXTRA_CFLAGS)
 # Every object also depends on the headers it actually includes (the .d files
@@ -72,7 +78,7 @@ CFLAGS_ALL = $(CFLAGS_BASE) $(EXTRA_CFLAGS)
 # results record as "the flags".
 DEPFLAGS := -MMD -MP
 
-.PHONY: all lib test check-golden sweep deps deps-test deps-sweep clean info
+.PHONY: all lib test check-golden sweep deps deps-test deps-sweep deps-train clean info
 all: $(BUILD)/libdml.a $(BUILD)/dmlbench
 
 lib: $(BUILD)/libdml.a
@@ -89,8 +95,13 @@ $(BUILD)/harness/%.o: harness/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(HARNESS_INC) $(DEPFLAGS) $(HARNESS_DEFS) -DDML_BUILD_FLAGS='"$(CFLAGS_ALL)"' -c $< -o $@
 
+# The train room's element-wise loops (AdamW's sqrtf) vectorise only without
+# errno; -fno-math-errno changes no IEEE result (unlike -ffast-math).
+$(BUILD)/harness/train/%.o: HARNESS_DEFS += -fno-math-errno
+
+# zlib: the IDX reader of harness/train/ (gzip and plain files alike).
 $(BUILD)/dmlbench: $(HARNESS_OBJS) $(BUILD)/libdml.a
-	$(CC) -o $@ $(HARNESS_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE) $(HWLOC_LIBS)
+	$(CC) -o $@ $(HARNESS_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE) $(HWLOC_LIBS) $(ZLIB_LIBS)
 
 # Rebuild everything when the compiler or flags change.
 $(BUILD)/.flags: FORCE
@@ -107,11 +118,13 @@ $(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -Itests -Iharness -DDML_TEST_DIR='"tests"' -c $< -o $@
 
-# The tests reuse the harness's golden reader (point/) and what it stands on (core/).
+# The tests reuse the harness's golden reader (point/), the train room, and
+# what they stand on (core/).
 TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/golden_case.o point/params.o \
-                       core/error.o core/parse.o core/rng.o)
+                       core/error.o core/parse.o core/rng.o core/fileio.o core/stats.o core/timing.o) \
+                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard harness/train/*.c))
 $(BUILD)/test_dml: $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a
-	$(CC) -o $@ $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a -lcriterion $(LDLIBS_BASE)
+	$(CC) -o $@ $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a -lcriterion $(LDLIBS_BASE) $(ZLIB_LIBS)
 
 test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/test_dml
@@ -121,7 +134,7 @@ test: deps-test
 # Every golden case with every ISA this machine runs.
 check-golden: all
 	@for isa in $$($(BUILD)/dmlbench info --isas); do \
-	  $(BUILD)/dmlbench golden --isa $$isa tests/golden/*.txt || exit 1; \
+	  $(BUILD)/dmlbench golden --isa $$isa tests/golden/*.txt tests/golden/retrieval/*.txt || exit 1; \
 	done
 
 # -------------------------------------------------------------- packages
@@ -130,6 +143,9 @@ deps-test:
 	@sh harness/deps.sh test
 deps-sweep:
 	@sh harness/deps.sh sweep
+# dmlbench train: Fashion-MNIST (Debian dataset-fashion-mnist) and zlib.
+deps-train:
+	@sh harness/deps.sh train
 deps: deps-test deps-sweep
 
 clean:
@@ -253,7 +269,7 @@ QEMU_AARCH64 ?= qemu-aarch64 -L /usr/aarch64-linux-gnu
 NEON_CHECKS_TIMEOUT ?= 240
 NEON_GOLDEN_TIMEOUT ?= 120
 NEON_MAKE = $(MAKE) --no-print-directory CC=$(NEON_CC) BUILD=$(NEON_BUILD) \
-            HWLOC_CFLAGS= HWLOC_LIBS=
+            HWLOC_CFLAGS= HWLOC_LIBS= ZLIB_LIBS=
 
 deps-neon:
 	@sh harness/deps.sh neon
@@ -277,7 +293,7 @@ neon-driver: neon
 test-neon: deps-neon
 	@$(MAKE) --no-print-directory neon-driver
 	timeout -s KILL $(NEON_CHECKS_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/check_driver neon
-	timeout -s KILL $(NEON_GOLDEN_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/dmlbench golden --isa neon tests/golden/*.txt
+	timeout -s KILL $(NEON_GOLDEN_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/dmlbench golden --isa neon tests/golden/*.txt tests/golden/retrieval/*.txt
 
 # ============================================================ AVX2 alone
 # The AVX2 kernels on a CPU without AVX-512 (qemu's Haswell model): proves no
@@ -295,7 +311,7 @@ test-haswell: deps-neon
 	@# The native Criterion run sweeps exp every 97th bit pattern; under emulation
 	@# every 997th (as on aarch64) keeps this step near a minute.
 	DML_CHECK_EXP_STRIDE=997 timeout -s KILL $(HASWELL_TIMEOUT) $(QEMU_HASWELL) $(BUILD)/check_driver avx2
-	timeout -s KILL $(HASWELL_TIMEOUT) $(QEMU_HASWELL) $(BUILD)/dmlbench golden --isa avx2 tests/golden/*.txt
+	timeout -s KILL $(HASWELL_TIMEOUT) $(QEMU_HASWELL) $(BUILD)/dmlbench golden --isa avx2 tests/golden/*.txt tests/golden/retrieval/*.txt
 
 # ================================================================== sweep
 # The studies (experiments/*.txt) -> results/<study>.csv + .json -> figures.

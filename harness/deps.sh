@@ -1,12 +1,14 @@
 #!/bin/sh
 # deps.sh GROUP... — install the Debian packages a dmlbench job needs, and only
 # those missing.  Groups: test (build + Criterion suite), sweep (+ gnuplot),
+# train (Fashion-MNIST and zlib for `dmlbench train`; the test suite trains on it),
 # bench (+ OpenBLAS as a comparison baseline, valgrind for instruction counts),
 # neon (the AArch64 cross compiler and qemu-user), slurm and parallel (the
 # cluster engines of `make sweep ENGINE=...`).
 set -eu
 
-pkgs_test="make gcc pkg-config libcriterion-dev libhwloc-dev"
+pkgs_train="dataset-fashion-mnist zlib1g-dev"
+pkgs_test="make gcc pkg-config libcriterion-dev libhwloc-dev $pkgs_train"
 pkgs_sweep="$pkgs_test gnuplot-nox"
 # bench: OpenBLAS is only a yardstick for `dmlbench bench` (dlopen'ed at run time,
 # never linked); valgrind runs the instruction counts of `make bench-check` and
@@ -26,7 +28,7 @@ pkgs_parallel="parallel"
 want=""
 for g in "$@"; do
     eval "list=\${pkgs_$g:-}"
-    [ -n "$list" ] || { echo "deps.sh: unknown group '$g' (test, sweep, bench, neon, slurm, parallel)" >&2; exit 2; }
+    [ -n "$list" ] || { echo "deps.sh: unknown group '$g' (test, sweep, train, bench, neon, slurm, parallel)" >&2; exit 2; }
     want="$want $list"
 done
 

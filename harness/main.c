@@ -19,6 +19,7 @@ static const command commands[] = {
     { "merge", cmd_merge, "join the shards of sweep --shard K/N into each study's results" },
     { "fit", cmd_fit, "complexity check of a batch-study CSV: time ~ M^k per loss" },
     { "bench", cmd_bench, "kernel throughput per ISA vs FMA peak and OpenBLAS" },
+    { "train", cmd_train, "train an embedding network on Fashion-MNIST; retrieval metrics per epoch" },
     { "bench-check", cmd_bench_check, "CI regression check: instruction counts, speed ratios" },
 };
 

@@ -8,6 +8,7 @@ int cmd_golden(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_bench_check(int argc, char **argv);

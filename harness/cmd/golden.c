@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/parse.h"
 #include "point/golden_case.h"
+#include "train/train.h"
 
 /* Errors are shown as a fraction of their tolerance (1 is the limit): a plain
  * relative error misleads where the reference gradient is ~0 (D = 1). */
@@ -50,6 +51,10 @@ int cmd_golden(int argc, char **argv)
         golden_case gc;
         golden_result r;
         char err[256];
+        if (retrieval_case_is(argv[i])) {  /* first record `retrieval`: harness/train/ */
+            golden_retrieval_check(argv[i], isa, (int)threads) ? failed++ : passed++;
+            continue;
+        }
         if (golden_load(argv[i], &gc, err, sizeof err)) {
             die("golden: %s: %s", argv[i], err);
             failed++;

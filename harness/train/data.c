@@ -1,0 +1,178 @@
+/* data.c — an MNIST-format data set from its IDX files, the two protocols'
+ * splits and the standardisation with the training set's statistics. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "train/train.h"
+
+/* Where Debian's dataset-fashion-mnist puts its files (dpkg -L dataset-fashion-mnist). */
+const char *train_default_data_dir(void)
+{
+    return "/usr/share/datasets/fashion-mnist";
+}
+
+/* <dir>/<prefix>-<kind>, with ".gz" when that file exists (the Debian layout),
+ * else the plain name (an unpacked copy). */
+static void idx_path(char *buf, size_t len, const char *dir, const char *prefix,
+                     const char *kind)
+{
+    snprintf(buf, len, "%s/%s-%s.gz", dir, prefix, kind);
+    if (access(buf, F_OK) != 0)
+        snprintf(buf, len, "%s/%s-%s", dir, prefix, kind);
+}
+
+int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, char *err,
+               size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    char ipath[1024], lpath[1024];
+    idx_path(ipath, sizeof ipath, dir, prefix, "images-idx3-ubyte");
+    idx_path(lpath, sizeof lpath, dir, prefix, "labels-idx1-ubyte");
+    idx_array im, lb;
+    if (idx_read(ipath, 3, IDX_MAX_BYTES, &im, err, errlen))
+        return 1;
+    if (idx_read(lpath, 1, IDX_MAX_BYTES, &lb, err, errlen)) {
+        idx_free(&im);
+        return 1;
+    }
+    int rc = 1;
+    if (im.dims[0] != lb.dims[0]) {
+        snprintf(err, errlen, "%s: %zu labels, but %s holds %zu images", lpath, lb.dims[0], ipath,
+                 im.dims[0]);
+        goto done;
+    }
+    out->n = im.dims[0];
+    out->dim = im.item;
+    out->x = malloc(out->n * out->dim * sizeof(float));
+    out->y = malloc(out->n * sizeof(int32_t));
+    if (!out->x || !out->y) {
+        snprintf(err, errlen, "%s: out of memory for %zu images", ipath, out->n);
+        goto done;
+    }
+    for (size_t i = 0; i < out->n; i++) {
+        out->y[i] = lb.data[i];
+        if (out->y[i] >= classes) {
+            snprintf(err, errlen, "%s: label %d of item %zu is outside [0, %d)", lpath, out->y[i], i,
+                     classes);
+            goto done;
+        }
+        if (out->y[i] + 1 > out->classes) out->classes = out->y[i] + 1;
+    }
+    for (size_t i = 0; i < out->n * out->dim; i++)
+        out->x[i] = (float)im.data[i] / 255.0f;
+    rc = 0;
+done:
+    idx_free(&im);
+    idx_free(&lb);
+    if (rc) dataset_free(out);
+    return rc;
+}
+
+void dataset_free(dataset *d)
+{
+    free(d->x);
+    free(d->y);
+    memset(d, 0, sizeof *d);
+}
+
+/* Appends the items of src whose label passes keep (lo <= y < hi) to dst,
+ * relabelled y - shift, at most `limit` items in all (0 = no limit). */
+static void take(dataset *dst, const dataset *src, int lo, int hi, int shift, size_t limit)
+{
+    for (size_t i = 0; i < src->n; i++) {
+        if (limit && dst->n >= limit) break;
+        if (src->y[i] < lo || src->y[i] >= hi) continue;
+        memcpy(dst->x + dst->n * src->dim, src->x + i * src->dim, src->dim * sizeof(float));
+        dst->y[dst->n] = src->y[i] - shift;
+        if (dst->y[dst->n] + 1 > dst->classes) dst->classes = dst->y[dst->n] + 1;
+        dst->n++;
+    }
+}
+
+static int alloc_like(dataset *d, size_t n, size_t dim)
+{
+    memset(d, 0, sizeof *d);
+    d->dim = dim;
+    d->x = malloc((n ? n : 1) * dim * sizeof(float));
+    d->y = malloc((n ? n : 1) * sizeof(int32_t));
+    return !d->x || !d->y;
+}
+
+/* One scalar mean and standard deviation over every training pixel (in double:
+ * 47 M terms), applied to both sets. */
+static void standardise(train_data *d, const dataset *stats_of_set)
+{
+    double s = 0, s2 = 0;
+    size_t n = stats_of_set->n * stats_of_set->dim;
+    for (size_t i = 0; i < n; i++) {
+        s += stats_of_set->x[i];
+        s2 += (double)stats_of_set->x[i] * stats_of_set->x[i];
+    }
+    d->mean = s / (double)n;
+    d->std = sqrt(fmax(s2 / (double)n - d->mean * d->mean, 1e-12));
+    float m = (float)d->mean, inv = (float)(1.0 / d->std);
+    dataset *sets[2] = { &d->train, &d->eval };
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < sets[k]->n * sets[k]->dim; i++)
+            sets[k]->x[i] = (sets[k]->x[i] - m) * inv;
+}
+
+int train_data_load(const char *dir, train_protocol protocol, size_t train_limit,
+                    size_t eval_limit, train_data *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    out->protocol = protocol;
+    dataset tr, te;
+    if (mnist_read(dir, "train", 256, &tr, err, errlen))
+        return 1;
+    /* the test set may only hold classes the training set has */
+    if (mnist_read(dir, "t10k", tr.classes, &te, err, errlen)) {
+        dataset_free(&tr);
+        return 1;
+    }
+    int rc = 1;
+    if (tr.dim != te.dim) {
+        snprintf(err, errlen, "%s: training images have %zu pixels, test images %zu", dir, tr.dim,
+                 te.dim);
+        goto done;
+    }
+    if (tr.classes < 2 || (protocol == PROTOCOL_OPEN && tr.classes < 4)) {
+        snprintf(err, errlen, "%s: %d classes is too few for the %s protocol", dir, tr.classes,
+                 protocol == PROTOCOL_OPEN ? "open" : "closed");
+        goto done;
+    }
+    if (alloc_like(&out->train, tr.n, tr.dim) || alloc_like(&out->eval, tr.n + te.n, tr.dim)) {
+        snprintf(err, errlen, "out of memory for the data set");
+        goto done;
+    }
+    if (protocol == PROTOCOL_CLOSED) {
+        take(&out->train, &tr, 0, tr.classes, 0, train_limit);
+        take(&out->eval, &te, 0, tr.classes, 0, eval_limit);
+    } else {
+        int half = tr.classes / 2;  /* Fashion-MNIST: train on 0–4, retrieve among 5–9 */
+        take(&out->train, &tr, 0, half, 0, train_limit);
+        take(&out->eval, &tr, half, tr.classes, half, eval_limit);
+        take(&out->eval, &te, half, tr.classes, half, eval_limit);
+    }
+    if (out->train.n == 0 || out->eval.n == 0) {
+        snprintf(err, errlen, "%s: the protocol leaves no %s items", dir,
+                 out->train.n ? "evaluation" : "training");
+        goto done;
+    }
+    standardise(out, &tr);  /* the whole training set's statistics, as Normalize uses */
+    rc = 0;
+done:
+    dataset_free(&tr);
+    dataset_free(&te);
+    if (rc) train_data_free(out);
+    return rc;
+}
+
+void train_data_free(train_data *d)
+{
+    dataset_free(&d->train);
+    dataset_free(&d->eval);
+}

@@ -1,0 +1,38 @@
+/* golden_retrieval.c — `dmlbench golden` for retrieval case files: the
+ * metrics of retrieval_eval against PML's, one line a case. */
+#include <stdio.h>
+
+#include "core/error.h"
+#include "train/train.h"
+
+/* The golden cases were drawn so that float32 and float64 rank every list
+ * alike; what is left is the last digit of a mean. */
+#define RETRIEVAL_TOL 1e-6
+
+int golden_retrieval_check(const char *path, dml_isa isa, int threads)
+{
+    retrieval_case rc;
+    char err[256];
+    if (retrieval_case_load(path, &rc, err, sizeof err))
+        return die("golden: %s: %s", path, err);
+    retrieval_metrics got;
+    /* a block smaller than N, so the blocked path is what is checked */
+    size_t block = rc.N > 8 ? rc.N / 3 : rc.N;
+    if (retrieval_eval(rc.E, rc.N, rc.D, rc.labels, isa, block, threads, &got, err, sizeof err)) {
+        retrieval_case_free(&rc);
+        return die("golden: %s: %s", path, err);
+    }
+    double e = retrieval_max_error(&got, &rc.want);
+    int pass = e <= RETRIEVAL_TOL;
+    const char *name = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '/') name = p + 1;
+    printf("%-34s %-7s %12.3e %12s %12s  %s\n", name, dml_isa_name(isa), e / RETRIEVAL_TOL,
+           "(metrics)", "-", pass ? "PASS" : "FAIL");
+    if (!pass)
+        printf("  %s: R@1 %.9f (want %.9f)  RP %.9f (%.9f)  MAP@R %.9f (%.9f)\n", name,
+               got.recall[0], rc.want.recall[0], got.r_precision, rc.want.r_precision,
+               got.map_at_r, rc.want.map_at_r);
+    retrieval_case_free(&rc);
+    return !pass;
+}

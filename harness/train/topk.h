@@ -1,0 +1,28 @@
+/* topk.h — the K nearest of one similarity row (knn.c's selection). */
+#ifndef DML_TOPK_H
+#define DML_TOPK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A similarity and an index in one sortable integer (larger = nearer; equal
+ * similarities: the lower index first, as FAISS's exact search returns them). */
+static inline uint64_t topk_key(float s, uint32_t j)
+{
+    uint32_t u;
+    __builtin_memcpy(&u, &s, sizeof u);
+    u ^= (uint32_t)((int32_t)u >> 31) | 0x80000000u;  /* order-preserving, branch-free */
+    return (uint64_t)u << 32 | (uint32_t)~j;
+}
+
+static inline uint32_t topk_index(uint64_t key)
+{
+    return ~(uint32_t)key;
+}
+
+/* The K (1 <= K <= N - 1) largest keys of row s[0..N) without item `self`,
+ * sorted nearest first, into keys[0..K) (what follows is unspecified).
+ * keys: N entries; bins: 2N entries of scratch (64-bit aligned). */
+void topk_row(const float *s, size_t N, size_t self, size_t K, uint64_t *keys, uint32_t *bins);
+
+#endif

@@ -1,0 +1,238 @@
+/* train.h — the train room: MNIST-format data sets (IDX), an embedding network
+ * trained on the library's GEMM and losses, AdamW, and exact retrieval
+ * evaluation (Recall@K, R-precision, MAP@R).
+ *
+ * Library part only: options in, results out, nothing printed.  A caller that
+ * wants a progress line passes a callback (train_opts.progress).  Every function
+ * that can fail returns 0, or 1 with one line in err saying what is wrong (and,
+ * for files, which file). */
+#ifndef DML_TRAIN_H
+#define DML_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dml.h"
+
+/* ------------------------------------------------------------------ IDX */
+
+/* Reading is bounded: a header whose dimensions ask for more than this many
+ * bytes of items is refused before anything is allocated. */
+#define IDX_MAX_BYTES ((size_t)1 << 30)
+
+typedef struct idx_array {
+    uint8_t *data;    /* count × item bytes (unsigned byte IDX only, type 0x08) */
+    size_t ndim;      /* 1 (labels) or 3 (images) */
+    size_t dims[3];   /* dims[0] = count */
+    size_t item;      /* bytes an item: product of dims[1..] (1 for labels) */
+} idx_array;
+
+/* Reads an IDX file (gzip or plain: zlib reads both) with exactly `ndim`
+ * dimensions.  err names the file and what is wrong. */
+int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, char *err,
+             size_t errlen);
+void idx_free(idx_array *a);
+
+/* ------------------------------------------------------------------ data */
+
+typedef struct dataset {
+    size_t n, dim;     /* n items of dim floats */
+    float *x;          /* n × dim, standardised */
+    int32_t *y;        /* n labels in [0, classes) */
+    int classes;       /* 1 + the largest label */
+} dataset;
+
+/* Reads <dir>/<prefix>-images-idx3-ubyte[.gz] and -labels-idx1-ubyte[.gz] as
+ * raw pixels / 255 (no standardisation yet); images and labels must agree in
+ * count, labels must lie in [0, classes). */
+int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, char *err,
+               size_t errlen);
+void dataset_free(dataset *d);
+
+typedef enum train_protocol { PROTOCOL_CLOSED = 0, PROTOCOL_OPEN } train_protocol;
+
+/* The two sets of one protocol, standardised with the mean and standard
+ * deviation of all training pixels (one scalar each, as torchvision Normalize).
+ * closed: train = the training set, eval = the test set.
+ * open:   train = training images of classes < classes/2 (relabelled from 0),
+ *         eval = training and test images of the other classes.
+ * train_limit / eval_limit (0 = all) keep the first N items of each. */
+typedef struct train_data {
+    dataset train, eval;
+    double mean, std;
+    train_protocol protocol;
+} train_data;
+
+int train_data_load(const char *dir, train_protocol protocol, size_t train_limit,
+                    size_t eval_limit, train_data *out, char *err, size_t errlen);
+void train_data_free(train_data *d);
+/* The directory of the Debian package dataset-fashion-mnist. */
+const char *train_default_data_dir(void);
+
+/* ------------------------------------------------------------- retrieval */
+
+typedef struct retrieval_metrics {
+    double recall[4];       /* Recall@1, 2, 4, 8 */
+    double r_precision, map_at_r;
+    size_t queries;         /* queries counted (those whose class has another member) */
+} retrieval_metrics;
+
+/* Exact k-NN retrieval by cosine, query set = reference set, each query left
+ * out of its own list (PML AccuracyCalculator semantics).  Similarities are
+ * computed `block` query rows at a time through the GEMM of `isa` (0 = a block
+ * size chosen from N), never as an N × N matrix.  threads >= 1. */
+int retrieval_eval(const float *E, size_t N, size_t D, const int32_t *labels, dml_isa isa,
+                   size_t block, int threads, retrieval_metrics *out, char *err, size_t errlen);
+
+/* The golden retrieval cases (tests/golden/README.md, "Retrieval cases"). */
+typedef struct retrieval_case {
+    size_t N, D;
+    int32_t *labels;
+    float *E;
+    retrieval_metrics want;
+} retrieval_case;
+
+/* 1 when the first record of the file is `retrieval`. */
+int retrieval_case_is(const char *path);
+/* err: "line N: what is wrong" (the caller adds the file name). */
+int retrieval_case_load(const char *path, retrieval_case *rc, char *err, size_t errlen);
+void retrieval_case_free(retrieval_case *rc);
+/* The largest |metric − reference| over the seven metrics. */
+double retrieval_max_error(const retrieval_metrics *got, const retrieval_metrics *want);
+
+/* For `dmlbench golden` (prints its line): 0 when the case passes. */
+int golden_retrieval_check(const char *path, dml_isa isa, int threads);
+
+/* ---------------------------------------------------------------- network */
+
+/* in → H → D with ReLU between (H = 0: one linear layer in → D).  Parameters in
+ * one flat array, layer by layer: W (out × in, row-major as nn.Linear), then b. */
+typedef struct net {
+    size_t in, H, D;
+    size_t nparams;
+    float *params;
+    float *W1, *b1, *W2, *b2;   /* W2, b2 NULL when H = 0 */
+} net;
+
+/* Activations and scratch for up to `rows` inputs at once; the GEMM work
+ * buffers (one per thread) live here, so a step allocates nothing. */
+typedef struct net_ws {
+    size_t rows;
+    int threads;
+    const dml_kernels *k;
+    float *A1;    /* rows × H: ReLU output */
+    float *E;     /* rows × D: embeddings */
+    float *dA1;   /* rows × H */
+    float *work;  /* threads × DML_GEMM_WORK_FLOATS, 64-byte aligned */
+} net_ws;
+
+int net_init(net *n, size_t in, size_t H, size_t D, uint64_t seed, char *err, size_t errlen);
+void net_free(net *n);
+int net_ws_init(net_ws *w, const net *n, size_t rows, dml_isa isa, int threads, char *err,
+                size_t errlen);
+void net_ws_free(net_ws *w);
+/* E = net(X), X rows × in; result in w->E. */
+void net_forward(const net *n, net_ws *w, const float *X, size_t rows);
+/* grad (nparams) = ∂L/∂params given dE = ∂L/∂E of the last forward on X;
+ * no gradient for X itself is formed.  dE is overwritten. */
+void net_backward(const net *n, net_ws *w, const float *X, float *dE, size_t rows,
+                  float *grad);
+/* Floating-point operations of one forward and one backward pass of `rows`. */
+double net_flops(const net *n, size_t rows, int backward);
+/* Embeds all n items of d (in chunks of w->rows) into out (n × D). */
+void net_embed(const net *nt, net_ws *w, const dataset *d, float *out);
+
+/* ---------------------------------------------------------------- AdamW */
+
+typedef struct adamw {
+    size_t n;
+    float lr, beta1, beta2, eps, wd;
+    float *m, *v;
+    long t;
+} adamw;
+
+int adamw_init(adamw *a, size_t n, float lr, float wd, char *err, size_t errlen);
+void adamw_free(adamw *a);
+/* One step of torch.optim.AdamW on p (n) with gradient g. */
+void adamw_step(adamw *a, float *p, const float *g);
+
+/* ---------------------------------------------------------------- sampler */
+
+/* Class-balanced batches: every batch has min(M, classes) classes (all of them
+ * when M >= classes, else drawn at random), K = M / that many samples of each,
+ * and the first M mod it classes one more.  A class's items are drawn in a
+ * shuffled order, reshuffled when used up (no repeat within a pass). */
+typedef struct sampler {
+    size_t M;
+    int classes;
+    size_t *count, *start;  /* per class: items, offset into order */
+    size_t *pos;            /* per class: next item in its order */
+    size_t *order;          /* item indices grouped by class */
+    int *pick;              /* classes of the current batch */
+    uint64_t rng[4];
+} sampler;
+
+int sampler_init(sampler *s, const int32_t *y, size_t n, int classes, size_t M, uint64_t seed,
+                 char *err, size_t errlen);
+void sampler_free(sampler *s);
+/* Writes M item indices and their labels. */
+void sampler_next(sampler *s, const int32_t *y, size_t *idx, int32_t *labels);
+
+/* ------------------------------------------------------------------ train */
+
+typedef struct train_progress {
+    int epoch, epochs;
+    double train_s, loss, recall1, eta_s;
+    int evaluated;            /* recall1 is fresh this epoch */
+} train_progress;
+
+typedef struct train_opts {
+    dml_params params;
+    size_t M, D, H;
+    int epochs;
+    float lr;                 /* the network's; proxies get 100 × lr */
+    float weight_decay;
+    uint64_t seed;
+    dml_isa isa;
+    int threads;
+    int eval_every;           /* evaluate after every E epochs (and the last) */
+    void (*progress)(const train_progress *p, void *user);
+    void *user;
+} train_opts;
+
+/* One evaluation: epoch 0 is the untrained network. */
+typedef struct train_row {
+    int epoch;
+    double train_s;           /* training wall time so far, evaluation excluded */
+    double train_cpu_s;       /* the same in CPU time of the calling thread (robust to a
+                               * shared machine's descheduling; exact only for 1 thread) */
+    double loss;              /* mean loss of the epoch's steps (epoch 0: untrained, see train.c) */
+    retrieval_metrics m;
+    double eval_s;            /* wall time of this evaluation (embedding + retrieval) */
+    double eval_cpu_s;        /* the same in CPU time of the calling thread */
+} train_row;
+
+typedef struct train_result {
+    train_row *rows;
+    size_t nrows;
+    size_t steps_per_epoch;
+    double step_flops;        /* network + loss products of one step */
+    double step_s_median;     /* median wall time of one step */
+    double gflops;            /* step_flops / step_s_median */
+    dml_isa isa;
+    float *final_params;      /* the trained network (nparams) and proxies (C × D or NULL) */
+    size_t nparams;
+    float *proxies;
+} train_result;
+
+void train_opts_default(train_opts *o, dml_loss loss);
+int train_run(const train_opts *o, const train_data *d, train_result *r, char *err,
+              size_t errlen);
+void train_result_free(train_result *r);
+/* Retrieval on the pixels of d->eval (the untrained baseline): standardised as
+ * the network sees them, or (standardised = 0) as x / 255, which is what the
+ * PyTorch reference's "raw pixels" figure measured. */
+int train_pixel_baseline(const train_data *d, int standardised, dml_isa isa, int threads,
+                         retrieval_metrics *m, double *seconds, char *err, size_t errlen);
+
+#endif

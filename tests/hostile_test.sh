@@ -101,6 +101,8 @@ f7=$(tinydef s7j 'losses ms' "$(printf 'title caf\xe9 \xff\xfe "q" \001')")
 expect "7 sweep: invalid UTF-8 title" 0 "" "$BIN" sweep --out "$W/o7j" "$f7"
 python3 -c 'import json,sys; t=json.load(open(sys.argv[1], encoding="utf-8"))["title"]; assert "\ufffd" in t, t' \
     "$W/o7j/s7j.json" 2>/dev/null && ok "7 the JSON is valid UTF-8, bad bytes replaced" || bad "7 the JSON title is not valid UTF-8"
+expect "7 sweep: a title of 300 characters (fuzz find: wrote past its buffer)" 1 "title: longer than 255 characters" \
+    "$BIN" sweep --out "$W/o7t" "$(def t7 'losses ms' "title $(head -c 300 /dev/zero | tr '\0' t)")"
 # 8. long paths: used whole, or refused
 long="$W"; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do long="$long/$(printf 'd%.0s' {1..99})"; done
 expect "8 sweep --out of ${#long} characters" 0 "" "$BIN" sweep --out "$long" "$f5"

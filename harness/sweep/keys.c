@@ -147,9 +147,12 @@ static int add_checked(kv *k, ktype t, double v, const char *file, int line, con
 static int parse_string(int id, char **tok, int nt, kv *k, const char *file, int line)
 {
     size_t o = 0;
-    for (int i = 0; i < nt; i++)
-        o += (size_t)snprintf(k->str + o, o < sizeof k->str ? sizeof k->str - o : 0, "%s%s",
-                              i ? " " : "", tok[i]);
+    for (int i = 0; i < nt; i++) {
+        size_t w = strlen(tok[i]) + (i > 0);
+        if (o + w >= sizeof k->str) /* writing past it was the fuzzers' first find */
+            return def_error(file, line, "%s: longer than %zu characters", key_name(id), sizeof k->str - 1);
+        o += (size_t)snprintf(k->str + o, sizeof k->str - o, "%s%s", i ? " " : "", tok[i]);
+    }
     if (id == K_STUDY && (nt != 1 || strspn(tok[0], "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(tok[0])))
         return def_error(file, line, "study: '%s' is not a name (lower-case letters, digits, _ and -)", k->str);
     return 0;

@@ -2,7 +2,10 @@
 # deps.sh GROUP... — install the Debian packages a dmlbench job needs, and only
 # those missing.  Groups: test (build + Criterion suite), sweep (+ gnuplot),
 # bench (+ OpenBLAS as a comparison baseline, valgrind for instruction counts),
-# neon (the AArch64 cross compiler and qemu-user).
+# neon (the AArch64 cross compiler and qemu-user), clang (clang and its OpenMP
+# runtime), fuzz (+ libFuzzer and the sanitizer runtimes of clang), hostile
+# (+ python3, which checks the JSON of tests/hostile_test.sh).  The gcc
+# sanitizers of make test-san come with gcc (libgcc-12-dev: libasan, libubsan).
 set -eu
 
 pkgs_test="make gcc pkg-config libcriterion-dev libhwloc-dev"
@@ -17,10 +20,14 @@ pkgs_bench="$pkgs_test libopenblas-dev valgrind"
 # binaries load it under qemu -L) holds the aarch64 OpenMP runtime.
 pkgs_neon="make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross libgomp1-arm64-cross qemu-user"
 
+pkgs_clang="make clang libomp-dev pkg-config"
+pkgs_fuzz="$pkgs_clang libclang-rt-14-dev libhwloc-dev"
+pkgs_hostile="$pkgs_test python3"
+
 want=""
 for g in "$@"; do
     eval "list=\${pkgs_$g:-}"
-    [ -n "$list" ] || { echo "deps.sh: unknown group '$g' (test, sweep, bench, neon)" >&2; exit 2; }
+    [ -n "$list" ] || { echo "deps.sh: unknown group '$g' (test, sweep, bench, neon, clang, fuzz, hostile)" >&2; exit 2; }
     want="$want $list"
 done
 

@@ -11,7 +11,10 @@
 # run time.  No -ffast-math anywhere: masked LSE needs its inf/NaN guards.
 
 CC       ?= gcc
-BUILD    ?= build
+# SAN=address,undefined: the same build with those sanitizers (and no recovery:
+# the first finding ends the program), in its own directory (make test-san).
+SAN      ?=
+BUILD    ?= $(if $(SAN),build-san,build)
 ARCH     := $(shell $(CC) -dumpmachine | cut -d- -f1)
 OPT      ?= -O2
 CSTD     := -std=c17
@@ -72,7 +75,10 @@ ifneq ($(ZLIB_LIBS),)
   HARNESS_DEFS += -DDML_HAVE_ZLIB
 endif
 
-CFLAGS_ALL = $(CFLAGS_BASE) $(EXTRA_CFLAGS)
+SAN_FLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-sanitize-recover=all -fno-omit-frame-pointer)
+CFLAGS_ALL = $(CFLAGS_BASE) $(SAN_FLAGS) $(EXTRA_CFLAGS)
+# Link flags: EXTRA_LDFLAGS reaches every link (a sanitizer build needs its runtime).
+LDFLAGS_ALL = $(SAN_FLAGS) $(EXTRA_LDFLAGS)
 # Every object also depends on the headers it actually includes (the .d files
 # are read at the end of this Makefile).  Kept out of CFLAGS_ALL, which
 # results record as "the flags".
@@ -101,7 +107,7 @@ $(BUILD)/harness/train/%.o: HARNESS_DEFS += -fno-math-errno
 
 # zlib: the IDX reader of harness/train/ (gzip and plain files alike).
 $(BUILD)/dmlbench: $(HARNESS_OBJS) $(BUILD)/libdml.a
-	$(CC) -o $@ $(HARNESS_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE) $(HWLOC_LIBS) $(ZLIB_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(HARNESS_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE) $(HWLOC_LIBS) $(ZLIB_LIBS)
 
 # Rebuild everything when the compiler or flags change.
 $(BUILD)/.flags: FORCE
@@ -121,15 +127,16 @@ $(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
 # The tests reuse the harness's golden reader (point/), the train room, and
 # what they stand on (core/).
 TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/golden_case.o point/params.o \
-                       core/error.o core/parse.o core/rng.o core/fileio.o core/stats.o core/timing.o) \
+                       core/error.o core/parse.o core/rng.o core/text.o core/json.o \
+                       core/fileio.o core/stats.o core/timing.o) \
                      $(patsubst %.c,$(BUILD)/%.o,$(wildcard harness/train/*.c))
 $(BUILD)/test_dml: $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a
-	$(CC) -o $@ $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a -lcriterion $(LDLIBS_BASE) $(ZLIB_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a -lcriterion $(LDLIBS_BASE) $(ZLIB_LIBS)
 
 test: deps-test
-	@$(MAKE) --no-print-directory all $(BUILD)/test_dml
+	@$(MAKE) --no-print-directory all $(BUILD)/test_dml $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 	$(BUILD)/test_dml --jobs 2
-	@$(MAKE) --no-print-directory check-golden
+	@$(MAKE) --no-print-directory check-golden fuzz-replay
 
 # Every golden case with every ISA this machine runs.
 check-golden: all
@@ -146,6 +153,8 @@ deps-sweep:
 # dmlbench train: Fashion-MNIST (Debian dataset-fashion-mnist) and zlib.
 deps-train:
 	@sh harness/deps.sh train
+deps-clang:
+	@sh harness/deps.sh clang
 deps: deps-test deps-sweep
 
 clean:
@@ -186,7 +195,7 @@ $(BUILD)/.slowdown: FORCE
 # and counting needs none.
 $(BUILD)/dmlcount: $(BUILD)/harness/bench/count/dmlcount.o $(BUILD)/harness/bench/check_cases.o \
                    $(BUILD)/harness/point/kcase.o $(BUILD)/harness/core/rng.o $(BUILD)/libdml.a
-	$(CC) -o $@ $^ $(LDLIBS_BASE) -Wl,--strip-debug
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_BASE) -Wl,--strip-debug
 
 # dmlbench bench dlopen()s OpenBLAS at run time (glibc >= 2.34 has dlopen in libc).
 $(BUILD)/dmlbench: LDLIBS_BASE += -ldl
@@ -274,7 +283,7 @@ NEON_MAKE = $(MAKE) --no-print-directory CC=$(NEON_CC) BUILD=$(NEON_BUILD) \
 deps-neon:
 	@sh harness/deps.sh neon
 
-neon:
+neon: deps-neon
 	@test -f kernels/cosine/cosine_neon.c -a -f kernels/lse/lse_neon.c || { \
 	  echo "make neon: kernels/cosine/cosine_neon.c and kernels/lse/lse_neon.c are both needed for the NEON kernels" >&2; exit 1; }
 	@$(NEON_MAKE) all
@@ -283,7 +292,7 @@ neon:
 # (TEST_COMMON: tests/*.c that are neither Criterion suites nor drivers).
 CHECK_DRIVER_OBJS = $(BUILD)/tests/check_driver.o $(TEST_COMMON:%.c=$(BUILD)/%.o)
 $(BUILD)/check_driver: $(CHECK_DRIVER_OBJS) $(BUILD)/libdml.a
-	$(CC) -o $@ $(CHECK_DRIVER_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CHECK_DRIVER_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE)
 
 neon-driver: neon
 	@test -f tests/check_cosine.c -a -f tests/check_lse.c || { \
@@ -355,11 +364,14 @@ sweep: deps-sweep $(if $(ENGINE),deps-$(ENGINE))
 	@$(MAKE) --no-print-directory all
 	@rc=0; $(SWEEP_RUN) || rc=$$?; \
 	if [ $$rc -ne 0 ] && [ $$rc -ne 3 ]; then exit $$rc; fi; \
-	$(MAKE) --no-print-directory figures || exit 1; \
+	$(MAKE) --no-print-directory figures-only || exit 1; \
 	if [ $$rc -eq 3 ]; then echo "make sweep: a loss is off its expected order (table above, $(RESULTS)/complexity.csv)" >&2; fi; \
 	exit $$rc
 
-figures: $(FIGURES:%=$(FIG_DIR)/%.png)
+figures: deps-sweep
+	@$(MAKE) --no-print-directory figures-only
+.PHONY: figures-only
+figures-only: $(FIGURES:%=$(FIG_DIR)/%.png)
 
 # Which results each figure is drawn from (make redraws a figure when they change).
 $(FIG_DIR)/batch_time.png:          $(RESULTS)/batch.csv $(RESULTS)/complexity.csv
@@ -388,6 +400,74 @@ test-cluster: deps-sweep deps-slurm deps-parallel
 	@$(MAKE) --no-print-directory all
 	bash tests/merge_test.sh $(BUILD)/dmlbench
 	bash tests/cluster_test.sh $(BUILD)/dmlbench
+
+# ======================================================= hostile inputs
+#   make test-hostile   tests/hostile_test.sh: the inputs of issue 12 (bad files,
+#                       endless files, huge grids, limits, long paths, EFBIG)
+#   make test-faults    tests/fault_test.sh: kill -9 at random moments, ulimit -f,
+#                       a directory made read-only mid-run
+#   make test-san       SAN=address,undefined: the Criterion suite, every golden
+#                       case on every ISA, the fuzz regressions, the hostile
+#                       inputs and a quick sweep of two studies, under ASan+UBSan
+#   make fuzz           each libFuzzer harness (tests/fuzz/) for FUZZ_SECONDS (60),
+#                       clang; fails on any finding (the input is kept in
+#                       build-fuzz/findings/<target>/: copy it to
+#                       tests/fuzz/regress/<target>/ with the fix)
+.PHONY: test-hostile test-faults test-san fuzz fuzz-replay deps-fuzz
+test-hostile:
+	@sh harness/deps.sh hostile
+	@$(MAKE) --no-print-directory all
+	bash tests/hostile_test.sh $(BUILD)/dmlbench
+
+test-faults: deps-test
+	@$(MAKE) --no-print-directory all
+	bash tests/fault_test.sh $(BUILD)/dmlbench
+
+SAN_TEST ?= address,undefined
+SAN_ENV  := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+SAN_SWEEP ?= $(SWEEP_DEFS)
+test-san: deps-test
+	@$(SAN_ENV) $(MAKE) --no-print-directory SAN=$(SAN_TEST) test
+	$(SAN_ENV) HOSTILE_NO_VLIMIT=1 bash tests/hostile_test.sh build-san/dmlbench
+	$(SAN_ENV) build-san/dmlbench sweep --quick --out build-san/sweep $(SAN_SWEEP)
+
+# The fuzz harnesses: one LLVMFuzzerTestOneInput each (tests/fuzz/fuzz_<target>.c)
+# over a reader's from-memory entry point.  Built twice: with libFuzzer
+# (make fuzz), and with tests/fuzz/replay.c as main() to replay the seeds and
+# every kept regression with the plain build (make test).
+FUZZ_TARGETS := golden study csv
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := build-fuzz
+FUZZ_SEEDS_golden := tests/golden
+FUZZ_SEEDS_study  := experiments
+FUZZ_SEEDS_csv    := tests/fuzz/seed/csv
+HARNESS_LIB_OBJS = $(filter-out $(BUILD)/harness/main.o,$(HARNESS_OBJS))
+FUZZ_LINK = $(HARNESS_LIB_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE) -ldl $(HWLOC_LIBS) $(ZLIB_LIBS)
+$(BUILD)/replay_%: $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_%.o $(HARNESS_LIB_OBJS) $(BUILD)/libdml.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_$*.o $(FUZZ_LINK)
+$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(HARNESS_LIB_OBJS) $(BUILD)/libdml.a
+	$(CC) $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $(BUILD)/tests/fuzz/fuzz_$*.o $(FUZZ_LINK)
+
+.PRECIOUS: $(BUILD)/tests/fuzz/%.o
+fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
+	@$(foreach t,$(FUZZ_TARGETS),$(BUILD)/replay_$(t) tests/fuzz/regress/$(t) $(FUZZ_SEEDS_$(t)) &&) true
+
+deps-fuzz:
+	@sh harness/deps.sh fuzz
+fuzz: deps-fuzz
+	@$(MAKE) --no-print-directory CC=clang BUILD=$(FUZZ_BUILD) SAN=fuzzer-no-link,address,undefined \
+	  $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+	@$(foreach t,$(FUZZ_TARGETS),$(call fuzz_one,$(t)) &&) true
+
+# One harness for FUZZ_SECONDS: its own corpus (build-fuzz/corpus/<t>), the
+# seeds and the kept regressions as further corpora; a finding ends make.
+fuzz_one = mkdir -p $(FUZZ_BUILD)/corpus/$(1) $(FUZZ_BUILD)/findings/$(1) && echo "fuzz $(1): $(FUZZ_SECONDS) s" && \
+  { $(FUZZ_BUILD)/fuzz_$(1) -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+      -artifact_prefix=$(FUZZ_BUILD)/findings/$(1)/ -print_final_stats=1 \
+      $(FUZZ_BUILD)/corpus/$(1) $(FUZZ_SEEDS_$(1)) tests/fuzz/regress/$(1) > $(FUZZ_BUILD)/fuzz_$(1).log 2>&1 || \
+    { tail -40 $(FUZZ_BUILD)/fuzz_$(1).log; echo "make fuzz: $(1) found a crash: $(FUZZ_BUILD)/findings/$(1)/" >&2; exit 1; }; } && \
+  grep -E "^stat::(number_of_executed_units|new_units_added)" $(FUZZ_BUILD)/fuzz_$(1).log | tr '\n' ' ' && echo
 
 # Header dependencies written by -MMD.
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -4,7 +4,10 @@
 # train (Fashion-MNIST and zlib for `dmlbench train`; the test suite trains on it),
 # bench (+ OpenBLAS as a comparison baseline, valgrind for instruction counts),
 # neon (the AArch64 cross compiler and qemu-user), slurm and parallel (the
-# cluster engines of `make sweep ENGINE=...`).
+# cluster engines of `make sweep ENGINE=...`), clang (clang and its OpenMP
+# runtime), fuzz (+ libFuzzer and the sanitizer runtimes of clang), hostile
+# (+ python3, which checks the JSON of tests/hostile_test.sh).  The gcc
+# sanitizers of make test-san come with gcc (libgcc-12-dev: libasan, libubsan).
 set -eu
 
 pkgs_train="dataset-fashion-mnist zlib1g-dev"
@@ -24,11 +27,14 @@ pkgs_neon="make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross libgomp1-arm64-c
 # one-node test cluster with (and sbatch/squeue/scancel for a real one).
 pkgs_slurm="slurmctld slurmd slurm-client munge"
 pkgs_parallel="parallel"
+pkgs_clang="make clang libomp-dev pkg-config"
+pkgs_fuzz="$pkgs_clang libclang-rt-14-dev libhwloc-dev"
+pkgs_hostile="$pkgs_test python3"
 
 want=""
 for g in "$@"; do
     eval "list=\${pkgs_$g:-}"
-    [ -n "$list" ] || { echo "deps.sh: unknown group '$g' (test, sweep, train, bench, neon, slurm, parallel)" >&2; exit 2; }
+    [ -n "$list" ] || { echo "deps.sh: unknown group '$g' (test, sweep, train, bench, neon, slurm, parallel, clang, fuzz, hostile)" >&2; exit 2; }
     want="$want $list"
 done
 

@@ -4,6 +4,7 @@
 
 #include "cmd/cmd.h"
 #include "core/error.h"
+#include "core/fileio.h"
 
 typedef struct command {
     const char *name;
@@ -36,6 +37,7 @@ static int usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    fileio_cleanup_on_signals(); /* a write error is reported, not a SIGXFSZ */
     if (argc < 2)
         return usage(stderr);
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))

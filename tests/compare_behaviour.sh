@@ -96,6 +96,13 @@ for f in "$W"/in/*.txt; do cases+=("sweep --out $W/out $f"); done
 cases+=("sweep --out $W/out $W/in/same_b.txt $W/in/same_b.txt")
 for f in "$W"/in/golden/*.txt; do cases+=("golden $f"); done
 
+# Deliberate differences (issue 12: one bounded reader for every input file,
+# whose messages name the file the same way, "FILE: cannot open: why"): these
+# cases may differ in stderr only; the difference is shown, not counted.
+expected_err=("sweep --out $W/out /nonexistent.txt" "fit /nonexistent.csv"
+              "bench-check --baseline /nonexistent.tsv")
+is_expected() { local e; for e in "${expected_err[@]}"; do [ "$e" = "$1" ] && return 0; done; return 1; }
+
 run_case() { # bin, case, out prefix
     # shellcheck disable=SC2086
     timeout 60 "$1" $2 > "$3.out" 2> "$3.err"; echo $? > "$3.rc"
@@ -108,6 +115,11 @@ for c in "${cases[@]}"; do
     run_case "$OLD" "$c" "$W/old.$n"; run_case "$NEW" "$c" "$W/new.$n"
     for part in rc err out; do
         if ! cmp -s "$W/old.$n.$part" "$W/new.$n.$part"; then
+            if [ "$part" = err ] && is_expected "$c"; then
+                echo "== differs as expected ($part): dmlbench $c"
+                diff "$W/old.$n.$part" "$W/new.$n.$part" | sed -n 's/^> /   now: /p'
+                continue
+            fi
             echo "== differs ($part): dmlbench $c"
             diff "$W/old.$n.$part" "$W/new.$n.$part" | head -20
             differ=1

@@ -11,6 +11,8 @@
 #  3. the output directory made read-only while the sweep runs (as an
 #     unprivileged user: root ignores permissions): one line naming the file,
 #     a non-zero exit, no temporary file.
+#  4. SIGTERM and SIGINT at random moments: the process ends by the signal
+#     and never leaves a temporary file (it removes the one it was writing).
 # Prints "fault: N passed, N failed" and exits non-zero on any failure.
 set -u
 BIN=$(realpath "${1:-build/dmlbench}")
@@ -63,7 +65,9 @@ done
 echo "  ($i kills, ${#seen[@]} rows finished before a kill)"
 # A kill inside a write leaves a temporary file; --resume must clear it
 # (made here on purpose: a random kill rarely lands in that window).
-echo "half a row" > "$W/out/faults.partial.csv.tmp.99999"
+# The pid is one no process has (a live one's file would rightly be kept).
+dead=$(( $(cat /proc/sys/kernel/pid_max) - 3 )); while kill -0 "$dead" 2>/dev/null; do dead=$((dead - 1)); done
+echo "half a row" > "$W/out/faults.partial.csv.tmp.$dead"
 "$BIN" sweep --resume --out "$W/out" "$W/faults.txt" >/dev/null 2>"$W/err" || bad "the last --resume failed: $(tail -1 "$W/err")"
 final=$W/out/faults.csv
 if [ -f "$final" ]; then
@@ -125,5 +129,22 @@ else
     echo "  (read-only check not run: needs setpriv and a 'nobody' user)"
     fail=$((fail + 1))
 fi
+# 4. SIGTERM / SIGINT at random moments: no temporary file, ever.
+mkdir -p "$W/term"
+left=0 ends=0
+for ((i = 0; i < 10; i++)); do
+    sig=TERM; [ $((i % 2)) = 1 ] && sig=INT
+    "$BIN" sweep --out "$W/term" "$W/faults.txt" >/dev/null 2>&1 &
+    pid=$!
+    sleep "0.$((RANDOM % 50 + 5))"
+    kill -s $sig "$pid" 2>/dev/null
+    wait "$pid"
+    rc=$?
+    [ "$rc" -eq 143 ] || [ "$rc" -eq 130 ] || [ "$rc" -eq 0 ] && ends=$((ends + 1))
+    [ -z "$(find "$W/term" -name '*.tmp*')" ] || left=$((left + 1))
+    find "$W/term" -name '*.tmp*' -delete
+done
+[ "$ends" -eq 10 ] && ok "SIGTERM/SIGINT: each run ended by its signal (or had finished)" || bad "SIGTERM/SIGINT: $((10 - ends)) runs ended otherwise"
+[ "$left" -eq 0 ] && ok "SIGTERM/SIGINT: no temporary file left" || bad "SIGTERM/SIGINT: $left runs left a temporary file"
 echo "fault: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

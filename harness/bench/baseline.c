@@ -8,6 +8,8 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/fileio.h"
+#include "core/parse.h"
+#include "core/text.h"
 #include "core/prov.h"
 
 const char *const pv_keys[PV_COUNT] = { "compiler", "flags", "glibc", "cpu",
@@ -55,15 +57,24 @@ static char *field(char **s)
 int baseline_read(const char *path, baseline *b, char *err, size_t errlen)
 {
     memset(b, 0, sizeof *b);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "cannot read baseline %s (record one with make bench-baseline)", path);
+    size_t len, ll;
+    char why[128];
+    char *text = read_text(path, &len, why, sizeof why);
+    if (!text) {
+        snprintf(err, errlen, "cannot read baseline %s: %s (record one with make bench-baseline)", path, why);
         return 1;
     }
-    char line[2048];
-    int lineno = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
+    text_lines tl;
+    lines_init(&tl, text, len);
+    char *line;
+    int more, rc = 0;
+    while (!rc && (more = lines_next(&tl, &line, &ll)) != 0) {
+        size_t lineno = tl.lineno;
+        if (more < 0) {
+            snprintf(err, errlen, "%s:%zu: a NUL byte (not a text file)", path, lineno);
+            rc = 1;
+            break;
+        }
         bc_chomp(line);
         if (!*line) continue;
         if (line[0] == '#') {
@@ -86,19 +97,20 @@ int baseline_read(const char *path, baseline *b, char *err, size_t errlen)
         row *x = rows_add(&b->r);
         if (!kind || !op || !isa || !shape || !val || !lo || !hi ||
             (strcmp(kind, "count") && strcmp(kind, "ratio")) || kernel_op_parse(op, &x->op)) {
-            snprintf(err, errlen, "%s:%d: malformed baseline line", path, lineno);
-            fclose(f);
-            return 1;
+            snprintf(err, errlen, "%s:%zu: malformed baseline line", path, lineno);
+            rc = 1;
+            break;
         }
         x->kind = strcmp(kind, "count") ? KIND_RATIO : KIND_COUNT;
         snprintf(x->isa, sizeof x->isa, "%s", isa);
         snprintf(x->shape, sizeof x->shape, "%s", shape);
-        x->now = strtod(val, NULL);
-        x->lo = strtod(lo, NULL);
-        x->hi = strtod(hi, NULL);
+        if (parse_double(val, &x->now) || parse_double(lo, &x->lo) || parse_double(hi, &x->hi)) {
+            snprintf(err, errlen, "%s:%zu: a value, lo or hi that is not a number", path, lineno);
+            rc = 1;
+        }
     }
-    fclose(f);
-    return 0;
+    free(text);
+    return rc;
 }
 
 const row *baseline_find(const baseline *b, const row *x)

@@ -5,6 +5,7 @@
 
 #include "cmd/cmd.h"
 #include "core/error.h"
+#include "core/fileio.h"
 #include "core/parse.h"
 #include "sweep/sweep.h"
 
@@ -39,7 +40,12 @@ int cmd_sweep(int argc, char **argv)
         else if (!strcmp(a, "--threads") || !strcmp(a, "--out") || !strcmp(a, "--shard")) {
             if (i + 1 >= argc) return die("sweep: %s needs a value", a);
             const char *v = argv[++i];
-            if (!strcmp(a, "--out")) { o.out = v; continue; }
+            if (!strcmp(a, "--out")) {
+                if (strlen(v) > FILEIO_PATH_MAX - 128)
+                    return die("sweep: --out: a path of %zu characters; at most %d", strlen(v), FILEIO_PATH_MAX - 128);
+                o.out = v;
+                continue;
+            }
             if (!strcmp(a, "--shard")) {
                 if (parse_shard(v, &o)) return die("sweep: --shard: '%s' is not K/N with 0 <= K < N <= 4096", v);
                 continue;

@@ -1,33 +1,56 @@
-/* fileio.c — atomic writes, whole-file reads, mkdir -p. */
+/* fileio.c — atomic writes, whole-file reads, mkdir -p, temporary files
+ * cleaned up (see fileio.h). */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/fileio.h"
+#include "core/parse.h"
+#include "core/text.h"
 
 char *read_file_all(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (n < cap) break;
-        char *nb = realloc(buf, 2 * cap + 1);
-        if (!nb) { free(buf); buf = NULL; break; }
-        buf = nb;
-        cap *= 2;
+    char err[64];
+    size_t n;
+    char *text = read_text(path, &n, err, sizeof err);
+    if (text && len) *len = n;
+    return text;
+}
+
+/* The temporary file being written, for the signal handler. */
+static char cur_tmp[FILEIO_PATH_MAX + 32];
+static volatile sig_atomic_t have_tmp;
+
+static void on_signal(int sig)
+{
+    if (have_tmp) unlink(cur_tmp);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void fileio_cleanup_on_signals(void)
+{
+    signal(SIGXFSZ, SIG_IGN);
+    int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        struct sigaction sa = { .sa_handler = on_signal };
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
     }
-    int bad = ferror(f);
-    fclose(f);
-    if (!buf || bad) { free(buf); return NULL; }
-    buf[n] = 0;
-    if (len) *len = n;
-    return buf;
+}
+
+/* Writes and syncs text into the open file; 0, or the errno of the first failure. */
+static int write_all(FILE *f, const char *text, size_t len)
+{
+    int e = 0;
+    if (fwrite(text, 1, len, f) != len || fflush(f) != 0) e = errno ? errno : EIO;
+    if (!e && fsync(fileno(f)) != 0) e = errno;
+    if (fclose(f) != 0 && !e) e = errno ? errno : EIO;
+    return e;
 }
 
 int write_file_atomic(const char *path, const char *text, size_t len, char *err, size_t errlen)
@@ -38,23 +61,28 @@ int write_file_atomic(const char *path, const char *text, size_t len, char *err,
     free(old);
     if (same)
         return 0;
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
+    if (strlen(path) > FILEIO_PATH_MAX) {
+        snprintf(err, errlen, "cannot write %.200s...: the path is longer than %d characters", path,
+                 FILEIO_PATH_MAX);
+        return 1;
+    }
+    have_tmp = 0;
+    snprintf(cur_tmp, sizeof cur_tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(cur_tmp, "wb");
     if (!f) {
-        snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+        snprintf(err, errlen, "cannot write %s: %s", cur_tmp, strerror(errno));
         return 1;
     }
-    int bad = fwrite(text, 1, len, f) != len;
-    bad |= fflush(f) != 0;
-    bad |= fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
-        return 1;
+    have_tmp = 1;
+    errno = 0;
+    int e = write_all(f, text, len);
+    if (!e && rename(cur_tmp, path) != 0) e = errno;
+    if (e) {
+        unlink(cur_tmp);
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
     }
-    return 0;
+    have_tmp = 0;
+    return e != 0;
 }
 
 FILE *fileio_tmp(char *err, size_t errlen)
@@ -72,15 +100,15 @@ FILE *fileio_tmp(char *err, size_t errlen)
 
 int write_stream_atomic(FILE *f, const char *path, char *err, size_t errlen)
 {
-    fflush(f);
+    int bad = fflush(f) != 0 || ferror(f);
     long len = ftell(f);
     rewind(f);
     char *buf = malloc(len > 0 ? (size_t)len : 1);
-    int rc = !buf || len <= 0 || fread(buf, 1, (size_t)len, f) != (size_t)len;
+    int rc = bad || !buf || len <= 0 || fread(buf, 1, (size_t)len, f) != (size_t)len;
     fclose(f);
     if (rc) {
         free(buf);
-        snprintf(err, errlen, "cannot build the JSON for %.900s", path);
+        snprintf(err, errlen, "cannot build %s in a temporary file: %s", path, strerror(errno));
         return 1;
     }
     rc = write_file_atomic(path, buf, (size_t)len, err, errlen);
@@ -88,9 +116,19 @@ int write_stream_atomic(FILE *f, const char *path, char *err, size_t errlen)
     return rc;
 }
 
+/* 0 when dir is a directory we can write into; 1 with errno set. */
+static int dir_ok(const char *dir)
+{
+    struct stat sb;
+    if (stat(dir, &sb)) return 1;
+    if (!S_ISDIR(sb.st_mode)) { errno = ENOTDIR; return 1; }
+    return access(dir, W_OK | X_OK) != 0;
+}
+
 int mkdir_p(const char *dir)
 {
-    char tmp[1024];
+    char tmp[FILEIO_PATH_MAX + 1];
+    if (strlen(dir) > FILEIO_PATH_MAX) { errno = ENAMETOOLONG; return 1; }
     snprintf(tmp, sizeof tmp, "%s", dir);
     for (char *p = tmp + 1; *p; p++)
         if (*p == '/') {
@@ -98,5 +136,45 @@ int mkdir_p(const char *dir)
             if (mkdir(tmp, 0777) && errno != EEXIST) return 1;
             *p = '/';
         }
-    return mkdir(tmp, 0777) && errno != EEXIST;
+    if (mkdir(tmp, 0777) && errno != EEXIST) return 1;
+    return dir_ok(tmp);
+}
+
+/* Is pid a live dmlbench (its temporary files are its own)? */
+static int live_dmlbench(long pid)
+{
+    if (pid == (long)getpid()) return 1;
+    if (kill((pid_t)pid, 0) != 0 && errno == ESRCH) return 0;
+    char p[64], comm[64] = "";
+    snprintf(p, sizeof p, "/proc/%ld/comm", pid);
+    FILE *f = fopen(p, "r");
+    if (!f) return 1; /* cannot tell: leave it */
+    int ok = fgets(comm, sizeof comm, f) != NULL;
+    fclose(f);
+    return ok && !strncmp(comm, "dmlbench", 8);
+}
+
+int fileio_clean_stale(const char *path)
+{
+    char dir[FILEIO_PATH_MAX + 1];
+    if (strlen(path) > FILEIO_PATH_MAX) return 0;
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    const char *base = slash ? slash + 1 : path;
+    if (slash) *slash = 0;
+    size_t bl = strlen(base);
+    DIR *d = opendir(slash ? (*dir ? dir : "/") : ".");
+    if (!d) return 0;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        uint64_t pid;
+        if (strncmp(e->d_name, base, bl) || strncmp(e->d_name + bl, ".tmp.", 5) ||
+            parse_u64(e->d_name + bl + 5, &pid) || pid == 0 || pid > 1u << 30 || live_dmlbench((long)pid))
+            continue;
+        char full[2 * FILEIO_PATH_MAX + 2];
+        snprintf(full, sizeof full, "%s/%s", slash ? (*dir ? dir : "") : ".", e->d_name);
+        n += unlink(full) == 0;
+    }
+    closedir(d);
+    return n;
 }

@@ -1,13 +1,25 @@
-/* parse.c — strict number parsing (see parse.h). */
+/* parse.c — strict number parsing (see parse.h): the whole string is the
+ * number, no blank before or after it, no sign on an unsigned one, decimal
+ * only, in range.  (CRLF line ends are the line reader's business.) */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/parse.h"
 
-int parse_int(const char *s, long lo, long hi, long *out)
+/* A number starts with a digit, or a sign (if allowed) and a digit. */
+static int bad_start(const char *s, int sign_ok)
 {
     if (!s || !*s) return 1;
+    if (sign_ok && (*s == '-' || *s == '+')) s++;
+    return !isdigit((unsigned char)*s) && !(sign_ok > 1 && *s == '.');
+}
+
+int parse_int(const char *s, long lo, long hi, long *out)
+{
+    if (bad_start(s, 1)) return 1;
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
@@ -18,7 +30,7 @@ int parse_int(const char *s, long lo, long hi, long *out)
 
 int parse_u64(const char *s, uint64_t *out)
 {
-    if (!s || !*s || *s == '-') return 1;
+    if (bad_start(s, 0)) return 1;
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
@@ -35,11 +47,12 @@ int parse_size(const char *s, size_t *out)
     return 0;
 }
 
-/* strtod over the whole of s: 1 when s is empty or has anything after the
- * number; *range says whether strtod reported ERANGE. */
+/* strtod over the whole of s, decimal only ("1", "-0.5", ".5", "1e-3"; not
+ * " 1", "0x10", "inf", "nan"): 1 when s is not such a number; *range says
+ * whether strtod reported ERANGE. */
 static int strtod_all(const char *s, double *v, int *range)
 {
-    if (!s || !*s) return 1;
+    if (bad_start(s, 2) || strpbrk(s, "xX")) return 1;
     char *end;
     errno = 0;
     *v = strtod(s, &end);

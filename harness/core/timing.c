@@ -51,7 +51,8 @@ int timing_calls_for(timed_fn fn, void *arg, double epoch_ns, long max_calls, lo
 /* Warm-up and calibration of one callback; the samples its budget allows. */
 static int prepare(timed_fn fn, void *arg, const timing_spec *sp, long *calls, int *samples)
 {
-    for (int w = 0; w < sp->warmup; w++) {
+    double t0 = now_ns(); /* the warm-up stays within the budget too */
+    for (int w = 0; w < sp->warmup && !(sp->budget_ns > 0 && now_ns() - t0 > sp->budget_ns); w++) {
         int rc = fn(arg);
         if (rc) return rc;
     }

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/parse.h"
+#include "core/text.h"
 #include "point/golden_case.h"
 #include "point/params.h"
 
@@ -24,32 +25,52 @@ static int failf(char *err, size_t errlen, const char *fmt, ...)
     return 1;
 }
 
-/* Reads exactly n numbers from the rest of a line into doubles. */
+/* The blank-separated tokens of s, counted (at most max stored, each
+ * NUL-terminated in place); returns how many there are. */
+static size_t split_blanks(char *s, char **tok, size_t max)
+{
+    size_t n = 0;
+    for (char *p = s;;) {
+        while (*p == ' ' || *p == '\t') p++;
+        if (!*p) return n;
+        char *t = p;
+        while (*p && *p != ' ' && *p != '\t') p++;
+        if (n < max) tok[n] = t;
+        n++;
+        if (*p) *p++ = 0;
+    }
+}
+
+/* Exactly n numbers, the rest of a line, into doubles (strict: core/parse.h). */
 static int read_numbers(char *rest, size_t n, double *out, char *what, size_t whatlen)
 {
-    char *p = rest, *end;
+    size_t found = 0;
+    for (char *p = rest;;) { /* count first: nothing is allocated for a short line */
+        while (*p == ' ' || *p == '\t') p++;
+        if (!*p) break;
+        found++;
+        while (*p && *p != ' ' && *p != '\t') p++;
+    }
+    if (found != n) {
+        if (found < n) snprintf(what, whatlen, "expected %zu numbers, found %zu", n, found);
+        else snprintf(what, whatlen, "more than %zu numbers", n);
+        return 1;
+    }
+    char *p = rest;
     for (size_t i = 0; i < n; i++) {
         while (*p == ' ' || *p == '\t') p++;
-        if (!*p || *p == '\n') {
-            snprintf(what, whatlen, "expected %zu numbers, found %zu", n, i);
+        char *t = p;
+        while (*p && *p != ' ' && *p != '\t') p++;
+        char save = *p;
+        *p = 0;
+        if (parse_double(t, &out[i])) {
+            char *end;
+            double v = strtod(t, &end);
+            snprintf(what, whatlen, "number %zu is %s", i + 1,
+                     end != t && !*end && !isfinite(v) ? "not finite" : "not a number");
             return 1;
         }
-        errno = 0;
-        out[i] = strtod(p, &end);
-        if (end == p || (*end && *end != ' ' && *end != '\t' && *end != '\n')) {
-            snprintf(what, whatlen, "number %zu is not a number", i + 1);
-            return 1;
-        }
-        if (!isfinite(out[i])) {
-            snprintf(what, whatlen, "number %zu is not finite", i + 1);
-            return 1;
-        }
-        p = end;
-    }
-    while (*p == ' ' || *p == '\t' || *p == '\n') p++;
-    if (*p) {
-        snprintf(what, whatlen, "more than %zu numbers", n);
-        return 1;
+        *p = save;
     }
     return 0;
 }
@@ -60,14 +81,18 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
+/* The records of a case; each may be given once. */
+static const char *const record_names[] = { "loss", "M", "C", "D", "labels", "X", "P", "dX", "dP", "value" };
+enum { NREC = sizeof record_names / sizeof *record_names, MAXPARAM = 16 };
+
 /* What golden_load keeps between lines. */
 typedef struct golden_reader {
     golden_case *gc;
     size_t lineno;
-    int have_loss, have_value;
+    size_t seen[NREC];     /* the line of each record, 0 until given */
     /* Parameters may come before or after "loss"; kept until the end. */
-    char pnames[16][32], pvals[16][64];
-    size_t np, plines[16];
+    char pnames[MAXPARAM][32], pvals[MAXPARAM][64];
+    size_t np, plines[MAXPARAM];
 } golden_reader;
 
 /* A labels, X, P, dX, dP or value record: n numbers into its field. */
@@ -79,6 +104,10 @@ static int read_array(golden_reader *g, const char *key, char *rest, char *err, 
     size_t n = !strcmp(key, "labels") ? gc->M : !strcmp(key, "value") ? 1
              : (key[strlen(key) - 1] == 'X') ? gc->M * gc->D : gc->C * gc->D;
     char what[128];
+    if (n > strlen(rest) / 2 + 1) { /* a number takes two characters with its blank */
+        read_numbers(rest, n, NULL, what, sizeof what);
+        return failf(err, errlen, "line %zu: %s: %s", g->lineno, key, what);
+    }
     double *tmp = malloc(n * sizeof *tmp);
     if (!tmp) return failf(err, errlen, "line %zu: out of memory", g->lineno);
     if (read_numbers(rest, n, tmp, what, sizeof what)) {
@@ -88,7 +117,6 @@ static int read_array(golden_reader *g, const char *key, char *rest, char *err, 
     }
     int rc = 0;
     if (!strcmp(key, "labels")) {
-        free(gc->y);
         gc->y = malloc(n * sizeof *gc->y);
         if (!gc->y) rc = failf(err, errlen, "line %zu: out of memory", g->lineno);
         for (size_t i = 0; i < n && !rc; i++) {
@@ -100,16 +128,13 @@ static int read_array(golden_reader *g, const char *key, char *rest, char *err, 
         }
     } else if (!strcmp(key, "value")) {
         gc->value = tmp[0];
-        g->have_value = 1;
     } else if (!strcmp(key, "X") || !strcmp(key, "P")) {
         float **dst = key[0] == 'X' ? &gc->X : &gc->P;
-        free(*dst);
         *dst = malloc(n * sizeof **dst);
         if (!*dst) rc = failf(err, errlen, "line %zu: out of memory", g->lineno);
         for (size_t i = 0; i < n && !rc; i++) (*dst)[i] = (float)tmp[i];
     } else {
         double **dst = key[1] == 'X' ? &gc->dX : &gc->dP;
-        free(*dst);
         *dst = tmp;
         return 0;
     }
@@ -117,33 +142,46 @@ static int read_array(golden_reader *g, const char *key, char *rest, char *err, 
     return rc;
 }
 
+/* A "param NAME VALUE" record, kept for finish(). */
+static int read_param(golden_reader *g, char *rest, char *err, size_t errlen)
+{
+    char *tok[2];
+    if (split_blanks(rest, tok, 2) != 2 || strlen(tok[0]) > 31 || strlen(tok[1]) > 63)
+        return failf(err, errlen, "line %zu: param needs a name and a value", g->lineno);
+    for (size_t i = 0; i < g->np; i++)
+        if (!strcmp(g->pnames[i], tok[0]))
+            return failf(err, errlen, "line %zu: param %s is given twice (first on line %zu)", g->lineno,
+                         tok[0], g->plines[i]);
+    if (g->np == MAXPARAM) return failf(err, errlen, "line %zu: too many parameters", g->lineno);
+    snprintf(g->pnames[g->np], sizeof g->pnames[g->np], "%s", tok[0]);
+    snprintf(g->pvals[g->np], sizeof g->pvals[g->np], "%s", tok[1]);
+    g->plines[g->np++] = g->lineno;
+    return 0;
+}
+
 /* One record (key and the rest of its line); 1 with err set. */
 static int read_record(golden_reader *g, const char *key, char *rest, char *err, size_t errlen)
 {
     golden_case *gc = g->gc;
+    if (!strcmp(key, "param")) return read_param(g, rest, err, errlen);
+    int r = 0;
+    while (r < NREC && strcmp(key, record_names[r])) r++;
+    if (r == NREC) return failf(err, errlen, "line %zu: unknown record '%s'", g->lineno, key);
+    if (g->seen[r])
+        return failf(err, errlen, "line %zu: %s is given twice (first on line %zu)", g->lineno, key, g->seen[r]);
+    g->seen[r] = g->lineno;
+    char *tok[1];
     if (!strcmp(key, "loss")) {
-        char name[32];
-        if (sscanf(rest, "%31s", name) != 1 || dml_loss_parse(name, &gc->params.loss) != DML_OK)
+        if (split_blanks(rest, tok, 1) != 1 || dml_loss_parse(tok[0], &gc->params.loss) != DML_OK)
             return failf(err, errlen, "line %zu: unknown loss", g->lineno);
         gc->params = dml_params_default(gc->params.loss);
-        g->have_loss = 1;
     } else if (!strcmp(key, "M") || !strcmp(key, "C") || !strcmp(key, "D")) {
-        char num[32], extra[8];
         size_t v;
-        int n = sscanf(rest, "%31s %7s", num, extra);
-        if (n != 1 || parse_size(num, &v) || v == 0 || v > (1u << 24))
+        if (split_blanks(rest, tok, 1) != 1 || parse_size(tok[0], &v) || v == 0 || v > (1u << 24))
             return failf(err, errlen, "line %zu: %s needs one positive integer", g->lineno, key);
         *(key[0] == 'M' ? &gc->M : key[0] == 'C' ? &gc->C : &gc->D) = v;
-    } else if (!strcmp(key, "param")) {
-        if (g->np == 16) return failf(err, errlen, "line %zu: too many parameters", g->lineno);
-        if (sscanf(rest, "%31s %63s", g->pnames[g->np], g->pvals[g->np]) != 2)
-            return failf(err, errlen, "line %zu: param needs a name and a value", g->lineno);
-        g->plines[g->np++] = g->lineno;
-    } else if (!strcmp(key, "labels") || !strcmp(key, "X") || !strcmp(key, "P") ||
-               !strcmp(key, "dX") || !strcmp(key, "dP") || !strcmp(key, "value")) {
-        return read_array(g, key, rest, err, errlen);
     } else {
-        return failf(err, errlen, "line %zu: unknown record '%s'", g->lineno, key);
+        return read_array(g, key, rest, err, errlen);
     }
     return 0;
 }
@@ -153,7 +191,7 @@ static int finish(golden_reader *g, char *err, size_t errlen)
 {
     golden_case *gc = g->gc;
     char what[128];
-    if (!g->have_loss) FAIL("no 'loss' line");
+    if (!g->seen[0]) FAIL("no 'loss' line");
     for (size_t i = 0; i < g->np; i++) {
         int r = params_set(&gc->params, g->pnames[i], g->pvals[i], what, sizeof what);
         if (r == 1) FAIL("line %zu: %s", g->plines[i], what);
@@ -162,7 +200,7 @@ static int finish(golden_reader *g, char *err, size_t errlen)
     int proxies = dml_loss_has_proxies(gc->params.loss);
     if (!gc->y) FAIL("no 'labels' line");
     if (!gc->X) FAIL("no 'X' line");
-    if (!g->have_value) FAIL("no 'value' line");
+    if (!g->seen[NREC - 1]) FAIL("no 'value' line");
     if (!gc->dX) FAIL("no 'dX' line");
     if (proxies && !gc->P) FAIL("no 'P' line (the loss has proxies)");
     if (proxies && !gc->dP) FAIL("no 'dP' line (the loss has proxies)");
@@ -175,7 +213,7 @@ fail:
 static char *split_key(char *p, char key[32])
 {
     int klen = 0;
-    while (p[klen] && p[klen] != ' ' && p[klen] != '\t' && p[klen] != '\n' && klen < 31) {
+    while (p[klen] && p[klen] != ' ' && p[klen] != '\t' && klen < 31) {
         key[klen] = p[klen];
         klen++;
     }
@@ -183,35 +221,41 @@ static char *split_key(char *p, char key[32])
     return p + klen;
 }
 
-int golden_load(const char *path, golden_case *gc, char *err, size_t errlen)
+int golden_parse(const char *name, char *text, size_t len, golden_case *gc, char *err, size_t errlen)
 {
     memset(gc, 0, sizeof *gc);
-    snprintf(gc->name, sizeof gc->name, "%s", base_name(path));
+    snprintf(gc->name, sizeof gc->name, "%s", name);
     char *dot = strrchr(gc->name, '.');
     if (dot && !strcmp(dot, ".txt")) *dot = '\0';
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "cannot open: %s", strerror(errno));
-        return 1;
-    }
     golden_reader g = { .gc = gc };
-    char *line = NULL;
-    size_t cap = 0;
-    int rc = 0;
-    while (!rc && getline(&line, &cap, f) > 0) {
-        g.lineno++;
+    text_lines tl;
+    lines_init(&tl, text, len);
+    char *line;
+    size_t ll;
+    int rc = 0, more;
+    while (!rc && (more = lines_next(&tl, &line, &ll)) != 0) {
+        g.lineno = tl.lineno;
+        if (more < 0) { rc = failf(err, errlen, "line %zu: a NUL byte (not a text file)", g.lineno); break; }
         char *p = line;
         while (*p == ' ' || *p == '\t') p++;
-        if (*p == '#' || *p == '\n' || *p == '\0') continue;
+        if (*p == '#' || *p == '\0') continue;
         char key[32];
         char *rest = split_key(p, key);
         rc = read_record(&g, key, rest, err, errlen);
     }
-    if (!rc && ferror(f)) rc = failf(err, errlen, "read error: %s", strerror(errno));
     if (!rc) rc = finish(&g, err, errlen);
-    free(line);
-    fclose(f);
     if (rc) golden_free(gc);
+    return rc;
+}
+
+int golden_load(const char *path, golden_case *gc, char *err, size_t errlen)
+{
+    size_t len;
+    memset(gc, 0, sizeof *gc);
+    char *text = read_text(path, &len, err, errlen);
+    if (!text) return 1;
+    int rc = golden_parse(base_name(path), text, len, gc, err, errlen);
+    free(text);
     return rc;
 }
 

@@ -29,6 +29,10 @@ typedef struct golden_result {
 
 /* Returns 0, or 1 with "line N: what is wrong" in err. */
 int golden_load(const char *path, golden_case *gc, char *err, size_t errlen);
+/* The same from memory (text[len] is NUL; the text is split in place); name
+ * is the case's file name.  golden_load reads the file (core/text.h) and
+ * calls it.  Every record may be given once. */
+int golden_parse(const char *name, char *text, size_t len, golden_case *gc, char *err, size_t errlen);
 void golden_free(golden_case *gc);
 /* Evaluates the case with one ISA and thread count.  Returns 0, or 1 with err set
  * when the library refused the case. */

@@ -22,8 +22,10 @@
  * passes N runs every point N times, one pass over all points after another
  * (so a burst of load on the shared machine hits one pass, not one point),
  * and keeps each point's pass with the fastest step (column passes). */
-#include <errno.h>
+#include <limits.h>
 #include <string.h>
+
+#include "core/text.h"
 
 #include "sweep/study.h"
 
@@ -73,32 +75,31 @@ static int key_line(definition *def, int cur, char **tok, int nt, const char *fi
 /* Splits a line (comment removed) into tokens; -1 after a message. */
 static int tokens(char *line, char **tok, const char *file, int ln)
 {
-    line[strcspn(line, "#\r\n")] = 0;
+    line[strcspn(line, "#")] = 0;
     int nt = 0;
-    for (char *p = strtok(line, " \t"); p; p = strtok(NULL, " \t")) {
+    char *save = NULL;
+    for (char *p = strtok_r(line, " \t", &save); p; p = strtok_r(NULL, " \t", &save)) {
         if (nt >= MAXV + 8) return -def_error(file, ln, "too many values");
         tok[nt++] = p;
     }
     return nt;
 }
 
-int parse_definition(const char *file, definition *def)
+enum { LINE_MAX_CHARS = 1022 };
+
+int parse_definition_text(const char *file, char *text, size_t len, definition *def)
 {
     memset(def, 0, sizeof *def);
-    FILE *f = fopen(file, "r");
-    if (!f) {
-        fprintf(stderr, "dmlbench: sweep: cannot open %s: %s\n", file, strerror(errno));
-        return 1;
-    }
-    char line[1024];
-    int ln = 0, cur = SEC_TOP, rc = 0;
+    int cur = SEC_TOP, rc = 0, more;
     def->sec[SEC_TOP].used = 1;
-    while (!rc && fgets(line, sizeof line, f)) {
-        ln++;
-        if (!strchr(line, '\n') && !feof(f)) {
-            rc = def_error(file, ln, "line longer than %zu characters", sizeof line - 2);
-            break;
-        }
+    text_lines tl;
+    lines_init(&tl, text, len);
+    char *line;
+    size_t ll;
+    while (!rc && (more = lines_next(&tl, &line, &ll)) != 0) {
+        int ln = tl.lineno > INT_MAX ? INT_MAX : (int)tl.lineno;
+        if (more < 0) return def_error(file, ln, "a NUL byte (not a text file)");
+        if (ll > LINE_MAX_CHARS) return def_error(file, ln, "line longer than %d characters", LINE_MAX_CHARS);
         char *tok[MAXV + 8];
         int nt = tokens(line, tok, file, ln);
         if (nt <= 0) { rc = nt < 0; continue; }
@@ -109,6 +110,5 @@ int parse_definition(const char *file, definition *def)
             rc = key_line(def, cur, tok, nt, file, ln);
         }
     }
-    fclose(f);
     return rc;
 }

@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "point/params.h"
 #include "sweep/study.h"
 
@@ -179,12 +180,27 @@ static int unit_keys(unit *u, const definition *def, int sec, int quick)
     return 0;
 }
 
+/* The points of a unit's grid (the product of its value counts, as a
+ * double: it may not fit anything else); refused above the cap. */
+static int check_grid(const unit *u, const study *st)
+{
+    double n = 1;
+    for (int s = 0; s < u->nsw; s++) n *= u->val[u->order[s]]->n;
+    if ((double)st->n + n <= STUDY_MAX_POINTS) return 0;
+    char dims[256] = "";
+    for (int s = 0, o = 0; s < u->nsw && o < (int)sizeof dims - 1; s++)
+        o += snprintf(dims + o, sizeof dims - (size_t)o, "%s%s %d", s ? " x " : "", key_name(u->order[s]),
+                      u->val[u->order[s]]->n);
+    return def_error(u->file, u->line, "the grid has %.0f points (%s)%s, more than the %d a study may have",
+                     (double)st->n + n, dims, st->n ? " with the units before it" : "", STUDY_MAX_POINTS);
+}
+
 /* Expands every point of one unit (loss or kernel). */
 static int expand_unit(const char *file, const definition *def, int sec, int is_kernel, int which,
                        int quick, int cli_threads, study *st)
 {
     unit u = { .file = file, .is_kernel = is_kernel, .which = which, .cli_threads = cli_threads };
-    if (unit_keys(&u, def, sec, quick)) return 1;
+    if (unit_keys(&u, def, sec, quick) || check_grid(&u, st)) return 1;
     int idx[K_MAX] = { 0 };
     for (;;) {
         sweep_point *p = grow_slot(&st->pts, &st->cap, st->n, sizeof *st->pts, 64);
@@ -225,6 +241,8 @@ static int study_settings(study *st, const char *file, const definition *def, in
     if (fm && fm->n != 1) return def_error(file, fm->line, "fit_min_M takes one value");
     const kv *pa = lookup(def, SEC_TOP, K_PASSES, quick);
     if (pa && pa->n != 1) return def_error(file, pa->line, "passes takes one value");
+    if (pa && pa->v[0] > STUDY_MAX_PASSES)
+        return def_error(file, pa->line, "passes: %g is more than %d", pa->v[0], STUDY_MAX_PASSES);
     st->passes = pa ? (int)pa->v[0] : 1;
     return 0;
 }
@@ -252,23 +270,40 @@ static int expand_units(const char *file, const definition *def, int quick, int 
     return rc;
 }
 
-int load_study(const char *file, int quick, int cli_threads, study *st)
+int load_study_text(const char *file, char *text, size_t len, int quick, int cli_threads, study *st)
 {
     memset(st, 0, sizeof *st);
     definition *def = malloc(sizeof *def);
     if (!def) return die("sweep: out of memory");
-    int rc = parse_definition(file, def);
+    int rc = parse_definition_text(file, text, len, def);
     if (rc) { free(def); return rc; }
     study_names(st, file, &def->sec[SEC_TOP]);
     rc = study_settings(st, file, def, quick) || expand_units(file, def, quick, cli_threads, st);
+    free(def);
     if (!rc && st->n == 0)
         rc = def_error(file, 1, "defines no points (name losses with 'losses', kernels with 'kernels', or a [loss] section)");
-    for (size_t i = 0; i < st->n && !rc; i++)
-        for (size_t j = 0; j < i; j++)
-            if (!strcmp(st->pts[i].key, st->pts[j].key)) {
-                rc = def_error(file, st->pts[i].line, "two points are the same (%s)", st->pts[i].key);
-                break;
-            }
-    free(def);
+    size_t first, again;
+    if (!rc && pointset_build(st, &first, &again))
+        rc = def_error(file, st->pts[again].line, "two points are the same (%s)", st->pts[again].key);
     return rc;
+}
+
+int load_study(const char *file, int quick, int cli_threads, study *st)
+{
+    memset(st, 0, sizeof *st);
+    size_t len;
+    char err[256];
+    char *text = read_text(file, &len, err, sizeof err);
+    if (!text) return die("sweep: %s: %s", file, err);
+    int rc = load_study_text(file, text, len, quick, cli_threads, st);
+    free(text);
+    return rc;
+}
+
+void study_free(study *st)
+{
+    for (size_t p = 0; p < st->n; p++) free(st->pts[p].row);
+    free(st->pts);
+    free(st->hash);
+    memset(st, 0, sizeof *st);
 }

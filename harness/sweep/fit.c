@@ -5,8 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
+#include "core/error.h"
 #include "core/fileio.h"
 #include "dml.h"
+#include "core/parse.h"
+#include "core/text.h"
 #include "sweep/fit.h"
 
 int fit_loglog(const double *x, const double *y, size_t n, loglog_fit *out)
@@ -76,10 +80,10 @@ static const struct {
     { "triplet_sorted", "triplet", DML_TRIPLET_SORTED, 2, 0.3, 0.6, "specific_min_ms", "sorted walk" },
 };
 
+/* Splits a line (already without its line end) at commas, in place. */
 static int split_csv(char *line, char **f, int max)
 {
     int n = 0;
-    line[strcspn(line, "\r\n")] = 0;
     char *p = line;
     while (n < max) {
         f[n++] = p;
@@ -100,26 +104,16 @@ static int col_index(char **h, int nh, const char *name)
 
 enum { MAXF = 128, NL = sizeof expect / sizeof *expect, MAXP = 256 };
 
-/* The smallest thread count of the file's loss rows: the fit uses those
- * rows (1, unless the sweep ran with --threads N: then CPU time and the
- * products timed alone mean nothing, and the whole step's wall time is
- * fitted).  0 when there are none. */
-static long min_thread_count(const char *text)
-{
-    char *h[MAXF], *f[MAXF];
-    long min_threads = 0;
-    char *copy = strdup(text), *sv = NULL;
-    char *ln = copy ? strtok_r(copy, "\n", &sv) : NULL;
-    int n0 = ln ? split_csv(ln, h, MAXF) : 0, ct = col_index(h, n0, "threads"), ck = col_index(h, n0, "kind");
-    while (ct >= 0 && ck >= 0 && (ln = strtok_r(NULL, "\n", &sv))) {
-        int nf = split_csv(ln, f, MAXF);
-        long t = nf == n0 ? strtol(f[ct], NULL, 10) : 0;
-        if (nf == n0 && !strcmp(f[ck], "loss") && t > 0 && (min_threads == 0 || t < min_threads))
-            min_threads = t;
-    }
-    free(copy);
-    return min_threads;
-}
+/* A loss row of the CSV: which loss, M, threads, its three times (text). */
+typedef struct fit_row {
+    int loss;
+    size_t line;
+    double M;
+    long threads;
+    const char *cpu, *spec, *total;
+} fit_row;
+
+typedef struct fit_rows { fit_row *v; size_t n, cap; } fit_rows;
 
 /* The points of each loss: M, the fitted time, the whole step's time. */
 typedef struct fit_points {
@@ -128,46 +122,68 @@ typedef struct fit_points {
     double mlo[NL], mhi[NL];
 } fit_points;
 
-/* Reads the rows of `thr` threads with M >= min_M; 1 after a message. */
-static int read_points(char *text, const char *csv, const char *thr, int wall, double min_M, fit_points *fp)
+/* The loss rows of the text (split in place); 1 after a message when the
+ * header lacks a column or a row's M or threads is not a number. */
+static int read_rows(char *text, size_t len, const char *csv, fit_rows *rows)
 {
-    char *h[MAXF], *f[MAXF], *save = NULL;
-    char *line = strtok_r(text, "\n", &save);
-    if (!line) {
-        fprintf(stderr, "dmlbench: fit: %s is empty\n", csv);
-        return 1;
-    }
+    text_lines tl;
+    lines_init(&tl, text, len);
+    char *line, *h[MAXF], *f[MAXF];
+    size_t ll;
+    if (lines_next(&tl, &line, &ll) != 1 || !*line)
+        return die("fit: %s is empty", csv);
     int nh = split_csv(line, h, MAXF);
-    int ci_kind = col_index(h, nh, "kind"), ci_name = col_index(h, nh, "name"),
-        ci_M = col_index(h, nh, "M"), ci_thr = col_index(h, nh, "threads"),
-        ci_tot = col_index(h, nh, wall ? "total_min_ms" : "cpu_min_ms"),
-        ci_spec = col_index(h, nh, wall ? "total_min_ms" : "specific_min_ms"),
-        ci_alg = col_index(h, nh, "algorithm");
-    if (ci_kind < 0 || ci_name < 0 || ci_M < 0 || ci_thr < 0 || ci_tot < 0 || ci_spec < 0) {
-        fprintf(stderr, "dmlbench: fit: %s lacks the columns kind, name, M, threads, cpu_min_ms, specific_min_ms\n", csv);
-        return 1;
+    int ck = col_index(h, nh, "kind"), cn = col_index(h, nh, "name"), cm = col_index(h, nh, "M"),
+        ct = col_index(h, nh, "threads"), cc = col_index(h, nh, "cpu_min_ms"),
+        cs = col_index(h, nh, "specific_min_ms"), cw = col_index(h, nh, "total_min_ms"),
+        ca = col_index(h, nh, "algorithm");
+    if (ck < 0 || cn < 0 || cm < 0 || ct < 0 || cc < 0 || cs < 0 || cw < 0)
+        return die("fit: %s lacks the columns kind, name, M, threads, cpu_min_ms, specific_min_ms", csv);
+    for (int more; (more = lines_next(&tl, &line, &ll)) != 0;) {
+        if (more < 0) return die("fit: %s:%zu: a NUL byte (not a CSV file)", csv, tl.lineno);
+        if (!*line || split_csv(line, f, MAXF) != nh || strcmp(f[ck], "loss")) continue;
+        /* the series: the loss, and for triplet its algorithm (a CSV without
+         * the column is of the enumeration alone) */
+        long alg = ca >= 0 && *f[ca] ? strtol(f[ca], NULL, 10) : 0;
+        size_t l = 0;
+        while (l < NL && (strcmp(f[cn], expect[l].loss) || (expect[l].algorithm >= 0 && alg != expect[l].algorithm)))
+            l++;
+        if (l == NL) continue;
+        fit_row *r = grow_slot(&rows->v, &rows->cap, rows->n++, sizeof *r, 64);
+        *r = (fit_row){ (int)l, tl.lineno, 0, 0, f[cc], f[cs], f[cw] };
+        if (parse_double(f[cm], &r->M) || r->M < 1)
+            return die("fit: %s:%zu: M '%s' is not a positive number", csv, tl.lineno, f[cm]);
+        if (parse_int(f[ct], 1, 1 << 20, &r->threads))
+            return die("fit: %s:%zu: threads '%s' is not a positive integer", csv, tl.lineno, f[ct]);
     }
+    return 0;
+}
+
+/* A time of a row that is fitted: a positive number, or 1 after a message. */
+static int row_time(const fit_row *r, const char *csv, const char *col, const char *s, double *t)
+{
+    if (parse_double(s, t) || !(*t > 0))
+        return die("fit: %s:%zu: %s '%s' is not a positive time", csv, r->line, col, s);
+    return 0;
+}
+
+/* The rows of `thr` threads with M >= min_M, into fp; 1 after a message. */
+static int select_points(const fit_rows *rows, const char *csv, long thr, int wall, double min_M, fit_points *fp)
+{
     for (size_t l = 0; l < NL; l++) { fp->np[l] = 0; fp->mlo[l] = INFINITY; fp->mhi[l] = 0; }
-    while ((line = strtok_r(NULL, "\n", &save))) {
-        int nf = split_csv(line, f, MAXF);
-        if (nf != nh || strcmp(f[ci_kind], "loss") || strcmp(f[ci_thr], thr))
-            continue;
-        for (size_t l = 0; l < NL; l++) {
-            if (strcmp(f[ci_name], expect[l].loss)) continue;
-            /* a CSV without the column is of the enumeration alone */
-            long alg = ci_alg >= 0 && *f[ci_alg] ? strtol(f[ci_alg], NULL, 10) : 0;
-            if (expect[l].algorithm >= 0 && alg != expect[l].algorithm) continue;
-            double M = strtod(f[ci_M], NULL);
-            size_t k = fp->np[l];
-            if (M < min_M || k >= MAXP) break;
-            int cq = strcmp(expect[l].column, "cpu_min_ms") ? ci_spec : ci_tot;
-            fp->xs[l][k] = M;
-            fp->ys[l][k] = *f[cq] ? strtod(f[cq], NULL) : NAN;
-            fp->ts[l][k] = *f[ci_tot] ? strtod(f[ci_tot], NULL) : NAN;
-            fp->np[l]++;
-            if (M < fp->mlo[l]) fp->mlo[l] = M;
-            if (M > fp->mhi[l]) fp->mhi[l] = M;
-        }
+    for (size_t i = 0; i < rows->n; i++) {
+        const fit_row *r = &rows->v[i];
+        size_t l = (size_t)r->loss, k = fp->np[l];
+        if (r->threads != thr || r->M < min_M || k >= MAXP) continue;
+        int cpu = !strcmp(expect[l].column, "cpu_min_ms");
+        const char *qc = wall ? "total_min_ms" : expect[l].column, *tc = wall ? "total_min_ms" : "cpu_min_ms";
+        if (row_time(r, csv, qc, wall ? r->total : cpu ? r->cpu : r->spec, &fp->ys[l][k]) ||
+            row_time(r, csv, tc, wall ? r->total : r->cpu, &fp->ts[l][k]))
+            return 1;
+        fp->xs[l][k] = r->M;
+        fp->np[l]++;
+        if (r->M < fp->mlo[l]) fp->mlo[l] = r->M;
+        if (r->M > fp->mhi[l]) fp->mhi[l] = r->M;
     }
     return 0;
 }
@@ -194,21 +210,29 @@ static int fit_one(const fit_points *fp, size_t l, int wall, FILE *report, char 
     return off;
 }
 
-int complexity_check(const char *csv, const char *out_csv, double min_M, int advisory, FILE *report)
+/* The rows of the fewest threads (1, unless the sweep ran with --threads N:
+ * then CPU time and the products timed alone mean nothing, and the whole
+ * step's wall time is fitted); 1 after a message. */
+static int read_fit_points(char *text, size_t len, const char *csv, double min_M, long *min_threads,
+                           fit_points *fp)
 {
-    char *text = read_file_all(csv, NULL);
-    if (!text) {
-        fprintf(stderr, "dmlbench: fit: cannot read %s: %s\n", csv, strerror(errno));
-        return 1;
-    }
-    long min_threads = min_thread_count(text);
-    char thr[24];
-    snprintf(thr, sizeof thr, "%ld", min_threads);
-    int wall = min_threads > 1;
+    fit_rows rows = { 0 };
+    int rc = read_rows(text, len, csv, &rows);
+    *min_threads = 0;
+    for (size_t i = 0; i < rows.n && !rc; i++)
+        if (*min_threads == 0 || rows.v[i].threads < *min_threads) *min_threads = rows.v[i].threads;
+    if (!rc) rc = select_points(&rows, csv, *min_threads, *min_threads > 1, min_M, fp);
+    free(rows.v);
+    return rc;
+}
+
+int complexity_check_text(const char *csv, char *text, size_t len, const char *out_csv, double min_M,
+                          int advisory, FILE *report)
+{
+    long min_threads;
     static fit_points fp;
-    int rc = read_points(text, csv, thr, wall, min_M, &fp);
-    free(text);
-    if (rc) return 1;
+    if (read_fit_points(text, len, csv, min_M, &min_threads, &fp)) return 1;
+    int wall = min_threads > 1;
     char out[8192];
     size_t o = (size_t)snprintf(out, sizeof out,
         "loss,expected_order,fitted_time,M_min,M_max,points,k,k_stderr,band_lo,band_hi,verdict,k_step,k_step_stderr,prefactor_ms\n");
@@ -225,16 +249,24 @@ int complexity_check(const char *csv, const char *out_csv, double min_M, int adv
             off |= fit_one(&fp, l, wall, report, out, &o, sizeof out);
         }
     if (!any) {
-        fprintf(stderr, "dmlbench: fit: %s has no single-thread loss rows with M >= %g\n", csv, min_M);
-        return 1;
+        return die("fit: %s has no single-thread loss rows with M >= %g", csv, min_M);
     }
     char err[512];
-    if (out_csv && write_file_atomic(out_csv, out, o, err, sizeof err)) {
-        fprintf(stderr, "dmlbench: fit: %s\n", err);
-        return 1;
-    }
+    if (out_csv && write_file_atomic(out_csv, out, o, err, sizeof err))
+        return die("fit: %s", err);
     if (off && advisory)
         fprintf(report, "(advisory: the quick grid is too small and too short for a verdict; "
                         "the full `make sweep` enforces it)\n");
     return off && !advisory ? 3 : 0;
+}
+
+int complexity_check(const char *csv, const char *out_csv, double min_M, int advisory, FILE *report)
+{
+    size_t len;
+    char err[256];
+    char *text = read_text(csv, &len, err, sizeof err);
+    if (!text) return die("fit: %s: %s", csv, err);
+    int rc = complexity_check_text(csv, text, len, out_csv, min_M, advisory, report);
+    free(text);
+    return rc;
 }

@@ -24,5 +24,10 @@ int fit_loglog(const double *x, const double *y, size_t n, loglog_fit *out);
  * advisory: print the verdicts but return 0 (quick grids are too small). */
 int complexity_check(const char *csv, const char *out_csv, double min_M, int advisory,
                      FILE *report);
+/* The same on the CSV's text (text[len] is NUL; split in place); csv names it. */
+int complexity_check_text(const char *csv, char *text, size_t len, const char *out_csv, double min_M,
+                          int advisory, FILE *report);
+/* A row whose M, threads or fitted time is not a positive number is an
+ * input error (1), never a verdict. */
 
 #endif

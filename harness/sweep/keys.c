@@ -7,35 +7,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/error.h"
 #include "core/parse.h"
 #include "core/prov.h"
 #include "point/params.h"
 #include "sweep/study.h"
 
+/* hi: the largest value a key takes (0: its type's), checked when the
+ * definition is read, so that nothing fails, hangs or grows later: threads
+ * the library's limit, reps and warmup a million (a point is also cut to
+ * max_seconds), max_seconds an hour a point and pass. */
 static const struct {
     const char *name;
     ktype type;
     int top_only;
+    double hi;
+    const char *why;
 } keys[K_PARAM0] = {
-    [K_STUDY] = { "study", T_STRING, 1 },
-    [K_TITLE] = { "title", T_STRING, 1 },
-    [K_LOSSES] = { "losses", T_LOSSES, 1 },
-    [K_KERNELS] = { "kernels", T_KERNELS, 1 },
-    [K_FIT_MIN_M] = { "fit_min_M", T_INT_POS, 1 },
-    [K_PASSES] = { "passes", T_INT_POS, 1 },
-    [K_M] = { "M", T_INT_POS, 0 },
-    [K_C] = { "C", T_INT_POS, 0 },
-    [K_D] = { "D", T_INT_POS, 0 },
-    [K_PER_CLASS] = { "per_class", T_INT_POS, 0 },
-    [K_CLASSES] = { "classes_in_batch", T_INT_POS, 0 },
-    [K_NOISE] = { "noise", T_FLOAT_NONNEG, 0 },
-    [K_PROXY_NOISE] = { "proxy_noise", T_FLOAT_NONNEG, 0 },
-    [K_SEED] = { "seed", T_U64, 0 },
-    [K_REPS] = { "reps", T_INT_POS, 0 },
-    [K_WARMUP] = { "warmup", T_INT_NONNEG, 0 },
-    [K_MAX_SECONDS] = { "max_seconds", T_FLOAT_POS, 0 },
-    [K_ISA] = { "isa", T_ISA, 0 },
-    [K_THREADS] = { "threads", T_THREADS, 0 },
+    [K_STUDY] = { "study", T_STRING, 1, 0, "" },
+    [K_TITLE] = { "title", T_STRING, 1, 0, "" },
+    [K_LOSSES] = { "losses", T_LOSSES, 1, 0, "" },
+    [K_KERNELS] = { "kernels", T_KERNELS, 1, 0, "" },
+    [K_FIT_MIN_M] = { "fit_min_M", T_INT_POS, 1, 0, "" },
+    [K_PASSES] = { "passes", T_INT_POS, 1, STUDY_MAX_PASSES, "" },
+    [K_M] = { "M", T_INT_POS, 0, 0, "" },
+    [K_C] = { "C", T_INT_POS, 0, 0, "" },
+    [K_D] = { "D", T_INT_POS, 0, 0, "" },
+    [K_PER_CLASS] = { "per_class", T_INT_POS, 0, 0, "" },
+    [K_CLASSES] = { "classes_in_batch", T_INT_POS, 0, 0, "" },
+    [K_NOISE] = { "noise", T_FLOAT_NONNEG, 0, 0, "" },
+    [K_PROXY_NOISE] = { "proxy_noise", T_FLOAT_NONNEG, 0, 0, "" },
+    [K_SEED] = { "seed", T_U64, 0, 0, "" },
+    [K_REPS] = { "reps", T_INT_POS, 0, 1e6, "" },
+    [K_WARMUP] = { "warmup", T_INT_NONNEG, 0, 1e6, "" },
+    [K_MAX_SECONDS] = { "max_seconds", T_FLOAT_POS, 0, 3600, " (an hour a point)" },
+    [K_ISA] = { "isa", T_ISA, 0, 0, "" },
+    [K_THREADS] = { "threads", T_THREADS, 0, 1024, " (the library's limit)" },
 };
 
 const char *const kernel_names[KER_COUNT] = { "gemm", "lse", "normalize" };
@@ -70,13 +77,12 @@ int key_id(const char *name)
 
 int def_error(const char *file, int line, const char *fmt, ...)
 {
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "dmlbench: %s:%d: ", file, line);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return 1;
+    return die("%s:%d: %s", file, line, msg);
 }
 
 static int is_int_type(ktype t)
@@ -122,20 +128,32 @@ static int add_value(kv *k, double v, const char *file, int line, const char *na
     return 0;
 }
 
+/* Above the key's largest value: 1 after a message. */
+static int over_limit(const char *name, double v, const char *file, int line)
+{
+    int id = key_id(name);
+    if (id < 0 || id >= K_PARAM0 || !keys[id].hi || v <= keys[id].hi) return 0;
+    return def_error(file, line, "%s: %g is more than %g%s", name, v, keys[id].hi, keys[id].why);
+}
+
 /* A checked value: 1 after a message when it is not of the key's type. */
 static int add_checked(kv *k, ktype t, double v, const char *file, int line, const char *name)
 {
     if (!check_value(t, v))
         return def_error(file, line, "%s: %g is not %s", name, v, type_what(t));
+    if (over_limit(name, v, file, line)) return 1;
     return add_value(k, v, file, line, name);
 }
 
 static int parse_string(int id, char **tok, int nt, kv *k, const char *file, int line)
 {
     size_t o = 0;
-    for (int i = 0; i < nt; i++)
-        o += (size_t)snprintf(k->str + o, o < sizeof k->str ? sizeof k->str - o : 0, "%s%s",
-                              i ? " " : "", tok[i]);
+    for (int i = 0; i < nt; i++) {
+        size_t w = strlen(tok[i]) + (i > 0);
+        if (o + w >= sizeof k->str) /* writing past it was the fuzzers' first find */
+            return def_error(file, line, "%s: longer than %zu characters", key_name(id), sizeof k->str - 1);
+        o += (size_t)snprintf(k->str + o, sizeof k->str - o, "%s%s", i ? " " : "", tok[i]);
+    }
     if (id == K_STUDY && (nt != 1 || strspn(tok[0], "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(tok[0])))
         return def_error(file, line, "study: '%s' is not a name (lower-case letters, digits, _ and -)", k->str);
     return 0;
@@ -260,7 +278,7 @@ int parse_values(int id, char **tok, int nt, kv *k, const char *file, int line)
         double v;
         if (parse_double(tok[i], &v) || !check_value(t, v))
             return def_error(file, line, "%s: '%s' is not %s", name, tok[i], type_what(t));
-        if (add_value(k, v, file, line, name)) return 1;
+        if (over_limit(name, v, file, line) || add_value(k, v, file, line, name)) return 1;
     }
     return 0;
 }

@@ -3,10 +3,13 @@
  * the points whose key they carry. */
 #include <math.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/buf.h"
-#include "core/fileio.h"
+#include "core/error.h"
+#include "core/text.h"
 #include "core/parse.h"
 #include "sweep/study.h"
 
@@ -38,6 +41,10 @@ static int header_index(const char *name)
 static int adopt_row(study *st, size_t i, char *line, long passes)
 {
     sweep_point *p = &st->pts[i];
+    size_t commas = 0, want = 0;
+    for (const char *c = line; *c; c++) commas += *c == ',';
+    for (const char *c = csv_header(); *c; c++) want += *c == ',';
+    if (commas + 2 != want) return 0; /* not a row of this header: run the point again */
     /* The row's point index is this run's: rewrite the second field. */
     const char *rest = strchr(line, ',');
     rest = rest ? strchr(rest + 1, ',') : NULL;
@@ -55,18 +62,22 @@ static int adopt_row(study *st, size_t i, char *line, long passes)
     return 1;
 }
 
-size_t resume_from(study *st, const char *path)
+size_t resume_from_text(study *st, const char *path, char *text, size_t len)
 {
-    char *text = read_file_all(path, NULL);
-    if (!text) return 0;
     size_t found = 0, hl = strlen(csv_header());
-    if (strncmp(text, csv_header(), hl) || (text[hl] != '\n' && text[hl] != 0)) {
-        fprintf(stderr, "dmlbench: sweep: %s has another header; not resuming from it\n", path);
-        free(text);
+    text_lines tl;
+    lines_init(&tl, text, len);
+    char *line;
+    size_t ll;
+    if (lines_next(&tl, &line, &ll) != 1 || ll != hl || strcmp(line, csv_header())) {
+        die("sweep: %s has another header; not resuming from it", path);
         return 0;
     }
-    char *save = NULL;
-    for (char *line = strtok_r(text + hl, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    for (int more; (more = lines_next(&tl, &line, &ll)) != 0;) {
+        if (more < 0) {
+            die("sweep: %s:%zu: a NUL byte; not resuming from the rest", path, tl.lineno);
+            break;
+        }
         char *key = strrchr(line, ',');
         if (!key) continue;
         *key++ = 0;
@@ -74,13 +85,23 @@ size_t resume_from(study *st, const char *path)
         if (!pas) continue;
         *pas++ = 0;
         long passes;
-        if (parse_int(pas, 1, 1000000, &passes)) continue;
-        for (size_t i = 0; i < st->n; i++)
-            if (!st->pts[i].row && !strcmp(st->pts[i].key, key)) {
-                found += (size_t)adopt_row(st, i, line, passes);
-                break;
-            }
+        if (parse_int(pas, 1, STUDY_MAX_PASSES, &passes)) continue;
+        size_t i = pointset_find(st, key);
+        if (i != SIZE_MAX && !st->pts[i].row) found += (size_t)adopt_row(st, i, line, passes);
     }
+    return found;
+}
+
+size_t resume_from(study *st, const char *path)
+{
+    size_t len;
+    char err[256];
+    char *text = read_text(path, &len, err, sizeof err);
+    if (!text) {
+        if (access(path, F_OK) == 0) die("sweep: %s: %s; not resuming from it", path, err);
+        return 0;
+    }
+    size_t found = resume_from_text(st, path, text, len);
     free(text);
     return found;
 }

@@ -96,6 +96,7 @@ static int run_loss_point(study *st, size_t idx, char *err, size_t errlen)
     double fit = p->max_seconds * 1e9 / (t > 1 ? t : 1);
     int min_reps = sp.reps < 3 ? sp.reps : 3;
     if (fit < sp.reps) sp.reps = fit < min_reps ? min_reps : (int)fit;
+    if (fit < sp.warmup) sp.warmup = (int)fit; /* warm-up within max_seconds too */
     if (point_run(&sp, &r, err, errlen)) return 1;
     const char *isa_name = dml_isa_name(r.isa);
     p->value = r.loss;

@@ -62,7 +62,6 @@ typedef struct definition {
     scope sec[SEC_COUNT];
 } definition;
 
-int parse_definition(const char *file, definition *def);
 
 /* ---------------------------------------------------------------- points */
 
@@ -81,8 +80,14 @@ typedef struct sweep_point {
     size_t gidx;         /* its index in the whole study (column point), also in a shard */
 } sweep_point;
 
+/* The most points one study may have: a grid with more is refused, with
+ * its size, before anything is expanded or run. */
+#define STUDY_MAX_POINTS 100000
+/* The most passes over a study. */
+#define STUDY_MAX_PASSES 100
+
 typedef struct study {
-    char path[1024], name[128], title[256];
+    char path[4096], name[128], title[256];
     double fit_min_M;
     int passes;
     size_t todo;         /* point-passes in this run, for the progress line */
@@ -90,10 +95,20 @@ typedef struct study {
     size_t n, cap;
     size_t total;        /* points of the whole study (n is the shard's share) */
     unsigned long long points_hash; /* of the whole study's keys, in order */
+    size_t *hash, hcap;  /* the points by key (pointset.c): index + 1, 0 empty */
 } study;
 
 /* Reads and expands one definition.  Returns 0, or 1 after a message. */
 int load_study(const char *file, int quick, int cli_threads, study *st);
+/* The same from memory (text[len] is NUL; split in place); file names it in messages. */
+int load_study_text(const char *file, char *text, size_t len, int quick, int cli_threads, study *st);
+int parse_definition_text(const char *file, char *text, size_t len, definition *def);
+void study_free(study *st);
+
+/* The points by key: builds the table, 1 when two points have the same key
+ * (*first, *again); the index of a key, or SIZE_MAX. */
+int pointset_build(study *st, size_t *first, size_t *again);
+size_t pointset_find(const study *st, const char *key);
 /* The point's identity: what it runs, not its results (threads as given). */
 void point_key(const sweep_point *p, int threads, char *out, size_t len);
 
@@ -118,6 +133,7 @@ void fmt_row(sbuf *b, const study *st, size_t idx, const sweep_point *p, const p
 int write_csv(const study *st, const char *path, char *err, size_t errlen);
 /* Rows of an earlier run (same header) whose key matches a point of st. */
 size_t resume_from(study *st, const char *path);
+size_t resume_from_text(study *st, const char *path, char *text, size_t len);
 
 typedef struct run_info {
     const prov *pv;

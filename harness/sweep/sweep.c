@@ -56,23 +56,28 @@ static int load_all(const sweep_opts *o, study *studies, int *max_threads)
     return bad || check_cpus(o, studies, *max_threads);
 }
 
-typedef struct paths { char csv[1200], partial[1200], json[1200], meta[1200]; } paths;
+/* --out is at most FILEIO_PATH_MAX - 128 characters (cmd/sweep.c), a study name 100. */
+typedef struct paths { char csv[FILEIO_PATH_MAX], partial[FILEIO_PATH_MAX], json[FILEIO_PATH_MAX],
+                       meta[FILEIO_PATH_MAX]; } paths;
 
 /* <study>.csv ..., or <study>.shard-K-of-N.csv ... for a shard. */
 static void study_paths(const sweep_opts *o, const study *st, paths *ps)
 {
-    char stem[1200];
-    if (o->shard_n) snprintf(stem, sizeof stem, "%.1000s/%s.shard-%d-of-%d", o->out, st->name, o->shard_k, o->shard_n);
-    else snprintf(stem, sizeof stem, "%.1000s/%s", o->out, st->name);
-    snprintf(ps->csv, sizeof ps->csv, "%.1150s.csv", stem);
-    snprintf(ps->partial, sizeof ps->partial, "%.1150s.partial.csv", stem);
-    snprintf(ps->json, sizeof ps->json, "%.1150s.json", stem);
-    snprintf(ps->meta, sizeof ps->meta, "%.1150s.meta.gp", stem);
+    char stem[FILEIO_PATH_MAX - 16]; /* room for the longest suffix below */
+    if (o->shard_n) snprintf(stem, sizeof stem, "%s/%s.shard-%d-of-%d", o->out, st->name, o->shard_k, o->shard_n);
+    else snprintf(stem, sizeof stem, "%s/%s", o->out, st->name);
+    snprintf(ps->csv, sizeof ps->csv, "%s.csv", stem);
+    snprintf(ps->partial, sizeof ps->partial, "%s.partial.csv", stem);
+    snprintf(ps->json, sizeof ps->json, "%s.json", stem);
+    snprintf(ps->meta, sizeof ps->meta, "%s.meta.gp", stem);
 }
 
 /* --resume: rows of an earlier run; 1 when the study is complete and written. */
 static int resume_study(study *st, const paths *ps, size_t *resumed)
 {
+    /* what a killed run was writing */
+    fileio_clean_stale(ps->csv); fileio_clean_stale(ps->partial);
+    fileio_clean_stale(ps->json); fileio_clean_stale(ps->meta);
     *resumed = resume_from(st, ps->csv);
     int complete = *resumed == st->n;
     for (size_t i = 0; i < st->n; i++) complete &= st->pts[i].passes_done >= st->passes;
@@ -119,8 +124,8 @@ static int run_passes(study *st, const paths *ps, double t0)
 static int fit_study(const sweep_opts *o, const study *st, const paths *ps, int rc)
 {
     if (st->fit_min_M <= 0 || o->shard_n) return rc; /* a shard's fit is merge's */
-    char cx[1200];
-    snprintf(cx, sizeof cx, "%.1000s/complexity.csv", o->out);
+    char cx[FILEIO_PATH_MAX];
+    snprintf(cx, sizeof cx, "%s/complexity.csv", o->out);
     int frc = complexity_check(ps->csv, cx, st->fit_min_M, o->quick, stdout);
     fflush(stdout);
     return frc == 1 ? 1 : frc == 3 && rc == 0 ? 3 : rc;
@@ -146,6 +151,13 @@ static int run_study(const sweep_opts *o, study *st, run_info *ri, int rc)
     return fit_study(o, st, &ps, rc);
 }
 
+static int free_studies(study *studies, int n, int rc)
+{
+    for (int i = 0; i < n; i++) study_free(&studies[i]);
+    free(studies);
+    return rc;
+}
+
 int sweep_main(const sweep_opts *o)
 {
     dml_status ist = dml_isa_init();
@@ -153,8 +165,9 @@ int sweep_main(const sweep_opts *o)
     study *studies = calloc((size_t)o->nfiles, sizeof *studies);
     if (!studies) return die("sweep: out of memory");
     int max_threads;
-    if (load_all(o, studies, &max_threads)) return 1;
-    if (mkdir_p(o->out)) return die("sweep: cannot create %s: %s", o->out, strerror(errno));
+    if (load_all(o, studies, &max_threads)) return free_studies(studies, o->nfiles, 1);
+    if (mkdir_p(o->out))
+        return free_studies(studies, o->nfiles, die("sweep: cannot create %s: %s", o->out, strerror(errno)));
     char binding[2048];
     prov_bind_threads(max_threads, binding, sizeof binding);
     prov pv;
@@ -169,11 +182,7 @@ int sweep_main(const sweep_opts *o)
     int rc = 0;
     for (int si = 0; si < o->nfiles && rc != 1; si++)
         rc = run_study(o, &studies[si], &ri, rc);
-    for (int i = 0; i < o->nfiles; i++) {
-        for (size_t p = 0; p < studies[i].n; p++) free(studies[i].pts[p].row);
-        free(studies[i].pts);
-    }
-    free(studies);
+    free_studies(studies, o->nfiles, 0);
     if (rc == 3)
         fprintf(stderr, "dmlbench: sweep: a loss is off its expected order (table above)\n");
     return rc;

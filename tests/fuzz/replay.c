@@ -1,0 +1,48 @@
+/* replay.c — main() for a fuzz harness in the plain build (make test):
+ * every file named, and every file in every directory named, goes through
+ * LLVMFuzzerTestOneInput once.  A regression that comes back crashes it. */
+#include <dirent.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "core/text.h"
+#include "fuzz.h"
+
+static int replay_file(const char *path)
+{
+    size_t len;
+    char err[256];
+    char *text = read_text(path, &len, err, sizeof err);
+    if (!text) {
+        fprintf(stderr, "replay: %s: %s\n", path, err);
+        return 1;
+    }
+    LLVMFuzzerTestOneInput((const uint8_t *)text, len);
+    free(text);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    LLVMFuzzerInitialize(&argc, &argv);
+    int n = 0, bad = 0;
+    for (int i = 1; i < argc; i++) {
+        struct stat sb;
+        if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            DIR *d = opendir(argv[i]);
+            for (struct dirent *e; d && (e = readdir(d));) {
+                char p[4096];
+                snprintf(p, sizeof p, "%s/%s", argv[i], e->d_name);
+                if (e->d_name[0] == '.' || stat(p, &sb) || !S_ISREG(sb.st_mode)) continue;
+                bad |= replay_file(p);
+                n++;
+            }
+            if (d) closedir(d);
+        } else {
+            bad |= replay_file(argv[i]);
+            n++;
+        }
+    }
+    printf("replay %s: %d inputs, no crash\n", argv[0], n);
+    return bad;
+}

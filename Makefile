@@ -436,12 +436,14 @@ test-san: deps-test
 # over a reader's from-memory entry point.  Built twice: with libFuzzer
 # (make fuzz), and with tests/fuzz/replay.c as main() to replay the seeds and
 # every kept regression with the plain build (make test).
-FUZZ_TARGETS := golden study csv
+FUZZ_TARGETS := golden study csv idx retrieval
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   := build-fuzz
 FUZZ_SEEDS_golden := tests/golden
 FUZZ_SEEDS_study  := experiments
 FUZZ_SEEDS_csv    := tests/fuzz/seed/csv
+FUZZ_SEEDS_idx    := tests/fuzz/seed/idx
+FUZZ_SEEDS_retrieval := tests/golden/retrieval
 HARNESS_LIB_OBJS = $(filter-out $(BUILD)/harness/main.o,$(HARNESS_OBJS))
 FUZZ_LINK = $(HARNESS_LIB_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE) -ldl $(HWLOC_LIBS) $(ZLIB_LIBS)
 $(BUILD)/replay_%: $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_%.o $(HARNESS_LIB_OBJS) $(BUILD)/libdml.a

@@ -94,6 +94,7 @@ typedef struct gemm_case {
     int ta, tb;
     size_t m, n, k;
     size_t pad; /* leading dimensions exceed the row length by this much */
+    int acc;    /* 1: gemm_acc (C += op(A) op(B)) on a C prefilled with random values */
 } gemm_case;
 
 /* C (with ldc > n) prefilled with NaN: every C element must be overwritten (no
@@ -113,24 +114,34 @@ static int check_gemm_case(const dml_kernels *kern, gemm_case c, float *work, ch
     fill_random(A, a_rows * lda);
     fill_random(B, b_rows * ldb);
     fill_value(C, c.m * ldc, NAN);
-    dml_gemm_f32_ref(c.ta, c.tb, c.m, c.n, c.k, A, lda, B, ldb, want, ldc, work);
+    if (c.acc) { /* the padding stays NaN: gemm_acc must not touch it either */
+        for (size_t i = 0; i < c.m; i++)
+            fill_random(C + i * ldc, c.n);
+        memcpy(want, C, c.m * ldc * sizeof *C);
+        dml_gemm_acc_f32_ref(c.ta, c.tb, c.m, c.n, c.k, A, lda, B, ldb, want, ldc, work);
+    } else {
+        dml_gemm_f32_ref(c.ta, c.tb, c.m, c.n, c.k, A, lda, B, ldb, want, ldc, work);
+    }
     /* Rows of op(A), columns of op(B). */
     vector_norms(A, c.m, c.k, c.ta ? 1 : lda, c.ta ? lda : 1, norm_a);
     vector_norms(B, c.n, c.k, c.tb ? ldb : 1, c.tb ? 1 : ldb, norm_b);
-    kern->gemm(c.ta, c.tb, c.m, c.n, c.k, A, lda, B, ldb, C, ldc, work);
+    (c.acc ? kern->gemm_acc : kern->gemm)(c.ta, c.tb, c.m, c.n, c.k, A, lda, B, ldb, C, ldc,
+                                          work);
+    const char *op = c.acc ? "gemm_acc" : "gemm";
     for (size_t i = 0; i < c.m; i++) {
         for (size_t j = 0; j < ldc; j++) {
             float got = C[i * ldc + j];
             if (j >= c.n) {
                 if (!isnan(got))
-                    FAIL("gemm ta=%d tb=%d m=%zu n=%zu k=%zu: wrote padding C[%zu][%zu]", c.ta,
-                         c.tb, c.m, c.n, c.k, i, j);
+                    FAIL("%s ta=%d tb=%d m=%zu n=%zu k=%zu: wrote padding C[%zu][%zu]", op,
+                         c.ta, c.tb, c.m, c.n, c.k, i, j);
                 continue;
             }
-            float tol = GEMM_TOL * norm_a[i] * norm_b[j] + 1e-30f;
+            /* gemm_acc: plus one rounding of the sum with C's old value (|C| < 1). */
+            float tol = GEMM_TOL * norm_a[i] * norm_b[j] + (c.acc ? 1e-6f : 0.0f) + 1e-30f;
             if (!close_enough(got, want[i * ldc + j], tol))
-                FAIL("gemm ta=%d tb=%d m=%zu n=%zu k=%zu: C[%zu][%zu] = %.9g, ref %.9g (tol %.3g)",
-                     c.ta, c.tb, c.m, c.n, c.k, i, j, got, want[i * ldc + j], tol);
+                FAIL("%s ta=%d tb=%d m=%zu n=%zu k=%zu: C[%zu][%zu] = %.9g, ref %.9g (tol %.3g)",
+                     op, c.ta, c.tb, c.m, c.n, c.k, i, j, got, want[i * ldc + j], tol);
         }
     }
 done:
@@ -163,9 +174,9 @@ static int check_gemm_tails(const dml_kernels *kern, char *why, size_t whylen)
         int ta = t >> 1, tb = t & 1;
         for (size_t s = 0; s < N_SIZES; s++) {
             size_t z = check_sizes[s];
-            cases[count++] = (gemm_case){ ta, tb, z, 13, 29, 3 };
-            cases[count++] = (gemm_case){ ta, tb, 11, z, 29, 5 };
-            cases[count++] = (gemm_case){ ta, tb, 13, 17, z, 1 };
+            cases[count++] = (gemm_case){ ta, tb, z, 13, 29, 3, 0 };
+            cases[count++] = (gemm_case){ ta, tb, 11, z, 29, 5, 0 };
+            cases[count++] = (gemm_case){ ta, tb, 13, 17, z, 1, 0 };
         }
     }
     return run_gemm_cases(kern, cases, count, why, whylen);
@@ -176,12 +187,35 @@ static int check_gemm_tails(const dml_kernels *kern, char *why, size_t whylen)
 static int check_gemm_blocks(const dml_kernels *kern, char *why, size_t whylen)
 {
     const gemm_case cases[] = {
-        { 0, 1, 25, 1023, 1000, 7 }, { 1, 0, 15, 1023, 1000, 0 },
-        { 0, 0, 13, 1000, 1023, 2 }, { 1, 1, 7, 1000, 1023, 16 },
-        { 0, 1, 97, 65, 63, 0 },     { 1, 0, 65, 97, 17, 4 },
-        { 0, 0, 5, 7, 0, 2 },        { 1, 1, 1, 1, 0, 0 },
+        { 0, 1, 25, 1023, 1000, 7, 0 }, { 1, 0, 15, 1023, 1000, 0, 0 },
+        { 0, 0, 13, 1000, 1023, 2, 0 }, { 1, 1, 7, 1000, 1023, 16, 0 },
+        { 0, 1, 97, 65, 63, 0, 0 },     { 1, 0, 65, 97, 17, 4, 0 },
+        { 0, 0, 5, 7, 0, 2, 0 },        { 1, 1, 1, 1, 0, 0, 0 },
     };
     return run_gemm_cases(kern, cases, sizeof cases / sizeof cases[0], why, whylen);
+}
+
+/* gemm_acc at every tail and across k and n blocks (the fused proxy step's
+ * shapes: m = 180, n = D, k = a block of proxies), k = 0 leaving C alone. */
+static int check_gemm_acc(const dml_kernels *kern, char *why, size_t whylen)
+{
+    gemm_case cases[N_SIZES * 2 * 4 + 6];
+    size_t count = 0;
+    for (int t = 0; t < 4; t++) {
+        int ta = t >> 1, tb = t & 1;
+        for (size_t s = 0; s < N_SIZES; s++) {
+            size_t z = check_sizes[s];
+            cases[count++] = (gemm_case){ ta, tb, z, 17, 31, 3, 1 };
+            cases[count++] = (gemm_case){ ta, tb, 15, z, z, 1, 1 };
+        }
+    }
+    cases[count++] = (gemm_case){ 1, 0, 180, 512, 192, 0, 1 };
+    cases[count++] = (gemm_case){ 0, 0, 180, 512, 97, 0, 1 };
+    cases[count++] = (gemm_case){ 0, 1, 25, 1023, 1000, 7, 1 };
+    cases[count++] = (gemm_case){ 1, 1, 7, 1000, 1023, 16, 1 };
+    cases[count++] = (gemm_case){ 0, 0, 5, 7, 0, 2, 1 };
+    cases[count++] = (gemm_case){ 1, 0, 1, 1, 1, 0, 1 };
+    return run_gemm_cases(kern, cases, count, why, whylen);
 }
 
 /* -------------------------------------------------------------------- SYRK */
@@ -462,8 +496,11 @@ static int check_empty(const dml_kernels *kern, char *why, size_t whylen)
     for (int i = 0; i < 64; i++) A[i] = B[i] = 1.0f, C[i] = 42.0f;
     const size_t shapes[][3] = { { 0, 4, 3 }, { 4, 0, 3 }, { 0, 0, 3 }, { 0, 4, 0 } };
     for (size_t s = 0; s < 4; s++)
-        for (int t = 0; t < 4; t++)
+        for (int t = 0; t < 4; t++) {
             kern->gemm(t >> 1, t & 1, shapes[s][0], shapes[s][1], shapes[s][2], A, 8, B, 8, C, 8, work);
+            kern->gemm_acc(t >> 1, t & 1, shapes[s][0], shapes[s][1], shapes[s][2], A, 8, B, 8,
+                           C, 8, work);
+        }
     kern->syrk(0, 3, A, 8, C, 8, work);
     free(work);
     for (int i = 0; i < 64; i++)
@@ -478,6 +515,7 @@ const dml_check dml_cosine_checks[] = {
     { "empty", check_empty },
     { "gemm_tails", check_gemm_tails },
     { "gemm_blocks", check_gemm_blocks },
+    { "gemm_acc", check_gemm_acc },
     { "syrk", check_syrk },
     { "normalize", check_normalize },
     { "normalize_d1", check_normalize_d1 },

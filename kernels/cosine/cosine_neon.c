@@ -273,7 +273,14 @@ void dml_gemm_f32_neon(int ta, int tb, size_t m, size_t n, size_t k,
                        const float *A, size_t lda, const float *B, size_t ldb,
                        float *C, size_t ldc, float *work)
 {
-    gemm_drive(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, work, 0);
+    gemm_drive(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, work, 0, 0);
+}
+
+void dml_gemm_acc_f32_neon(int ta, int tb, size_t m, size_t n, size_t k, const float *A,
+                      size_t lda, const float *B, size_t ldb, float *C, size_t ldc,
+                      float *work)
+{
+    gemm_drive(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, work, 0, 1);
 }
 
 /* C = A Aᵀ: only micro-tiles holding an element on or below the diagonal are

@@ -57,6 +57,25 @@ void dml_gemm_f32_ref(int ta, int tb, size_t m, size_t n, size_t k,
     }
 }
 
+/* The same sums as dml_gemm_f32_ref, added to C once complete. */
+void dml_gemm_acc_f32_ref(int ta, int tb, size_t m, size_t n, size_t k,
+                          const float *A, size_t lda, const float *B, size_t ldb,
+                          float *C, size_t ldc, float *work)
+{
+    (void)work;
+    for (size_t i = 0; i < m; i++) {
+        for (size_t j = 0; j < n; j++) {
+            float acc = 0.0f;
+            for (size_t p = 0; p < k; p++) {
+                float a = ta ? A[p * lda + i] : A[i * lda + p];
+                float b = tb ? B[j * ldb + p] : B[p * ldb + j];
+                acc += a * b;
+            }
+            C[i * ldc + j] += acc;
+        }
+    }
+}
+
 void dml_syrk_f32_ref(size_t n, size_t k, const float *A, size_t lda, float *C, size_t ldc,
                       float *work)
 {

@@ -165,17 +165,19 @@ static void gemm_panel_times_block(size_t kc, const float *a_pack, const float *
     }
 }
 
-/* C = op(A) op(B).  lower_only (SYRK, A = B, m = n): compute only micro-tiles
- * holding some element with j <= i and mirror them as they become final; the
- * caller finishes with syrk_mirror_band. */
+/* C = op(A) op(B), or C += op(A) op(B) when accumulate (the fused proxy step
+ * sums ∂L/∂X̂ over proxy blocks in place).  lower_only (SYRK, A = B, m = n):
+ * compute only micro-tiles holding some element with j <= i and mirror them
+ * as they become final; the caller finishes with syrk_mirror_band. */
 static void gemm_drive(int ta, int tb, size_t m, size_t n, size_t k, const float *A, size_t lda,
                        const float *B, size_t ldb, float *C, size_t ldc, float *work,
-                       int lower_only)
+                       int lower_only, int accumulate)
 {
     if (m == 0 || n == 0) /* an empty C: nothing to write (and no block size to divide by) */
         return;
     if (k == 0) {
-        gemm_zero(m, n, C, ldc);
+        if (!accumulate)
+            gemm_zero(m, n, C, ldc);
         return;
     }
     float *b_pack = work, *a_pack = work + GEMM_A_OFFSET;
@@ -199,7 +201,7 @@ static void gemm_drive(int ta, int tb, size_t m, size_t n, size_t k, const float
                 if (!ta && tb)
                     rows.a = A + i0 * lda + p0, rows.b = B + j0 * ldb + p0;
                 gemm_panel_times_block(kc, a_pack, b_pack, rows.a ? &rows : NULL, C, ldc, i0, mr,
-                                       j0, nc, p0 > 0, lower_only);
+                                       j0, nc, accumulate || p0 > 0, lower_only);
                 if (lower_only && last_k_block)
                     syrk_mirror_panel(C, ldc, i0, mr, j0, nc);
             }
@@ -211,7 +213,7 @@ static void gemm_drive(int ta, int tb, size_t m, size_t n, size_t k, const float
 static void gemm_syrk(size_t n, size_t k, const float *A, size_t lda, float *C, size_t ldc,
                       float *work)
 {
-    gemm_drive(0, 1, n, n, k, A, lda, A, lda, C, ldc, work, 1);
+    gemm_drive(0, 1, n, n, k, A, lda, A, lda, C, ldc, work, 1, 0);
     if (k > 0)
         syrk_mirror_band(n, C, ldc);
 }

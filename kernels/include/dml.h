@@ -128,6 +128,12 @@ typedef struct dml_kernels {
                   float out[2], float *g);
     /* y[j] = exp(x[j]); exp(−inf) = 0, exp(NaN) = NaN, overflow gives +inf. */
     void (*exp)(const float *x, size_t n, float *y);
+    /* C (m×n, ldc) += op(A) · op(B): gemm without overwriting C (k = 0 leaves C
+     * as it is).  The fused proxy step sums ∂L/∂X̂ = G P̂ over blocks of proxies
+     * with it, in place, instead of writing each block's product and adding it. */
+    void (*gemm_acc)(int ta, int tb, size_t m, size_t n, size_t k,
+                     const float *A, size_t lda, const float *B, size_t ldb,
+                     float *C, size_t ldc, float *work);
 } dml_kernels;
 
 /* The table of one ISA (NULL when not compiled in; callable only if supported). */

@@ -212,8 +212,23 @@ dml_status dml_triplet(dml_ctx *ctx, const dml_triplet_params *p,
                        const float *X, const int32_t *y,
                        float *loss, float *dX);
 
+/* The fused proxy step (Proxy-Anchor, Proxy-NCA; docs-draft/fused.md): the
+ * proxies are swept in blocks that stay in cache, each block normalised, its
+ * similarities, LSE⁺ reductions and weights, ∂L/∂P and its share of ∂L/∂X
+ * computed before the next block is read, so P is read once and ∂L/∂P written
+ * once.  The unfused step (the whole normalised P̂, then S, then G, then each
+ * product over all of it) stays for comparison; both give the golden results,
+ * the same within float32 reassociation.  New contexts are fused unless the
+ * environment says DML_FUSED=0 when they are created.  on: 0 or 1, else
+ * DML_ERR_ARG.  The pair losses (MS, triplet) accept the flag and ignore it. */
+dml_status dml_ctx_set_fused(dml_ctx *ctx, int on);
+/* 1 when the context runs the fused step, 0 when unfused (0 for a NULL ctx). */
+int dml_ctx_fused(const dml_ctx *ctx);
+
 /* Wall time in ns of the forward (normalise, S, reductions, G) and backward
- * (products, normalisation backward) phases of the last step on ctx. */
+ * (products, normalisation backward) phases of the last step on ctx.  In the
+ * fused step the phases interleave block by block: their sum is the step's wall
+ * time, split in the proportion that the first thread spent in each. */
 void dml_ctx_phase_ns(const dml_ctx *ctx, double *forward_ns, double *backward_ns);
 
 /* Floating-point operations of the products of one step (forward S, backward). */

@@ -70,6 +70,15 @@ static void *alloc_floats(size_t n)
     return aligned_alloc(64, bytes ? bytes : 64);
 }
 
+/* DML_FUSED=0 makes new contexts unfused (so `dmlbench golden` can check the
+ * unfused step without a flag of its own); anything else, or unset, is fused.
+ * Read at every creation, not once, so a test can switch it. */
+static int fused_default(void)
+{
+    const char *v = getenv("DML_FUSED");
+    return !(v && strcmp(v, "0") == 0);
+}
+
 dml_ctx *dml_ctx_create(dml_loss loss, size_t M, size_t C, size_t D, dml_isa isa,
                         int threads, dml_status *err)
 {
@@ -112,6 +121,7 @@ dml_ctx *dml_ctx_create(dml_loss loss, size_t M, size_t C, size_t D, dml_isa isa
     ctx->M = M; ctx->C = C; ctx->D = D;
     ctx->k = dml_kernels_for(isa);
     ctx->threads = threads;
+    ctx->fused = fused_default();
     ctx->Xn = alloc_floats(MD);
     ctx->xinv = alloc_floats(M);
     ctx->S = alloc_floats(SS);
@@ -150,6 +160,18 @@ void dml_ctx_destroy(dml_ctx *ctx)
 
 dml_isa dml_ctx_isa(const dml_ctx *ctx) { return ctx ? ctx->k->isa : DML_ISA_AUTO; }
 int dml_ctx_threads(const dml_ctx *ctx) { return ctx ? ctx->threads : 0; }
+
+dml_status dml_ctx_set_fused(dml_ctx *ctx, int on)
+{
+    if (!ctx)
+        return dml_fail(DML_ERR_NULL, "context is NULL");
+    if (on != 0 && on != 1)
+        return dml_fail(DML_ERR_ARG, "fused = %d: expected 0 or 1", on);
+    ctx->fused = on;
+    return dml_ok();
+}
+
+int dml_ctx_fused(const dml_ctx *ctx) { return ctx ? ctx->fused : 0; }
 
 void dml_ctx_phase_ns(const dml_ctx *ctx, double *forward_ns, double *backward_ns)
 {

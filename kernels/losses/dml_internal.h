@@ -14,6 +14,7 @@ struct dml_ctx {
     size_t M, C, D;
     const dml_kernels *k;
     int threads;
+    int fused;          /* proxy losses: the fused step (proxy_fused.c) */
 
     float *Xn, *xinv;   /* X̂ (M×D) and 1/‖x‖ (M) */
     float *Pn, *pinv;   /* P̂ (C×D) and 1/‖p‖ (C); proxy losses */

@@ -79,6 +79,18 @@ static int fused_default(void)
     return !(v && strcmp(v, "0") == 0);
 }
 
+/* The fused step's buffers (sizes from its block plan; no overflow: each is
+ * at most threads × max(C, M) × D, which the checks in dml_ctx_create bound). */
+static int fused_alloc(dml_ctx *ctx)
+{
+    size_t cb, nb, t = (size_t)ctx->threads;
+    dml_fused_plan(ctx->C, ctx->threads, &cb, &nb);
+    ctx->fpb = alloc_floats(t * (cb * ctx->D + cb));
+    ctx->fdx = alloc_floats((t - 1) * ctx->M * ctx->D);
+    ctx->flse = alloc_floats(ctx->M * nb);
+    return ctx->fpb && ctx->fdx && ctx->flse;
+}
+
 dml_ctx *dml_ctx_create(dml_loss loss, size_t M, size_t C, size_t D, dml_isa isa,
                         int threads, dml_status *err)
 {
@@ -134,7 +146,7 @@ dml_ctx *dml_ctx_create(dml_loss loss, size_t M, size_t C, size_t D, dml_isa isa
     if (proxies) {
         ctx->Pn = alloc_floats(CD);
         ctx->pinv = alloc_floats(C);
-        ok = ok && ctx->Pn && ctx->pinv;
+        ok = ok && ctx->Pn && ctx->pinv && fused_alloc(ctx);
     } else {
         ctx->H = alloc_floats(MM);
         ok = ok && ctx->H;
@@ -155,6 +167,7 @@ void dml_ctx_destroy(dml_ctx *ctx)
     free(ctx->Xn); free(ctx->xinv); free(ctx->Pn); free(ctx->pinv);
     free(ctx->S); free(ctx->G); free(ctx->H); free(ctx->rowv);
     free(ctx->y); free(ctx->seen); free(ctx->work);
+    free(ctx->fpb); free(ctx->fdx); free(ctx->flse);
     free(ctx);
 }
 

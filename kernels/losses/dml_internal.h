@@ -25,6 +25,10 @@ struct dml_ctx {
     int32_t *y;         /* the labels of the last step */
     unsigned char *seen;/* C flags: class present in the batch */
     float *work;        /* threads × DML_GEMM_WORK_FLOATS, 64-byte aligned */
+    /* The fused proxy step (proxy_fused.c): per thread a normalised block of
+     * proxies and its 1/‖p‖; per thread but the first (which sums into dX) a
+     * ∂L/∂X̂ accumulator; Proxy-NCA's LSE of each row over each block (M × blocks). */
+    float *fpb, *fdx, *flse;
 
     /* What the last step measured. */
     double fwd_ns, bwd_ns;
@@ -63,5 +67,15 @@ void dml_proxy_backward(dml_ctx *ctx, int g_by_class, float *dX, float *dP, doub
 void dml_pair_backward(dml_ctx *ctx, float *dX, double t1);
 
 double dml_now_ns(void);
+
+/* The fused proxy step's blocks of proxies: *blocks blocks of *block rows (the
+ * last may be shorter), at least one per thread when C allows. */
+void dml_fused_plan(size_t C, int threads, size_t *block, size_t *blocks);
+/* The fused steps from t0 (labels, ctx->y and ctx->seen already set); they
+ * record the phases and return the loss.  dX = dP = NULL: forward only. */
+float dml_proxy_anchor_fused(dml_ctx *ctx, const dml_lse_side *pos, const dml_lse_side *neg,
+                             const float *X, const float *P, float *dX, float *dP, double t0);
+float dml_proxy_nca_fused(dml_ctx *ctx, float scale, int include_positive, const float *X,
+                          const float *P, float *dX, float *dP, double t0);
 
 #endif

@@ -1,0 +1,340 @@
+/* proxy_fused.c — the fused step of the proxy losses (docs-draft/fused.md).
+ *
+ * The unfused step makes about eight passes over the C×D proxies (normalise:
+ * read P, write P̂; each of the three products packs or writes a C×D operand;
+ * the normalisation's backward reads ∂L/∂P̂ and P̂ and writes ∂L/∂P), with only
+ * M rows of work to amortise each; at C = 11318 P is 23 MB and every pass goes
+ * to memory.  Here the proxies are swept in blocks of at most DML_FUSED_BLOCK
+ * rows whose normalised copy, similarities and weights stay in the thread's
+ * L2, and everything a block touches is done before the next one is read:
+ *
+ *   normalise the block (norms once, P̂ into a per-thread buffer, never to memory)
+ *   S block = P̂ X̂ᵀ, then its LSE⁺ reductions and weights G while it is in L2
+ *   ∂L/∂P̂ block = G_blk X̂, through the normalisation's backward at once
+ *   ∂L/∂X̂ += G_blk P̂ block (gemm_acc, in place; one accumulator per thread)
+ *
+ * Proxy-Anchor reduces each proxy's column of S over the batch, which lies
+ * wholly inside a block: one sweep.  Proxy-NCA reduces each sample's row over
+ * every class, which spans all blocks: a two-pass LSE.  Sweep 1 computes each
+ * block's S and, per row, the block's own LSE and weights exp(z − lse_blk)
+ * (the kernel's one exp per entry); the row's LSE is then the LSE of its block
+ * LSEs, and sweep 2 rescales each block's weights by exp(lse_blk − lse) before
+ * its products.  Sweep 2 normalises the block again from P (the same division,
+ * so the same bits) rather than writing P̂ out in sweep 1 and reading it back.
+ *
+ * Every kernel is called through the context's table; nothing here knows an ISA. */
+#include <float.h>
+#include <math.h>
+#include <omp.h>
+#include <string.h>
+
+#include "dml_internal.h"
+
+/* Proxy rows per block.  192 rows of D = 512 are 384 KiB of P̂, beside X̂ and
+ * the ∂L/∂X̂ accumulator (368 KiB each at M = 180) in a 1–2 MiB L2; a multiple
+ * of every ISA's micro-tile sides (12, 6, 8 rows; 32, 16, 12 columns). */
+#define DML_FUSED_BLOCK 192
+
+void dml_fused_plan(size_t C, int threads, size_t *block, size_t *blocks)
+{
+    size_t nb = (C + DML_FUSED_BLOCK - 1) / DML_FUSED_BLOCK;
+    if (nb < (size_t)threads) /* small C: one block per thread, not one block */
+        nb = (size_t)threads < C ? (size_t)threads : C;
+    size_t cb = (C + nb - 1) / nb;
+    size_t unit = cb >= 96 ? 24 : 8; /* whole micro-tiles where that costs no balance */
+    cb = (cb + unit - 1) / unit * unit;
+    if (cb > C)
+        cb = C;
+    *block = cb;
+    *blocks = (C + cb - 1) / cb;
+}
+
+/* What one step's sweep shares between its threads. */
+typedef struct sweep {
+    dml_ctx *ctx;
+    const float *P;
+    float *dX, *dP;  /* NULL: forward only */
+    size_t cb, nb;   /* block rows, blocks */
+    dml_lse_side pos, neg; /* Proxy-Anchor's sides; Proxy-NCA uses neg alone */
+    int include_positive;
+    double fwd_ns, bwd_ns; /* thread 0's time in each phase */
+} sweep;
+
+typedef struct block {
+    size_t c0, cb;   /* first proxy and rows */
+    float *Pb, *pinv; /* this thread's normalised block and its 1/‖p‖ */
+    float *acc;      /* this thread's ∂L/∂X̂ accumulator */
+    float *work;
+} block;
+
+static block thread_block(const sweep *w, int t, size_t b)
+{
+    dml_ctx *ctx = w->ctx;
+    block k;
+    k.c0 = b * w->cb;
+    k.cb = ctx->C - k.c0 < w->cb ? ctx->C - k.c0 : w->cb;
+    k.Pb = ctx->fpb + (size_t)t * (w->cb * ctx->D + w->cb);
+    k.pinv = k.Pb + w->cb * ctx->D;
+    k.acc = t == 0 ? w->dX : ctx->fdx + (size_t)(t - 1) * ctx->M * ctx->D;
+    k.work = ctx->work + (size_t)t * DML_GEMM_WORK_FLOATS;
+    return k;
+}
+
+static void tick(int t, double *t_last, double *phase)
+{
+    if (t != 0)
+        return;
+    double now = dml_now_ns();
+    *phase += now - *t_last;
+    *t_last = now;
+}
+
+/* ------------------------------------------------------- Proxy-Anchor */
+
+/* One block: Sᵀ rows c0.. (contiguous, C×M layout), their LSE⁺ and weights,
+ * then ∂L/∂P rows c0.. and this block's share of ∂L/∂X̂. */
+static void pa_block(sweep *w, int t, const block *k, double *t_last)
+{
+    dml_ctx *ctx = w->ctx;
+    const size_t M = ctx->M, D = ctx->D;
+    const dml_kernels *kn = ctx->k;
+    float *S = ctx->S + k->c0 * M, *G = ctx->G + k->c0 * M;
+    kn->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
+    kn->gemm(0, 1, k->cb, M, D, k->Pb, D, ctx->Xn, D, S, M, k->work);
+    for (size_t r = 0; r < k->cb; r++)
+        kn->lse(S + r * M, M, ctx->y, (int32_t)(k->c0 + r), SIZE_MAX, &w->pos, &w->neg,
+                ctx->rowv + 2 * (k->c0 + r), G + r * M);
+    tick(t, t_last, &w->fwd_ns);
+    if (!w->dX)
+        return;
+    float *dP = w->dP + k->c0 * D;
+    kn->gemm(0, 0, k->cb, D, M, G, M, ctx->Xn, D, dP, D, k->work);
+    kn->normalize_backward(k->Pb, k->pinv, dP, k->cb, D, dP);
+    kn->gemm_acc(1, 0, M, D, k->cb, G, M, k->Pb, D, k->acc, D, k->work);
+    tick(t, t_last, &w->bwd_ns);
+}
+
+/* ---------------------------------------------------------- Proxy-NCA */
+
+/* Sweep 1 of one block: S columns c0.. (M×C layout), and for each row the
+ * block's LSE (ctx->flse[i·nb + b]) and weights exp(z − lse_blk) in G. */
+static void nca_block_forward(sweep *w, size_t b, const block *k)
+{
+    dml_ctx *ctx = w->ctx;
+    const size_t M = ctx->M, C = ctx->C, D = ctx->D;
+    const dml_kernels *kn = ctx->k;
+    kn->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
+    kn->gemm(0, 1, M, k->cb, D, ctx->Xn, D, k->Pb, D, ctx->S + k->c0, C, k->work);
+    for (size_t i = 0; i < M; i++) {
+        /* Column j of the block has label c0 + j: the positive is left out
+         * (without include_positive) only in the block that holds it. */
+        size_t yi = (size_t)ctx->y[i];
+        int32_t c = !w->include_positive && yi >= k->c0 && yi < k->c0 + k->cb
+                        ? (int32_t)(yi - k->c0) : -1;
+        float out[2];
+        kn->lse(ctx->S + i * C + k->c0, k->cb, NULL, c, SIZE_MAX, NULL, &w->neg, out,
+                ctx->G + i * C + k->c0);
+        ctx->flse[i * w->nb + b] = out[1];
+    }
+}
+
+/* Between the sweeps, rows lo..hi: each row's LSE from its block LSEs, its loss
+ * term, and the factors coef·exp(lse_blk − lse) that sweep 2 applies. */
+static void nca_rows_finish(sweep *w, size_t lo, size_t hi, float scale, float coef)
+{
+    dml_ctx *ctx = w->ctx;
+    const size_t C = ctx->C, nb = w->nb;
+    for (size_t i = lo; i < hi; i++) {
+        float *L = ctx->flse + i * nb, m = -INFINITY, sum = 0.0f;
+        for (size_t b = 0; b < nb; b++)
+            m = L[b] > m ? L[b] : m;
+        for (size_t b = 0; b < nb; b++)
+            sum += L[b] == -INFINITY ? 0.0f : expf(L[b] - m);
+        float lse = m + logf(sum);
+        ctx->rowv[i] = -scale * ctx->S[i * C + (size_t)ctx->y[i]] + lse;
+        for (size_t b = 0; b < nb; b++)
+            L[b] = L[b] == -INFINITY ? 0.0f : coef * expf(L[b] - lse);
+    }
+}
+
+/* The final weights of one block in place: e · factor, 0 where that would be
+ * subnormal (as the LSE kernels flush them), minus coef at the positive. */
+static void nca_block_weights(sweep *w, size_t b, const block *k, float coef)
+{
+    dml_ctx *ctx = w->ctx;
+    const size_t C = ctx->C;
+    for (size_t i = 0; i < ctx->M; i++) {
+        float f = ctx->flse[i * w->nb + b], *g = ctx->G + i * C + k->c0;
+        float floor = f > 0.0f ? FLT_MIN / f : INFINITY;
+        for (size_t j = 0; j < k->cb; j++) {
+            float e = g[j];
+            g[j] = e >= floor ? e * f : 0.0f; /* branch-free: vectorised */
+        }
+        size_t yi = (size_t)ctx->y[i];
+        if (yi >= k->c0 && yi < k->c0 + k->cb)
+            g[yi - k->c0] -= coef;
+    }
+}
+
+/* Sweep 2 of one block: the weights, then ∂L/∂P rows c0.. and ∂L/∂X̂'s share. */
+static void nca_block_backward(sweep *w, size_t b, const block *k, float coef)
+{
+    dml_ctx *ctx = w->ctx;
+    const size_t M = ctx->M, C = ctx->C, D = ctx->D;
+    const dml_kernels *kn = ctx->k;
+    const float *G = ctx->G + k->c0;
+    float *dP = w->dP + k->c0 * D;
+    nca_block_weights(w, b, k, coef);
+    kn->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
+    kn->gemm(1, 0, k->cb, D, M, G, C, ctx->Xn, D, dP, D, k->work);
+    kn->normalize_backward(k->Pb, k->pinv, dP, k->cb, D, dP);
+    kn->gemm_acc(0, 0, M, D, k->cb, G, C, k->Pb, D, k->acc, D, k->work);
+}
+
+/* ------------------------------------------------------------ the sweep */
+
+static void slice(size_t n, int parts, int t, size_t *lo, size_t *hi)
+{
+    *lo = n * (size_t)t / (size_t)parts;
+    *hi = n * (size_t)(t + 1) / (size_t)parts;
+}
+
+/* ∂L/∂X from the threads' accumulators, rows split between the threads. */
+static void finish_dx(sweep *w, int t, int nt)
+{
+    dml_ctx *ctx = w->ctx;
+    const size_t D = ctx->D;
+    size_t lo, hi;
+    slice(ctx->M, nt, t, &lo, &hi);
+    for (int u = 1; u < nt; u++) {
+        const float *a = ctx->fdx + (size_t)(u - 1) * ctx->M * D;
+        for (size_t e = lo * D; e < hi * D; e++)
+            w->dX[e] += a[e];
+    }
+    if (hi > lo)
+        ctx->k->normalize_backward(ctx->Xn + lo * D, ctx->xinv + lo, w->dX + lo * D, hi - lo, D,
+                                   w->dX + lo * D);
+}
+
+/* The accumulators start at 0: thread t clears its own. */
+static void clear_acc(sweep *w, int t)
+{
+    if (!w->dX)
+        return;
+    block k = thread_block(w, t, 0);
+    memset(k.acc, 0, w->ctx->M * w->ctx->D * sizeof(float));
+}
+
+static void pa_sweep(sweep *w)
+{
+    dml_ctx *ctx = w->ctx;
+    int nt = ctx->threads;
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        int t = omp_get_thread_num();
+        double t_last = dml_now_ns();
+        clear_acc(w, t);
+        for (size_t b = (size_t)t; b < w->nb; b += (size_t)nt) {
+            block k = thread_block(w, t, b);
+            pa_block(w, t, &k, &t_last);
+        }
+        if (w->dX) {
+#pragma omp barrier
+            finish_dx(w, t, nt);
+            tick(t, &t_last, &w->bwd_ns);
+        }
+    }
+}
+
+static void nca_sweep(sweep *w, float scale, float coef)
+{
+    dml_ctx *ctx = w->ctx;
+    int nt = ctx->threads;
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        int t = omp_get_thread_num();
+        double t_last = dml_now_ns();
+        size_t lo, hi;
+        clear_acc(w, t);
+        for (size_t b = (size_t)t; b < w->nb; b += (size_t)nt) {
+            block k = thread_block(w, t, b);
+            nca_block_forward(w, b, &k);
+        }
+#pragma omp barrier
+        slice(ctx->M, nt, t, &lo, &hi);
+        nca_rows_finish(w, lo, hi, scale, coef);
+        tick(t, &t_last, &w->fwd_ns);
+        if (w->dX) {
+#pragma omp barrier
+            for (size_t b = (size_t)t; b < w->nb; b += (size_t)nt) {
+                block k = thread_block(w, t, b);
+                nca_block_backward(w, b, &k, coef);
+            }
+#pragma omp barrier
+            finish_dx(w, t, nt);
+            tick(t, &t_last, &w->bwd_ns);
+        }
+    }
+}
+
+/* The phases interleave: split the step's wall time as thread 0 spent it. */
+static void record(sweep *w, double t0, int backward)
+{
+    dml_ctx *ctx = w->ctx;
+    double wall = dml_now_ns() - t0, sum = w->fwd_ns + w->bwd_ns;
+    double share = backward && sum > 0 ? w->fwd_ns / sum : 1.0;
+    double mcd = (double)ctx->M * (double)ctx->C * (double)ctx->D;
+    ctx->fwd_ns = wall * share;
+    ctx->bwd_ns = wall - ctx->fwd_ns;
+    ctx->fwd_flops = 2.0 * mcd;
+    ctx->bwd_flops = backward ? 4.0 * mcd : 0.0;
+    ctx->has_grad = backward;
+}
+
+static sweep sweep_start(dml_ctx *ctx, const float *X, const float *P, float *dX, float *dP)
+{
+    sweep w;
+    memset(&w, 0, sizeof w);
+    w.ctx = ctx;
+    w.P = P;
+    w.dX = dX;
+    w.dP = dP;
+    dml_fused_plan(ctx->C, ctx->threads, &w.cb, &w.nb);
+    dml_par_normalize(ctx, X, ctx->M, ctx->Xn, ctx->xinv);
+    return w;
+}
+
+float dml_proxy_anchor_fused(dml_ctx *ctx, const dml_lse_side *pos, const dml_lse_side *neg,
+                             const float *X, const float *P, float *dX, float *dP, double t0)
+{
+    sweep w = sweep_start(ctx, X, P, dX, dP);
+    w.pos = *pos;
+    w.neg = *neg;
+    w.fwd_ns = dml_now_ns() - t0; /* the normalisation of X */
+    pa_sweep(&w);
+    double pos_sum = 0, neg_sum = 0;
+    size_t n_pos = 0;
+    for (size_t c = 0; c < ctx->C; c++) {
+        if (ctx->seen[c])
+            pos_sum += ctx->rowv[2 * c], n_pos++;
+        neg_sum += ctx->rowv[2 * c + 1];
+    }
+    record(&w, t0, dX != NULL);
+    return (float)(pos_sum / (double)n_pos + neg_sum / (double)ctx->C);
+}
+
+float dml_proxy_nca_fused(dml_ctx *ctx, float scale, int include_positive, const float *X,
+                          const float *P, float *dX, float *dP, double t0)
+{
+    sweep w = sweep_start(ctx, X, P, dX, dP);
+    const float coef = scale / (float)ctx->M;
+    w.neg = (dml_lse_side){ scale, 0.0f, -INFINITY, INFINITY, 1.0f, 0 };
+    w.include_positive = include_positive;
+    w.fwd_ns = dml_now_ns() - t0;
+    nca_sweep(&w, scale, coef);
+    double sum = 0;
+    for (size_t i = 0; i < ctx->M; i++)
+        sum += ctx->rowv[i];
+    record(&w, t0, dX != NULL);
+    return (float)(sum / (double)ctx->M);
+}

@@ -95,7 +95,7 @@ FORCE:
 
 # ------------------------------------------------------------------ tests
 TEST_SRCS := $(wildcard tests/test_*.c)
-TEST_COMMON := $(filter-out tests/test_%.c tests/%_driver.c,$(wildcard tests/*.c))
+TEST_COMMON := $(filter-out tests/test_%.c tests/%_driver.c tests/bench_%.c,$(wildcard tests/*.c))
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o) $(TEST_COMMON:%.c=$(BUILD)/%.o)
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
@@ -202,6 +202,23 @@ clean: clean-bench
 .PHONY: clean-bench
 clean-bench:
 	rm -rf build-slow
+
+# ------------------------------------------------------------------ bench-fused
+#   make bench-fused   the fused proxy step against the unfused one, the three products
+#                      alone and the FMA peak, interleaved in one process (tests/bench_fused.c;
+#                      BENCH_FUSED_ARGS="--isa avx512 --threads 1 --c 11318 --rounds 15")
+#                      A benchmark, never a test.  x86 only (its peak probes are AVX2/AVX-512).
+.PHONY: bench-fused
+BENCH_FUSED_ARGS ?=
+BENCH_FUSED_OBJS := $(BUILD)/tests/bench_fused.o $(BUILD)/tests/bench_peak_avx2.o \
+                    $(BUILD)/tests/bench_peak_avx512.o
+$(BUILD)/tests/bench_peak_%.o: tests/bench_peak_%.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) $(ISAFLAGS) -c $< -o $@
+$(BUILD)/bench_fused: $(BENCH_FUSED_OBJS) $(BUILD)/libdml.a
+	$(CC) -o $@ $(BENCH_FUSED_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE)
+bench-fused: $(BUILD)/bench_fused
+	$(BUILD)/bench_fused $(BENCH_FUSED_ARGS)
 
 # ------------------------------------------------------------------ neon (AArch64, cross + qemu)
 #   make neon        build-aarch64/libdml.a and build-aarch64/dmlbench, cross-compiled with

@@ -95,7 +95,26 @@ typedef struct gemm_case {
     size_t m, n, k;
     size_t pad; /* leading dimensions exceed the row length by this much */
     int acc;    /* 1: gemm_acc (C += op(A) op(B)) on a C prefilled with random values */
+    int packed; /* 1: op(B) packed by gemm_pack_b, the product by gemm_packed */
 } gemm_case;
+
+/* The product under test: gemm, gemm_acc, or gemm_packed on op(B) packed first. */
+static int run_gemm_op(const dml_kernels *kern, gemm_case c, const float *A, size_t lda,
+                       const float *B, size_t ldb, float *C, size_t ldc, float *work)
+{
+    if (!c.packed) {
+        (c.acc ? kern->gemm_acc : kern->gemm)(c.ta, c.tb, c.m, c.n, c.k, A, lda, B, ldb, C, ldc,
+                                              work);
+        return 0;
+    }
+    float *Bp = alloc_floats(kern->gemm_packed_floats(c.n, c.k) + 1);
+    if (!Bp)
+        return 1;
+    kern->gemm_pack_b(c.tb, c.n, c.k, B, ldb, Bp);
+    kern->gemm_packed(c.ta, c.tb, c.m, c.n, c.k, A, lda, B, ldb, Bp, C, ldc, work, c.acc);
+    free(Bp);
+    return 0;
+}
 
 /* C (with ldc > n) prefilled with NaN: every C element must be overwritten (no
  * beta), the padding columns left alone, the values within GEMM_TOL·‖a_i‖‖b_j‖. */
@@ -125,9 +144,10 @@ static int check_gemm_case(const dml_kernels *kern, gemm_case c, float *work, ch
     /* Rows of op(A), columns of op(B). */
     vector_norms(A, c.m, c.k, c.ta ? 1 : lda, c.ta ? lda : 1, norm_a);
     vector_norms(B, c.n, c.k, c.tb ? ldb : 1, c.tb ? 1 : ldb, norm_b);
-    (c.acc ? kern->gemm_acc : kern->gemm)(c.ta, c.tb, c.m, c.n, c.k, A, lda, B, ldb, C, ldc,
-                                          work);
-    const char *op = c.acc ? "gemm_acc" : "gemm";
+    if (run_gemm_op(kern, c, A, lda, B, ldb, C, ldc, work))
+        FAIL("out of memory");
+    const char *op = c.packed ? (c.acc ? "gemm_packed acc" : "gemm_packed")
+                              : c.acc ? "gemm_acc" : "gemm";
     for (size_t i = 0; i < c.m; i++) {
         for (size_t j = 0; j < ldc; j++) {
             float got = C[i * ldc + j];
@@ -174,9 +194,9 @@ static int check_gemm_tails(const dml_kernels *kern, char *why, size_t whylen)
         int ta = t >> 1, tb = t & 1;
         for (size_t s = 0; s < N_SIZES; s++) {
             size_t z = check_sizes[s];
-            cases[count++] = (gemm_case){ ta, tb, z, 13, 29, 3, 0 };
-            cases[count++] = (gemm_case){ ta, tb, 11, z, 29, 5, 0 };
-            cases[count++] = (gemm_case){ ta, tb, 13, 17, z, 1, 0 };
+            cases[count++] = (gemm_case){ ta, tb, z, 13, 29, 3, 0, 0 };
+            cases[count++] = (gemm_case){ ta, tb, 11, z, 29, 5, 0, 0 };
+            cases[count++] = (gemm_case){ ta, tb, 13, 17, z, 1, 0, 0 };
         }
     }
     return run_gemm_cases(kern, cases, count, why, whylen);
@@ -187,10 +207,10 @@ static int check_gemm_tails(const dml_kernels *kern, char *why, size_t whylen)
 static int check_gemm_blocks(const dml_kernels *kern, char *why, size_t whylen)
 {
     const gemm_case cases[] = {
-        { 0, 1, 25, 1023, 1000, 7, 0 }, { 1, 0, 15, 1023, 1000, 0, 0 },
-        { 0, 0, 13, 1000, 1023, 2, 0 }, { 1, 1, 7, 1000, 1023, 16, 0 },
-        { 0, 1, 97, 65, 63, 0, 0 },     { 1, 0, 65, 97, 17, 4, 0 },
-        { 0, 0, 5, 7, 0, 2, 0 },        { 1, 1, 1, 1, 0, 0, 0 },
+        { 0, 1, 25, 1023, 1000, 7, 0, 0 }, { 1, 0, 15, 1023, 1000, 0, 0, 0 },
+        { 0, 0, 13, 1000, 1023, 2, 0, 0 }, { 1, 1, 7, 1000, 1023, 16, 0, 0 },
+        { 0, 1, 97, 65, 63, 0, 0, 0 },     { 1, 0, 65, 97, 17, 4, 0, 0 },
+        { 0, 0, 5, 7, 0, 2, 0, 0 },        { 1, 1, 1, 1, 0, 0, 0, 0 },
     };
     return run_gemm_cases(kern, cases, sizeof cases / sizeof cases[0], why, whylen);
 }
@@ -205,16 +225,40 @@ static int check_gemm_acc(const dml_kernels *kern, char *why, size_t whylen)
         int ta = t >> 1, tb = t & 1;
         for (size_t s = 0; s < N_SIZES; s++) {
             size_t z = check_sizes[s];
-            cases[count++] = (gemm_case){ ta, tb, z, 17, 31, 3, 1 };
-            cases[count++] = (gemm_case){ ta, tb, 15, z, z, 1, 1 };
+            cases[count++] = (gemm_case){ ta, tb, z, 17, 31, 3, 1, 0 };
+            cases[count++] = (gemm_case){ ta, tb, 15, z, z, 1, 1, 0 };
         }
     }
-    cases[count++] = (gemm_case){ 1, 0, 180, 512, 192, 0, 1 };
-    cases[count++] = (gemm_case){ 0, 0, 180, 512, 97, 0, 1 };
-    cases[count++] = (gemm_case){ 0, 1, 25, 1023, 1000, 7, 1 };
-    cases[count++] = (gemm_case){ 1, 1, 7, 1000, 1023, 16, 1 };
-    cases[count++] = (gemm_case){ 0, 0, 5, 7, 0, 2, 1 };
-    cases[count++] = (gemm_case){ 1, 0, 1, 1, 1, 0, 1 };
+    cases[count++] = (gemm_case){ 1, 0, 180, 512, 192, 0, 1, 0 };
+    cases[count++] = (gemm_case){ 0, 0, 180, 512, 97, 0, 1, 0 };
+    cases[count++] = (gemm_case){ 0, 1, 25, 1023, 1000, 7, 1, 0 };
+    cases[count++] = (gemm_case){ 1, 1, 7, 1000, 1023, 16, 1, 0 };
+    cases[count++] = (gemm_case){ 0, 0, 5, 7, 0, 2, 1, 0 };
+    cases[count++] = (gemm_case){ 1, 0, 1, 1, 1, 0, 1, 0 };
+    return run_gemm_cases(kern, cases, count, why, whylen);
+}
+
+/* op(B) packed once in the ISA's layout, then multiplied: every tail in n and
+ * k, several n and k blocks, both transposes, plain and accumulating; the
+ * fused step's shapes (X̂ as B: n = 180, k = 512 and n = 512, k = 180). */
+static int check_gemm_packed(const dml_kernels *kern, char *why, size_t whylen)
+{
+    gemm_case cases[N_SIZES * 2 * 4 + 6];
+    size_t count = 0;
+    for (int t = 0; t < 4; t++) {
+        int ta = t >> 1, tb = t & 1;
+        for (size_t s = 0; s < N_SIZES; s++) {
+            size_t z = check_sizes[s];
+            cases[count++] = (gemm_case){ ta, tb, 13, z, 29, 3, t & 1, 1 };
+            cases[count++] = (gemm_case){ ta, tb, z, 17, z, 1, !(t & 1), 1 };
+        }
+    }
+    cases[count++] = (gemm_case){ 0, 1, 192, 180, 512, 0, 0, 1 };
+    cases[count++] = (gemm_case){ 1, 0, 192, 512, 180, 0, 0, 1 };
+    cases[count++] = (gemm_case){ 0, 1, 25, 1023, 1000, 7, 0, 1 };
+    cases[count++] = (gemm_case){ 1, 1, 7, 1000, 1023, 16, 1, 1 };
+    cases[count++] = (gemm_case){ 0, 0, 13, 1000, 1023, 2, 1, 1 };
+    cases[count++] = (gemm_case){ 0, 0, 5, 7, 0, 2, 1, 1 };
     return run_gemm_cases(kern, cases, count, why, whylen);
 }
 
@@ -516,6 +560,7 @@ const dml_check dml_cosine_checks[] = {
     { "gemm_tails", check_gemm_tails },
     { "gemm_blocks", check_gemm_blocks },
     { "gemm_acc", check_gemm_acc },
+    { "gemm_packed", check_gemm_packed },
     { "syrk", check_syrk },
     { "normalize", check_normalize },
     { "normalize_d1", check_normalize_d1 },

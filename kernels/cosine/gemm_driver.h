@@ -165,13 +165,53 @@ static void gemm_panel_times_block(size_t kc, const float *a_pack, const float *
     }
 }
 
+/* The k and n block sizes of a product with n columns and depth k. */
+static void gemm_plan(size_t n, size_t k, size_t *kc_step, size_t *nc_step)
+{
+    *kc_step = gemm_block_size(k, GEMM_KC, 8);
+    size_t n_rounded = gemm_ceil_div(n, GEMM_NR) * GEMM_NR;
+    size_t nc_most = gemm_min(GEMM_B_FLOATS / *kc_step / GEMM_NR * GEMM_NR, n_rounded);
+    *nc_step = gemm_block_size(n, nc_most, GEMM_NR);
+}
+
+/* op(B) packed whole (gemm_pack_b_whole): the blocks that gemm_drive packs one
+ * at a time, n-block major then k-block, each kc × nc rounded up to NR.  Every
+ * n block but the last is nc_step wide (a multiple of NR), so block (j0, p0)
+ * starts at j0·k + p0·round_up(nc, NR). */
+static size_t gemm_packed_floats(size_t n, size_t k)
+{
+    return gemm_ceil_div(n, GEMM_NR) * GEMM_NR * k;
+}
+
+static const float *gemm_packed_block(const float *bp, size_t k, size_t j0, size_t nc, size_t p0)
+{
+    return bp + j0 * k + p0 * (gemm_ceil_div(nc, GEMM_NR) * GEMM_NR);
+}
+
+static void gemm_pack_b_whole(int tb, size_t n, size_t k, const float *B, size_t ldb, float *bp)
+{
+    if (n == 0 || k == 0)
+        return;
+    size_t kc_step, nc_step;
+    gemm_plan(n, k, &kc_step, &nc_step);
+    for (size_t j0 = 0; j0 < n; j0 += nc_step) {
+        size_t nc = gemm_min(nc_step, n - j0);
+        for (size_t p0 = 0; p0 < k; p0 += kc_step)
+            gemm_pack_b(tb, B, ldb, j0, nc, p0, gemm_min(kc_step, k - p0),
+                        (float *)gemm_packed_block(bp, k, j0, nc, p0));
+    }
+}
+
 /* C = op(A) op(B), or C += op(A) op(B) when accumulate (the fused proxy step
- * sums ∂L/∂X̂ over proxy blocks in place).  lower_only (SYRK, A = B, m = n):
- * compute only micro-tiles holding some element with j <= i and mirror them
- * as they become final; the caller finishes with syrk_mirror_band. */
+ * sums ∂L/∂X̂ over proxy blocks in place).  b_whole: op(B) already packed by
+ * gemm_pack_b_whole (an operand reused by many products), else NULL and B is
+ * packed here block by block; B itself is still read by the dot-product tile.
+ * lower_only (SYRK, A = B, m = n): compute only micro-tiles holding some
+ * element with j <= i and mirror them as they become final; the caller
+ * finishes with syrk_mirror_band. */
 static void gemm_drive(int ta, int tb, size_t m, size_t n, size_t k, const float *A, size_t lda,
-                       const float *B, size_t ldb, float *C, size_t ldc, float *work,
-                       int lower_only, int accumulate)
+                       const float *B, size_t ldb, const float *b_whole, float *C, size_t ldc,
+                       float *work, int lower_only, int accumulate)
 {
     if (m == 0 || n == 0) /* an empty C: nothing to write (and no block size to divide by) */
         return;
@@ -180,18 +220,20 @@ static void gemm_drive(int ta, int tb, size_t m, size_t n, size_t k, const float
             gemm_zero(m, n, C, ldc);
         return;
     }
-    float *b_pack = work, *a_pack = work + GEMM_A_OFFSET;
-    size_t kc_step = gemm_block_size(k, GEMM_KC, 8);
-    size_t n_rounded = gemm_ceil_div(n, GEMM_NR) * GEMM_NR;
-    size_t nc_most = gemm_min(GEMM_B_FLOATS / kc_step / GEMM_NR * GEMM_NR, n_rounded);
-    size_t nc_step = gemm_block_size(n, nc_most, GEMM_NR);
+    float *a_pack = work + GEMM_A_OFFSET;
+    size_t kc_step, nc_step;
+    gemm_plan(n, k, &kc_step, &nc_step);
 
     for (size_t j0 = 0; j0 < n; j0 += nc_step) {
         size_t nc = gemm_min(nc_step, n - j0);
         for (size_t p0 = 0; p0 < k; p0 += kc_step) {
             size_t kc = gemm_min(kc_step, k - p0);
             int last_k_block = p0 + kc == k;
-            gemm_pack_b(tb, B, ldb, j0, nc, p0, kc, b_pack);
+            const float *b_pack = work;
+            if (b_whole)
+                b_pack = gemm_packed_block(b_whole, k, j0, nc, p0);
+            else
+                gemm_pack_b(tb, B, ldb, j0, nc, p0, kc, work);
             for (size_t i0 = 0; i0 < m; i0 += GEMM_MR) {
                 size_t mr = gemm_min(GEMM_MR, m - i0);
                 if (lower_only && j0 > i0 + mr - 1)
@@ -209,13 +251,53 @@ static void gemm_drive(int ta, int tb, size_t m, size_t n, size_t k, const float
     }
 }
 
-/* C = A Aᵀ: the lower triangle's micro-tiles by the GEMM loops, mirrored. */
+/* C = A Aᵀ: only micro-tiles holding an element on or below the diagonal are
+ * computed, then the strict lower triangle is mirrored into the upper one
+ * (replacing what diagonal tiles wrote there), so both hold the same bits. */
 static void gemm_syrk(size_t n, size_t k, const float *A, size_t lda, float *C, size_t ldc,
                       float *work)
 {
-    gemm_drive(0, 1, n, n, k, A, lda, A, lda, C, ldc, work, 1, 0);
+    gemm_drive(0, 1, n, n, k, A, lda, A, lda, NULL, C, ldc, work, 1, 0);
     if (k > 0)
         syrk_mirror_band(n, C, ldc);
 }
+
+/* The public GEMM entries of an ISA file, written once so the ISAs cannot
+ * drift apart: the including file says DML_GEMM_ENTRIES(avx2) (or avx512,
+ * neon) after this header, which defines dml_gemm_f32_avx2 and the rest. */
+#define DML_GEMM_ENTRIES(isa)                                                                  \
+    void dml_gemm_f32_##isa(int ta, int tb, size_t m, size_t n, size_t k, const float *A,      \
+                            size_t lda, const float *B, size_t ldb, float *C, size_t ldc,      \
+                            float *work)                                                       \
+    {                                                                                          \
+        gemm_drive(ta, tb, m, n, k, A, lda, B, ldb, NULL, C, ldc, work, 0, 0);                 \
+    }                                                                                          \
+    void dml_gemm_acc_f32_##isa(int ta, int tb, size_t m, size_t n, size_t k, const float *A,  \
+                                size_t lda, const float *B, size_t ldb, float *C, size_t ldc,  \
+                                float *work)                                                   \
+    {                                                                                          \
+        gemm_drive(ta, tb, m, n, k, A, lda, B, ldb, NULL, C, ldc, work, 0, 1);                 \
+    }                                                                                          \
+    size_t dml_gemm_packed_floats_f32_##isa(size_t n, size_t k)                                \
+    {                                                                                          \
+        return gemm_packed_floats(n, k);                                                       \
+    }                                                                                          \
+    void dml_gemm_pack_b_f32_##isa(int tb, size_t n, size_t k, const float *B, size_t ldb,     \
+                                   float *Bp)                                                  \
+    {                                                                                          \
+        gemm_pack_b_whole(tb, n, k, B, ldb, Bp);                                               \
+    }                                                                                          \
+    void dml_gemm_packed_f32_##isa(int ta, int tb, size_t m, size_t n, size_t k,               \
+                                   const float *A, size_t lda, const float *B, size_t ldb,     \
+                                   const float *Bp, float *C, size_t ldc, float *work,         \
+                                   int accumulate)                                             \
+    {                                                                                          \
+        gemm_drive(ta, tb, m, n, k, A, lda, B, ldb, Bp, C, ldc, work, 0, accumulate != 0);     \
+    }                                                                                          \
+    void dml_syrk_f32_##isa(size_t n, size_t k, const float *A, size_t lda, float *C,          \
+                            size_t ldc, float *work)                                           \
+    {                                                                                          \
+        gemm_syrk(n, k, A, lda, C, ldc, work);                                                 \
+    }
 
 #endif /* DML_GEMM_DRIVER_H */

@@ -134,6 +134,17 @@ typedef struct dml_kernels {
     void (*gemm_acc)(int ta, int tb, size_t m, size_t n, size_t k,
                      const float *A, size_t lda, const float *B, size_t ldb,
                      float *C, size_t ldc, float *work);
+    /* An op(B) that many products share (the fused proxy step's X̂), packed once
+     * in this ISA's own layout: gemm_packed_floats(n, k) floats (64-byte
+     * aligned) hold op(B) (k×n, tb as in gemm) after gemm_pack_b; gemm_packed is
+     * then gemm (accumulate 0) or gemm_acc (1) with op(B) read from Bp.  B and
+     * ldb are still passed: a tail of columns may be read from B directly.
+     * A layout belongs to its table: pack and multiply with the same one. */
+    size_t (*gemm_packed_floats)(size_t n, size_t k);
+    void (*gemm_pack_b)(int tb, size_t n, size_t k, const float *B, size_t ldb, float *Bp);
+    void (*gemm_packed)(int ta, int tb, size_t m, size_t n, size_t k,
+                        const float *A, size_t lda, const float *B, size_t ldb,
+                        const float *Bp, float *C, size_t ldc, float *work, int accumulate);
 } dml_kernels;
 
 /* The table of one ISA (NULL when not compiled in; callable only if supported). */

@@ -29,6 +29,7 @@ struct dml_ctx {
      * proxies and its 1/‖p‖; per thread but the first (which sums into dX) a
      * ∂L/∂X̂ accumulator; Proxy-NCA's LSE of each row over each block (M × blocks). */
     float *fpb, *fdx, *flse;
+    float *fxp1, *fxp0; /* X̂ packed by the table's gemm_pack_b: as X̂ᵀ (tb = 1) and as X̂ */
 
     /* What the last step measured. */
     double fwd_ns, bwd_ns;

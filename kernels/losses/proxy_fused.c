@@ -64,6 +64,7 @@ typedef struct block {
     size_t c0, cb;   /* first proxy and rows */
     float *Pb, *pinv; /* this thread's normalised block and its 1/‖p‖ */
     float *acc;      /* this thread's ∂L/∂X̂ accumulator */
+    int first;       /* the thread's first block: it overwrites acc (no clearing pass) */
     float *work;
 } block;
 
@@ -77,6 +78,7 @@ static block thread_block(const sweep *w, int t, size_t b)
     k.pinv = k.Pb + w->cb * ctx->D;
     k.acc = t == 0 ? w->dX : ctx->fdx + (size_t)(t - 1) * ctx->M * ctx->D;
     k.work = ctx->work + (size_t)t * DML_GEMM_WORK_FLOATS;
+    k.first = b == (size_t)t;
     return k;
 }
 
@@ -100,7 +102,7 @@ static void pa_block(sweep *w, int t, const block *k, double *t_last)
     const dml_kernels *kn = ctx->k;
     float *S = ctx->S + k->c0 * M, *G = ctx->G + k->c0 * M;
     kn->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
-    kn->gemm(0, 1, k->cb, M, D, k->Pb, D, ctx->Xn, D, S, M, k->work);
+    kn->gemm_packed(0, 1, k->cb, M, D, k->Pb, D, ctx->Xn, D, ctx->fxp1, S, M, k->work, 0);
     for (size_t r = 0; r < k->cb; r++)
         kn->lse(S + r * M, M, ctx->y, (int32_t)(k->c0 + r), SIZE_MAX, &w->pos, &w->neg,
                 ctx->rowv + 2 * (k->c0 + r), G + r * M);
@@ -108,9 +110,9 @@ static void pa_block(sweep *w, int t, const block *k, double *t_last)
     if (!w->dX)
         return;
     float *dP = w->dP + k->c0 * D;
-    kn->gemm(0, 0, k->cb, D, M, G, M, ctx->Xn, D, dP, D, k->work);
+    kn->gemm_packed(0, 0, k->cb, D, M, G, M, ctx->Xn, D, ctx->fxp0, dP, D, k->work, 0);
     kn->normalize_backward(k->Pb, k->pinv, dP, k->cb, D, dP);
-    kn->gemm_acc(1, 0, M, D, k->cb, G, M, k->Pb, D, k->acc, D, k->work);
+    (k->first ? kn->gemm : kn->gemm_acc)(1, 0, M, D, k->cb, G, M, k->Pb, D, k->acc, D, k->work);
     tick(t, t_last, &w->bwd_ns);
 }
 
@@ -186,9 +188,9 @@ static void nca_block_backward(sweep *w, size_t b, const block *k, float coef)
     float *dP = w->dP + k->c0 * D;
     nca_block_weights(w, b, k, coef);
     kn->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
-    kn->gemm(1, 0, k->cb, D, M, G, C, ctx->Xn, D, dP, D, k->work);
+    kn->gemm_packed(1, 0, k->cb, D, M, G, C, ctx->Xn, D, ctx->fxp0, dP, D, k->work, 0);
     kn->normalize_backward(k->Pb, k->pinv, dP, k->cb, D, dP);
-    kn->gemm_acc(0, 0, M, D, k->cb, G, C, k->Pb, D, k->acc, D, k->work);
+    (k->first ? kn->gemm : kn->gemm_acc)(0, 0, M, D, k->cb, G, C, k->Pb, D, k->acc, D, k->work);
 }
 
 /* ------------------------------------------------------------ the sweep */
@@ -206,7 +208,7 @@ static void finish_dx(sweep *w, int t, int nt)
     const size_t D = ctx->D;
     size_t lo, hi;
     slice(ctx->M, nt, t, &lo, &hi);
-    for (int u = 1; u < nt; u++) {
+    for (int u = 1; u < nt && (size_t)u < w->nb; u++) { /* threads without a block wrote none */
         const float *a = ctx->fdx + (size_t)(u - 1) * ctx->M * D;
         for (size_t e = lo * D; e < hi * D; e++)
             w->dX[e] += a[e];
@@ -216,13 +218,18 @@ static void finish_dx(sweep *w, int t, int nt)
                                    w->dX + lo * D);
 }
 
-/* The accumulators start at 0: thread t clears its own. */
-static void clear_acc(sweep *w, int t)
+/* Before the blocks: X̂ packed once for all of them (as X̂ᵀ for Proxy-Anchor's
+ * S, as X̂ for ∂L/∂P̂; one packing per thread when there are two).  Ends with
+ * a barrier. */
+static void sweep_setup(sweep *w, int t, int nt, int pack_xt)
 {
-    if (!w->dX)
-        return;
-    block k = thread_block(w, t, 0);
-    memset(k.acc, 0, w->ctx->M * w->ctx->D * sizeof(float));
+    dml_ctx *ctx = w->ctx;
+    const size_t M = ctx->M, D = ctx->D;
+    if (pack_xt && t == 0)
+        ctx->k->gemm_pack_b(1, M, D, ctx->Xn, D, ctx->fxp1);
+    if (w->dX && t == 1 % nt)
+        ctx->k->gemm_pack_b(0, D, M, ctx->Xn, D, ctx->fxp0);
+#pragma omp barrier
 }
 
 static void pa_sweep(sweep *w)
@@ -233,7 +240,7 @@ static void pa_sweep(sweep *w)
     {
         int t = omp_get_thread_num();
         double t_last = dml_now_ns();
-        clear_acc(w, t);
+        sweep_setup(w, t, nt, 1);
         for (size_t b = (size_t)t; b < w->nb; b += (size_t)nt) {
             block k = thread_block(w, t, b);
             pa_block(w, t, &k, &t_last);
@@ -255,7 +262,7 @@ static void nca_sweep(sweep *w, float scale, float coef)
         int t = omp_get_thread_num();
         double t_last = dml_now_ns();
         size_t lo, hi;
-        clear_acc(w, t);
+        sweep_setup(w, t, nt, 0);
         for (size_t b = (size_t)t; b < w->nb; b += (size_t)nt) {
             block k = thread_block(w, t, b);
             nca_block_forward(w, b, &k);

@@ -112,10 +112,14 @@ test: deps-test
 	$(BUILD)/test_dml --jobs 2
 	@$(MAKE) --no-print-directory check-golden
 
-# Every golden case with every ISA this machine runs.
+# Every golden case with every ISA this machine runs, the proxy losses fused
+# (the default) and unfused (DML_FUSED=0, read when a context is created).
 check-golden: all
 	@for isa in $$($(BUILD)/dmlbench info --isas); do \
-	  $(BUILD)/dmlbench golden --isa $$isa tests/golden/*.txt || exit 1; \
+	  for fused in 1 0; do \
+	    echo "golden --isa $$isa, DML_FUSED=$$fused"; \
+	    DML_FUSED=$$fused $(BUILD)/dmlbench golden --isa $$isa tests/golden/*.txt || exit 1; \
+	  done; \
 	done
 
 # -------------------------------------------------------------- packages
@@ -267,14 +271,15 @@ $(BUILD)/check_driver: $(CHECK_DRIVER_OBJS) $(BUILD)/libdml.a
 	$(CC) -o $@ $(CHECK_DRIVER_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE)
 
 neon-driver: neon
-	@test -f tests/check_cosine.c -a -f tests/check_lse.c || { \
-	  echo "make test-neon: tests/check_cosine.c and tests/check_lse.c (dml_cosine_checks[], dml_lse_checks[]) are needed by tests/check_driver.c" >&2; exit 1; }
+	@test -f tests/check_cosine.c -a -f tests/check_lse.c -a -f tests/check_fused.c || { \
+	  echo "make test-neon: tests/check_cosine.c, tests/check_lse.c and tests/check_fused.c (dml_cosine_checks[], dml_lse_checks[], dml_loss_checks[]) are needed by tests/check_driver.c" >&2; exit 1; }
 	@$(NEON_MAKE) $(NEON_BUILD)/check_driver
 
 test-neon: deps-neon
 	@$(MAKE) --no-print-directory neon-driver
 	timeout -s KILL $(NEON_CHECKS_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/check_driver neon
-	timeout -s KILL $(NEON_GOLDEN_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/dmlbench golden --isa neon tests/golden/*.txt
+	DML_FUSED=1 timeout -s KILL $(NEON_GOLDEN_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/dmlbench golden --isa neon tests/golden/*.txt
+	DML_FUSED=0 timeout -s KILL $(NEON_GOLDEN_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/dmlbench golden --isa neon tests/golden/*.txt
 
 # ============================================================ AVX2 alone
 # The AVX2 kernels on a CPU without AVX-512 (qemu's Haswell model): proves no
@@ -292,7 +297,8 @@ test-haswell: deps-neon
 	@# The native Criterion run sweeps exp every 97th bit pattern; under emulation
 	@# every 997th (as on aarch64) keeps this step near a minute.
 	DML_CHECK_EXP_STRIDE=997 timeout -s KILL $(HASWELL_TIMEOUT) $(QEMU_HASWELL) $(BUILD)/check_driver avx2
-	timeout -s KILL $(HASWELL_TIMEOUT) $(QEMU_HASWELL) $(BUILD)/dmlbench golden --isa avx2 tests/golden/*.txt
+	DML_FUSED=1 timeout -s KILL $(HASWELL_TIMEOUT) $(QEMU_HASWELL) $(BUILD)/dmlbench golden --isa avx2 tests/golden/*.txt
+	DML_FUSED=0 timeout -s KILL $(HASWELL_TIMEOUT) $(QEMU_HASWELL) $(BUILD)/dmlbench golden --isa avx2 tests/golden/*.txt
 
 # ================================================================== sweep
 # The studies (experiments/*.txt) -> results/<study>.csv + .json -> figures.

@@ -37,7 +37,8 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         const dml_check *checks;
-    } families[] = { { "cosine", dml_cosine_checks }, { "lse", dml_lse_checks } };
+    } families[] = { { "cosine", dml_cosine_checks }, { "lse", dml_lse_checks },
+                     { "losses", dml_loss_checks } };
     int passed = 0, failed = 0;
 
     setvbuf(stdout, NULL, _IOLBF, 0); /* progress stays visible if a timeout kills us */

@@ -19,8 +19,10 @@
  * block's S and, per row, the block's own LSE and weights exp(z − lse_blk)
  * (the kernel's one exp per entry); the row's LSE is then the LSE of its block
  * LSEs, and sweep 2 rescales each block's weights by exp(lse_blk − lse) before
- * its products.  Sweep 2 normalises the block again from P (the same division,
- * so the same bits) rather than writing P̂ out in sweep 1 and reading it back.
+ * its products.  Sweep 2 runs each thread's blocks in reverse, so the first
+ * one's P̂ is still in the thread's buffer; the others it normalises again
+ * from P (the same division, so the same bits) rather than writing P̂ out in
+ * sweep 1 and reading it back.
  *
  * Every kernel is called through the context's table; nothing here knows an ISA. */
 #include <float.h>
@@ -160,26 +162,48 @@ static void nca_rows_finish(sweep *w, size_t lo, size_t hi, float scale, float c
 }
 
 /* The final weights of one block in place: e · factor, 0 where that would be
- * subnormal (as the LSE kernels flush them), minus coef at the positive. */
+ * subnormal (as the LSE kernels flush them), minus coef at the positive.
+ * In the compiler's generic 4-lane vectors: gcc -O2 leaves the plain loop
+ * scalar, and it touches every entry of S once more (2 % of the step). */
+typedef float dml_f32x4 __attribute__((vector_size(16)));
+typedef int32_t dml_i32x4 __attribute__((vector_size(16)));
+
+static void scale_row(float *g, size_t n, float f)
+{
+    const float floor = f > 0.0f ? FLT_MIN / f : INFINITY;
+    const dml_f32x4 fv = { f, f, f, f }, lo = { floor, floor, floor, floor };
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        dml_f32x4 e;
+        memcpy(&e, g + j, sizeof e);
+        dml_i32x4 keep = e >= lo; /* all ones where kept */
+        dml_f32x4 w = e * fv;
+        dml_i32x4 bits;
+        memcpy(&bits, &w, sizeof bits);
+        bits &= keep;
+        memcpy(g + j, &bits, sizeof bits);
+    }
+    for (; j < n; j++)
+        g[j] = g[j] >= floor ? g[j] * f : 0.0f;
+}
+
 static void nca_block_weights(sweep *w, size_t b, const block *k, float coef)
 {
     dml_ctx *ctx = w->ctx;
     const size_t C = ctx->C;
     for (size_t i = 0; i < ctx->M; i++) {
-        float f = ctx->flse[i * w->nb + b], *g = ctx->G + i * C + k->c0;
-        float floor = f > 0.0f ? FLT_MIN / f : INFINITY;
-        for (size_t j = 0; j < k->cb; j++) {
-            float e = g[j];
-            g[j] = e >= floor ? e * f : 0.0f; /* branch-free: vectorised */
-        }
+        float *g = ctx->G + i * C + k->c0;
+        scale_row(g, k->cb, ctx->flse[i * w->nb + b]);
         size_t yi = (size_t)ctx->y[i];
         if (yi >= k->c0 && yi < k->c0 + k->cb)
             g[yi - k->c0] -= coef;
     }
 }
 
-/* Sweep 2 of one block: the weights, then ∂L/∂P rows c0.. and ∂L/∂X̂'s share. */
-static void nca_block_backward(sweep *w, size_t b, const block *k, float coef)
+/* Sweep 2 of one block: the weights, then ∂L/∂P rows c0.. and ∂L/∂X̂'s share.
+ * renorm: P̂ of the block is no longer in the thread's buffer (only the block
+ * it did last in sweep 1 still is). */
+static void nca_block_backward(sweep *w, size_t b, const block *k, float coef, int renorm)
 {
     dml_ctx *ctx = w->ctx;
     const size_t M = ctx->M, C = ctx->C, D = ctx->D;
@@ -187,7 +211,8 @@ static void nca_block_backward(sweep *w, size_t b, const block *k, float coef)
     const float *G = ctx->G + k->c0;
     float *dP = w->dP + k->c0 * D;
     nca_block_weights(w, b, k, coef);
-    kn->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
+    if (renorm)
+        kn->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
     kn->gemm_packed(1, 0, k->cb, D, M, G, C, ctx->Xn, D, ctx->fxp0, dP, D, k->work, 0);
     kn->normalize_backward(k->Pb, k->pinv, dP, k->cb, D, dP);
     (k->first ? kn->gemm : kn->gemm_acc)(0, 0, M, D, k->cb, G, C, k->Pb, D, k->acc, D, k->work);
@@ -273,9 +298,14 @@ static void nca_sweep(sweep *w, float scale, float coef)
         tick(t, &t_last, &w->fwd_ns);
         if (w->dX) {
 #pragma omp barrier
-            for (size_t b = (size_t)t; b < w->nb; b += (size_t)nt) {
+            /* The thread's blocks in reverse: the first is the one whose P̂
+             * sweep 1 left in the buffer (with one block a thread, all of them). */
+            size_t mine = w->nb > (size_t)t ? (w->nb - (size_t)t + (size_t)nt - 1) / (size_t)nt : 0;
+            for (size_t q = mine; q-- > 0;) {
+                size_t b = (size_t)t + q * (size_t)nt;
                 block k = thread_block(w, t, b);
-                nca_block_backward(w, b, &k, coef);
+                k.first = q == mine - 1; /* the first ∂L/∂X̂ product overwrites */
+                nca_block_backward(w, b, &k, coef, q != mine - 1);
             }
 #pragma omp barrier
             finish_dx(w, t, nt);

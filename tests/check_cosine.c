@@ -262,6 +262,78 @@ static int check_gemm_packed(const dml_kernels *kern, char *why, size_t whylen)
     return run_gemm_cases(kern, cases, count, why, whylen);
 }
 
+/* One gemm_packed_nb case: the product's rows through the normalisation's
+ * backward, against the reference product and reference backward, row by row
+ * in norm (a wrong or missing epilogue is off by O(‖row‖)). */
+static int check_packed_nb_case(const dml_kernels *kern, int ta, int tb, size_t m, size_t n,
+                                size_t k, size_t pad, float *work, char *why, size_t whylen)
+{
+    int status = 0;
+    size_t lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+    float *A = alloc_floats((ta ? k : m) * lda), *B = alloc_floats((tb ? n : k) * ldb);
+    float *C = alloc_floats(m * ldc), *R = alloc_floats(m * ldc), *want = alloc_floats(m * ldc);
+    float *Y = alloc_floats(m * n), *inv = alloc_floats(m);
+    float *Bp = alloc_floats(kern->gemm_packed_floats(n, k) + 1);
+    if (!A || !B || !C || !R || !want || !Y || !inv || !Bp)
+        FAIL("out of memory");
+    fill_random(A, (ta ? k : m) * lda);
+    fill_random(B, (tb ? n : k) * ldb);
+    fill_random(Y, m * n);
+    for (size_t i = 0; i < m; i++)
+        inv[i] = 0.5f + 0.25f * (float)(i % 5);
+    fill_value(C, m * ldc, NAN);
+    dml_gemm_f32_ref(ta, tb, m, n, k, A, lda, B, ldb, R, ldc, work);
+    memcpy(want, R, m * ldc * sizeof *R);
+    for (size_t i = 0; i < m; i++)
+        dml_normalize_backward_f32_ref(Y + i * n, inv + i, want + i * ldc, 1, n, want + i * ldc);
+    kern->gemm_pack_b(tb, n, k, B, ldb, Bp);
+    kern->gemm_packed_nb(ta, tb, m, n, k, A, lda, B, ldb, Bp, Y, inv, C, ldc, work);
+    for (size_t i = 0; i < m; i++) {
+        double err = 0, rn = 0, yn = 0;
+        for (size_t j = 0; j < ldc; j++) {
+            if (j >= n) {
+                if (!isnan(C[i * ldc + j]))
+                    FAIL("gemm_packed_nb m=%zu n=%zu k=%zu: wrote padding C[%zu][%zu]", m, n, k, i, j);
+                continue;
+            }
+            double d = (double)C[i * ldc + j] - want[i * ldc + j];
+            err += d * d, rn += (double)R[i * ldc + j] * R[i * ldc + j];
+            yn += (double)Y[i * n + j] * Y[i * n + j];
+        }
+        double tol = 1e-4 * sqrt(rn) * inv[i] * (1.0 + yn) + 1e-30;
+        if (!(sqrt(err) <= tol))
+            FAIL("gemm_packed_nb ta=%d tb=%d m=%zu n=%zu k=%zu: row %zu off by %.3g (tol %.3g)", ta,
+                 tb, m, n, k, i, sqrt(err), tol);
+    }
+done:
+    free(A), free(B), free(C), free(R), free(want), free(Y), free(inv), free(Bp);
+    return status;
+}
+
+/* Every odd size in each dimension, the fused step's shape (m = block, n = D,
+ * k = M), and n past one n block (the epilogue then runs after the product). */
+static int check_gemm_packed_nb(const dml_kernels *kern, char *why, size_t whylen)
+{
+    float *work = alloc_floats(DML_GEMM_WORK_FLOATS);
+    int status = work ? 0 : 1;
+    if (!work)
+        snprintf(why, whylen, "out of memory");
+    for (int t = 0; t < 4 && status == 0; t++)
+        for (size_t s = 0; s < N_SIZES && status == 0; s++) {
+            size_t z = check_sizes[s];
+            status = check_packed_nb_case(kern, t >> 1, t & 1, z, 17, 31, 2, work, why, whylen) ||
+                     check_packed_nb_case(kern, t >> 1, t & 1, 13, z, 29, 0, work, why, whylen) ||
+                     check_packed_nb_case(kern, t >> 1, t & 1, 15, 33, z, 1, work, why, whylen);
+        }
+    if (status == 0)
+        status = check_packed_nb_case(kern, 0, 0, 384, 512, 180, 0, work, why, whylen) ||
+                 check_packed_nb_case(kern, 1, 0, 97, 512, 180, 0, work, why, whylen) ||
+                 check_packed_nb_case(kern, 0, 0, 25, 1023, 1000, 3, work, why, whylen) ||
+                 check_packed_nb_case(kern, 1, 1, 7, 5, 0, 0, work, why, whylen);
+    free(work);
+    return status;
+}
+
 /* -------------------------------------------------------------------- SYRK */
 
 static int check_syrk_case(const dml_kernels *kern, size_t n, size_t k, size_t pad, float *work,
@@ -561,6 +633,7 @@ const dml_check dml_cosine_checks[] = {
     { "gemm_blocks", check_gemm_blocks },
     { "gemm_acc", check_gemm_acc },
     { "gemm_packed", check_gemm_packed },
+    { "gemm_packed_nb", check_gemm_packed_nb },
     { "syrk", check_syrk },
     { "normalize", check_normalize },
     { "normalize_d1", check_normalize_d1 },

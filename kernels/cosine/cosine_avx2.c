@@ -202,6 +202,7 @@ static void gemm_dot_tile(size_t kc, const float *A, size_t lda, const float *B,
                      accumulate);
 }
 
+#define GEMM_ROW_BACKWARD dml_normalize_backward_f32_avx2
 #include "gemm_driver.h"
 
 DML_GEMM_ENTRIES(avx2)

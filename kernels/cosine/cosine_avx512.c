@@ -197,6 +197,7 @@ static void gemm_dot_tile(size_t kc, const float *A, size_t lda, const float *B,
                          nc - j < 4 ? nc - j : 4, C + i * ldc + j, ldc, accumulate);
 }
 
+#define GEMM_ROW_BACKWARD dml_normalize_backward_f32_avx512
 #include "gemm_driver.h"
 
 DML_GEMM_ENTRIES(avx512)

@@ -267,6 +267,7 @@ static inline void gemm_ukernel(size_t kc, const float *a, const float *b, float
         ukernel_edge(kc, a, b, C, ldc, mr, nr, accumulate);
 }
 
+#define GEMM_ROW_BACKWARD dml_normalize_backward_f32_neon
 #include "gemm_driver.h"
 
 DML_GEMM_ENTRIES(neon)

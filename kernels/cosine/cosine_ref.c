@@ -101,6 +101,16 @@ void dml_gemm_packed_f32_ref(int ta, int tb, size_t m, size_t n, size_t k, const
         dml_gemm_f32_ref(ta, 0, m, n, k, A, lda, Bp, n, C, ldc, work);
 }
 
+void dml_gemm_packed_nb_f32_ref(int ta, int tb, size_t m, size_t n, size_t k, const float *A,
+                                size_t lda, const float *B, size_t ldb, const float *Bp,
+                                const float *Y, const float *inv, float *C, size_t ldc,
+                                float *work)
+{
+    dml_gemm_packed_f32_ref(ta, tb, m, n, k, A, lda, B, ldb, Bp, C, ldc, work, 0);
+    for (size_t i = 0; i < m; i++) /* row by row: ldc may exceed n */
+        dml_normalize_backward_f32_ref(Y + i * n, inv + i, C + i * ldc, 1, n, C + i * ldc);
+}
+
 void dml_syrk_f32_ref(size_t n, size_t k, const float *A, size_t lda, float *C, size_t ldc,
                       float *work)
 {

@@ -36,7 +36,8 @@ enum { DML_ISA_ROWS(DML_ISA_ID) };
                             .gemm_acc = dml_gemm_acc_f32_##name,                        \
                             .gemm_packed_floats = dml_gemm_packed_floats_f32_##name,    \
                             .gemm_pack_b = dml_gemm_pack_b_f32_##name,                  \
-                            .gemm_packed = dml_gemm_packed_f32_##name },
+                            .gemm_packed = dml_gemm_packed_f32_##name,                  \
+                            .gemm_packed_nb = dml_gemm_packed_nb_f32_##name },
 static const dml_kernels tables[DML_ISA_COUNT] = { DML_BUILT_ISAS(DML_TABLE) };
 static const int built[DML_ISA_COUNT] = {
 #define DML_BUILT(name) [dml_isa_id_##name] = 1,

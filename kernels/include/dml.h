@@ -145,6 +145,15 @@ typedef struct dml_kernels {
     void (*gemm_packed)(int ta, int tb, size_t m, size_t n, size_t k,
                         const float *A, size_t lda, const float *B, size_t ldb,
                         const float *Bp, float *C, size_t ldc, float *work, int accumulate);
+    /* gemm_packed (accumulate 0) with the normalisation's backward in its
+     * epilogue: C[i] = (R[i] − Y[i] (Y[i]·R[i])) · inv[i] for R = op(A) op(B),
+     * Y m×n (row-major, ld n), inv m — normalize_backward applied to each
+     * row panel of the product while it is in L1, so ∂L/∂P = (Gᵀ X̂ through
+     * the normalisation) is written once. */
+    void (*gemm_packed_nb)(int ta, int tb, size_t m, size_t n, size_t k,
+                           const float *A, size_t lda, const float *B, size_t ldb,
+                           const float *Bp, const float *Y, const float *inv,
+                           float *C, size_t ldc, float *work);
 } dml_kernels;
 
 /* The table of one ISA (NULL when not compiled in; callable only if supported). */

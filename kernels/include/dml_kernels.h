@@ -35,7 +35,12 @@ extern "C" {
     void dml_gemm_packed_f32_##isa(int ta, int tb, size_t m, size_t n, size_t k,       \
                                    const float *A, size_t lda, const float *B,         \
                                    size_t ldb, const float *Bp, float *C, size_t ldc,  \
-                                   float *work, int accumulate);
+                                   float *work, int accumulate);                       \
+    void dml_gemm_packed_nb_f32_##isa(int ta, int tb, size_t m, size_t n, size_t k,    \
+                                      const float *A, size_t lda, const float *B,      \
+                                      size_t ldb, const float *Bp, const float *Y,     \
+                                      const float *inv, float *C, size_t ldc,          \
+                                      float *work);
 
 /* Every instruction set, one row each: the suffix of its kernels, its id in
  * dml_isa, and the field of the CPU detection (kernels/cpu/cpu.h) that says

@@ -11,7 +11,8 @@
  *
  *   normalise the block (norms once, P̂ into a per-thread buffer, never to memory)
  *   S block = P̂ X̂ᵀ, then its LSE⁺ reductions and weights G while it is in L2
- *   ∂L/∂P̂ block = G_blk X̂, through the normalisation's backward at once
+ *   ∂L/∂P block = G_blk X̂ through the normalisation's backward, in the
+ *     product's epilogue (gemm_packed_nb: each 12-row panel while in L1)
  *   ∂L/∂X̂ += G_blk P̂ block (gemm_acc, in place; one accumulator per thread)
  *
  * Proxy-Anchor reduces each proxy's column of S over the batch, which lies
@@ -117,8 +118,8 @@ static void pa_block(sweep *w, int t, const block *k, double *t_last)
     if (!w->dX)
         return;
     float *dP = w->dP + k->c0 * D;
-    kn->gemm_packed(0, 0, k->cb, D, M, G, M, ctx->Xn, D, ctx->fxp0, dP, D, k->work, 0);
-    kn->normalize_backward(k->Pb, k->pinv, dP, k->cb, D, dP);
+    kn->gemm_packed_nb(0, 0, k->cb, D, M, G, M, ctx->Xn, D, ctx->fxp0, k->Pb, k->pinv, dP, D,
+                       k->work);
     (k->first ? kn->gemm : kn->gemm_acc)(1, 0, M, D, k->cb, G, M, k->Pb, D, k->acc, D, k->work);
     tick(t, t_last, &w->bwd_ns);
 }
@@ -218,8 +219,8 @@ static void nca_block_backward(sweep *w, size_t b, const block *k, float coef, i
     nca_block_weights(w, b, k, coef);
     if (renorm)
         kn->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
-    kn->gemm_packed(1, 0, k->cb, D, M, G, C, ctx->Xn, D, ctx->fxp0, dP, D, k->work, 0);
-    kn->normalize_backward(k->Pb, k->pinv, dP, k->cb, D, dP);
+    kn->gemm_packed_nb(1, 0, k->cb, D, M, G, C, ctx->Xn, D, ctx->fxp0, k->Pb, k->pinv, dP, D,
+                       k->work);
     (k->first ? kn->gemm : kn->gemm_acc)(0, 0, M, D, k->cb, G, C, k->Pb, D, k->acc, D, k->work);
 }
 

@@ -249,18 +249,16 @@ static void finish_dx(sweep *w, int t, int nt)
                                    w->dX + lo * D);
 }
 
-/* Before the blocks: X̂ packed once for all of them (as X̂ᵀ for Proxy-Anchor's
- * S, as X̂ for ∂L/∂P̂; one packing per thread when there are two).  Ends with
- * a barrier. */
-static void sweep_setup(sweep *w, int t, int nt, int pack_xt)
+/* X̂ packed once for all the blocks: as X̂ᵀ for Proxy-Anchor's S (thread 0)
+ * and as X̂ for ∂L/∂P̂ (thread 1, or 0 alone).  Before a barrier. */
+static void pack_x(sweep *w, int t, int nt, int xt, int x)
 {
     dml_ctx *ctx = w->ctx;
     const size_t M = ctx->M, D = ctx->D;
-    if (pack_xt && t == 0)
+    if (xt && t == 0)
         ctx->k->gemm_pack_b(1, M, D, ctx->Xn, D, ctx->fxp1);
-    if (w->dX && t == 1 % nt)
+    if (x && w->dX && t == 1 % nt)
         ctx->k->gemm_pack_b(0, D, M, ctx->Xn, D, ctx->fxp0);
-#pragma omp barrier
 }
 
 static void pa_sweep(sweep *w)
@@ -271,7 +269,8 @@ static void pa_sweep(sweep *w)
     {
         int t = omp_get_thread_num();
         double t_last = dml_now_ns();
-        sweep_setup(w, t, nt, 1);
+        pack_x(w, t, nt, 1, 1);
+#pragma omp barrier
         for (size_t b = (size_t)t; b < w->nb; b += (size_t)nt) {
             block k = thread_block(w, t, b);
             pa_block(w, t, &k, &t_last);
@@ -293,11 +292,11 @@ static void nca_sweep(sweep *w, float scale, float coef)
         int t = omp_get_thread_num();
         double t_last = dml_now_ns();
         size_t lo, hi;
-        sweep_setup(w, t, nt, 0);
         for (size_t b = (size_t)t; b < w->nb; b += (size_t)nt) {
             block k = thread_block(w, t, b);
             nca_block_forward(w, b, &k);
         }
+        pack_x(w, t, nt, 0, 1); /* X̂ for sweep 2, by thread 1 while 0 may still be busy */
 #pragma omp barrier
         slice(ctx->M, nt, t, &lo, &hi);
         nca_rows_finish(w, lo, hi, scale, coef);

@@ -83,11 +83,11 @@ static int fused_default(void)
  * at most threads × max(C, M) × D, which the checks in dml_ctx_create bound). */
 static int fused_alloc(dml_ctx *ctx)
 {
-    size_t cb, nb, t = (size_t)ctx->threads;
-    dml_fused_plan(ctx->C, ctx->threads, &cb, &nb);
+    size_t cb, nbt, t = (size_t)ctx->threads;
+    dml_fused_plan(ctx->C, ctx->threads, &cb, &nbt);
     ctx->fpb = alloc_floats(t * (cb * ctx->D + cb));
     ctx->fdx = alloc_floats((t - 1) * ctx->M * ctx->D);
-    ctx->flse = alloc_floats(ctx->M * nb);
+    ctx->flse = alloc_floats(ctx->M * t * nbt);
     ctx->fxp1 = alloc_floats(ctx->k->gemm_packed_floats(ctx->M, ctx->D));
     ctx->fxp0 = alloc_floats(ctx->k->gemm_packed_floats(ctx->D, ctx->M));
     return ctx->fpb && ctx->fdx && ctx->flse && ctx->fxp1 && ctx->fxp0;

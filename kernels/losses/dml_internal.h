@@ -69,9 +69,9 @@ void dml_pair_backward(dml_ctx *ctx, float *dX, double t1);
 
 double dml_now_ns(void);
 
-/* The fused proxy step's blocks of proxies: *blocks blocks of *block rows (the
- * last may be shorter), at least one per thread when C allows. */
-void dml_fused_plan(size_t C, int threads, size_t *block, size_t *blocks);
+/* The fused proxy step's blocks of proxies: each thread owns an equal slice of
+ * them, in *per_thread blocks of at most *block rows. */
+void dml_fused_plan(size_t C, int threads, size_t *block, size_t *per_thread);
 /* The fused steps from t0 (labels, ctx->y and ctx->seen already set); they
  * record the phases and return the loss.  dX = dP = NULL: forward only. */
 float dml_proxy_anchor_fused(dml_ctx *ctx, const dml_lse_side *pos, const dml_lse_side *neg,

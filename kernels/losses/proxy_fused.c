@@ -40,21 +40,28 @@
  * 2 MiB L2 (Sapphire Rapids) the 768 KiB block fits with room to spare. */
 #define DML_FUSED_BLOCK 384
 
-/* Blocks of equal size, as many for every thread (C = 1000 in 3 blocks on 2
- * threads would leave one thread idle for a third of the step), rounded to 8
- * rows. */
-void dml_fused_plan(size_t C, int threads, size_t *block, size_t *blocks)
+/* Part t of n in `parts` near-equal parts, the larger ones first: thread 0,
+ * which sums into dX itself, always has some proxies. */
+static void slice(size_t n, int parts, int t, size_t *lo, size_t *hi)
 {
-    size_t t = (size_t)threads, nb = (C + DML_FUSED_BLOCK - 1) / DML_FUSED_BLOCK;
-    nb = (nb + t - 1) / t * t;
-    if (nb > C)
-        nb = C;
-    size_t cb = (C + nb - 1) / nb;
+    *lo = (n * (size_t)t + (size_t)parts - 1) / (size_t)parts;
+    *hi = (n * (size_t)(t + 1) + (size_t)parts - 1) / (size_t)parts;
+}
+
+/* Thread t owns the proxies slice(C, threads, t) (the same count, to one row)
+ * in *per_thread blocks of *block rows (rounded up to 8; its last may be
+ * shorter).  Dealing whole blocks round-robin instead left threads uneven: at
+ * C = 100 on two threads blocks of 56 and 44. */
+void dml_fused_plan(size_t C, int threads, size_t *block, size_t *per_thread)
+{
+    size_t range = (C + (size_t)threads - 1) / (size_t)threads;
+    size_t nbt = (range + DML_FUSED_BLOCK - 1) / DML_FUSED_BLOCK;
+    size_t cb = nbt ? (range + nbt - 1) / nbt : 1;
     cb = (cb + 7) / 8 * 8;
-    if (cb > C)
-        cb = C;
-    *block = cb;
-    *blocks = (C + cb - 1) / cb;
+    if (cb > range)
+        cb = range;
+    *block = cb ? cb : 1;
+    *per_thread = nbt ? (range + *block - 1) / *block : 1;
 }
 
 /* What one step's sweep shares between its threads. */
@@ -62,32 +69,45 @@ typedef struct sweep {
     dml_ctx *ctx;
     const float *P;
     float *dX, *dP;  /* NULL: forward only */
-    size_t cb, nb;   /* block rows, blocks */
+    size_t cb, nbt, nb; /* block rows, blocks a thread, blocks (threads × nbt) */
     dml_lse_side pos, neg; /* Proxy-Anchor's sides; Proxy-NCA uses neg alone */
     int include_positive;
     double fwd_ns, bwd_ns; /* thread 0's time in each phase */
 } sweep;
 
 typedef struct block {
-    size_t c0, cb;   /* first proxy and rows */
+    size_t c0, cb;   /* first proxy and rows (0: past the end of the thread's range) */
+    size_t b;        /* its index among all blocks (Proxy-NCA's block LSEs) */
     float *Pb, *pinv; /* this thread's normalised block and its 1/‖p‖ */
     float *acc;      /* this thread's ∂L/∂X̂ accumulator */
     int first;       /* the thread's first block: it overwrites acc (no clearing pass) */
     float *work;
 } block;
 
-static block thread_block(const sweep *w, int t, size_t b)
+/* Block q of thread t. */
+static block thread_block(const sweep *w, int t, size_t q)
 {
     dml_ctx *ctx = w->ctx;
     block k;
-    k.c0 = b * w->cb;
-    k.cb = ctx->C - k.c0 < w->cb ? ctx->C - k.c0 : w->cb;
+    size_t lo, hi;
+    slice(ctx->C, ctx->threads, t, &lo, &hi);
+    k.c0 = lo + q * w->cb;
+    k.cb = k.c0 >= hi ? 0 : hi - k.c0 < w->cb ? hi - k.c0 : w->cb;
+    k.b = (size_t)t * w->nbt + q;
     k.Pb = ctx->fpb + (size_t)t * (w->cb * ctx->D + w->cb);
     k.pinv = k.Pb + w->cb * ctx->D;
     k.acc = t == 0 ? w->dX : ctx->fdx + (size_t)(t - 1) * ctx->M * ctx->D;
     k.work = ctx->work + (size_t)t * DML_GEMM_WORK_FLOATS;
-    k.first = b == (size_t)t;
+    k.first = q == 0;
     return k;
+}
+
+/* How many of thread t's blocks hold proxies. */
+static size_t blocks_of(const sweep *w, int t)
+{
+    size_t lo, hi;
+    slice(w->ctx->C, w->ctx->threads, t, &lo, &hi);
+    return (hi - lo + w->cb - 1) / w->cb;
 }
 
 static void tick(int t, double *t_last, double *phase)
@@ -128,7 +148,7 @@ static void pa_block(sweep *w, int t, const block *k, double *t_last)
 
 /* Sweep 1 of one block: S columns c0.. (M×C layout), and for each row the
  * block's LSE (ctx->flse[i·nb + b]) and weights exp(z − lse_blk) in G. */
-static void nca_block_forward(sweep *w, size_t b, const block *k)
+static void nca_block_forward(sweep *w, const block *k)
 {
     dml_ctx *ctx = w->ctx;
     const size_t M = ctx->M, C = ctx->C, D = ctx->D;
@@ -144,7 +164,7 @@ static void nca_block_forward(sweep *w, size_t b, const block *k)
         float out[2];
         kn->lse(ctx->S + i * C + k->c0, k->cb, NULL, c, SIZE_MAX, NULL, &w->neg, out,
                 ctx->G + i * C + k->c0);
-        ctx->flse[i * w->nb + b] = out[1];
+        ctx->flse[i * w->nb + k->b] = out[1];
     }
 }
 
@@ -193,13 +213,13 @@ static void scale_row(float *g, size_t n, float f)
         g[j] = g[j] >= floor ? g[j] * f : 0.0f;
 }
 
-static void nca_block_weights(sweep *w, size_t b, const block *k, float coef)
+static void nca_block_weights(sweep *w, const block *k, float coef)
 {
     dml_ctx *ctx = w->ctx;
     const size_t C = ctx->C;
     for (size_t i = 0; i < ctx->M; i++) {
         float *g = ctx->G + i * C + k->c0;
-        scale_row(g, k->cb, ctx->flse[i * w->nb + b]);
+        scale_row(g, k->cb, ctx->flse[i * w->nb + k->b]);
         size_t yi = (size_t)ctx->y[i];
         if (yi >= k->c0 && yi < k->c0 + k->cb)
             g[yi - k->c0] -= coef;
@@ -209,14 +229,14 @@ static void nca_block_weights(sweep *w, size_t b, const block *k, float coef)
 /* Sweep 2 of one block: the weights, then ∂L/∂P rows c0.. and ∂L/∂X̂'s share.
  * renorm: P̂ of the block is no longer in the thread's buffer (only the block
  * it did last in sweep 1 still is). */
-static void nca_block_backward(sweep *w, size_t b, const block *k, float coef, int renorm)
+static void nca_block_backward(sweep *w, const block *k, float coef, int renorm)
 {
     dml_ctx *ctx = w->ctx;
     const size_t M = ctx->M, C = ctx->C, D = ctx->D;
     const dml_kernels *kn = ctx->k;
     const float *G = ctx->G + k->c0;
     float *dP = w->dP + k->c0 * D;
-    nca_block_weights(w, b, k, coef);
+    nca_block_weights(w, k, coef);
     if (renorm)
         kn->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
     kn->gemm_packed_nb(1, 0, k->cb, D, M, G, C, ctx->Xn, D, ctx->fxp0, k->Pb, k->pinv, dP, D,
@@ -226,12 +246,6 @@ static void nca_block_backward(sweep *w, size_t b, const block *k, float coef, i
 
 /* ------------------------------------------------------------ the sweep */
 
-static void slice(size_t n, int parts, int t, size_t *lo, size_t *hi)
-{
-    *lo = n * (size_t)t / (size_t)parts;
-    *hi = n * (size_t)(t + 1) / (size_t)parts;
-}
-
 /* ∂L/∂X from the threads' accumulators, rows split between the threads. */
 static void finish_dx(sweep *w, int t, int nt)
 {
@@ -239,7 +253,9 @@ static void finish_dx(sweep *w, int t, int nt)
     const size_t D = ctx->D;
     size_t lo, hi;
     slice(ctx->M, nt, t, &lo, &hi);
-    for (int u = 1; u < nt && (size_t)u < w->nb; u++) { /* threads without a block wrote none */
+    for (int u = 1; u < nt; u++) {
+        if (blocks_of(w, u) == 0) /* a thread without proxies (C < threads) wrote none */
+            continue;
         const float *a = ctx->fdx + (size_t)(u - 1) * ctx->M * D;
         for (size_t e = lo * D; e < hi * D; e++)
             w->dX[e] += a[e];
@@ -271,8 +287,8 @@ static void pa_sweep(sweep *w)
         double t_last = dml_now_ns();
         pack_x(w, t, nt, 1, 1);
 #pragma omp barrier
-        for (size_t b = (size_t)t; b < w->nb; b += (size_t)nt) {
-            block k = thread_block(w, t, b);
+        for (size_t q = 0; q < blocks_of(w, t); q++) {
+            block k = thread_block(w, t, q);
             pa_block(w, t, &k, &t_last);
         }
         if (w->dX) {
@@ -292,9 +308,13 @@ static void nca_sweep(sweep *w, float scale, float coef)
         int t = omp_get_thread_num();
         double t_last = dml_now_ns();
         size_t lo, hi;
-        for (size_t b = (size_t)t; b < w->nb; b += (size_t)nt) {
-            block k = thread_block(w, t, b);
-            nca_block_forward(w, b, &k);
+        for (size_t q = 0; q < w->nbt; q++) {
+            block k = thread_block(w, t, q);
+            if (k.cb)
+                nca_block_forward(w, &k);
+            else /* no proxies: an empty block, whose LSE is that of no member */
+                for (size_t i = 0; i < ctx->M; i++)
+                    ctx->flse[i * w->nb + k.b] = -INFINITY;
         }
         pack_x(w, t, nt, 0, 1); /* X̂ for sweep 2, by thread 1 while 0 may still be busy */
 #pragma omp barrier
@@ -305,12 +325,11 @@ static void nca_sweep(sweep *w, float scale, float coef)
 #pragma omp barrier
             /* The thread's blocks in reverse: the first is the one whose P̂
              * sweep 1 left in the buffer (with one block a thread, all of them). */
-            size_t mine = w->nb > (size_t)t ? (w->nb - (size_t)t + (size_t)nt - 1) / (size_t)nt : 0;
+            size_t mine = blocks_of(w, t);
             for (size_t q = mine; q-- > 0;) {
-                size_t b = (size_t)t + q * (size_t)nt;
-                block k = thread_block(w, t, b);
+                block k = thread_block(w, t, q);
                 k.first = q == mine - 1; /* the first ∂L/∂X̂ product overwrites */
-                nca_block_backward(w, b, &k, coef, q != mine - 1);
+                nca_block_backward(w, &k, coef, q != mine - 1);
             }
 #pragma omp barrier
             finish_dx(w, t, nt);
@@ -341,7 +360,8 @@ static sweep sweep_start(dml_ctx *ctx, const float *X, const float *P, float *dX
     w.P = P;
     w.dX = dX;
     w.dP = dP;
-    dml_fused_plan(ctx->C, ctx->threads, &w.cb, &w.nb);
+    dml_fused_plan(ctx->C, ctx->threads, &w.cb, &w.nbt);
+    w.nb = (size_t)ctx->threads * w.nbt;
     dml_par_normalize(ctx, X, ctx->M, ctx->Xn, ctx->xinv);
     return w;
 }

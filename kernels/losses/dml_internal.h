@@ -27,7 +27,7 @@ struct dml_ctx {
     float *work;        /* threads × DML_GEMM_WORK_FLOATS, 64-byte aligned */
     /* The fused proxy step (proxy_fused.c): per thread a normalised block of
      * proxies and its 1/‖p‖; per thread but the first (which sums into dX) a
-     * ∂L/∂X̂ accumulator; Proxy-NCA's LSE of each row over each block (M × blocks). */
+     * ∂L/∂X̂ accumulator; Proxy-NCA's LSE of each row over each block (blocks × M). */
     float *fpb, *fdx, *flse;
     float *fxp1, *fxp0; /* X̂ packed by the table's gemm_pack_b: as X̂ᵀ (tb = 1) and as X̂ */
 

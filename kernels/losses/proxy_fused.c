@@ -147,7 +147,8 @@ static void pa_block(sweep *w, int t, const block *k, double *t_last)
 /* ---------------------------------------------------------- Proxy-NCA */
 
 /* Sweep 1 of one block: S columns c0.. (M×C layout), and for each row the
- * block's LSE (ctx->flse[i·nb + b]) and weights exp(z − lse_blk) in G. */
+ * block's LSE (ctx->flse[b·M + i]: block-major, so two threads' blocks never
+ * share a cache line but at their ends) and weights exp(z − lse_blk) in G. */
 static void nca_block_forward(sweep *w, const block *k)
 {
     dml_ctx *ctx = w->ctx;
@@ -164,7 +165,7 @@ static void nca_block_forward(sweep *w, const block *k)
         float out[2];
         kn->lse(ctx->S + i * C + k->c0, k->cb, NULL, c, SIZE_MAX, NULL, &w->neg, out,
                 ctx->G + i * C + k->c0);
-        ctx->flse[i * w->nb + k->b] = out[1];
+        ctx->flse[k->b * M + i] = out[1];
     }
 }
 
@@ -173,17 +174,17 @@ static void nca_block_forward(sweep *w, const block *k)
 static void nca_rows_finish(sweep *w, size_t lo, size_t hi, float scale, float coef)
 {
     dml_ctx *ctx = w->ctx;
-    const size_t C = ctx->C, nb = w->nb;
+    const size_t C = ctx->C, M = ctx->M, nb = w->nb;
     for (size_t i = lo; i < hi; i++) {
-        float *L = ctx->flse + i * nb, m = -INFINITY, sum = 0.0f;
+        float *L = ctx->flse + i, m = -INFINITY, sum = 0.0f; /* L[b·M]: block b */
         for (size_t b = 0; b < nb; b++)
-            m = L[b] > m ? L[b] : m;
+            m = L[b * M] > m ? L[b * M] : m;
         for (size_t b = 0; b < nb; b++)
-            sum += L[b] == -INFINITY ? 0.0f : expf(L[b] - m);
+            sum += L[b * M] == -INFINITY ? 0.0f : expf(L[b * M] - m);
         float lse = m + logf(sum);
         ctx->rowv[i] = -scale * ctx->S[i * C + (size_t)ctx->y[i]] + lse;
         for (size_t b = 0; b < nb; b++)
-            L[b] = L[b] == -INFINITY ? 0.0f : coef * expf(L[b] - lse);
+            L[b * M] = L[b * M] == -INFINITY ? 0.0f : coef * expf(L[b * M] - lse);
     }
 }
 
@@ -219,7 +220,7 @@ static void nca_block_weights(sweep *w, const block *k, float coef)
     const size_t C = ctx->C;
     for (size_t i = 0; i < ctx->M; i++) {
         float *g = ctx->G + i * C + k->c0;
-        scale_row(g, k->cb, ctx->flse[i * w->nb + k->b]);
+        scale_row(g, k->cb, ctx->flse[k->b * ctx->M + i]);
         size_t yi = (size_t)ctx->y[i];
         if (yi >= k->c0 && yi < k->c0 + k->cb)
             g[yi - k->c0] -= coef;
@@ -314,7 +315,7 @@ static void nca_sweep(sweep *w, float scale, float coef)
                 nca_block_forward(w, &k);
             else /* no proxies: an empty block, whose LSE is that of no member */
                 for (size_t i = 0; i < ctx->M; i++)
-                    ctx->flse[i * w->nb + k.b] = -INFINITY;
+                    ctx->flse[k.b * ctx->M + i] = -INFINITY;
         }
         pack_x(w, t, nt, 0, 1); /* X̂ for sweep 2, by thread 1 while 0 may still be busy */
 #pragma omp barrier

@@ -35,9 +35,10 @@
 #include "dml_internal.h"
 
 /* Most proxy rows per block.  Measured on Zen 4 (1 MiB L2, M = 180, D = 512,
- * avx512, one thread): 384 rows gave 85 % of peak at C = 11318 against 83 %
- * for 192 and 288, within the noise of a shared machine at C = 1000; on a
- * 2 MiB L2 (Sapphire Rapids) the 768 KiB block fits with room to spare. */
+ * avx512, one thread, two runs each): 384 rows gave 84.9–85.1 % of peak at
+ * C = 11318, 192 rows 83.1–84.9 %, 288 rows 82.6–83.3 % — differences near the
+ * noise of the shared machine, none at C = 1000.  A 384-row block of P̂ is
+ * 768 KiB at D = 512 (not measured on a 2 MiB-L2 machine). */
 #define DML_FUSED_BLOCK 384
 
 /* Part t of n in `parts` near-equal parts, the larger ones first: thread 0,

@@ -37,6 +37,12 @@
 #error "the packed B block must hold at least one KC-deep micro-panel"
 #endif
 
+/* Helpers called from more than one place since the pre-packed products came
+ * (gemm_pack_b also from gemm_pack_b_whole) stopped being inlined into
+ * gemm_drive, which cost the AVX2 gemm 1–4 % more instructions at the
+ * bench-check shapes (callgrind); forcing them back recovers most of it. */
+#define GEMM_INLINE static inline __attribute__((always_inline))
+
 static inline size_t gemm_min(size_t a, size_t b) { return a < b ? a : b; }
 static inline size_t gemm_ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
 
@@ -61,8 +67,8 @@ static void gemm_pack_a(int ta, const float *A, size_t lda, size_t i0, size_t mr
 }
 
 /* kc×nc block of op(B) as consecutive NR-column micro-panels. */
-static void gemm_pack_b(int tb, const float *B, size_t ldb, size_t j0, size_t nc, size_t p0,
-                        size_t kc, float *dst)
+GEMM_INLINE void gemm_pack_b(int tb, const float *B, size_t ldb, size_t j0, size_t nc,
+                             size_t p0, size_t kc, float *dst)
 {
     for (size_t jr = 0; jr < nc; jr += GEMM_NR) {
         size_t nr = gemm_min(GEMM_NR, nc - jr);
@@ -167,7 +173,7 @@ static void gemm_panel_times_block(size_t kc, const float *a_pack, const float *
 }
 
 /* The k and n block sizes of a product with n columns and depth k. */
-static void gemm_plan(size_t n, size_t k, size_t *kc_step, size_t *nc_step)
+GEMM_INLINE void gemm_plan(size_t n, size_t k, size_t *kc_step, size_t *nc_step)
 {
     *kc_step = gemm_block_size(k, GEMM_KC, 8);
     size_t n_rounded = gemm_ceil_div(n, GEMM_NR) * GEMM_NR;

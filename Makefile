@@ -138,10 +138,14 @@ test: deps-test
 	$(BUILD)/test_dml --jobs 2
 	@$(MAKE) --no-print-directory check-golden fuzz-replay
 
-# Every golden case with every ISA this machine runs.
+# Every golden case with every ISA this machine runs, the proxy losses fused
+# (the default) and unfused (DML_FUSED=0, read when a context is created).
 check-golden: all
 	@for isa in $$($(BUILD)/dmlbench info --isas); do \
-	  $(BUILD)/dmlbench golden --isa $$isa tests/golden/*.txt tests/golden/retrieval/*.txt || exit 1; \
+	  for fused in 1 0; do \
+	    echo "golden --isa $$isa, DML_FUSED=$$fused"; \
+	    DML_FUSED=$$fused $(BUILD)/dmlbench golden --isa $$isa tests/golden/*.txt tests/golden/retrieval/*.txt || exit 1; \
+	  done; \
 	done
 
 # -------------------------------------------------------------- packages
@@ -248,6 +252,23 @@ $(BUILD)/bench_triplet: $(BUILD)/tests/bench_triplet.o $(BUILD)/libdml.a
 bench-triplet: $(BUILD)/bench_triplet
 	$(BUILD)/bench_triplet $(BENCH_TRIPLET_ARGS)
 
+# ------------------------------------------------------------------ bench-fused
+#   make bench-fused   the fused proxy step against the unfused one, the three products
+#                      alone and the FMA peak, interleaved in one process (tests/bench_fused.c;
+#                      BENCH_FUSED_ARGS="--isa avx512 --threads 1 --c 11318 --rounds 15")
+#                      A benchmark, never a test.  x86 only (its peak probes are AVX2/AVX-512).
+.PHONY: bench-fused
+BENCH_FUSED_ARGS ?=
+BENCH_FUSED_OBJS := $(BUILD)/tests/bench_fused.o $(BUILD)/tests/bench_peak_avx2.o \
+                    $(BUILD)/tests/bench_peak_avx512.o
+$(BUILD)/tests/bench_peak_%.o: tests/bench_peak_%.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) $(ISAFLAGS) -c $< -o $@
+$(BUILD)/bench_fused: $(BENCH_FUSED_OBJS) $(BUILD)/libdml.a
+	$(CC) -o $@ $(BENCH_FUSED_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE)
+bench-fused: $(BUILD)/bench_fused
+	$(BUILD)/bench_fused $(BENCH_FUSED_ARGS)
+
 # ------------------------------------------------------------------ neon (AArch64, cross + qemu)
 #   make neon        build-aarch64/libdml.a and build-aarch64/dmlbench, cross-compiled with
 #                    aarch64-linux-gnu-gcc (the same rules as above, run by a recursive make)
@@ -295,14 +316,15 @@ $(BUILD)/check_driver: $(CHECK_DRIVER_OBJS) $(BUILD)/libdml.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CHECK_DRIVER_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE)
 
 neon-driver: neon
-	@test -f tests/check_cosine.c -a -f tests/check_lse.c || { \
-	  echo "make test-neon: tests/check_cosine.c and tests/check_lse.c (dml_cosine_checks[], dml_lse_checks[]) are needed by tests/check_driver.c" >&2; exit 1; }
+	@test -f tests/check_cosine.c -a -f tests/check_lse.c -a -f tests/check_fused.c || { \
+	  echo "make test-neon: tests/check_cosine.c, tests/check_lse.c and tests/check_fused.c (dml_cosine_checks[], dml_lse_checks[], dml_loss_checks[]) are needed by tests/check_driver.c" >&2; exit 1; }
 	@$(NEON_MAKE) $(NEON_BUILD)/check_driver
 
 test-neon: deps-neon
 	@$(MAKE) --no-print-directory neon-driver
 	timeout -s KILL $(NEON_CHECKS_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/check_driver neon
-	timeout -s KILL $(NEON_GOLDEN_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/dmlbench golden --isa neon tests/golden/*.txt tests/golden/retrieval/*.txt
+	DML_FUSED=1 timeout -s KILL $(NEON_GOLDEN_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/dmlbench golden --isa neon tests/golden/*.txt tests/golden/retrieval/*.txt
+	DML_FUSED=0 timeout -s KILL $(NEON_GOLDEN_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/dmlbench golden --isa neon tests/golden/*.txt
 
 # ============================================================ AVX2 alone
 # The AVX2 kernels on a CPU without AVX-512 (qemu's Haswell model): proves no
@@ -320,7 +342,8 @@ test-haswell: deps-neon
 	@# The native Criterion run sweeps exp every 97th bit pattern; under emulation
 	@# every 997th (as on aarch64) keeps this step near a minute.
 	DML_CHECK_EXP_STRIDE=997 timeout -s KILL $(HASWELL_TIMEOUT) $(QEMU_HASWELL) $(BUILD)/check_driver avx2
-	timeout -s KILL $(HASWELL_TIMEOUT) $(QEMU_HASWELL) $(BUILD)/dmlbench golden --isa avx2 tests/golden/*.txt tests/golden/retrieval/*.txt
+	DML_FUSED=1 timeout -s KILL $(HASWELL_TIMEOUT) $(QEMU_HASWELL) $(BUILD)/dmlbench golden --isa avx2 tests/golden/*.txt tests/golden/retrieval/*.txt
+	DML_FUSED=0 timeout -s KILL $(HASWELL_TIMEOUT) $(QEMU_HASWELL) $(BUILD)/dmlbench golden --isa avx2 tests/golden/*.txt
 
 # ================================================================== sweep
 # The studies (experiments/*.txt) -> results/<study>.csv + .json -> figures.

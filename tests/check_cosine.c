@@ -11,178 +11,7 @@
  * O(k) rather than a second reference product; on uniform data it is only 4/3
  * of Σ|a||b|).  That is above √1023·6e-8 ≈ 2e-6 with margin, yet a single
  * missing or doubled term of a 1000-term sum is ~1e-3·‖a‖‖b‖. */
-#include <math.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "checks.h"
-#include "dml_kernels.h"
-
-#define GEMM_TOL 1e-5f
-
-static const size_t check_sizes[] = DML_CHECK_SIZES;
-#define N_SIZES (sizeof check_sizes / sizeof check_sizes[0])
-
-/* ------------------------------------------------------------------ helpers */
-
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-
-/* Uniform in [-1, 1): xorshift64*, deterministic so a failure reproduces. */
-static float rand_signed(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    uint64_t r = rng_state * 0x2545F4914F6CDD1Dull;
-    return (float)((double)(r >> 40) / (double)(1ull << 23) - 1.0);
-}
-
-/* 64-byte aligned, as the kernels' work buffer must be (and vectors like it). */
-static float *alloc_floats(size_t n)
-{
-    size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
-    return aligned_alloc(64, bytes ? bytes : 64);
-}
-
-static void fill_random(float *x, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        x[i] = rand_signed();
-}
-
-static void fill_value(float *x, size_t n, float v)
-{
-    for (size_t i = 0; i < n; i++)
-        x[i] = v;
-}
-
-/* Euclidean norms of `count` vectors of length len, element j of vector i at
- * x[i*stride_i + j*stride_j] (rows or columns of a row-major matrix). */
-static void vector_norms(const float *x, size_t count, size_t len, size_t stride_i,
-                         size_t stride_j, float *norms)
-{
-    for (size_t i = 0; i < count; i++) {
-        double ss = 0.0;
-        for (size_t j = 0; j < len; j++) {
-            double v = x[i * stride_i + j * stride_j];
-            ss += v * v;
-        }
-        norms[i] = (float)sqrt(ss);
-    }
-}
-
-/* Test value against reference within tol; NaN must match NaN. */
-static int close_enough(float got, float want, float tol)
-{
-    if (isnan(want))
-        return isnan(got);
-    return fabsf(got - want) <= tol;
-}
-
-#define FAIL(...)                                                                            \
-    do {                                                                                     \
-        snprintf(why, whylen, __VA_ARGS__);                                                  \
-        status = 1;                                                                          \
-        goto done;                                                                           \
-    } while (0)
-
-/* -------------------------------------------------------------------- GEMM */
-
-typedef struct gemm_case {
-    int ta, tb;
-    size_t m, n, k;
-    size_t pad; /* leading dimensions exceed the row length by this much */
-} gemm_case;
-
-/* C (with ldc > n) prefilled with NaN: every C element must be overwritten (no
- * beta), the padding columns left alone, the values within GEMM_TOL·‖a_i‖‖b_j‖. */
-static int check_gemm_case(const dml_kernels *kern, gemm_case c, float *work, char *why,
-                           size_t whylen)
-{
-    int status = 0;
-    size_t a_rows = c.ta ? c.k : c.m, a_cols = c.ta ? c.m : c.k;
-    size_t b_rows = c.tb ? c.n : c.k, b_cols = c.tb ? c.k : c.n;
-    size_t lda = a_cols + c.pad, ldb = b_cols + c.pad, ldc = c.n + c.pad;
-    float *A = alloc_floats(a_rows * lda), *B = alloc_floats(b_rows * ldb);
-    float *C = alloc_floats(c.m * ldc), *want = alloc_floats(c.m * ldc);
-    float *norm_a = alloc_floats(c.m), *norm_b = alloc_floats(c.n);
-    if (!A || !B || !C || !want || !norm_a || !norm_b)
-        FAIL("out of memory");
-    fill_random(A, a_rows * lda);
-    fill_random(B, b_rows * ldb);
-    fill_value(C, c.m * ldc, NAN);
-    dml_gemm_f32_ref(c.ta, c.tb, c.m, c.n, c.k, A, lda, B, ldb, want, ldc, work);
-    /* Rows of op(A), columns of op(B). */
-    vector_norms(A, c.m, c.k, c.ta ? 1 : lda, c.ta ? lda : 1, norm_a);
-    vector_norms(B, c.n, c.k, c.tb ? ldb : 1, c.tb ? 1 : ldb, norm_b);
-    kern->gemm(c.ta, c.tb, c.m, c.n, c.k, A, lda, B, ldb, C, ldc, work);
-    for (size_t i = 0; i < c.m; i++) {
-        for (size_t j = 0; j < ldc; j++) {
-            float got = C[i * ldc + j];
-            if (j >= c.n) {
-                if (!isnan(got))
-                    FAIL("gemm ta=%d tb=%d m=%zu n=%zu k=%zu: wrote padding C[%zu][%zu]", c.ta,
-                         c.tb, c.m, c.n, c.k, i, j);
-                continue;
-            }
-            float tol = GEMM_TOL * norm_a[i] * norm_b[j] + 1e-30f;
-            if (!close_enough(got, want[i * ldc + j], tol))
-                FAIL("gemm ta=%d tb=%d m=%zu n=%zu k=%zu: C[%zu][%zu] = %.9g, ref %.9g (tol %.3g)",
-                     c.ta, c.tb, c.m, c.n, c.k, i, j, got, want[i * ldc + j], tol);
-        }
-    }
-done:
-    free(A), free(B), free(C), free(want), free(norm_a), free(norm_b);
-    return status;
-}
-
-static int run_gemm_cases(const dml_kernels *kern, const gemm_case *cases, size_t count,
-                          char *why, size_t whylen)
-{
-    float *work = alloc_floats(DML_GEMM_WORK_FLOATS);
-    if (!work) {
-        snprintf(why, whylen, "out of memory");
-        return 1;
-    }
-    int status = 0;
-    for (size_t i = 0; i < count && status == 0; i++)
-        status = check_gemm_case(kern, cases[i], work, why, whylen);
-    free(work);
-    return status;
-}
-
-/* Every size in every dimension, one dimension at a time (the others small and
- * odd, so every tile has tails), in all four transpose combinations. */
-static int check_gemm_tails(const dml_kernels *kern, char *why, size_t whylen)
-{
-    gemm_case cases[N_SIZES * 3 * 4];
-    size_t count = 0;
-    for (int t = 0; t < 4; t++) {
-        int ta = t >> 1, tb = t & 1;
-        for (size_t s = 0; s < N_SIZES; s++) {
-            size_t z = check_sizes[s];
-            cases[count++] = (gemm_case){ ta, tb, z, 13, 29, 3 };
-            cases[count++] = (gemm_case){ ta, tb, 11, z, 29, 5 };
-            cases[count++] = (gemm_case){ ta, tb, 13, 17, z, 1 };
-        }
-    }
-    return run_gemm_cases(kern, cases, count, why, whylen);
-}
-
-/* Several k and n blocks (k > 512 and n·k beyond a 1 MiB packed-B block),
- * tails in m and n, and the degenerate k = 0 (C = 0). */
-static int check_gemm_blocks(const dml_kernels *kern, char *why, size_t whylen)
-{
-    const gemm_case cases[] = {
-        { 0, 1, 25, 1023, 1000, 7 }, { 1, 0, 15, 1023, 1000, 0 },
-        { 0, 0, 13, 1000, 1023, 2 }, { 1, 1, 7, 1000, 1023, 16 },
-        { 0, 1, 97, 65, 63, 0 },     { 1, 0, 65, 97, 17, 4 },
-        { 0, 0, 5, 7, 0, 2 },        { 1, 1, 1, 1, 0, 0 },
-    };
-    return run_gemm_cases(kern, cases, sizeof cases / sizeof cases[0], why, whylen);
-}
+#include "check_util.h"
 
 /* -------------------------------------------------------------------- SYRK */
 
@@ -462,8 +291,11 @@ static int check_empty(const dml_kernels *kern, char *why, size_t whylen)
     for (int i = 0; i < 64; i++) A[i] = B[i] = 1.0f, C[i] = 42.0f;
     const size_t shapes[][3] = { { 0, 4, 3 }, { 4, 0, 3 }, { 0, 0, 3 }, { 0, 4, 0 } };
     for (size_t s = 0; s < 4; s++)
-        for (int t = 0; t < 4; t++)
+        for (int t = 0; t < 4; t++) {
             kern->gemm(t >> 1, t & 1, shapes[s][0], shapes[s][1], shapes[s][2], A, 8, B, 8, C, 8, work);
+            kern->gemm_acc(t >> 1, t & 1, shapes[s][0], shapes[s][1], shapes[s][2], A, 8, B, 8,
+                           C, 8, work);
+        }
     kern->syrk(0, 3, A, 8, C, 8, work);
     free(work);
     for (int i = 0; i < 64; i++)
@@ -476,8 +308,11 @@ static int check_empty(const dml_kernels *kern, char *why, size_t whylen)
 
 const dml_check dml_cosine_checks[] = {
     { "empty", check_empty },
-    { "gemm_tails", check_gemm_tails },
-    { "gemm_blocks", check_gemm_blocks },
+    { "gemm_tails", dml_check_gemm_tails },
+    { "gemm_blocks", dml_check_gemm_blocks },
+    { "gemm_acc", dml_check_gemm_acc },
+    { "gemm_packed", dml_check_gemm_packed },
+    { "gemm_packed_nb", dml_check_gemm_packed_nb },
     { "syrk", check_syrk },
     { "normalize", check_normalize },
     { "normalize_d1", check_normalize_d1 },

@@ -39,7 +39,8 @@ int main(int argc, char **argv)
         const dml_check *checks;
     } families[] = { { "cosine", dml_cosine_checks },
                      { "lse", dml_lse_checks },
-                     { "triplet", dml_triplet_checks } };
+                     { "triplet", dml_triplet_checks },
+                     { "losses", dml_loss_checks } };
     int passed = 0, failed = 0;
 
     setvbuf(stdout, NULL, _IOLBF, 0); /* progress stays visible if a timeout kills us */

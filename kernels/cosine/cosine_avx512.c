@@ -197,17 +197,7 @@ static void gemm_dot_tile(size_t kc, const float *A, size_t lda, const float *B,
                          nc - j < 4 ? nc - j : 4, C + i * ldc + j, ldc, accumulate);
 }
 
+#define GEMM_ROW_BACKWARD dml_normalize_backward_f32_avx512
 #include "gemm_driver.h"
 
-void dml_gemm_f32_avx512(int ta, int tb, size_t m, size_t n, size_t k, const float *A,
-                         size_t lda, const float *B, size_t ldb, float *C, size_t ldc,
-                         float *work)
-{
-    gemm_drive(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, work, 0);
-}
-
-void dml_syrk_f32_avx512(size_t n, size_t k, const float *A, size_t lda, float *C, size_t ldc,
-                         float *work)
-{
-    gemm_syrk(n, k, A, lda, C, ldc, work);
-}
+DML_GEMM_ENTRIES(avx512)

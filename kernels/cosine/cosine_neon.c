@@ -267,20 +267,7 @@ static inline void gemm_ukernel(size_t kc, const float *a, const float *b, float
         ukernel_edge(kc, a, b, C, ldc, mr, nr, accumulate);
 }
 
+#define GEMM_ROW_BACKWARD dml_normalize_backward_f32_neon
 #include "gemm_driver.h"
 
-void dml_gemm_f32_neon(int ta, int tb, size_t m, size_t n, size_t k,
-                       const float *A, size_t lda, const float *B, size_t ldb,
-                       float *C, size_t ldc, float *work)
-{
-    gemm_drive(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, work, 0);
-}
-
-/* C = A Aᵀ: only micro-tiles holding an element on or below the diagonal are
- * computed, then the strict lower triangle is mirrored into the upper one
- * (replacing what diagonal tiles wrote there), so both hold the same bits. */
-void dml_syrk_f32_neon(size_t n, size_t k, const float *A, size_t lda, float *C, size_t ldc,
-                       float *work)
-{
-    gemm_syrk(n, k, A, lda, C, ldc, work);
-}
+DML_GEMM_ENTRIES(neon)

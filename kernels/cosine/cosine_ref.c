@@ -57,6 +57,60 @@ void dml_gemm_f32_ref(int ta, int tb, size_t m, size_t n, size_t k,
     }
 }
 
+/* The same sums as dml_gemm_f32_ref, added to C once complete. */
+void dml_gemm_acc_f32_ref(int ta, int tb, size_t m, size_t n, size_t k,
+                          const float *A, size_t lda, const float *B, size_t ldb,
+                          float *C, size_t ldc, float *work)
+{
+    (void)work;
+    for (size_t i = 0; i < m; i++) {
+        for (size_t j = 0; j < n; j++) {
+            float acc = 0.0f;
+            for (size_t p = 0; p < k; p++) {
+                float a = ta ? A[p * lda + i] : A[i * lda + p];
+                float b = tb ? B[j * ldb + p] : B[p * ldb + j];
+                acc += a * b;
+            }
+            C[i * ldc + j] += acc;
+        }
+    }
+}
+
+/* The reference's packed layout is op(B) itself, k×n row-major: simple,
+ * and a product from it sums in the same order as dml_gemm_f32_ref. */
+size_t dml_gemm_packed_floats_f32_ref(size_t n, size_t k)
+{
+    return n * k;
+}
+
+void dml_gemm_pack_b_f32_ref(int tb, size_t n, size_t k, const float *B, size_t ldb, float *Bp)
+{
+    for (size_t p = 0; p < k; p++)
+        for (size_t j = 0; j < n; j++)
+            Bp[p * n + j] = tb ? B[j * ldb + p] : B[p * ldb + j];
+}
+
+void dml_gemm_packed_f32_ref(int ta, int tb, size_t m, size_t n, size_t k, const float *A,
+                             size_t lda, const float *B, size_t ldb, const float *Bp, float *C,
+                             size_t ldc, float *work, int accumulate)
+{
+    (void)tb, (void)B, (void)ldb;
+    if (accumulate)
+        dml_gemm_acc_f32_ref(ta, 0, m, n, k, A, lda, Bp, n, C, ldc, work);
+    else
+        dml_gemm_f32_ref(ta, 0, m, n, k, A, lda, Bp, n, C, ldc, work);
+}
+
+void dml_gemm_packed_nb_f32_ref(int ta, int tb, size_t m, size_t n, size_t k, const float *A,
+                                size_t lda, const float *B, size_t ldb, const float *Bp,
+                                const float *Y, const float *inv, float *C, size_t ldc,
+                                float *work)
+{
+    dml_gemm_packed_f32_ref(ta, tb, m, n, k, A, lda, B, ldb, Bp, C, ldc, work, 0);
+    for (size_t i = 0; i < m; i++) /* row by row: ldc may exceed n */
+        dml_normalize_backward_f32_ref(Y + i * n, inv + i, C + i * ldc, 1, n, C + i * ldc);
+}
+
 void dml_syrk_f32_ref(size_t n, size_t k, const float *A, size_t lda, float *C, size_t ldc,
                       float *work)
 {

@@ -12,6 +12,7 @@
  *                      C[mr×nr] (=|+=) a-panel · b-panel, mr <= MR, nr <= NR
  *   gemm_dot_tile(kc, A, lda, B, ldb, C, ldc, mr, nc, accumulate)     (with GEMM_DOT_MAX)
  *                      C[mr×nc] (=|+=) A[i]·B[j] on unpacked k-contiguous rows
+ *   GEMM_ROW_BACKWARD  the ISA's dml_normalize_backward_f32_<isa> (the epilogue)
  *   pack_panel_transposed(src, ld, rows, R, kc, dst),
  *   pack_panel_copied(src, ld, cols, R, kc, dst)   (see pack_x86.h)
  *
@@ -35,6 +36,12 @@
 #if GEMM_B_FLOATS < GEMM_KC * GEMM_NR
 #error "the packed B block must hold at least one KC-deep micro-panel"
 #endif
+
+/* Helpers called from more than one place since the pre-packed products came
+ * (gemm_pack_b also from gemm_pack_b_whole) stopped being inlined into
+ * gemm_drive, which cost the AVX2 gemm 1–4 % more instructions at the
+ * bench-check shapes (callgrind); forcing them back recovers most of it. */
+#define GEMM_INLINE static inline __attribute__((always_inline))
 
 static inline size_t gemm_min(size_t a, size_t b) { return a < b ? a : b; }
 static inline size_t gemm_ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
@@ -60,8 +67,8 @@ static void gemm_pack_a(int ta, const float *A, size_t lda, size_t i0, size_t mr
 }
 
 /* kc×nc block of op(B) as consecutive NR-column micro-panels. */
-static void gemm_pack_b(int tb, const float *B, size_t ldb, size_t j0, size_t nc, size_t p0,
-                        size_t kc, float *dst)
+GEMM_INLINE void gemm_pack_b(int tb, const float *B, size_t ldb, size_t j0, size_t nc,
+                             size_t p0, size_t kc, float *dst)
 {
     for (size_t jr = 0; jr < nc; jr += GEMM_NR) {
         size_t nr = gemm_min(GEMM_NR, nc - jr);
@@ -165,55 +172,178 @@ static void gemm_panel_times_block(size_t kc, const float *a_pack, const float *
     }
 }
 
-/* C = op(A) op(B).  lower_only (SYRK, A = B, m = n): compute only micro-tiles
- * holding some element with j <= i and mirror them as they become final; the
- * caller finishes with syrk_mirror_band. */
+/* The k and n block sizes of a product with n columns and depth k. */
+GEMM_INLINE void gemm_plan(size_t n, size_t k, size_t *kc_step, size_t *nc_step)
+{
+    *kc_step = gemm_block_size(k, GEMM_KC, 8);
+    size_t n_rounded = gemm_ceil_div(n, GEMM_NR) * GEMM_NR;
+    size_t nc_most = gemm_min(GEMM_B_FLOATS / *kc_step / GEMM_NR * GEMM_NR, n_rounded);
+    *nc_step = gemm_block_size(n, nc_most, GEMM_NR);
+}
+
+/* op(B) packed whole (gemm_pack_b_whole): the blocks that gemm_drive packs one
+ * at a time, n-block major then k-block, each kc × nc rounded up to NR.  Every
+ * n block but the last is nc_step wide (a multiple of NR), so block (j0, p0)
+ * starts at j0·k + p0·round_up(nc, NR). */
+static size_t gemm_packed_floats(size_t n, size_t k)
+{
+    return gemm_ceil_div(n, GEMM_NR) * GEMM_NR * k;
+}
+
+static const float *gemm_packed_block(const float *bp, size_t k, size_t j0, size_t nc, size_t p0)
+{
+    return bp + j0 * k + p0 * (gemm_ceil_div(nc, GEMM_NR) * GEMM_NR);
+}
+
+static void gemm_pack_b_whole(int tb, size_t n, size_t k, const float *B, size_t ldb, float *bp)
+{
+    if (n == 0 || k == 0)
+        return;
+    size_t kc_step, nc_step;
+    gemm_plan(n, k, &kc_step, &nc_step);
+    for (size_t j0 = 0; j0 < n; j0 += nc_step) {
+        size_t nc = gemm_min(nc_step, n - j0);
+        for (size_t p0 = 0; p0 < k; p0 += kc_step)
+            gemm_pack_b(tb, B, ldb, j0, nc, p0, gemm_min(kc_step, k - p0),
+                        (float *)gemm_packed_block(bp, k, j0, nc, p0));
+    }
+}
+
+/* What a product does beyond C = op(A) op(B). */
+typedef struct gemm_opts {
+    int accumulate;        /* C += op(A) op(B) (the fused step sums ∂L/∂X̂ over blocks) */
+    int lower_only;        /* SYRK, A = B, m = n: only micro-tiles holding some element
+                            * with j <= i, mirrored as they become final; the caller
+                            * finishes with syrk_mirror_band */
+    const float *b_whole;  /* op(B) already packed by gemm_pack_b_whole, or NULL: B is
+                            * packed here block by block (B itself is still read by
+                            * the dot-product tile) */
+    const float *nb_y, *nb_inv; /* non-NULL: the normalisation's backward on every row
+                            * of C, with Y (m×n) and 1/‖y‖ (m), in the epilogue */
+} gemm_opts;
+
+/* The epilogue: C[i] = (C[i] − Y[i](Y[i]·C[i])) · inv[i] for rows i0..i0+mr, with
+ * the ISA's own normalize_backward (GEMM_ROW_BACKWARD, defined by the
+ * including file), row by row since ldc may exceed n. */
+static void gemm_rows_backward(const gemm_opts *o, float *C, size_t ldc, size_t i0, size_t mr,
+                               size_t n)
+{
+    for (size_t r = i0; r < i0 + mr; r++)
+        GEMM_ROW_BACKWARD(o->nb_y + r * n, o->nb_inv + r, C + r * ldc, 1, n, C + r * ldc);
+}
+
+/* C = op(A) op(B) with the options above.  The epilogue runs on each MR-row
+ * panel as soon as it is final, while it is in L1, when one n block covers
+ * every column (nc_step >= n: the fused step's ∂L/∂P̂ = G X̂ with n = D up to
+ * ~1400); otherwise on all of C at the end. */
 static void gemm_drive(int ta, int tb, size_t m, size_t n, size_t k, const float *A, size_t lda,
                        const float *B, size_t ldb, float *C, size_t ldc, float *work,
-                       int lower_only)
+                       const gemm_opts *o)
 {
     if (m == 0 || n == 0) /* an empty C: nothing to write (and no block size to divide by) */
         return;
     if (k == 0) {
-        gemm_zero(m, n, C, ldc);
+        if (!o->accumulate)
+            gemm_zero(m, n, C, ldc);
+        if (o->nb_y)
+            gemm_rows_backward(o, C, ldc, 0, m, n);
         return;
     }
-    float *b_pack = work, *a_pack = work + GEMM_A_OFFSET;
-    size_t kc_step = gemm_block_size(k, GEMM_KC, 8);
-    size_t n_rounded = gemm_ceil_div(n, GEMM_NR) * GEMM_NR;
-    size_t nc_most = gemm_min(GEMM_B_FLOATS / kc_step / GEMM_NR * GEMM_NR, n_rounded);
-    size_t nc_step = gemm_block_size(n, nc_most, GEMM_NR);
+    float *a_pack = work + GEMM_A_OFFSET;
+    size_t kc_step, nc_step;
+    gemm_plan(n, k, &kc_step, &nc_step);
+    int panel_epilogue = o->nb_y && nc_step >= n;
 
     for (size_t j0 = 0; j0 < n; j0 += nc_step) {
         size_t nc = gemm_min(nc_step, n - j0);
         for (size_t p0 = 0; p0 < k; p0 += kc_step) {
             size_t kc = gemm_min(kc_step, k - p0);
             int last_k_block = p0 + kc == k;
-            gemm_pack_b(tb, B, ldb, j0, nc, p0, kc, b_pack);
+            const float *b_pack = work;
+            if (o->b_whole)
+                b_pack = gemm_packed_block(o->b_whole, k, j0, nc, p0);
+            else
+                gemm_pack_b(tb, B, ldb, j0, nc, p0, kc, work);
             for (size_t i0 = 0; i0 < m; i0 += GEMM_MR) {
                 size_t mr = gemm_min(GEMM_MR, m - i0);
-                if (lower_only && j0 > i0 + mr - 1)
+                if (o->lower_only && j0 > i0 + mr - 1)
                     continue;
                 gemm_pack_a(ta, A, lda, i0, mr, p0, kc, a_pack);
                 gemm_rows rows = { NULL, lda, NULL, ldb };
                 if (!ta && tb)
                     rows.a = A + i0 * lda + p0, rows.b = B + j0 * ldb + p0;
                 gemm_panel_times_block(kc, a_pack, b_pack, rows.a ? &rows : NULL, C, ldc, i0, mr,
-                                       j0, nc, p0 > 0, lower_only);
-                if (lower_only && last_k_block)
+                                       j0, nc, o->accumulate || p0 > 0, o->lower_only);
+                if (o->lower_only && last_k_block)
                     syrk_mirror_panel(C, ldc, i0, mr, j0, nc);
+                if (panel_epilogue && last_k_block)
+                    gemm_rows_backward(o, C, ldc, i0, mr, n);
             }
         }
     }
+    if (o->nb_y && !panel_epilogue)
+        gemm_rows_backward(o, C, ldc, 0, m, n);
 }
 
-/* C = A Aᵀ: the lower triangle's micro-tiles by the GEMM loops, mirrored. */
+/* C = A Aᵀ: only micro-tiles holding an element on or below the diagonal are
+ * computed, then the strict lower triangle is mirrored into the upper one
+ * (replacing what diagonal tiles wrote there), so both hold the same bits. */
 static void gemm_syrk(size_t n, size_t k, const float *A, size_t lda, float *C, size_t ldc,
                       float *work)
 {
-    gemm_drive(0, 1, n, n, k, A, lda, A, lda, C, ldc, work, 1);
+    const gemm_opts o = { 0, 1, NULL, NULL, NULL };
+    gemm_drive(0, 1, n, n, k, A, lda, A, lda, C, ldc, work, &o);
     if (k > 0)
         syrk_mirror_band(n, C, ldc);
 }
+
+/* The public GEMM entries of an ISA file, written once so the ISAs cannot
+ * drift apart: the including file says DML_GEMM_ENTRIES(avx2) (or avx512,
+ * neon) after this header, which defines dml_gemm_f32_avx2 and the rest. */
+#define DML_GEMM_ENTRIES(isa)                                                                  \
+    void dml_gemm_f32_##isa(int ta, int tb, size_t m, size_t n, size_t k, const float *A,      \
+                            size_t lda, const float *B, size_t ldb, float *C, size_t ldc,      \
+                            float *work)                                                       \
+    {                                                                                          \
+        const gemm_opts o = { 0, 0, NULL, NULL, NULL };                                        \
+        gemm_drive(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, work, &o);                         \
+    }                                                                                          \
+    void dml_gemm_acc_f32_##isa(int ta, int tb, size_t m, size_t n, size_t k, const float *A,  \
+                                size_t lda, const float *B, size_t ldb, float *C, size_t ldc,  \
+                                float *work)                                                   \
+    {                                                                                          \
+        const gemm_opts o = { 1, 0, NULL, NULL, NULL };                                        \
+        gemm_drive(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, work, &o);                         \
+    }                                                                                          \
+    size_t dml_gemm_packed_floats_f32_##isa(size_t n, size_t k)                                \
+    {                                                                                          \
+        return gemm_packed_floats(n, k);                                                       \
+    }                                                                                          \
+    void dml_gemm_pack_b_f32_##isa(int tb, size_t n, size_t k, const float *B, size_t ldb,     \
+                                   float *Bp)                                                  \
+    {                                                                                          \
+        gemm_pack_b_whole(tb, n, k, B, ldb, Bp);                                               \
+    }                                                                                          \
+    void dml_gemm_packed_f32_##isa(int ta, int tb, size_t m, size_t n, size_t k,               \
+                                   const float *A, size_t lda, const float *B, size_t ldb,     \
+                                   const float *Bp, float *C, size_t ldc, float *work,         \
+                                   int accumulate)                                             \
+    {                                                                                          \
+        const gemm_opts o = { accumulate != 0, 0, Bp, NULL, NULL };                            \
+        gemm_drive(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, work, &o);                         \
+    }                                                                                          \
+    void dml_gemm_packed_nb_f32_##isa(int ta, int tb, size_t m, size_t n, size_t k,            \
+                                      const float *A, size_t lda, const float *B, size_t ldb,  \
+                                      const float *Bp, const float *Y, const float *inv,       \
+                                      float *C, size_t ldc, float *work)                       \
+    {                                                                                          \
+        const gemm_opts o = { 0, 0, Bp, Y, inv };                                              \
+        gemm_drive(ta, tb, m, n, k, A, lda, B, ldb, C, ldc, work, &o);                         \
+    }                                                                                          \
+    void dml_syrk_f32_##isa(size_t n, size_t k, const float *A, size_t lda, float *C,          \
+                            size_t ldc, float *work)                                           \
+    {                                                                                          \
+        gemm_syrk(n, k, A, lda, C, ldc, work);                                                 \
+    }
 
 #endif /* DML_GEMM_DRIVER_H */

@@ -26,9 +26,18 @@
 enum { DML_ISA_ROWS(DML_ISA_ID) };
 
 #define DML_TABLE(name)                                                                 \
-    [dml_isa_id_##name] = { dml_isa_id_##name, dml_normalize_f32_##name,                \
-                            dml_normalize_backward_f32_##name, dml_gemm_f32_##name,     \
-                            dml_syrk_f32_##name, dml_lse_f32_##name, dml_exp_f32_##name },
+    [dml_isa_id_##name] = { .isa = dml_isa_id_##name,                                   \
+                            .normalize = dml_normalize_f32_##name,                      \
+                            .normalize_backward = dml_normalize_backward_f32_##name,    \
+                            .gemm = dml_gemm_f32_##name,                                \
+                            .syrk = dml_syrk_f32_##name,                                \
+                            .lse = dml_lse_f32_##name,                                  \
+                            .exp = dml_exp_f32_##name,                                  \
+                            .gemm_acc = dml_gemm_acc_f32_##name,                        \
+                            .gemm_packed_floats = dml_gemm_packed_floats_f32_##name,    \
+                            .gemm_pack_b = dml_gemm_pack_b_f32_##name,                  \
+                            .gemm_packed = dml_gemm_packed_f32_##name,                  \
+                            .gemm_packed_nb = dml_gemm_packed_nb_f32_##name },
 static const dml_kernels tables[DML_ISA_COUNT] = { DML_BUILT_ISAS(DML_TABLE) };
 static const int built[DML_ISA_COUNT] = {
 #define DML_BUILT(name) [dml_isa_id_##name] = 1,

@@ -128,6 +128,32 @@ typedef struct dml_kernels {
                   float out[2], float *g);
     /* y[j] = exp(x[j]); exp(−inf) = 0, exp(NaN) = NaN, overflow gives +inf. */
     void (*exp)(const float *x, size_t n, float *y);
+    /* C (m×n, ldc) += op(A) · op(B): gemm without overwriting C (k = 0 leaves C
+     * as it is).  The fused proxy step sums ∂L/∂X̂ = G P̂ over blocks of proxies
+     * with it, in place, instead of writing each block's product and adding it. */
+    void (*gemm_acc)(int ta, int tb, size_t m, size_t n, size_t k,
+                     const float *A, size_t lda, const float *B, size_t ldb,
+                     float *C, size_t ldc, float *work);
+    /* An op(B) that many products share (the fused proxy step's X̂), packed once
+     * in this ISA's own layout: gemm_packed_floats(n, k) floats (64-byte
+     * aligned) hold op(B) (k×n, tb as in gemm) after gemm_pack_b; gemm_packed is
+     * then gemm (accumulate 0) or gemm_acc (1) with op(B) read from Bp.  B and
+     * ldb are still passed: a tail of columns may be read from B directly.
+     * A layout belongs to its table: pack and multiply with the same one. */
+    size_t (*gemm_packed_floats)(size_t n, size_t k);
+    void (*gemm_pack_b)(int tb, size_t n, size_t k, const float *B, size_t ldb, float *Bp);
+    void (*gemm_packed)(int ta, int tb, size_t m, size_t n, size_t k,
+                        const float *A, size_t lda, const float *B, size_t ldb,
+                        const float *Bp, float *C, size_t ldc, float *work, int accumulate);
+    /* gemm_packed (accumulate 0) with the normalisation's backward in its
+     * epilogue: C[i] = (R[i] − Y[i] (Y[i]·R[i])) · inv[i] for R = op(A) op(B),
+     * Y m×n (row-major, ld n), inv m — normalize_backward applied to each
+     * row panel of the product while it is in L1, so ∂L/∂P = (Gᵀ X̂ through
+     * the normalisation) is written once. */
+    void (*gemm_packed_nb)(int ta, int tb, size_t m, size_t n, size_t k,
+                           const float *A, size_t lda, const float *B, size_t ldb,
+                           const float *Bp, const float *Y, const float *inv,
+                           float *C, size_t ldc, float *work);
 } dml_kernels;
 
 /* The table of one ISA (NULL when not compiled in; callable only if supported). */
@@ -232,8 +258,23 @@ dml_status dml_triplet(dml_ctx *ctx, const dml_triplet_params *p,
 dml_status dml_ctx_forward_products(dml_ctx *ctx, const float *X, const float *P);
 dml_status dml_ctx_backward_products(dml_ctx *ctx, float *dX, float *dP);
 
+/* The fused proxy step (Proxy-Anchor, Proxy-NCA; docs-draft/fused.md): the
+ * proxies are swept in blocks that stay in cache, each block normalised, its
+ * similarities, LSE⁺ reductions and weights, ∂L/∂P and its share of ∂L/∂X
+ * computed before the next block is read, so P is read once and ∂L/∂P written
+ * once.  The unfused step (the whole normalised P̂, then S, then G, then each
+ * product over all of it) stays for comparison; both give the golden results,
+ * the same within float32 reassociation.  New contexts are fused unless the
+ * environment says DML_FUSED=0 when they are created.  on: 0 or 1, else
+ * DML_ERR_ARG.  The pair losses (MS, triplet) accept the flag and ignore it. */
+dml_status dml_ctx_set_fused(dml_ctx *ctx, int on);
+/* 1 when the context runs the fused step, 0 when unfused (0 for a NULL ctx). */
+int dml_ctx_fused(const dml_ctx *ctx);
+
 /* Wall time in ns of the forward (normalise, S, reductions, G) and backward
- * (products, normalisation backward) phases of the last step on ctx. */
+ * (products, normalisation backward) phases of the last step on ctx.  In the
+ * fused step the phases interleave block by block: their sum is the step's wall
+ * time, split in the proportion that the first thread spent in each. */
 void dml_ctx_phase_ns(const dml_ctx *ctx, double *forward_ns, double *backward_ns);
 
 /* Floating-point operations of the products of one step (forward S, backward). */

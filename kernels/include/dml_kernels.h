@@ -25,7 +25,22 @@ extern "C" {
     size_t dml_lse_f32_##isa(const float *s, size_t n, const int32_t *labels,          \
                              int32_t c, size_t skip, const dml_lse_side *pos,          \
                              const dml_lse_side *neg, float out[2], float *g);         \
-    void dml_exp_f32_##isa(const float *x, size_t n, float *y);
+    void dml_exp_f32_##isa(const float *x, size_t n, float *y);                       \
+    void dml_gemm_acc_f32_##isa(int ta, int tb, size_t m, size_t n, size_t k,          \
+                                const float *A, size_t lda, const float *B, size_t ldb,\
+                                float *C, size_t ldc, float *work);                    \
+    size_t dml_gemm_packed_floats_f32_##isa(size_t n, size_t k);                       \
+    void dml_gemm_pack_b_f32_##isa(int tb, size_t n, size_t k, const float *B,         \
+                                   size_t ldb, float *Bp);                             \
+    void dml_gemm_packed_f32_##isa(int ta, int tb, size_t m, size_t n, size_t k,       \
+                                   const float *A, size_t lda, const float *B,         \
+                                   size_t ldb, const float *Bp, float *C, size_t ldc,  \
+                                   float *work, int accumulate);                       \
+    void dml_gemm_packed_nb_f32_##isa(int ta, int tb, size_t m, size_t n, size_t k,    \
+                                      const float *A, size_t lda, const float *B,      \
+                                      size_t ldb, const float *Bp, const float *Y,     \
+                                      const float *inv, float *C, size_t ldc,          \
+                                      float *work);
 
 /* Every instruction set, one row each: the suffix of its kernels, its id in
  * dml_isa, and the field of the CPU detection (kernels/cpu/cpu.h) that says

@@ -1,5 +1,5 @@
-/* context.c — the per-shape context, input validation and the thread-parallel
- * wrappers around the product kernels. */
+/* context.c — the per-shape context and the thread-parallel wrappers around
+ * the product kernels (input validation: validate.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +70,29 @@ static void *alloc_floats(size_t n)
     return aligned_alloc(64, bytes ? bytes : 64);
 }
 
+/* DML_FUSED=0 makes new contexts unfused (so `dmlbench golden` can check the
+ * unfused step without a flag of its own); anything else, or unset, is fused.
+ * Read at every creation, not once, so a test can switch it. */
+static int fused_default(void)
+{
+    const char *v = getenv("DML_FUSED");
+    return !(v && strcmp(v, "0") == 0);
+}
+
+/* The fused step's buffers (sizes from its block plan; no overflow: each is
+ * at most threads × max(C, M) × D, which the checks in dml_ctx_create bound). */
+static int fused_alloc(dml_ctx *ctx)
+{
+    size_t cb, nbt, t = (size_t)ctx->threads;
+    dml_fused_plan(ctx->C, ctx->threads, &cb, &nbt);
+    ctx->fpb = alloc_floats(t * (cb * ctx->D + cb));
+    ctx->fdx = alloc_floats((t - 1) * ctx->M * ctx->D);
+    ctx->flse = alloc_floats(ctx->M * t * nbt);
+    ctx->fxp1 = alloc_floats(ctx->k->gemm_packed_floats(ctx->M, ctx->D));
+    ctx->fxp0 = alloc_floats(ctx->k->gemm_packed_floats(ctx->D, ctx->M));
+    return ctx->fpb && ctx->fdx && ctx->flse && ctx->fxp1 && ctx->fxp0;
+}
+
 dml_ctx *dml_ctx_create(dml_loss loss, size_t M, size_t C, size_t D, dml_isa isa,
                         int threads, dml_status *err)
 {
@@ -112,6 +135,7 @@ dml_ctx *dml_ctx_create(dml_loss loss, size_t M, size_t C, size_t D, dml_isa isa
     ctx->M = M; ctx->C = C; ctx->D = D;
     ctx->k = dml_kernels_for(isa);
     ctx->threads = threads;
+    ctx->fused = fused_default();
     ctx->Xn = alloc_floats(MD);
     ctx->xinv = alloc_floats(M);
     ctx->S = alloc_floats(SS);
@@ -124,7 +148,7 @@ dml_ctx *dml_ctx_create(dml_loss loss, size_t M, size_t C, size_t D, dml_isa isa
     if (proxies) {
         ctx->Pn = alloc_floats(CD);
         ctx->pinv = alloc_floats(C);
-        ok = ok && ctx->Pn && ctx->pinv;
+        ok = ok && ctx->Pn && ctx->pinv && fused_alloc(ctx);
     } else {
         ctx->H = alloc_floats(MM);
         ok = ok && ctx->H;
@@ -145,11 +169,24 @@ void dml_ctx_destroy(dml_ctx *ctx)
     free(ctx->Xn); free(ctx->xinv); free(ctx->Pn); free(ctx->pinv);
     free(ctx->S); free(ctx->G); free(ctx->H); free(ctx->rowv);
     free(ctx->y); free(ctx->seen); free(ctx->work);
+    free(ctx->fpb); free(ctx->fdx); free(ctx->flse); free(ctx->fxp1); free(ctx->fxp0);
     free(ctx);
 }
 
 dml_isa dml_ctx_isa(const dml_ctx *ctx) { return ctx ? ctx->k->isa : DML_ISA_AUTO; }
 int dml_ctx_threads(const dml_ctx *ctx) { return ctx ? ctx->threads : 0; }
+
+dml_status dml_ctx_set_fused(dml_ctx *ctx, int on)
+{
+    if (!ctx)
+        return dml_fail(DML_ERR_NULL, "context is NULL");
+    if (on != 0 && on != 1)
+        return dml_fail(DML_ERR_ARG, "fused = %d: expected 0 or 1", on);
+    ctx->fused = on;
+    return dml_ok();
+}
+
+int dml_ctx_fused(const dml_ctx *ctx) { return ctx ? ctx->fused : 0; }
 
 void dml_ctx_phase_ns(const dml_ctx *ctx, double *forward_ns, double *backward_ns)
 {
@@ -161,52 +198,6 @@ void dml_ctx_flops(const dml_ctx *ctx, double *forward_flops, double *backward_f
 {
     if (forward_flops) *forward_flops = ctx ? ctx->fwd_flops : 0;
     if (backward_flops) *backward_flops = ctx ? ctx->bwd_flops : 0;
-}
-
-/* ------------------------------------------------------------- validation */
-
-dml_status dml_check_positive(const char *name, float v)
-{
-    if (!(v > 0.0f) || !isfinite(v))
-        return dml_fail(DML_ERR_PARAM, "%s = %g: must be positive and finite", name, (double)v);
-    return DML_OK;
-}
-
-dml_status dml_check_margin(const char *name, float v)
-{
-    if (!(v >= 0.0f) || !isfinite(v))
-        return dml_fail(DML_ERR_MARGIN, "%s = %g: must be non-negative and finite", name, (double)v);
-    return DML_OK;
-}
-
-static dml_status check_finite(const char *name, const float *A, size_t rows, size_t cols)
-{
-    for (size_t i = 0; i < rows * cols; i++)
-        if (!isfinite(A[i]))
-            return dml_fail(DML_ERR_NONFINITE, "%s[%zu][%zu] = %g is not finite", name, i / cols,
-                            i % cols, (double)A[i]);
-    return DML_OK;
-}
-
-dml_status dml_check_step(const dml_ctx *ctx, dml_loss loss, const float *X, const int32_t *y,
-                          const float *P, const float *loss_out)
-{
-    if (!ctx) return dml_fail(DML_ERR_NULL, "context is NULL");
-    if (!X) return dml_fail(DML_ERR_NULL, "embeddings X are NULL");
-    if (!y) return dml_fail(DML_ERR_NULL, "labels y are NULL");
-    if (!loss_out) return dml_fail(DML_ERR_NULL, "loss output is NULL");
-    if (ctx->loss != loss)
-        return dml_fail(DML_ERR_SHAPE, "context was made for %s, called for %s",
-                        dml_loss_name(ctx->loss), dml_loss_name(loss));
-    if (dml_loss_has_proxies(loss) && !P) return dml_fail(DML_ERR_NULL, "proxies P are NULL");
-    for (size_t i = 0; i < ctx->M; i++)
-        if (y[i] < 0 || (size_t)y[i] >= ctx->C)
-            return dml_fail(DML_ERR_LABEL, "label %d at index %zu is outside [0, %zu)", (int)y[i], i,
-                            ctx->C);
-    dml_status s = check_finite("X", X, ctx->M, ctx->D);
-    if (s == DML_OK && dml_loss_has_proxies(loss))
-        s = check_finite("P", P, ctx->C, ctx->D);
-    return s;
 }
 
 /* ------------------------------------------------ thread-parallel products */

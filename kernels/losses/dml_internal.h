@@ -14,6 +14,7 @@ struct dml_ctx {
     size_t M, C, D;
     const dml_kernels *k;
     int threads;
+    int fused;          /* proxy losses: the fused step (proxy_fused.c) */
 
     float *Xn, *xinv;   /* X̂ (M×D) and 1/‖x‖ (M) */
     float *Pn, *pinv;   /* P̂ (C×D) and 1/‖p‖ (C); proxy losses */
@@ -24,6 +25,11 @@ struct dml_ctx {
     int32_t *y;         /* the labels of the last step */
     unsigned char *seen;/* C flags: class present in the batch */
     float *work;        /* threads × DML_GEMM_WORK_FLOATS, 64-byte aligned */
+    /* The fused proxy step (proxy_fused.c): per thread a normalised block of
+     * proxies and its 1/‖p‖; per thread but the first (which sums into dX) a
+     * ∂L/∂X̂ accumulator; Proxy-NCA's LSE of each row over each block (blocks × M). */
+    float *fpb, *fdx, *flse;
+    float *fxp1, *fxp0; /* X̂ packed by the table's gemm_pack_b: as X̂ᵀ (tb = 1) and as X̂ */
 
     /* What the last step measured. */
     double fwd_ns, bwd_ns;
@@ -62,5 +68,15 @@ void dml_proxy_backward(dml_ctx *ctx, int g_by_class, float *dX, float *dP, doub
 void dml_pair_backward(dml_ctx *ctx, float *dX, double t1);
 
 double dml_now_ns(void);
+
+/* The fused proxy step's blocks of proxies: each thread owns an equal slice of
+ * them, in *per_thread blocks of at most *block rows. */
+void dml_fused_plan(size_t C, int threads, size_t *block, size_t *per_thread);
+/* The fused steps from t0 (labels, ctx->y and ctx->seen already set); they
+ * record the phases and return the loss.  dX = dP = NULL: forward only. */
+float dml_proxy_anchor_fused(dml_ctx *ctx, const dml_lse_side *pos, const dml_lse_side *neg,
+                             const float *X, const float *P, float *dX, float *dP, double t0);
+float dml_proxy_nca_fused(dml_ctx *ctx, float scale, int include_positive, const float *X,
+                          const float *P, float *dX, float *dP, double t0);
 
 #endif

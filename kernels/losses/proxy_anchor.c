@@ -31,13 +31,18 @@ dml_status dml_proxy_anchor(dml_ctx *ctx, const dml_proxy_anchor_params *p, cons
         ctx->seen[y[i]] = 1;
     }
 
+    const float a = p->alpha, ad = p->alpha * p->delta;
+    const dml_lse_side pos = { -a, ad, -INFINITY, INFINITY, -a / (float)n_pos, 1 };
+    const dml_lse_side neg = { a, ad, -INFINITY, INFINITY, a / (float)C, 1 };
+    if (ctx->fused) { /* the same reductions, block by block (proxy_fused.c) */
+        *loss = dml_proxy_anchor_fused(ctx, &pos, &neg, X, P, dX, dP, t0);
+        return dml_ok();
+    }
+
     dml_par_normalize(ctx, X, M, ctx->Xn, ctx->xinv);
     dml_par_normalize(ctx, P, C, ctx->Pn, ctx->pinv);
     dml_par_gemm(ctx, 0, 1, C, M, D, ctx->Pn, D, ctx->Xn, D, ctx->S, M); /* Sᵀ */
 
-    const float a = p->alpha, ad = p->alpha * p->delta;
-    const dml_lse_side pos = { -a, ad, -INFINITY, INFINITY, -a / (float)n_pos, 1 };
-    const dml_lse_side neg = { a, ad, -INFINITY, INFINITY, a / (float)C, 1 };
     float *lse = ctx->rowv; /* pos_c, neg_c pairs */
 #pragma omp parallel for num_threads(ctx->threads) schedule(static) if (ctx->threads > 1)
     for (size_t c = 0; c < C; c++)

@@ -25,6 +25,10 @@ dml_status dml_proxy_nca(dml_ctx *ctx, const dml_proxy_nca_params *p, const floa
     const size_t M = ctx->M, C = ctx->C, D = ctx->D;
     double t0 = dml_now_ns();
     memcpy(ctx->y, y, M * sizeof *y);
+    if (ctx->fused) { /* a two-pass LSE over blocks of proxies (proxy_fused.c) */
+        *loss = dml_proxy_nca_fused(ctx, p->scale, p->include_positive, X, P, dX, dP, t0);
+        return dml_ok();
+    }
     dml_par_normalize(ctx, X, M, ctx->Xn, ctx->xinv);
     dml_par_normalize(ctx, P, C, ctx->Pn, ctx->pinv);
     dml_par_gemm(ctx, 0, 1, M, C, D, ctx->Xn, D, ctx->Pn, D, ctx->S, C);

@@ -1,0 +1,244 @@
+/* check_fused.c — the fused proxy step against the unfused one and against the
+ * scalar reference, for one ISA's kernels, on one and two threads.
+ *
+ * Free of Criterion, like the kernel checks: test_fused.c and the standalone
+ * driver under qemu (make test-neon, make test-haswell) both walk
+ * dml_loss_checks[].
+ *
+ * What must agree, at every odd size (M, C, D through 1, 3, 7, 15, 16, 17, 31,
+ * 63, 65, 97, with C up to 1023 so that there are many blocks of proxies):
+ * the loss, ∂L/∂X and ∂L/∂P of the fused step (this ISA) with the unfused step
+ * (this ISA) and with the unfused reference, and the gradient statistics of
+ * fused and unfused.  Tolerances are those of the golden cases
+ * (tests/golden/README.md): 1e-5 relative on the loss, 1e-4 relative in norm
+ * on each gradient — room for float32 reassociation (blocks sum ∂L/∂X̂ in
+ * another order, Proxy-NCA's two-pass LSE rounds twice), not for a wrong term. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+
+static uint64_t rng_state = 0x2545F4914F6CDD1Dull;
+
+static float rand_normalish(void)
+{
+    float u = 0;
+    for (int k = 0; k < 3; k++) {
+        rng_state ^= rng_state >> 12, rng_state ^= rng_state << 25, rng_state ^= rng_state >> 27;
+        u += (float)((double)((rng_state * 0x2545F4914F6CDD1Dull) >> 40) / (double)(1u << 24)) - 0.5f;
+    }
+    return u;
+}
+
+typedef struct run {
+    float L;
+    float *dX, *dP;
+    dml_gradstats gs;
+} run;
+
+typedef struct lcase {
+    dml_params params;
+    size_t M, C, D, classes; /* labels cycle over the first `classes` classes */
+    int stats;               /* compare the gradient statistics too */
+} lcase;
+
+/* α of Proxy-Anchor or the scale of Proxy-NCA, for the messages. */
+static double lcase_scale(const lcase *c)
+{
+    return c->params.loss == DML_LOSS_PROXY_NCA ? c->params.u.nca.scale : c->params.u.pa.alpha;
+}
+
+/* One step of the case on (isa, threads, fused) into r; 0 or a message. */
+static int run_case(const lcase *c, const float *X, const int32_t *y, const float *P, dml_isa isa,
+                    int threads, int fused, run *r, char *why, size_t whylen)
+{
+    dml_status st;
+    dml_ctx *ctx = dml_ctx_create(c->params.loss, c->M, c->C, c->D, isa, threads, &st);
+    if (!ctx || dml_ctx_set_fused(ctx, fused) != DML_OK || dml_ctx_fused(ctx) != fused) {
+        snprintf(why, whylen, "context: %s", dml_last_error());
+        dml_ctx_destroy(ctx);
+        return 1;
+    }
+    st = dml_loss_step(ctx, &c->params, X, y, P, &r->L, r->dX, r->dP);
+    if (st == DML_OK)
+        st = dml_ctx_gradstats(ctx, r->dX, r->dP, &r->gs);
+    dml_ctx_destroy(ctx);
+    if (st != DML_OK) {
+        snprintf(why, whylen, "step: %s", dml_last_error());
+        return 1;
+    }
+    return 0;
+}
+
+static double norm_diff(const float *a, const float *b, size_t n, double *ref_norm)
+{
+    double d = 0, r = 0;
+    for (size_t i = 0; i < n; i++) {
+        d += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
+        r += (double)b[i] * b[i];
+    }
+    *ref_norm = sqrt(r);
+    return sqrt(d);
+}
+
+/* got against want (named); 0 when within the golden tolerances. */
+static int compare(const lcase *c, const run *got, const run *want, const char *what, char *why,
+                   size_t whylen)
+{
+    double nx, np, ex = norm_diff(got->dX, want->dX, c->M * c->D, &nx);
+    double ep = norm_diff(got->dP, want->dP, c->C * c->D, &np);
+    double el = fabs((double)got->L - want->L);
+    const char *bad = NULL;
+    if (!(el <= 1e-5 * fabs((double)want->L) + 1e-6)) bad = "loss";
+    else if (!(ex <= 1e-4 * nx + 1e-6)) bad = "dX";
+    else if (!(ep <= 1e-4 * np + 1e-6)) bad = "dP";
+    if (!bad)
+        return 0;
+    snprintf(why, whylen, "%s %s M=%zu C=%zu D=%zu scale %g: %s differs (L %.9g vs %.9g, |dX| err %.3g of %.3g, |dP| err %.3g of %.3g)",
+             dml_loss_name(c->params.loss), what, c->M, c->C, c->D, lcase_scale(c), bad, got->L,
+             want->L, ex, nx, ep, np);
+    return 1;
+}
+
+static int close_stat(double a, double b, double tol)
+{
+    return (isnan(a) && isnan(b)) || fabs(a - b) <= tol * (fabs(b) + 1e-12);
+}
+
+/* The gradient statistics read ctx->G, which the fused step leaves in the
+ * unfused layout: they must match the unfused numbers.  Not at α or scale
+ * 128, where most weights underflow and whether one lands at 0 or on a
+ * subnormal depends on the kernel's flush (the reference keeps subnormals,
+ * the SIMD kernels flush them) and on the order of the rounding. */
+static int compare_stats(const lcase *c, const dml_gradstats *f, const dml_gradstats *u,
+                         char *why, size_t whylen)
+{
+    const double tol = 1e-4;
+    int ok = close_stat(f->grad_x_mean, u->grad_x_mean, tol) &&
+             close_stat(f->grad_p_mean, u->grad_p_mean, tol) &&
+             close_stat(f->pos_top1_share, u->pos_top1_share, tol) &&
+             close_stat(f->pos_eff_n, u->pos_eff_n, tol) &&
+             close_stat(f->neg_top1_share, u->neg_top1_share, tol) &&
+             close_stat(f->neg_eff_n, u->neg_eff_n, tol) &&
+             close_stat(f->proxy_pos_eff_n, u->proxy_pos_eff_n, tol) &&
+             fabs(f->active_frac - u->active_frac) <= 1e-9 && f->pos_anchors == u->pos_anchors &&
+             f->neg_anchors == u->neg_anchors;
+    if (ok)
+        return 0;
+    snprintf(why, whylen, "%s M=%zu C=%zu D=%zu scale %g: gradstats fused vs unfused differ (active %.9g vs %.9g, pos_eff_n %.9g vs %.9g, neg_eff_n %.9g vs %.9g)",
+             dml_loss_name(c->params.loss), c->M, c->C, c->D, lcase_scale(c), f->active_frac, u->active_frac,
+             f->pos_eff_n, u->pos_eff_n, f->neg_eff_n, u->neg_eff_n);
+    return 1;
+}
+
+static int alloc_run(run *r, const lcase *c)
+{
+    r->dX = malloc(c->M * c->D * sizeof(float));
+    r->dP = malloc(c->C * c->D * sizeof(float));
+    return r->dX && r->dP;
+}
+
+/* One case: fused and unfused on this ISA with 1 and 2 threads, each against
+ * the unfused reference on one thread. */
+static int check_case(const dml_kernels *k, const lcase *c, char *why, size_t whylen)
+{
+    float *X = malloc(c->M * c->D * sizeof(float)), *P = malloc(c->C * c->D * sizeof(float));
+    int32_t *y = malloc(c->M * sizeof(int32_t));
+    run ref, f, u;
+    int status = 1;
+    if (!X || !P || !y || !alloc_run(&ref, c) || !alloc_run(&f, c) || !alloc_run(&u, c)) {
+        snprintf(why, whylen, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < c->M * c->D; i++) X[i] = rand_normalish();
+    for (size_t i = 0; i < c->C * c->D; i++) P[i] = rand_normalish();
+    for (size_t i = 0; i < c->M; i++) y[i] = (int32_t)((i * 7 + 3) % c->classes);
+    if (run_case(c, X, y, P, DML_ISA_REF, 1, 0, &ref, why, whylen))
+        goto done;
+    for (int threads = 1; threads <= 2; threads++) {
+        if (run_case(c, X, y, P, k->isa, threads, 1, &f, why, whylen) ||
+            run_case(c, X, y, P, k->isa, threads, 0, &u, why, whylen))
+            goto done;
+        const char *fw = threads == 1 ? "fused (1 thread) vs ref" : "fused (2 threads) vs ref";
+        const char *uw = threads == 1 ? "fused (1 thread) vs unfused" : "fused (2 threads) vs unfused";
+        if (compare(c, &f, &ref, fw, why, whylen) || compare(c, &f, &u, uw, why, whylen) ||
+            (c->stats && compare_stats(c, &f.gs, &u.gs, why, whylen)))
+            goto done;
+    }
+    status = 0;
+done:
+    free(X), free(P), free(y);
+    free(ref.dX), free(ref.dP), free(f.dX), free(f.dP), free(u.dX), free(u.dP);
+    return status;
+}
+
+static lcase make_lcase(dml_loss loss, size_t M, size_t C, size_t D, size_t classes)
+{
+    lcase c = { dml_params_default(loss), M, C, D, classes < 1 ? 1 : classes > C ? C : classes, 1 };
+    return c;
+}
+
+/* Each size in each dimension, the others odd; some classes absent. */
+static int sweep_sizes(const dml_kernels *k, dml_loss loss, int include_positive, char *why,
+                       size_t whylen)
+{
+    static const size_t sizes[] = { 1, 3, 7, 15, 16, 17, 31, 63, 65, 97 };
+    const size_t n = sizeof sizes / sizeof sizes[0];
+    for (size_t s = 0; s < 3 * n; s++) {
+        size_t z = sizes[s % n], dim = s / n;
+        size_t M = dim == 0 ? z : 17, C = dim == 1 ? z : 31, D = dim == 2 ? z : 15;
+        lcase c = make_lcase(loss, M, C, D, C > 3 ? C - 2 : C);
+        c.params.u.nca.include_positive = include_positive;
+        if (loss == DML_LOSS_PROXY_NCA && !include_positive && C < 2)
+            continue; /* that loss needs C >= 2 (an error, tested elsewhere) */
+        if (check_case(k, &c, why, whylen))
+            return 1;
+    }
+    return 0;
+}
+
+static int check_pa_sizes(const dml_kernels *k, char *why, size_t whylen)
+{
+    return sweep_sizes(k, DML_LOSS_PROXY_ANCHOR, 0, why, whylen);
+}
+
+static int check_nca_sizes(const dml_kernels *k, char *why, size_t whylen)
+{
+    return sweep_sizes(k, DML_LOSS_PROXY_NCA, 0, why, whylen) ||
+           sweep_sizes(k, DML_LOSS_PROXY_NCA, 1, why, whylen);
+}
+
+/* Many blocks of proxies (C well past one block, odd, with a short last
+ * block), most classes absent from the batch, and α = 128 / scale = 128 where
+ * float32 exp overflows without the shift. */
+static int check_blocks_and_extremes(const dml_kernels *k, char *why, size_t whylen)
+{
+    const size_t shapes[][4] = { { 65, 1023, 17, 40 }, { 97, 1000, 63, 97 }, { 16, 385, 31, 16 },
+                                 { 1, 193, 7, 1 },     { 31, 2, 1, 2 },      { 3, 1, 5, 1 } };
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        for (int l = 0; l < 2; l++) {
+            lcase c = make_lcase(l ? DML_LOSS_PROXY_NCA : DML_LOSS_PROXY_ANCHOR, shapes[s][0],
+                                 shapes[s][1], shapes[s][2], shapes[s][3]);
+            if (l && c.C < 2)
+                c.params.u.nca.include_positive = 1;
+            if (check_case(k, &c, why, whylen))
+                return 1;
+            if (l) c.params.u.nca.scale = 128.0f;
+            else c.params.u.pa.alpha = 128.0f;
+            c.stats = 0;
+            if (check_case(k, &c, why, whylen))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+const dml_check dml_loss_checks[] = {
+    { "fused_proxy_anchor_sizes", check_pa_sizes },
+    { "fused_proxy_nca_sizes", check_nca_sizes },
+    { "fused_blocks_and_extremes", check_blocks_and_extremes },
+    { NULL, NULL },
+};

@@ -66,7 +66,7 @@ static int write_json(const char *path, const provenance *now, const baseline *b
 
 void print_table(const rows *r)
 {
-    printf("%-14s %-7s %-18s %-13s %12s  %-26s %8s  %-7s %s\n", "kernel", "isa", "shape",
+    printf("%-20s %-7s %-18s %-13s %12s  %-26s %8s  %-7s %s\n", "kernel", "isa", "shape",
            "measure", "baseline", "now", "change", "verdict", "note");
     for (size_t i = 0; i < r->n; i++) {
         const row *x = &r->v[i];
@@ -80,7 +80,7 @@ void print_table(const rows *r)
         }
         if (x->measured && x->has_base)
             snprintf(chg, sizeof chg, "%+.1f%%", 100 * (x->now / x->base - 1));
-        printf("%-14s %-7s %-18s %-13s %12s  %-26s %8s  %-7s %s\n", x->what, x->isa,
+        printf("%-20s %-7s %-18s %-13s %12s  %-26s %8s  %-7s %s\n", x->what, x->isa,
                x->shape, kind_measure(x->kind), base, now, chg,
                x->verdict, x->note);
     }

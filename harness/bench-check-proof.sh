@@ -30,15 +30,23 @@ isa=${SLOW##*_}
 mkdir -p "$SLOW_BUILD"
 log="$SLOW_BUILD/bench-check-proof.log"
 
+# must_fail LOG WHAT MAKE-ARGS...: runs make with those arguments into LOG,
+# shows its FAIL / WARN rows and summary, and stops the proof if it passed.
+must_fail() {
+    mlog=$1 mwhat=$2
+    shift 2
+    $MAKE --no-print-directory "$@" bench-check >"$mlog" 2>&1
+    mrc=$?
+    grep -E '^[A-Za-z_]+ +[a-z0-9]+ +.* (FAIL|WARN) ' "$mlog" | sed 's/^/    /'
+    grep '^bench-check: ' "$mlog" | sed 's/^/    /'
+    if [ $mrc -eq 0 ]; then
+        echo "bench-check-proof: FAILED — bench-check passed $mwhat (log: $mlog)"
+        exit 1
+    fi
+}
+
 echo "bench-check-proof: 1/3 build with $SLOW slowed down ($SLOW_BUILD), bench-check must fail naming it"
-$MAKE --no-print-directory BUILD="$SLOW_BUILD" DML_SLOWDOWN="$SLOW" bench-check >"$log" 2>&1
-rc=$?
-grep -E '^[A-Za-z_]+ +[a-z0-9]+ +.* (FAIL|WARN) ' "$log" | sed 's/^/    /'
-grep '^bench-check: ' "$log" | sed 's/^/    /'
-if [ $rc -eq 0 ]; then
-    echo "bench-check-proof: FAILED — bench-check passed on a build with $SLOW slowed down (log: $log)"
-    exit 1
-fi
+must_fail "$log" "on a build with $SLOW slowed down" BUILD="$SLOW_BUILD" DML_SLOWDOWN="$SLOW"
 fails=$(grep -E '^[A-Za-z_]+ +[a-z0-9]+ +.* FAIL ' "$log")
 if [ -z "$fails" ]; then
     echo "bench-check-proof: FAILED — bench-check failed, but no row says FAIL (log: $log)"
@@ -59,15 +67,8 @@ echo "bench-check-proof: ok — the slowed build fails and names $op $isa"
 
 echo "bench-check-proof: 2/3 the fusion undone (DML_FUSED=0 for the step counts), bench-check must fail naming the fused steps"
 ulog="$SLOW_BUILD/bench-check-unfused.log"
-$MAKE --no-print-directory BUILD="$NORMAL_BUILD" BENCH_DIR="$SLOW_BUILD/unfused-counts" \
-    STEP_COUNT_ENV=DML_FUSED=0 bench-check >"$ulog" 2>&1
-rc=$?
-grep -E '^[a-z_]+_fused +[a-z0-9]+ +.* (FAIL|WARN) ' "$ulog" | sed 's/^/    /'
-grep '^bench-check: ' "$ulog" | sed 's/^/    /'
-if [ $rc -eq 0 ]; then
-    echo "bench-check-proof: FAILED — bench-check passed with the fused step unfused (log: $ulog)"
-    exit 1
-fi
+must_fail "$ulog" "with the fused step unfused" BUILD="$NORMAL_BUILD" \
+    BENCH_DIR="$SLOW_BUILD/unfused-counts" STEP_COUNT_ENV=DML_FUSED=0
 for loss in proxy_anchor proxy_nca; do
     if ! grep -q "^bench-check: FAIL: the fused step is not fused.*${loss}_fused" "$ulog"; then
         echo "bench-check-proof: FAILED — the fusion gate does not name ${loss}_fused (log: $ulog)"

@@ -208,8 +208,10 @@ $(BUILD)/dmlbench: LDLIBS_BASE += -ldl
 deps-bench:
 	@sh harness/deps.sh bench
 
+# BENCH_ARGS=--quick: C = 1000, D = 512 only (a few seconds); --json: JSON on stdout.
+BENCH_ARGS ?=
 bench: deps-bench all
-	$(BUILD)/dmlbench bench
+	$(BUILD)/dmlbench bench $(BENCH_ARGS)
 
 # One callgrind run per ISA that valgrind can execute; dumps land in $(BENCH_DIR).
 # Then, for each SIMD one, a second run of the whole proxy steps (dmlcount --steps)

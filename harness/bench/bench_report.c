@@ -10,7 +10,8 @@
 void bench_print_header(const bench_run *R)
 {
     FILE *log = R->log;
-    fprintf(log, "dmlbench bench — one thread, %s, %s\n", R->cpu, prov_compiler());
+    fprintf(log, "dmlbench bench — one thread (but the two-thread step rows), %s, %s\n", R->cpu,
+            prov_compiler());
     fprintf(log, "FP32 FMA peak (probe, this run):");
     for (int i = 0; i < R->npk; i++) fprintf(log, " %s %.1f GFLOP/s;", R->pk[i].isa, R->pk[i].gflops);
     fprintf(log, "%s core peak %.1f GFLOP/s\n", R->npk ? "" : " no SIMD probe;", R->core_peak);

@@ -95,13 +95,13 @@ int baseline_read(const char *path, baseline *b, char *err, size_t errlen)
         char *val = field(&s), *lo = field(&s), *hi = field(&s);
         if (kind && !strcmp(kind, "kind")) continue; /* header */
         row *x = rows_add(&b->r);
-        if (!kind || !op || !isa || !shape || !val || !lo || !hi ||
-            (strcmp(kind, "count") && strcmp(kind, "ratio")) || kernel_op_parse(op, &x->op)) {
+        if (!kind || !op || !isa || !shape || !val || !lo || !hi || kind_parse(kind, &x->kind) ||
+            ((x->kind == KIND_COUNT || x->kind == KIND_RATIO) && kernel_op_parse(op, &x->op))) {
             snprintf(err, errlen, "%s:%zu: malformed baseline line", path, lineno);
             rc = 1;
             break;
         }
-        x->kind = strcmp(kind, "count") ? KIND_RATIO : KIND_COUNT;
+        snprintf(x->what, sizeof x->what, "%s", op);
         snprintf(x->isa, sizeof x->isa, "%s", isa);
         snprintf(x->shape, sizeof x->shape, "%s", shape);
         if (parse_double(val, &x->now) || parse_double(lo, &x->lo) || parse_double(hi, &x->hi)) {
@@ -113,11 +113,27 @@ int baseline_read(const char *path, baseline *b, char *err, size_t errlen)
     return rc;
 }
 
+static const char *const kind_files[] = { "count", "ratio", "stepcount", "llmiss" };
+static const char *const kind_measures[] = { "instructions", "speedup/ref", "step instrs", "LL misses" };
+
+const char *kind_file_name(row_kind k) { return kind_files[k]; }
+const char *kind_measure(row_kind k) { return kind_measures[k]; }
+
+int kind_parse(const char *s, row_kind *k)
+{
+    for (int i = 0; i < (int)(sizeof kind_files / sizeof *kind_files); i++)
+        if (!strcmp(s, kind_files[i])) {
+            *k = (row_kind)i;
+            return 0;
+        }
+    return 1;
+}
+
 const row *baseline_find(const baseline *b, const row *x)
 {
     for (size_t i = 0; i < b->r.n; i++) {
         const row *y = &b->r.v[i];
-        if (y->kind == x->kind && y->op == x->op && !strcmp(y->isa, x->isa) &&
+        if (y->kind == x->kind && !strcmp(y->what, x->what) && !strcmp(y->isa, x->isa) &&
             !strcmp(y->shape, x->shape))
             return y;
     }
@@ -133,6 +149,8 @@ int baseline_write(const char *path, const provenance *pv, const rows *r, int ro
     fprintf(f, "# dmlbench bench-check baseline, written by `make bench-baseline`.\n"
                "# Commit it with any change that makes a kernel slower on purpose.\n"
                "# count: instructions of one call under callgrind; ratio: speed-up over ref\n"
+               "# stepcount, llmiss: instructions and last-level data misses (DLmr + DLmw)\n"
+               "# of one whole proxy step under callgrind's cache simulation (STEP_CACHE_SIM)\n"
                "# (median and 95%% interval over %d interleaved rounds, pooled from %d\n"
                "# passes over all kernels); ref_ns, isa_ns: absolute thread-CPU times\n"
                "# per call, for the record only.  Each ratio is the lowest of %d such\n"
@@ -145,11 +163,11 @@ int baseline_write(const char *path, const provenance *pv, const rows *r, int ro
     for (size_t i = 0; i < r->n; i++) {
         const row *x = &r->v[i];
         if (!x->measured) continue;
-        if (x->kind == KIND_COUNT)
-            fprintf(f, "count\t%s\t%s\t%s\t%.0f\t%.0f\t%.0f\t-\t-\n", kernel_op_name(x->op), x->isa,
-                    x->shape, x->now, x->now, x->now);
+        if (kind_counted(x->kind))
+            fprintf(f, "%s\t%s\t%s\t%s\t%.0f\t%.0f\t%.0f\t-\t-\n", kind_file_name(x->kind), x->what,
+                    x->isa, x->shape, x->now, x->now, x->now);
         else
-            fprintf(f, "ratio\t%s\t%s\t%s\t%.4f\t%.4f\t%.4f\t%.0f\t%.0f\n", kernel_op_name(x->op),
+            fprintf(f, "ratio\t%s\t%s\t%s\t%.4f\t%.4f\t%.4f\t%.0f\t%.0f\n", x->what,
                     x->isa, x->shape, x->now, x->lo, x->hi, x->ref_ns, x->isa_ns);
     }
     if (fclose(f) || rename(tmp, path)) {

@@ -9,8 +9,8 @@
  * peak, measured in the same run by a probe per vector width
  * (bench/peak_<isa>.c, compiled with that ISA's flags); the ratio to
  * cblas_sgemm on the same product when OpenBLAS is installed (bench/blas.c);
- * and Proxy-Anchor forward+backward against its products alone, as the loss
- * itself runs them (dml_ctx_forward_products, dml_ctx_backward_products).
+ * and whole loss steps several ways (bench/steps.c: the proxy losses fused,
+ * unfused and their three products alone, as the loss runs them).
  * Targets are reported as met / not met; nothing fails on them. */
 #include <math.h>
 #include <stdarg.h>
@@ -93,6 +93,7 @@ static void bench_setup(bench_run *R)
     blas_open(&R->bl, &R->bl256, R->blnote, sizeof R->blnote);
     prov_cpu_model(R->cpu, sizeof R->cpu);
     R->npk = peak_probe_all(R->pk);
+    R->cores = prov_ncores();
     R->core_peak = 0;
     for (int i = 0; i < R->npk; i++)
         if (R->pk[i].gflops > R->core_peak) R->core_peak = R->pk[i].gflops;
@@ -205,85 +206,9 @@ static int bench_sweep(bench_run *R)
     return 0;
 }
 
-/* ------------------------------------------------------------- Proxy-Anchor */
-
-/* A step, or the products of one, on one context and batch. */
-typedef struct pa_call {
-    dml_ctx *ctx;
-    const batch *bt;
-    float *dX, *dP;
-    dml_status st;
-} pa_call;
-
-static int pa_step(void *arg)
-{
-    pa_call *a = arg;
-    float loss;
-    dml_proxy_anchor_params pp = DML_PROXY_ANCHOR_DEFAULTS;
-    a->st = dml_proxy_anchor(a->ctx, &pp, a->bt->X, a->bt->y, a->bt->P, &loss, a->dX, a->dP);
-    return a->st != DML_OK;
-}
-
-/* Its three products (S with the normalisations it needs, G P̂, Gᵀ X̂), as the loss runs them. */
-static int pa_products(void *arg)
-{
-    pa_call *a = arg;
-    a->st = dml_ctx_forward_products(a->ctx, a->bt->X, a->bt->P);
-    if (a->st == DML_OK) a->st = dml_ctx_backward_products(a->ctx, a->dX, a->dP);
-    return a->st != DML_OK;
-}
-
-/* Each step is followed at once by the products on the same inputs, so both
- * medians (of 15, after 2 warm-up steps) see the same machine state. */
-static int pa_time(const contender *c, const batch *bt, float *dX, float *dP, pa *out)
-{
-    dml_status st;
-    dml_ctx *ctx = dml_ctx_create(DML_LOSS_PROXY_ANCHOR, bt->M, bt->C, bt->D, c->k->isa, 1, &st);
-    if (!ctx) return die("bench: %s", lib_error(st));
-    pa_call call = { ctx, bt, dX, dP, DML_OK };
-    timed_fn fns[2] = { pa_step, pa_products };
-    void *args[2] = { &call, &call };
-    timing_spec ts = { .warmup = 2, .samples = 15 };
-    timing_result tr[2];
-    int rc = timing_interleaved(fns, args, 2, &ts, tr);
-    dml_ctx_destroy(ctx);
-    if (rc) return die("bench: proxy_anchor: %s", rc < 0 ? "out of memory" : lib_error(call.st));
-    snprintf(out->isa, sizeof out->isa, "%.31s", c->name);
-    out->step = tr[0].cpu.median;
-    out->products = tr[1].cpu.median;
-    out->ratio = out->step / out->products;
-    return 0;
-}
-
-/* Proxy-Anchor forward+backward vs its three products alone, M=180 C=1000
- * D=512, every ISA but the scalar reference: how much the loss adds. */
-static int bench_proxy_anchor(bench_run *R)
-{
-    batch_spec bs = { .M = 180, .C = 1000, .D = 512, .per_class = 5, .noise = 0.5f,
-                      .proxy_noise = 0.1f, .seed = 7 };
-    batch bt;
-    char err[256];
-    if (batch_make(&bs, &bt, err, sizeof err)) return die("bench: %s", err);
-    float *dX = malloc(bs.M * bs.D * sizeof *dX), *dP = malloc(bs.C * bs.D * sizeof *dP);
-    int rc = 0;
-    for (int c = 0; c < R->ncs && !rc; c++) {
-        if (c == R->ref_idx || !dX || !dP) continue;
-        rc = pa_time(&R->cs[c], &bt, dX, dP, &R->pas[R->npa]);
-        R->npa += !rc;
-    }
-    free(dX);
-    free(dP);
-    batch_free(&bt);
-    return rc;
-}
-
 /* ------------------------------------------------------------- targets */
 
-/* Records a target unless its value could not be measured here (NaN: no
- * OpenBLAS, no such ISA). */
-static void add_target(bench_run *R, double v, double goal, int higher_better, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static void add_target(bench_run *R, double v, double goal, int higher_better, const char *fmt, ...)
+void bench_add_target(bench_run *R, double v, double goal, int higher_better, const char *fmt, ...)
 {
     if (R->ntg >= MAX_TARGETS || !isfinite(v)) return;
     target *t = &R->tg[R->ntg++];
@@ -302,29 +227,23 @@ static void collect_targets(bench_run *R)
         const brow *a5 = find(&R->rows, (kernel_op)p, "avx512", 1000, 512);
         const brow *a2 = find(&R->rows, (kernel_op)p, "avx2", 1000, 512);
         if (a5) {
-            add_target(R, a5->vs_blas, 0.85, 1, "%s M=180 C=1000 D=512 avx512 / OpenBLAS >= 0.85", name);
-            add_target(R, rate(a5) / R->core_peak, 0.75, 1,
+            bench_add_target(R, a5->vs_blas, 0.85, 1, "%s M=180 C=1000 D=512 avx512 / OpenBLAS >= 0.85", name);
+            bench_add_target(R, rate(a5) / R->core_peak, 0.75, 1,
                        "%s M=180 C=1000 D=512 avx512 fraction of peak >= 0.75", name);
         }
         if (a2) {
-            add_target(R, a2->vs_blas, 0.75, 1, "%s M=180 C=1000 D=512 avx2 / OpenBLAS >= 0.75", name);
-            add_target(R, a2->vs_blas256, 0.75, 1,
+            bench_add_target(R, a2->vs_blas, 0.75, 1, "%s M=180 C=1000 D=512 avx2 / OpenBLAS >= 0.75", name);
+            bench_add_target(R, a2->vs_blas256, 0.75, 1,
                        "%s M=180 C=1000 D=512 avx2 / OpenBLAS-AVX2 >= 0.75", name);
         }
     }
     for (size_t ci = 1; ci < 3; ci++) {
         const brow *a5 = find(&R->rows, KOP_LSE, "avx512", bench_Cs[ci], 0);
         const brow *a2 = find(&R->rows, KOP_LSE, "avx2", bench_Cs[ci], 0);
-        if (a5) add_target(R, a5->vs_ref, 8, 1, "lse rows=180 n=%zu avx512 speed-up over ref >= 8", bench_Cs[ci]);
-        if (a2) add_target(R, a2->vs_ref, 5, 1, "lse rows=180 n=%zu avx2 speed-up over ref >= 5", bench_Cs[ci]);
+        if (a5) bench_add_target(R, a5->vs_ref, 8, 1, "lse rows=180 n=%zu avx512 speed-up over ref >= 8", bench_Cs[ci]);
+        if (a2) bench_add_target(R, a2->vs_ref, 5, 1, "lse rows=180 n=%zu avx2 speed-up over ref >= 5", bench_Cs[ci]);
     }
-    for (int i = 0; i < R->nsteps; i++)
-        if (strstr(R->steps[i].what, "triplet M=1024"))
-            add_target(R, R->steps[i].speedup, 20, 1, "%s %.31s sorted / enumerate speed-up >= 20",
-                       R->steps[i].what, R->steps[i].isa);
-    for (int i = 0; i < R->npa; i++)
-        add_target(R, R->pas[i].ratio, 1.2, 0,
-                   "proxy_anchor fwd+bwd M=180 C=1000 D=512 %.31s / its 3 products <= 1.2", R->pas[i].isa);
+    bench_step_targets(R);
 }
 
 /* ------------------------------------------------------------- main */
@@ -339,7 +258,7 @@ int bench_main(const bench_opts *o)
     R.rounds = R.quick ? 7 : 11;
     bench_setup(&R);
     bench_print_header(&R);
-    if (bench_sweep(&R) || bench_proxy_anchor(&R) || bench_steps(&R)) return 1;
+    if (bench_sweep(&R) || bench_steps(&R)) return 1;
     collect_targets(&R);
     if (R.json) bench_print_json(&R);
     else bench_print_text(&R);

@@ -10,7 +10,8 @@
 void bench_print_header(const bench_run *R)
 {
     FILE *log = R->log;
-    fprintf(log, "dmlbench bench — one thread, %s, %s\n", R->cpu, prov_compiler());
+    fprintf(log, "dmlbench bench — one thread (but the two-thread step rows), %s, %s\n", R->cpu,
+            prov_compiler());
     fprintf(log, "FP32 FMA peak (probe, this run):");
     for (int i = 0; i < R->npk; i++) fprintf(log, " %s %.1f GFLOP/s;", R->pk[i].isa, R->pk[i].gflops);
     fprintf(log, "%s core peak %.1f GFLOP/s\n", R->npk ? "" : " no SIMD probe;", R->core_peak);
@@ -35,6 +36,25 @@ static void print_json_row(const brow *x, double core_peak, int last)
     printf("}%s\n", last ? "" : ",");
 }
 
+static const char *const kind_names[] = { "two_ways", "fused_unfused_products", "threads" };
+
+/* A step row: its variants' times and shares of peak (the ISA's one-core
+ * probe times the variant's threads). */
+static void print_json_step(const step_row *x, int first)
+{
+    printf("%s\n  {\"step\": \"%s\", \"kind\": \"%s\", \"isa\": \"%s\", \"clock\": \"%s\", "
+           "\"flops\": %.0f, \"peak_gflops\": %.3f, \"speedup\": %.4f, \"variants\": [",
+           first ? "" : ",", x->what, kind_names[x->kind], x->isa, x->wall ? "wall" : "thread_cpu",
+           x->flops, x->peak, x->speedup);
+    for (int v = 0; v < x->nvar; v++)
+        printf("%s{\"name\": \"%s\", \"threads\": %d, \"min_ns\": %.0f, \"median_ns\": %.0f, "
+               "\"peak_fraction_min\": %.4f, \"peak_fraction_median\": %.4f}",
+               v ? ", " : "", x->variant[v], x->threads[v], x->min_ns[v], x->median_ns[v],
+               x->flops / x->min_ns[v] / (x->peak * x->threads[v]),
+               x->flops / x->median_ns[v] / (x->peak * x->threads[v]));
+    printf("]}");
+}
+
 void bench_print_json(const bench_run *R)
 {
     printf("{\"cpu\": ");
@@ -51,20 +71,8 @@ void bench_print_json(const bench_run *R)
     for (int i = 0; i < R->npk; i++) printf("%s\"%s\": %.3f", i ? ", " : "", R->pk[i].isa, R->pk[i].gflops);
     printf("}, \"core_peak_gflops\": %.3f,\n \"rows\": [\n", R->core_peak);
     for (size_t i = 0; i < R->rows.n; i++) print_json_row(&R->rows.v[i], R->core_peak, i + 1 == R->rows.n);
-    printf(" ],\n \"proxy_anchor\": [");
-    for (int i = 0; i < R->npa; i++)
-        printf("%s{\"isa\": \"%s\", \"step_ns\": %.0f, \"products_ns\": %.0f, \"ratio\": %.4f}",
-               i ? ", " : "", R->pas[i].isa, R->pas[i].step, R->pas[i].products, R->pas[i].ratio);
-    printf("],\n \"steps\": [");
-    for (int i = 0; i < R->nsteps; i++) {
-        const step_row *x = &R->steps[i];
-        printf("%s\n  {\"step\": \"%s\", \"isa\": \"%s\", \"flops\": %.0f, \"speedup\": %.4f, \"variants\": [",
-               i ? "," : "", x->what, x->isa, x->flops, x->speedup);
-        for (int v = 0; v < 2; v++)
-            printf("%s{\"name\": \"%s\", \"min_ns\": %.0f, \"median_ns\": %.0f}", v ? ", " : "",
-                   x->variant[v], x->min_ns[v], x->median_ns[v]);
-        printf("]}");
-    }
+    printf(" ],\n \"steps\": [");
+    for (int i = 0; i < R->nsteps; i++) print_json_step(&R->steps[i], i == 0);
     printf("],\n \"targets\": [\n");
     for (int i = 0; i < R->ntg; i++)
         printf("  {\"target\": \"%s\", \"value\": %.4f, \"goal\": %.3f, \"met\": %s}%s\n",
@@ -85,20 +93,27 @@ static void print_text_row(const brow *x, double core_peak)
            x->shape, x->who, x->r.cpu_med / 1e3, x->r.cpu_min / 1e3, rt, pkf, vr, vb, vb2);
 }
 
-/* Two ways of one step, interleaved: fastest and median, GFLOP/s of the
- * products on the fastest step and its share of the peak, the speed-up. */
+/* Several ways of one step, interleaved: fastest and median, the share of
+ * the ISA's peak (times the threads) on each, the speed-up of variant 1 over
+ * variant 0 and, with a third variant (the products alone), variant 1 over it. */
 static void print_steps(const bench_run *R)
 {
     if (!R->nsteps) return;
-    printf("\nLoss steps two ways (one thread, interleaved; fastest / median ms, products' GFLOP/s and %%peak on the fastest):\n");
+    printf("\nLoss steps several ways (interleaved; fastest / median ms, %% of the ISA's FP32 peak "
+           "x threads on fastest / median):\n");
     for (int i = 0; i < R->nsteps; i++) {
         const step_row *x = &R->steps[i];
         printf("  %-30s %-7s", x->what, x->isa);
-        for (int v = 0; v < 2; v++)
-            printf("  %s %.3f / %.3f ms %.1f GFLOP/s %.0f%%", x->variant[v], x->min_ns[v] / 1e6,
-                   x->median_ns[v] / 1e6, x->flops / x->min_ns[v],
-                   R->core_peak > 0 ? 100 * x->flops / x->min_ns[v] / R->core_peak : NAN);
-        printf("  speed-up %.2fx\n", x->speedup);
+        for (int v = 0; v < x->nvar; v++) {
+            double pk = x->peak * x->threads[v];
+            printf("  %s %.3f / %.3f ms %.0f / %.0f%%", x->variant[v], x->min_ns[v] / 1e6,
+                   x->median_ns[v] / 1e6, 100 * x->flops / x->min_ns[v] / pk,
+                   100 * x->flops / x->median_ns[v] / pk);
+        }
+        printf("  %s over %s %.2fx", x->variant[1], x->variant[0], x->speedup);
+        if (x->nvar > 2)
+            printf("  %s time / %s %.2f", x->variant[1], x->variant[2], x->min_ns[1] / x->min_ns[2]);
+        printf("\n");
     }
 }
 
@@ -107,10 +122,6 @@ void bench_print_text(const bench_run *R)
     printf("\n%-13s %-20s %-11s %11s %11s %14s %6s %7s %9s %9s\n", "kernel", "shape", "who",
            "median us", "min us", "rate", "%peak", "x ref", "/OpenBLAS", "/OB-AVX2");
     for (size_t i = 0; i < R->rows.n; i++) print_text_row(&R->rows.v[i], R->core_peak);
-    printf("\nProxy-Anchor forward+backward, M=180 C=1000 D=512, one thread (median of 15):\n");
-    for (int i = 0; i < R->npa; i++)
-        printf("  %-7s step %.3f ms, its three products alone %.3f ms, ratio %.3f\n", R->pas[i].isa,
-               R->pas[i].step / 1e6, R->pas[i].products / 1e6, R->pas[i].ratio);
     print_steps(R);
     printf("\nTargets (one thread; reported, not enforced):\n");
     for (int i = 0; i < R->ntg; i++)

@@ -36,15 +36,24 @@ typedef struct brow {
 
 typedef struct brows { brow *v; size_t n, cap; } brows;
 
-/* Proxy-Anchor forward+backward on one ISA against its three products alone. */
-typedef struct pa { char isa[32]; double step, products, ratio; } pa;
-
-/* One loss step computed two ways, interleaved (steps.c): fastest and
- * median thread-CPU ns of each variant, the FLOPs of its products. */
+/* One loss step computed two or three ways, interleaved (steps.c): fastest
+ * and median ns of each variant (thread CPU, or wall when a variant runs on
+ * more than one thread), the FLOPs of its products. */
+#define MAX_VARIANTS 3
+typedef enum {
+    STEP_TWO_WAYS, /* two algorithms of one step (triplet enumerate, sorted) */
+    STEP_FUSED,    /* proxy step: unfused, fused, its three products alone */
+    STEP_THREADS,  /* the fused proxy step on one thread, on two */
+} step_kind;
 typedef struct step_row {
-    char what[96], isa[32], variant[2][24];
-    double min_ns[2], median_ns[2];
+    char what[96], isa[32], variant[MAX_VARIANTS][24];
+    dml_loss loss;
+    size_t C;
+    step_kind kind;
+    int nvar, wall, threads[MAX_VARIANTS];
+    double min_ns[MAX_VARIANTS], median_ns[MAX_VARIANTS];
     double flops, speedup; /* speedup: variant 0's fastest over variant 1's */
+    double peak;           /* GFLOP/s of one core of this ISA (the probe of this run) */
 } step_row;
 #define MAX_STEPS 32
 
@@ -64,8 +73,7 @@ typedef struct bench_run {
     int npk;
     double core_peak;        /* the widest probe's GFLOP/s */
     brows rows;
-    pa pas[DML_ISA_COUNT];
-    int npa;
+    int cores;               /* physical cores: the two-thread rows need two */
     step_row steps[MAX_STEPS];
     int nsteps;
     target tg[MAX_TARGETS];
@@ -74,8 +82,14 @@ typedef struct bench_run {
 
 static inline double rate(const brow *x) { return x->work / x->r.cpu_med; } /* per ns = G/s */
 
-/* steps.c: every step comparison on every SIMD ISA. */
+/* steps.c: every step comparison on every SIMD ISA, and their targets. */
 int bench_steps(bench_run *R);
+void bench_step_targets(bench_run *R);
+
+/* bench.c: records a target unless its value could not be measured here
+ * (NaN: no OpenBLAS, no such ISA). */
+void bench_add_target(bench_run *R, double v, double goal, int higher_better, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* bench_report.c */
 void bench_print_header(const bench_run *R);

@@ -15,6 +15,13 @@
  *     shared VM the neighbours' load shifts these ratios by up to ~20 % for
  *     minutes at a time.
  *
+ *  3. The whole Proxy-Anchor and Proxy-NCA steps, fused and unfused, under
+ *     callgrind with a fixed simulated cache (check_counts.c): instructions
+ *     (+3 %) and last-level data misses (+10 %); and, with no baseline, the
+ *     fused step's misses below 0.6 of the unfused step's in the same run —
+ *     the measure that undoing the fusion breaks, where a speed ratio cannot
+ *     see it (on a CPU whose L3 holds P the two differ by only 3–20 %).
+ *
  * Absolute times are recorded beside, never gated.  A baseline written with a
  * different compiler, flags, C library or CPU turns a failure into a warning
  * that names the difference.  `--write-baseline FILE` records the baseline. */
@@ -24,42 +31,6 @@
 
 #include "bench/check_run.h"
 #include "core/error.h"
-
-/* ------------------------------------------------------- instruction counts */
-
-/* Reads DIR/callgrind.<isa>.out.N (N = 1, 2, ...): the trigger names the case
- * ("count <op> <isa> <shape>"), "summary:" holds its instruction count. */
-static int read_counts(const char *dir, const char *isa, const kernel_case *bc, double *out,
-                       char *err, size_t errlen)
-{
-    char want[160];
-    snprintf(want, sizeof want, "count %s %s %s", kernel_op_name(bc->op), isa, bc->shape);
-    for (int n = 1; n < 1000; n++) {
-        char path[1024];
-        snprintf(path, sizeof path, "%s/callgrind.%s.out.%d", dir, isa, n);
-        FILE *f = fopen(path, "r");
-        if (!f) break;
-        char line[1024];
-        int match = 0;
-        double ir = -1;
-        while (fgets(line, sizeof line, f)) {
-            bc_chomp(line);
-            if (!strncmp(line, "desc: Trigger: Client Request: ", 31))
-                match = !strcmp(line + 31, want);
-            else if (!strncmp(line, "summary: ", 9))
-                ir = strtod(line + 9, NULL);
-            else if (!strncmp(line, "positions:", 10) || !strncmp(line, "ob=", 3))
-                if (ir >= 0) break;
-        }
-        fclose(f);
-        if (match && ir >= 0) {
-            *out = ir;
-            return 0;
-        }
-    }
-    snprintf(err, errlen, "no callgrind count for '%s' in %s (run make bench-counts)", want, dir);
-    return 1;
-}
 
 /* Provenance, the baseline (read first, so that a bad one fails before
  * minutes of measuring), the ISAs and the cases.  Returns 0 or the exit status. */
@@ -95,9 +66,11 @@ static void add_count_row(bc_run *R, size_t c, dml_isa isa)
     row *x = rows_add(&R->r);
     x->kind = KIND_COUNT;
     x->op = R->ops[c];
+    snprintf(x->what, sizeof x->what, "%s", kernel_op_name(x->op));
     snprintf(x->isa, sizeof x->isa, "%s", dml_isa_name(isa));
     snprintf(x->shape, sizeof x->shape, "%s", bc->shape);
-    char err[512];
+    char err[512], want[160];
+    snprintf(want, sizeof want, "count %s %s %s", x->what, x->isa, bc->shape);
     if (!valgrind_runs(isa)) {
         snprintf(x->note, sizeof x->note,
                  "not counted: %s cannot run %s (SIGILL); speed ratio below",
@@ -105,7 +78,7 @@ static void add_count_row(bc_run *R, size_t c, dml_isa isa)
                  valgrind_isa_name(isa));
     } else if (!R->o.counts) {
         snprintf(x->note, sizeof x->note, "not counted: no --counts DIR given");
-    } else if (read_counts(R->o.counts, x->isa, bc, &x->now, err, sizeof err)) {
+    } else if (read_dump(R->o.counts, x->isa, want, &x->now, NULL, err, sizeof err)) {
         snprintf(x->note, sizeof x->note, "%s", err);
         R->count_errors++;
     } else {
@@ -121,6 +94,7 @@ static void add_ratio_row(bc_run *R, size_t c, dml_isa isa)
     row *x = rows_add(&R->r);
     x->kind = KIND_RATIO;
     x->op = R->ops[c];
+    snprintf(x->what, sizeof x->what, "%s", kernel_op_name(x->op));
     x->ci = (int)c;
     x->isa_id = isa;
     snprintf(x->isa, sizeof x->isa, "%s", dml_isa_name(isa));
@@ -136,6 +110,8 @@ static void bc_rows(bc_run *R)
         for (int i = 0; i < R->nisa; i++)
             if (R->isas[i] != DML_ISA_REF) add_ratio_row(R, c, R->isas[i]);
     }
+    /* 3. whole proxy steps: instructions and simulated LL misses */
+    add_step_rows(R);
 }
 
 /* ------------------------------------------------------------------ main */

@@ -1,4 +1,6 @@
 /* check_cases.c — bench-check's fixed cases (see check_cases.h). */
+#include <stdio.h>
+
 #include "bench/check_cases.h"
 
 size_t bench_check_cases(kernel_op ops[KOP_COUNT], size_t M[KOP_COUNT], size_t C[KOP_COUNT],
@@ -28,3 +30,21 @@ size_t bench_check_cases(kernel_op ops[KOP_COUNT], size_t M[KOP_COUNT], size_t C
 int valgrind_runs(dml_isa isa) { return isa != DML_ISA_AVX512; }
 
 const char *valgrind_isa_name(dml_isa isa) { return isa == DML_ISA_AVX512 ? "AVX-512" : dml_isa_name(isa); }
+
+const step_count_case *bench_check_steps(size_t *n)
+{
+    static const step_count_case t[BENCH_CHECK_NSTEPS] = {
+        { DML_LOSS_PROXY_ANCHOR, 1, 32, 4000, 128 },
+        { DML_LOSS_PROXY_ANCHOR, 0, 32, 4000, 128 },
+        { DML_LOSS_PROXY_NCA, 1, 32, 4000, 128 },
+        { DML_LOSS_PROXY_NCA, 0, 32, 4000, 128 },
+    };
+    *n = BENCH_CHECK_NSTEPS;
+    return t;
+}
+
+void step_count_name(const step_count_case *s, char *name, size_t nlen, char *shape, size_t slen)
+{
+    snprintf(name, nlen, "%s_%s", dml_loss_name(s->loss), s->fused ? "fused" : "unfused");
+    snprintf(shape, slen, "M=%zu C=%zu D=%zu", s->M, s->C, s->D);
+}

@@ -36,10 +36,12 @@ static int write_json(const char *path, const provenance *now, const baseline *b
     fprintf(f, "},\n  \"rows\": [\n");
     for (size_t i = 0; i < r->n; i++) {
         const row *x = &r->v[i];
-        json_kv(f, "    {\"kernel\": ", kernel_op_name(x->op));
+        json_kv(f, "    {\"kernel\": ", x->what);
         json_kv(f, ", \"isa\": ", x->isa);
         json_kv(f, ", \"shape\": ", x->shape);
-        fprintf(f, ", \"measure\": \"%s\"", x->kind == KIND_COUNT ? "instructions" : "speedup_vs_ref");
+        static const char *const measures[] = { "instructions", "speedup_vs_ref", "step_instructions",
+                                                "step_ll_data_misses" };
+        fprintf(f, ", \"measure\": \"%s\"", measures[x->kind]);
         fprintf(f, ", \"baseline\": ");
         bc_json_num(f, x->has_base ? x->base : NAN);
         fprintf(f, ", \"now\": ");
@@ -64,12 +66,12 @@ static int write_json(const char *path, const provenance *now, const baseline *b
 
 void print_table(const rows *r)
 {
-    printf("%-14s %-7s %-18s %-13s %12s  %-26s %8s  %-7s %s\n", "kernel", "isa", "shape",
+    printf("%-20s %-7s %-18s %-13s %12s  %-26s %8s  %-7s %s\n", "kernel", "isa", "shape",
            "measure", "baseline", "now", "change", "verdict", "note");
     for (size_t i = 0; i < r->n; i++) {
         const row *x = &r->v[i];
         char base[32] = "-", now[64] = "-", chg[16] = "-";
-        if (x->kind == KIND_COUNT) {
+        if (kind_counted(x->kind)) {
             if (x->has_base) snprintf(base, sizeof base, "%.0f", x->base);
             if (x->measured) snprintf(now, sizeof now, "%.0f", x->now);
         } else {
@@ -78,8 +80,8 @@ void print_table(const rows *r)
         }
         if (x->measured && x->has_base)
             snprintf(chg, sizeof chg, "%+.1f%%", 100 * (x->now / x->base - 1));
-        printf("%-14s %-7s %-18s %-13s %12s  %-26s %8s  %-7s %s\n", kernel_op_name(x->op), x->isa,
-               x->shape, x->kind == KIND_COUNT ? "instructions" : "speedup/ref", base, now, chg,
+        printf("%-20s %-7s %-18s %-13s %12s  %-26s %8s  %-7s %s\n", x->what, x->isa,
+               x->shape, kind_measure(x->kind), base, now, chg,
                x->verdict, x->note);
     }
 }
@@ -92,6 +94,11 @@ int bc_write_baseline(bc_run *R)
         print_table(&R->r);
         return die("bench-check: %d instruction counts missing; baseline not written",
                    R->count_errors);
+    }
+    char unfused[512] = "";
+    if (fusion_gate(&R->r, unfused, sizeof unfused)) {
+        print_table(&R->r);
+        return die("bench-check: the fused step is not fused (%s); baseline not written", unfused);
     }
     if (baseline_write(R->o.write_path, &R->pv, &R->r, BC_PASSES * BC_PASS_ROUNDS)) return 1;
     for (size_t i = 0; i < R->r.n; i++) {
@@ -119,8 +126,9 @@ static void provenance_diff(const provenance *now, const provenance *base, char 
 }
 
 typedef struct tally {
-    int fails, warns, missing;
-    char failed[1024]; /* the failing rows, for the summary line */
+    int fails, warns, missing, unfused;
+    char failed[1024];  /* the failing rows, for the summary line */
+    char unfused_names[512]; /* fused steps that failed the fusion gate */
 } tally;
 
 /* A regression: a failure, or only a warning when the baseline was recorded
@@ -135,8 +143,8 @@ static void mark_regression(row *x, const char *diff, tally *t)
     snprintf(x->verdict, sizeof x->verdict, "FAIL");
     t->fails++;
     char s[200];
-    snprintf(s, sizeof s, "%s%s %s (%s)", t->failed[0] ? ", " : "", kernel_op_name(x->op), x->isa,
-             x->kind == KIND_COUNT ? "instructions" : "speed-up");
+    snprintf(s, sizeof s, "%s%s %s (%s)", t->failed[0] ? ", " : "", x->what, x->isa,
+             x->kind == KIND_RATIO ? "speed-up" : kind_measure(x->kind));
     strncat(t->failed, s, sizeof t->failed - strlen(t->failed) - 1);
 }
 
@@ -160,11 +168,13 @@ static void judge_row(const baseline *b, const char *diff, row *x, tally *t)
         snprintf(x->verdict, sizeof x->verdict, "new");
         if (!x->note[0])
             snprintf(x->note, sizeof x->note, "no baseline entry: run make bench-baseline");
-    } else if (x->kind == KIND_COUNT) {
-        if (x->now > y->now * (1 + BC_COUNT_TOL)) fail = 1;
+    } else if (kind_counted(x->kind)) {
+        double tol = x->kind == KIND_STEP_LL ? BC_LL_TOL : BC_COUNT_TOL;
+        if (x->now > y->now * (1 + tol)) fail = 1;
         snprintf(x->verdict, sizeof x->verdict, "ok");
-        if (!fail && x->now < y->now * (1 - BC_COUNT_TOL))
-            snprintf(x->note, sizeof x->note, "fewer instructions: refresh with make bench-baseline");
+        if (!fail && x->now < y->now * (1 - tol))
+            snprintf(x->note, sizeof x->note, "fewer %s: refresh with make bench-baseline",
+                     x->kind == KIND_STEP_LL ? "misses" : "instructions");
     } else {
         fail = x->confirmed;
         snprintf(x->verdict, sizeof x->verdict, "ok");
@@ -186,7 +196,7 @@ static void print_unmatched(const baseline *b, const rows *r)
         if (found) continue;
         if (unmatched++ < 6) {
             char t[160];
-            snprintf(t, sizeof t, "%s%s %s %s", which[0] ? ", " : "", kernel_op_name(y->op), y->isa,
+            snprintf(t, sizeof t, "%s%s %s %s", which[0] ? ", " : "", y->what, y->isa,
                      y->shape);
             strncat(which, t, sizeof which - strlen(which) - 1);
         }
@@ -210,7 +220,10 @@ static int print_outcome(const tally *t, const char *diff, const char *counts)
                "or make bench-check)\n", t->missing, counts);
     if (t->fails)
         printf("bench-check: FAIL: slower than the baseline: %s\n", t->failed);
-    if (t->fails || t->missing) return 1;
+    if (t->unfused)
+        printf("bench-check: FAIL: the fused step is not fused (its LL misses are not below %.2f of "
+               "the unfused step's): %s\n", BC_FUSED_LL_MAX, t->unfused_names);
+    if (t->fails || t->missing || t->unfused) return 1;
     printf("bench-check: %s\n", t->warns ? "passed with warnings" : "pass");
     return 0;
 }
@@ -221,15 +234,18 @@ int bc_compare(bc_run *R)
     provenance_diff(&R->pv, &R->b.pv, diff, sizeof diff);
     tally t = { 0 };
     for (size_t i = 0; i < R->r.n; i++) judge_row(&R->b, diff, &R->r.v[i], &t);
+    /* after the verdicts: it overrides them, and needs no baseline */
+    t.unfused = fusion_gate(&R->r, t.unfused_names, sizeof t.unfused_names);
     printf("\n");
     print_table(&R->r);
     printf("\nbaseline: %s (commit %s, %s)\n", R->o.base_path, R->b.pv.v[PV_COMMIT],
            R->b.pv.v[PV_DATE]);
     print_unmatched(&R->b, &R->r);
     printf("gates: instructions +%.0f%%; speed-up: whole 95%% interval more than %.0f%% below the "
-           "baseline, and %d later measurements agree; absolute times never gated\n",
-           100 * BC_COUNT_TOL, 100 * BC_RATIO_TOL, BC_CONFIRM);
-    const char *result = t.fails || t.missing ? "fail" : t.warns ? "warn" : "pass";
+           "baseline, and %d later measurements agree; step LL misses +%.0f%%; fused step's LL "
+           "misses below %.2f of the unfused step's, same run; absolute times never gated\n",
+           100 * BC_COUNT_TOL, 100 * BC_RATIO_TOL, BC_CONFIRM, 100 * BC_LL_TOL, BC_FUSED_LL_MAX);
+    const char *result = t.fails || t.missing || t.unfused ? "fail" : t.warns ? "warn" : "pass";
     if (R->o.json && write_json(R->o.json, &R->pv, &R->b, &R->r, result, diff)) return 1;
     if (R->o.json) printf("the same as JSON: %s\n", R->o.json);
     return print_outcome(&t, diff, R->o.counts);

@@ -15,6 +15,8 @@
 #define BC_PASS_ROUNDS 11     /* rounds of A B per row and pass: 55 rounds (>= 31) */
 #define BC_EPOCH_NS 1.0e6     /* about 1 ms of thread CPU time per epoch */
 #define BC_COUNT_TOL 0.03     /* instruction counts: +3 % */
+#define BC_LL_TOL 0.10        /* a step's simulated LL data misses: +10 % (README: why) */
+#define BC_FUSED_LL_MAX 0.60  /* fused step's LL misses / the unfused step's, same run: below this */
 #define BC_RATIO_TOL 0.15     /* speed ratios: 15 % beyond the baseline */
 #define BC_ALPHA 0.05         /* 95 % interval of the median */
 #define BC_CONFIRM 2          /* later measurements that must agree before a ratio fails */
@@ -32,11 +34,23 @@ typedef struct provenance { char v[PV_COUNT][512]; } provenance;
 /* This run's, from the one collector (core/prov.h). */
 void provenance_now(provenance *p);
 
-typedef enum { KIND_COUNT, KIND_RATIO } row_kind;
+typedef enum {
+    KIND_COUNT,   /* a kernel's instructions (callgrind) */
+    KIND_RATIO,   /* a kernel's speed-up over ref, measured here */
+    KIND_STEP_IR, /* a whole proxy step's instructions (callgrind, cache simulation on) */
+    KIND_STEP_LL, /* its last-level data misses, DLmr + DLmw, on the simulated cache */
+} row_kind;
+/* Rows whose value is read from callgrind dumps: deterministic. */
+static inline int kind_counted(row_kind k) { return k != KIND_RATIO; }
+/* The kind as the baseline file names it, and as the table and JSON do. */
+const char *kind_file_name(row_kind k);
+const char *kind_measure(row_kind k);
+int kind_parse(const char *s, row_kind *k);
 
 typedef struct row {
     row_kind kind;
-    kernel_op op;
+    kernel_op op;            /* kernel rows */
+    char what[40];           /* the kernel's name, or the step's ("proxy_anchor_fused") */
     char isa[16], shape[96];
     int measured;            /* 0: not measured here (note says why) */
     int confirmed;           /* ratio rows: beyond the threshold in every measurement */
@@ -82,6 +96,14 @@ typedef struct bc_run {
     rows r;
     int count_errors;            /* instruction counts that should be there and are not */
 } bc_run;
+
+/* check_counts.c: a dump's instructions and DLmr + DLmw (-1 without cache
+ * simulation; ll may be NULL) from DIR/callgrind.<tag>.out.N; the step rows;
+ * the fusion gate (how many fused steps failed it, named in failed). */
+int read_dump(const char *dir, const char *tag, const char *want, double *ir, double *ll,
+              char *err, size_t errlen);
+void add_step_rows(bc_run *R);
+int fusion_gate(rows *r, char *failed, size_t len);
 
 /* check_measure.c: every ratio row, look after look; 0 or the exit status. */
 int measure_ratios(bc_run *R);

@@ -21,7 +21,7 @@ static void run_usage(FILE *f)
         snprintf(isas + strlen(isas), sizeof isas - strlen(isas), "%s|", dml_isa_name((dml_isa)i));
     snprintf(isas + strlen(isas), sizeof isas - strlen(isas), "auto]");
     const char *tail[] = { "[--per-class K]", "[--noise N]", "[--proxy-noise N]", "[--reps R]",
-                           "[--warmup W]", "[--seed S]", isas, "[--threads T]", "[--json]" };
+                           "[--warmup W]", "[--seed S]", isas, "[--threads T]", "[--fused 0|1]", "[--json]" };
     int np = param_name_count(), nt = (int)(sizeof tail / sizeof *tail), col = 0;
     for (int i = 0; i < np + nt; i++) {
         char item[128], opt[64];
@@ -56,13 +56,19 @@ static void json_stats(FILE *f, const char *key, sample_stats s, int comma)
     fprintf(f, "}%s", comma ? ", " : "");
 }
 
+/* Whether the step ran fused: "1", "0", or none for the pair losses, which have no fused step. */
+static const char *fused_name(const point_result *r, const char *none)
+{
+    return r->fused < 0 ? none : r->fused ? "1" : "0";
+}
+
 static void print_json(const point_spec *sp, const point_result *r)
 {
     const dml_gradstats *g = &r->gs;
     printf("{\"loss\": \"%s\", \"M\": %zu, \"C\": %zu, \"D\": %zu, \"isa\": \"%s\", \"threads\": %d, "
-           "\"seed\": %llu, \"reps\": %d, ",
+           "\"fused\": %s, \"seed\": %llu, \"reps\": %d, ",
            dml_loss_name(sp->params.loss), sp->batch.M, sp->batch.C, sp->batch.D,
-           dml_isa_name(r->isa), r->threads, (unsigned long long)sp->batch.seed, sp->reps);
+           dml_isa_name(r->isa), r->threads, fused_name(r, "null"), (unsigned long long)sp->batch.seed, sp->reps);
     json_field(stdout, "value", r->loss, 1);
     json_stats(stdout, "forward_ns", r->fwd_ns, 1);
     json_stats(stdout, "backward_ns", r->bwd_ns, 1);
@@ -84,9 +90,9 @@ static void print_json(const point_spec *sp, const point_result *r)
 static void print_text(const point_spec *sp, const point_result *r)
 {
     const dml_gradstats *g = &r->gs;
-    printf("loss %s  M=%zu C=%zu D=%zu  isa=%s threads=%d seed=%llu reps=%d\n",
+    printf("loss %s  M=%zu C=%zu D=%zu  isa=%s threads=%d fused=%s seed=%llu reps=%d\n",
            dml_loss_name(sp->params.loss), sp->batch.M, sp->batch.C, sp->batch.D,
-           dml_isa_name(r->isa), r->threads, (unsigned long long)sp->batch.seed, sp->reps);
+           dml_isa_name(r->isa), r->threads, fused_name(r, "n/a"), (unsigned long long)sp->batch.seed, sp->reps);
     printf("value            %.9g\n", (double)r->loss);
     printf("time per step    min %.3f ms  median %.3f ms  p90 %.3f ms\n", r->total_ns.min / 1e6,
            r->total_ns.median / 1e6, r->total_ns.p90 / 1e6);
@@ -137,6 +143,8 @@ static int set_option(point_spec *sp, const char *opt, const char *val)
     else if (!strcmp(name, "reps")) { bad = parse_int(val, 1, 1000000, &iv); sp->reps = (int)iv; }
     else if (!strcmp(name, "warmup")) { bad = parse_int(val, 0, 1000000, &iv); sp->warmup = (int)iv; }
     else if (!strcmp(name, "threads")) { bad = parse_int(val, 1, 1024, &iv); sp->threads = (int)iv; }
+    /* unset: fused, as every new context, unless DML_FUSED=0; the output says what ran */
+    else if (!strcmp(name, "fused")) { bad = parse_int(val, 0, 1, &iv); sp->fused = (int)iv; }
     else if (!strcmp(name, "isa")) {
         if (dml_isa_parse(val, &sp->isa) != DML_OK)
             return die("run: %s", dml_last_error());

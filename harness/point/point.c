@@ -19,6 +19,7 @@ void point_spec_default(point_spec *sp, dml_loss loss)
     sp->warmup = 2;
     sp->isa = DML_ISA_AUTO;
     sp->threads = 1;
+    sp->fused = -1; /* the sweep has no fused key: its points follow DML_FUSED */
 }
 
 /* The batch and a context for it; on failure nothing is left allocated. */
@@ -28,6 +29,10 @@ static int point_setup(const point_spec *sp, batch *b, dml_ctx **ctx, char *err,
         return 1;
     dml_status st;
     *ctx = dml_ctx_create(sp->params.loss, b->M, b->C, b->D, sp->isa, sp->threads, &st);
+    if (*ctx && sp->fused >= 0 && (st = dml_ctx_set_fused(*ctx, sp->fused)) != DML_OK) {
+        dml_ctx_destroy(*ctx);
+        *ctx = NULL;
+    }
     if (*ctx) return 0;
     snprintf(err, errlen, "%s", lib_error(st));
     batch_free(b);
@@ -95,6 +100,7 @@ int point_run(const point_spec *sp, point_result *res, char *err, size_t errlen)
         dml_ctx_flops(s.ctx, &res->fwd_flops, &res->bwd_flops);
         res->isa = dml_ctx_isa(s.ctx);
         res->threads = dml_ctx_threads(s.ctx);
+        res->fused = dml_loss_has_proxies(sp->params.loss) ? dml_ctx_fused(s.ctx) : -1;
         dml_status st = dml_ctx_gradstats(s.ctx, s.dX, s.dP, &res->gs);
         rc = st != DML_OK;
         if (rc) snprintf(err, errlen, "%s", lib_error(st));

@@ -15,6 +15,7 @@ typedef struct point_spec {
     int reps, warmup;
     dml_isa isa;
     int threads;
+    int fused;  /* proxy losses: 1 fused step, 0 unfused, -1 the context's default (DML_FUSED) */
 } point_spec;
 
 typedef struct point_result {
@@ -24,6 +25,7 @@ typedef struct point_result {
     dml_gradstats gs;
     dml_isa isa;
     int threads;
+    int fused;  /* what the context ran (dml_ctx_fused); -1: the loss has no fused step */
 } point_result;
 
 /* The default point of `dmlbench run`: M = 180, C = 100, D = 512, 5 per

@@ -28,12 +28,14 @@ static size_t nfields(const char *s)
     return n;
 }
 
+/* Of a point's first line: the rows of a learning point are its lines. */
 void merge_field(const char *row, int i, char *out, size_t len)
 {
-    const char *p = row;
+    const char *p = row, *nl = strchr(row, '\n');
     for (int k = 0; k < i && p; k++)
-        if ((p = strchr(p, ','))) p++;
-    size_t n = p ? strcspn(p, ",") : 0;
+        if ((p = strchr(p, ',')) && (!nl || p < nl)) p++;
+        else p = NULL;
+    size_t n = p ? strcspn(p, ",\n") : 0;
     if (n >= len) n = len - 1;
     memcpy(out, p ? p : "", n);
     out[n] = 0;
@@ -51,7 +53,9 @@ int merge_column(const char *name)
     return -1;
 }
 
-/* The CSV: whole, with this build's header, every row as wide as it. */
+/* The CSV: whole, with this build's header, every line as wide as it.  A
+ * point's lines (one per evaluation of a train point) stay together: one
+ * row, its lines joined by their newlines again. */
 static int read_csv(shard_file *sf)
 {
     size_t len;
@@ -65,13 +69,17 @@ static int read_csv(shard_file *sf)
     sf->rows = calloc(len / 2 + 1, sizeof *sf->rows);
     if (!sf->rows) return die("merge: out of memory");
     size_t line = 1;
+    char prev[32] = "", cur[32];
     for (char *p = sf->csv_text + hl + 1; *p; line++) {
         char *nl = strchr(p, '\n');
         *nl = 0;
         if (nfields(p) != nh)
             return die("merge: %s: line %zu has %zu fields, the header %zu (truncated or damaged)", sf->csv, line + 1,
                        nfields(p), nh);
-        sf->rows[sf->nrows++] = p;
+        merge_field(p, 1, cur, sizeof cur);
+        if (sf->nrows && !strcmp(cur, prev)) p[-1] = '\n'; /* the same point's next line */
+        else sf->rows[sf->nrows++] = p;
+        memcpy(prev, cur, sizeof cur);
         p = nl + 1;
     }
     return 0;

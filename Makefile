@@ -1,7 +1,8 @@
 # dmlbench — one GNU make file.
 #
 #   make              build/libdml.a and build/dmlbench
-#   make test         install what is missing, build, run the Criterion suite and every golden case
+#   make test         install what is missing, build, run the Criterion suite, the learning
+#                     studies' sweep test (tests/learn_test.sh) and every golden case
 #   make sweep        install what is missing, rerun every study, redraw every figure
 #   make CC=clang     the same with clang
 #
@@ -136,6 +137,7 @@ $(BUILD)/test_dml: $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a
 test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/test_dml $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 	$(BUILD)/test_dml --jobs 2
+	bash tests/learn_test.sh $(BUILD)/dmlbench
 	@$(MAKE) --no-print-directory check-golden fuzz-replay
 
 # Every golden case with every ISA this machine runs.
@@ -360,7 +362,7 @@ TIMING_DEFS   := $(filter-out $(LEARN_DEFS),$(SWEEP_DEFS))
 SWEEP_STUDIES := $(basename $(notdir $(SWEEP_DEFS)))
 RESULTS       := results$(if $(QUICK),/quick)
 FIG_DIR       := $(RESULTS)/figures
-FIGURES       := $(filter-out common,$(basename $(notdir $(wildcard plots/*.gp))))
+FIGURES       := $(filter-out common learn_common,$(basename $(notdir $(wildcard plots/*.gp))))
 SWEEP_FLAGS   := $(if $(QUICK),--quick) $(if $(RESUME),--resume) $(if $(THREADS),--threads $(THREADS))
 ENGINE        ?=
 SHARDS        ?= 4

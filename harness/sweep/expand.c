@@ -210,9 +210,9 @@ static int unit_keys(unit *u, const definition *def, int sec, int quick)
         int set = sec != SEC_TOP && (sc->k[id].set || sc->q[id].set);
         if (set && key_unit_only(id) == (learn ? 2 : 1))
             return def_error(u->file, sc->k[id].set ? sc->k[id].line : sc->q[id].line,
-                             "'%s' is a key of %s units, but [%s] also makes a %s unit", key_name(id),
-                             learn ? "timing (losses, kernels)" : "train and baseline", dml_loss_name((dml_loss)u->which),
-                             learn ? "train" : "timing");
+                             "'%s' is a key of %s, but [%s] also makes a %s unit", key_name(id),
+                             learn ? "timing units (losses, kernels)" : "train and baseline units",
+                             dml_loss_name((dml_loss)u->which), learn ? "train" : "timing");
     }
     if (u->val[K_PER_CLASS] && u->val[K_CLASSES])
         return def_error(u->file, u->val[K_CLASSES]->line, "set per_class or classes_in_batch, not both (per_class on line %d)",

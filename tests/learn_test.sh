@@ -5,13 +5,8 @@
 # epochs) runs, resumes after a kill with the same rows, and run as 2 shards
 # and merged gives the single run's rows (every column but the timings and
 # the host).  Ends with "N passed, N failed"; exit 1 when one failed.
-set -u
-BIN=${1:-build/dmlbench}
-W=$(mktemp -d /tmp/learn-test.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-pass=0 fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+NAME=learn_test
+. "$(dirname "$0")/lib.sh"
 
 # refuses NAME PATTERN TEXT: the definition TEXT (printf's format) is refused with one line matching PATTERN
 refuses() {
@@ -54,15 +49,8 @@ include_positive 1
 eval_every 2
 eval_untrained 0
 DEF
-# Every column but the timings and the host, sorted.
-stable() {
-    python3 - "$1" <<'PY'
-import csv, sys
-t = {"train_s", "train_cpu_s", "eval_s", "total_median_ms", "gflops_median", "host"}
-for r in sorted(tuple(v for k, v in row.items() if k not in t) for row in csv.DictReader(open(sys.argv[1]))):
-    print(",".join(r))
-PY
-}
+# Every column but the timings and the host, row for row.
+same() { python3 "$(dirname "$0")/compare_results.py" "$1" "$2" tiny > "$W/compare.log"; }
 if "$BIN" sweep --out "$W/one" "$W/tiny.txt" 2> "$W/one.log"; then
     rows=$(($(wc -l < "$W/one/tiny.csv") - 1))
     # proxy_anchor: 3 evaluations a point (untrained, 1, 2), proxy_nca: 1; 2 baseline lines a protocol
@@ -82,15 +70,15 @@ done
 kill -9 $pid 2> /dev/null; wait $pid 2> /dev/null
 had=$(($(wc -l < "$W/kill/tiny.partial.csv" 2> /dev/null || echo 1) - 1))
 if "$BIN" sweep --resume --out "$W/kill" "$W/tiny.txt" 2> "$W/resume.log" &&
-   grep -q "resum\|points" "$W/resume.log" && [ "$(stable "$W/kill/tiny.csv")" = "$(stable "$W/one/tiny.csv")" ]; then
+   grep -q "resum\|points" "$W/resume.log" && same "$W/kill" "$W/one"; then
     ok "killed with $had rows written, --resume gives the same rows"
 else
-    bad "killed with $had rows written, --resume differs: $(tail -1 "$W/resume.log")"
+    bad "killed with $had rows written, --resume differs: $(tail -1 "$W/resume.log") $(head -3 "$W/compare.log")"
 fi
 # A point with one of its lines lost is run again, not taken as done.
 sed -i '3d' "$W/kill/tiny.csv"; rm -f "$W/kill/tiny.json"
 if "$BIN" sweep --resume --out "$W/kill" "$W/tiny.txt" 2> /dev/null &&
-   grep -q '"resumed_points": 13' "$W/kill/tiny.json" && [ "$(stable "$W/kill/tiny.csv")" = "$(stable "$W/one/tiny.csv")" ]; then
+   grep -q '"resumed_points": 13' "$W/kill/tiny.json" && same "$W/kill" "$W/one"; then
     ok "a point missing a line runs again (13 of 14 resumed)"
 else
     bad "a point missing a line: $(grep resumed_points "$W/kill/tiny.json")"
@@ -99,11 +87,10 @@ fi
 # Two shards, merged: the single run's rows.
 for k in 0 1; do "$BIN" sweep --shard $k/2 --out "$W/sh" "$W/tiny.txt" 2> /dev/null || bad "shard $k/2 failed"; done
 if "$BIN" merge --out "$W/merged" "$W/sh"/tiny.shard-*-of-2.csv 2> "$W/merge.log" &&
-   [ "$(stable "$W/merged/tiny.csv")" = "$(stable "$W/one/tiny.csv")" ]; then
+   same "$W/merged" "$W/one"; then
     ok "2 shards merged = the single run ($(grep -c . "$W/merged/tiny.csv") lines)"
 else
-    bad "2 shards merged differ from the single run: $(tail -1 "$W/merge.log")"
+    bad "2 shards merged differ from the single run: $(tail -1 "$W/merge.log") $(head -3 "$W/compare.log")"
 fi
 
-echo "learn_test: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary

@@ -1,6 +1,7 @@
-# learn_time — Recall@1 against training wall time (the paper's Figure 1):
-# the median over three seeds at each evaluation (epoch 0 = untrained, then
-# every epoch), x = the median training time so far (evaluations excluded),
+# learn_time — Recall@1 against training time (the paper's Figure 1): the
+# median over three seeds at each evaluation (epoch 0 = untrained, then
+# every epoch), x = the median training time so far (evaluations excluded;
+# the thread's CPU time, as wall time on a shared machine counts the waits),
 # the seeds' min-max as a band; the legend gives each loss's time to the
 # Recall@1 target (first evaluation at or above it, median over seeds:
 # plots/time_to_target.awk).  Dashed: the pixel baselines; open diamonds:
@@ -14,7 +15,7 @@ lt(l) = loss_title(l) . (l eq "proxy_nca" ? " (include\\_positive 1)" : "")
 ttt_title(l) = ttt(l) eq "-" ? sprintf("%s: R\\@1 %.2f not reached (median of seeds)", lt(l), TARGET) : sprintf("%s: %s s to R\\@1 %.2f", lt(l), ttt(l), TARGET)
 REF = "0.843 0.853 0.850 0.849"
 px(n) = seed_stat(F, "name", n, n, "median")
-set xlabel "training time (s, wall, one thread; evaluations excluded)"
+set xlabel "training time (s, CPU time of the one training thread; evaluations excluded)"
 set ylabel "Recall\\@1 (closed protocol, test images as queries)"
 set title "Recall\\@1 vs training time: Fashion-MNIST, 784→512→128, M = 180, AdamW 1e-3 (median of 3 seeds, band: min–max)"
 set key outside right top

@@ -336,7 +336,8 @@ test-haswell: deps-neon
 #   make sweep             install gnuplot if missing, rerun every study, refit the
 #                          complexity of the batch study, redraw the figures; exits
 #                          non-zero when a loss is off its order (results/complexity.csv)
-#                          (the learning studies: about 12 minutes on 2 cores)
+#                          (the learning studies: 20 min here with a core taken by other
+#                          jobs, about 9.5 min of CPU a core)
 #   make sweep-learn       only the learning studies, then the figures
 #   make sweep QUICK=1     every study on its reduced grid, into results/quick/ (< 2 min;
 #                          the learning studies < 90 s of it)

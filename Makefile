@@ -461,7 +461,9 @@ test-faults: deps-test
 SAN_TEST ?= address,undefined
 SAN_ENV  := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
             UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-SAN_SWEEP ?= $(SWEEP_DEFS)
+# (one learning study: the others add ~70 s under ASan and no new code path;
+# tests/learn_test.sh runs the train units, resume and merge under it too)
+SAN_SWEEP ?= $(TIMING_DEFS) experiments/learn_time.txt
 test-san: deps-test
 	@$(SAN_ENV) $(MAKE) --no-print-directory SAN=$(SAN_TEST) test
 	$(SAN_ENV) HOSTILE_NO_VLIMIT=1 bash tests/hostile_test.sh build-san/dmlbench

@@ -1,7 +1,8 @@
 # dmlbench — one GNU make file.
 #
 #   make              build/libdml.a and build/dmlbench
-#   make test         install what is missing, build, run the Criterion suite and every golden case
+#   make test         install what is missing, build, run the Criterion suite, the learning
+#                     studies' sweep test (tests/learn_test.sh) and every golden case
 #   make sweep        install what is missing, rerun every study, redraw every figure
 #   make CC=clang     the same with clang
 #
@@ -136,6 +137,7 @@ $(BUILD)/test_dml: $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a
 test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/test_dml $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 	$(BUILD)/test_dml --jobs 2
+	bash tests/learn_test.sh $(BUILD)/dmlbench
 	@$(MAKE) --no-print-directory check-golden fuzz-replay
 
 # Every golden case with every ISA this machine runs, the proxy losses fused
@@ -364,11 +366,21 @@ test-haswell: deps-neon
 
 # ================================================================== sweep
 # The studies (experiments/*.txt) -> results/<study>.csv + .json -> figures.
+# Two families: the timing studies (experiments/<study>.txt: a loss step or
+# a kernel timed on synthetic batches) run in one process, alone, since
+# timings must not share the machine; the learning studies
+# (experiments/learn_*.txt: a network trained on Fashion-MNIST per point,
+# Recall@1 and friends) then run as LEARN_SHARDS shards side by side (default
+# 2, one single-thread run per core) through harness/engine.sh and are merged.
 #
 #   make sweep             install gnuplot if missing, rerun every study, refit the
 #                          complexity of the batch study, redraw the figures; exits
 #                          non-zero when a loss is off its order (results/complexity.csv)
-#   make sweep QUICK=1     every study on its reduced grid, into results/quick/ (< 2 min)
+#                          (the learning studies: 20 min here with a core taken by other
+#                          jobs, about 9.5 min of CPU a core)
+#   make sweep-learn       only the learning studies, then the figures
+#   make sweep QUICK=1     every study on its reduced grid, into results/quick/ (< 2 min;
+#                          the learning studies < 90 s of it)
 #   make sweep RESUME=1    continue an interrupted sweep: finished points are kept
 #   make sweep THREADS=N   the losses on N OpenMP threads, bound to cores with hwloc
 #   make figures           redraw only the figures whose data changed
@@ -378,35 +390,53 @@ test-haswell: deps-neon
 #                          the same sweep as SHARDS shards (default 4), one Slurm array
 #                          task each (sbatch --array --wait), failed shards rerun once,
 #                          merged (dmlbench merge) into $(RESULTS); harness/engine.sh
+#                          (the learning studies too, with the same engine and SHARDS)
 #   make sweep ENGINE=parallel [SHARDS=N] [SSHLOGINFILE=...]
 #                          the same through GNU parallel, local jobs or ssh hosts
 #   make test-cluster      both engines on a real one-node Slurm and GNU parallel, against
 #                          a single-machine sweep, a task killed mid-run, and every refusal
 #                          of merge (tests/cluster_test.sh, tests/merge_test.sh)
-.PHONY: figures sweep-check test-cluster deps-slurm deps-parallel
+.PHONY: figures sweep-check sweep-learn test-cluster deps-slurm deps-parallel
 SWEEP_DEFS    := $(sort $(wildcard experiments/*.txt))
+LEARN_DEFS    := $(sort $(wildcard experiments/learn_*.txt))
+TIMING_DEFS   := $(filter-out $(LEARN_DEFS),$(SWEEP_DEFS))
 SWEEP_STUDIES := $(basename $(notdir $(SWEEP_DEFS)))
 RESULTS       := results$(if $(QUICK),/quick)
 FIG_DIR       := $(RESULTS)/figures
-FIGURES       := $(filter-out common,$(basename $(notdir $(wildcard plots/*.gp))))
+FIGURES       := $(filter-out common learn_common,$(basename $(notdir $(wildcard plots/*.gp))))
 SWEEP_FLAGS   := $(if $(QUICK),--quick) $(if $(RESUME),--resume) $(if $(THREADS),--threads $(THREADS))
 ENGINE        ?=
 SHARDS        ?= 4
+LEARN_ENGINE  := $(or $(ENGINE),parallel)
+LEARN_SHARDS  ?= $(if $(ENGINE),$(SHARDS),2)
 # One machine: dmlbench sweep; an engine: shards, scheduled, merged (engine.sh).
 SWEEP_RUN = $(if $(ENGINE),RESUME='$(RESUME)' SBATCH_ARGS='$(SBATCH_ARGS)' SSHLOGINFILE='$(SSHLOGINFILE)' \
-              sh harness/engine.sh $(ENGINE) $(SHARDS) $(RESULTS) -- $(SWEEP_FLAGS) $(SWEEP_DEFS), \
-              $(BUILD)/dmlbench sweep $(SWEEP_FLAGS) --out $(RESULTS) $(SWEEP_DEFS))
+              sh harness/engine.sh $(ENGINE) $(SHARDS) $(RESULTS) -- $(SWEEP_FLAGS) $(TIMING_DEFS), \
+              $(BUILD)/dmlbench sweep $(SWEEP_FLAGS) --out $(RESULTS) $(TIMING_DEFS))
+# The learning studies: always shards (their own directory, so that the
+# timing shards of an ENGINE run are not touched); single-thread points.
+LEARN_RUN = RESUME='$(RESUME)' SBATCH_ARGS='$(SBATCH_ARGS)' SSHLOGINFILE='$(SSHLOGINFILE)' \
+            SHARD_DIR='$(RESULTS)/shards-learn' DMLBENCH='$(CURDIR)/$(BUILD)/dmlbench' \
+            sh harness/engine.sh $(LEARN_ENGINE) $(LEARN_SHARDS) $(RESULTS) -- $(SWEEP_FLAGS) $(LEARN_DEFS)
 
 # Exit status 3 from `dmlbench sweep` is the complexity verdict: the figures
 # are still drawn, then make fails with it.
-sweep: deps-sweep $(if $(ENGINE),deps-$(ENGINE))
+sweep: deps-sweep deps-train deps-$(LEARN_ENGINE)
 	@case '$(ENGINE)' in ''|slurm|parallel) ;; *) echo "make sweep: ENGINE=$(ENGINE): slurm or parallel" >&2; exit 2;; esac
 	@$(MAKE) --no-print-directory all
 	@rc=0; $(SWEEP_RUN) || rc=$$?; \
 	if [ $$rc -ne 0 ] && [ $$rc -ne 3 ]; then exit $$rc; fi; \
+	t0=$$(date +%s); $(LEARN_RUN) || exit 1; \
+	echo "make sweep: the learning studies took $$(( $$(date +%s) - t0 )) s"; \
 	$(MAKE) --no-print-directory figures-only || exit 1; \
 	if [ $$rc -eq 3 ]; then echo "make sweep: a loss is off its expected order (table above, $(RESULTS)/complexity.csv)" >&2; fi; \
 	exit $$rc
+
+sweep-learn: deps-sweep deps-train deps-$(LEARN_ENGINE)
+	@$(MAKE) --no-print-directory all
+	@t0=$$(date +%s); $(LEARN_RUN) || exit 1; \
+	echo "make sweep-learn: the learning studies took $$(( $$(date +%s) - t0 )) s"
+	@$(MAKE) --no-print-directory figures-only
 
 figures: deps-sweep
 	@$(MAKE) --no-print-directory figures-only
@@ -421,6 +451,11 @@ $(FIG_DIR)/alpha_delta_heatmap.png: $(RESULTS)/alpha_delta.csv
 $(FIG_DIR)/top1_share.png:          $(RESULTS)/alpha_delta.csv
 $(FIG_DIR)/isa_gflops.png:          $(RESULTS)/isa.csv
 $(FIG_DIR)/threads_scaling.png:     $(RESULTS)/threads.csv
+$(FIG_DIR)/learn_time.png:          $(RESULTS)/learn_time.csv plots/time_to_target.awk
+$(FIG_DIR)/learn_batch.png:         $(RESULTS)/learn_batch.csv plots/seed_stats.awk
+$(FIG_DIR)/learn_dim.png:           $(RESULTS)/learn_dim.csv plots/seed_stats.awk
+$(FIG_DIR)/learn_alpha_delta.png:   $(RESULTS)/learn_alpha_delta.csv plots/seed_stats.awk
+$(FIG_DIR)/learn_protocol.png:      $(RESULTS)/learn_protocol.csv $(RESULTS)/learn_time.csv plots/seed_stats.awk
 
 # One script draws the PNG and the SVG beside it.
 $(FIG_DIR)/%.png: plots/%.gp plots/common.gp
@@ -466,7 +501,9 @@ test-faults: deps-test
 SAN_TEST ?= address,undefined
 SAN_ENV  := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
             UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-SAN_SWEEP ?= $(SWEEP_DEFS)
+# (one learning study: the others add ~70 s under ASan and no new code path;
+# tests/learn_test.sh runs the train units, resume and merge under it too)
+SAN_SWEEP ?= $(TIMING_DEFS) experiments/learn_time.txt
 test-san: deps-test
 	@$(SAN_ENV) $(MAKE) --no-print-directory SAN=$(SAN_TEST) test
 	$(SAN_ENV) HOSTILE_NO_VLIMIT=1 bash tests/hostile_test.sh build-san/dmlbench

@@ -18,8 +18,9 @@
 #                    jobs ($PARALLEL_JOBS, default nproc) are each pinned to
 #                    their share of the CPUs (taskset), as Slurm pins a task
 #
-# OUT/shards/ starts empty unless RESUME=1 (then finished shards are kept and
-# unfinished ones resume from their rows).
+# The shards go to $SHARD_DIR (default OUT/shards/), which starts empty
+# unless RESUME=1 (then finished shards are kept and unfinished ones resume
+# from their rows).
 #
 # Exit status: 0, 3 when a loss is off its expected order (as `dmlbench
 # sweep`), 1 on any other failure.
@@ -33,7 +34,7 @@ case $SHARDS in ''|*[!0-9]*|0) echo "engine.sh: SHARDS must be a positive intege
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${DMLBENCH:-$REPO/build/dmlbench}
-SH=$OUT/shards
+SH=${SHARD_DIR:-$OUT/shards}
 [ -n "${RESUME:-}" ] || rm -rf "$SH"
 mkdir -p "$SH"
 SH=$(cd "$SH" && pwd)

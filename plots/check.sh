@@ -3,6 +3,8 @@
 # for every study RESULTS/<study>.csv (a header and at least one row, every row
 # as wide as the header) and RESULTS/<study>.json; RESULTS/complexity.csv with
 # a row per loss; for every figure RESULTS/figures/<figure>.png (a PNG) and .svg.
+# A learning study (learn_*): its JSON describes the training, every point's
+# last evaluation is there, and every setting ran on at least 3 seeds.
 # Prints what is missing and exits 1, or prints a summary and exits 0.
 set -u
 R=$1; studies=$2; figures=$3
@@ -17,6 +19,13 @@ for s in $studies; do
     awk -F, 'NR==1{n=NF} NF!=n{print FILENAME": line "NR" has "NF" fields, the header "n; bad=1} END{exit bad}' "$c" >&2 || bad=1
     [ -s "$j" ] && grep -q '"git"' "$j" && grep -q '"cpu"' "$j" || miss "$j is missing or lacks provenance"
     [ ! -e "$R/$s.partial.csv" ] || miss "$R/$s.partial.csv is left over: the study did not finish"
+    case $s in learn_*)
+        grep -q '"training"' "$j" || miss "$j lacks the training description"
+        # a train point's key without its seed names its setting
+        awk -F, 'NR==1{for(i=1;i<=NF;i++)c[$i]=i; next} $c["kind"]=="train"{k=$c["key"]; last[k]=$c["epoch"]==$c["epochs"]; s=k; sub(/;seed=[0-9]+/, "", s); if(!((s,$c["seed"]) in seen)){seen[s,$c["seed"]]=1; n[s]++}}
+                 END{for(k in last) if(!last[k]){print FILENAME": point "k" lacks its last evaluation"; bad=1}
+                     for(s in n) if(n[s]<3){print FILENAME": "s" ran on "n[s]" seed(s), fewer than 3"; bad=1}; exit bad}' "$c" >&2 || bad=1 ;;
+    esac
     echo "sweep-check: $c: $rows rows"
 done
 cx="$R/complexity.csv"

@@ -42,3 +42,14 @@ meta_label(study) = sprintf("load '%s/%s.meta.gp'", R, study)
 set grid lc rgb "#dddddd"
 set bmargin 5.5
 set key box opaque samplen 2
+# The learning studies: the seeds' spread (plots/seed_stats.awk) grouped by
+# the columns in `by` (space separated), for loss n ("": every name), at the
+# last evaluation of each point: columns median, min, max, n.
+seeds(f, by, n) = "< awk -F, -v by='".by."' -v name='".n."' -f plots/seed_stats.awk ".f
+# ... every evaluation of loss n by epoch, with x = the median training time
+# (CPU time of the training thread: on a shared machine wall time also
+# counts the time it waited).
+seeds_curve(f, n) = "< awk -F, -v by=epoch -v name='".n."' -v x=train_cpu_s -v all=1 -f plots/seed_stats.awk ".f
+# Field `field` (median, min, max) of the group whose `by` values are v
+# (comma separated), as a number.
+seed_stat(f, by, n, v, field) = real(system("awk -F, -v by='".by."' -v name='".n."' -f plots/seed_stats.awk ".f." | awk -F, -v v='".v."' -v fl='".field."' 'NR==1{for(i=1;i<=NF;i++)c[$i]=i; next} index($0, v \",\")==1{print $c[fl]}'"))

@@ -4,8 +4,9 @@ answers: every CSV column that is not a timing (nor derived from one, nor the
 host) equal, row for row.  Exit 1 on a difference (printed)."""
 import csv, os, re, sys
 a_dir, b_dir, studies = sys.argv[1], sys.argv[2], sys.argv[3:]
-# as tests/compare_behaviour.sh: timings and what the time budget chooses (reps)
-timing = re.compile(r'(_ms$|^gflops_|^gelem_per_s$|^reps$|^host$)')
+# as tests/compare_behaviour.sh: timings and what the time budget chooses (reps);
+# a learning study's training and evaluation times (train_s, train_cpu_s, eval_s)
+timing = re.compile(r'(_ms$|_s$|^gflops_|^reps$|^host$)')
 bad = 0
 for s in studies:
     a = list(csv.DictReader(open(os.path.join(a_dir, s + '.csv'))))

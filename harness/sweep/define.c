@@ -14,10 +14,18 @@
  *   quick M 64 128                    used instead of `M ...` with --quick
  *   [proxy_anchor]                    a section: keys for this loss (or kernel) only
  *
+ *   train   proxy_anchor ms           losses to train (the learning studies)
+ *   baseline pixels                   retrieval on the pixels, one point per protocol
+ *
  * Keys: M C D per_class classes_in_batch noise proxy_noise seed reps warmup
  * max_seconds isa threads, every loss parameter of the parameter table
  * (point/params.h: alpha delta scale include_positive beta base epsilon mine
- * margin), and at the top level study title losses kernels fit_min_M passes.
+ * margin), for train and baseline units protocol H epochs lr train_limit
+ * eval_limit eval_every eval_untrained (C, per_class, classes_in_batch, noise,
+ * proxy_noise, reps, warmup and max_seconds are the timing units' alone), and
+ * at the top level study title losses kernels train baseline fit_min_M passes.
+ * In a study with `train`, a [loss] section gives keys to that loss's train
+ * unit (without it, a section makes a timing unit of its loss).
  *
  * passes N runs every point N times, one pass over all points after another
  * (so a burst of load on the shared machine hits one pass, not one point),

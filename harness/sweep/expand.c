@@ -22,11 +22,17 @@ static const kv *lookup(const definition *def, int s, int id, int quick)
     return NULL;
 }
 
-/* Does key id change what a unit (loss or kernel) computes? */
-static int relevant(int is_kernel, int which, int id)
+/* Does key id change what a unit (PK_*: loss, kernel, train, baseline) computes? */
+static int relevant(int kind, int which, int id)
 {
+    int is_kernel = kind == PK_KERNEL;
+    if (kind == PK_BASELINE)
+        return id == K_PROTOCOL || id == K_TRAIN_LIMIT || id == K_EVAL_LIMIT || id == K_ISA || id == K_THREADS;
     if (id >= K_PARAM0)
         return !is_kernel && param_applies(id - K_PARAM0, (dml_loss)which);
+    if (kind == PK_TRAIN)
+        return key_unit_only(id) == 1 ? id != K_TRAIN && id != K_BASELINE
+             : id == K_M || id == K_D || id == K_SEED || id == K_ISA || id == K_THREADS;
     switch (id) {
     case K_M: case K_C: case K_D: case K_REPS: case K_WARMUP: case K_MAX_SECONDS: case K_ISA: case K_SEED:
         return 1;
@@ -38,6 +44,10 @@ static int relevant(int is_kernel, int which, int id)
 
 void point_key(const sweep_point *p, int threads, char *out, size_t len)
 {
+    if (p->kind == PK_TRAIN || p->kind == PK_BASELINE) {
+        learn_point_key(p, threads, out, len);
+        return;
+    }
     const point_spec *s = &p->sp;
     const batch_spec *b = &s->batch;
     size_t o = (size_t)snprintf(out, len, "%s=%s;isa=%s;threads=%d;M=%zu;C=%zu;D=%zu;seed=%llu;reps=%d;warmup=%d;budget=%g",
@@ -54,6 +64,7 @@ void point_key(const sweep_point *p, int threads, char *out, size_t len)
 
 static double point_cost(const sweep_point *p)
 {
+    if (p->kind == PK_TRAIN || p->kind == PK_BASELINE) return learn_point_cost(p);
     const batch_spec *b = &p->sp.batch;
     double M = (double)b->M, C = (double)b->C, D = (double)b->D, c;
     if (p->is_kernel)
@@ -71,7 +82,7 @@ static double point_cost(const sweep_point *p)
 /* One unit's expansion: its keys, the swept ones in the order of their lines. */
 typedef struct unit {
     const char *file;
-    int is_kernel, which, line, cli_threads;
+    int kind, is_kernel, which, line, cli_threads;
     const kv *val[K_MAX];
     int order[K_MAX], nsw;
 } unit;
@@ -93,6 +104,14 @@ static int apply_key(const unit *u, int id, double v, sweep_point *p)
     case K_MAX_SECONDS: p->max_seconds = v; break;
     case K_ISA: p->sp.isa = (dml_isa)(int)v; break;
     case K_THREADS: p->sp.threads = (int)v; break;
+    case K_PROTOCOL: p->ls.protocol = (int)v; break;
+    case K_H: p->ls.H = (size_t)v; break;
+    case K_EPOCHS: p->ls.epochs = (int)v; break;
+    case K_LR: p->ls.lr = v; break;
+    case K_TRAIN_LIMIT: p->ls.train_limit = (size_t)v; break;
+    case K_EVAL_LIMIT: p->ls.eval_limit = (size_t)v; break;
+    case K_EVAL_EVERY: p->ls.eval_every = (int)v; break;
+    case K_EVAL_UNTRAINED: p->ls.eval_untrained = (int)v; break;
     default:
         if (id >= K_PARAM0) {
             char s[40], err[200];
@@ -104,9 +123,25 @@ static int apply_key(const unit *u, int id, double v, sweep_point *p)
     return 0;
 }
 
+/* A learning point: what train_run would refuse, refused now. */
+static int check_learn_point(const unit *u, const sweep_point *p)
+{
+    const learn_spec *l = &p->ls;
+    const kv *at;
+    if (l->eval_limit == 1)
+        return def_error(u->file, u->val[K_EVAL_LIMIT]->line, "eval_limit: 1 item retrieves nothing (at least 2)");
+    if (p->kind == PK_TRAIN && p->sp.batch.M < 2)
+        return def_error(u->file, (at = u->val[K_M]) ? at->line : u->line, "M: a training batch needs at least 2 items");
+    if (p->kind == PK_TRAIN && l->train_limit && l->train_limit < p->sp.batch.M)
+        return def_error(u->file, u->val[K_TRAIN_LIMIT]->line, "train_limit %zu is smaller than the batch (M = %zu)",
+                         l->train_limit, p->sp.batch.M);
+    return 0;
+}
+
 /* What no single key checks: the classes a batch needs, Proxy-NCA's C >= 2. */
 static int check_point(const unit *u, const sweep_point *p)
 {
+    if (p->kind == PK_TRAIN || p->kind == PK_BASELINE) return check_learn_point(u, p);
     const batch_spec *b = &p->sp.batch;
     size_t classes = (b->M + b->per_class - 1) / b->per_class;
     if (classes > b->C) {
@@ -126,10 +161,12 @@ static int check_point(const unit *u, const sweep_point *p)
 static int make_point(const unit *u, const int *idx, sweep_point *p)
 {
     memset(p, 0, sizeof *p);
+    p->kind = u->kind;
     p->is_kernel = u->is_kernel;
     p->kernel = u->is_kernel ? u->which : 0;
     p->line = u->line;
-    point_spec_default(&p->sp, u->is_kernel ? DML_LOSS_PROXY_ANCHOR : (dml_loss)u->which);
+    point_spec_default(&p->sp, u->is_kernel || u->kind == PK_BASELINE ? DML_LOSS_PROXY_ANCHOR : (dml_loss)u->which);
+    if (u->kind == PK_TRAIN || u->kind == PK_BASELINE) learn_point_default(p, u->kind, p->sp.params.loss);
     p->sp.reps = 10;
     p->sp.warmup = 1;
     p->sp.threads = u->cli_threads;
@@ -154,6 +191,7 @@ static int make_point(const unit *u, const int *idx, sweep_point *p)
         return 1;
     }
     point_key(p, p->sp.threads, p->key, sizeof p->key);
+    p->rows_want = p->kind == PK_TRAIN || p->kind == PK_BASELINE ? learn_point_rows(p) : 1;
     p->cost = point_cost(p);
     p->value = NAN;
     return 0;
@@ -164,9 +202,17 @@ static int make_point(const unit *u, const int *idx, sweep_point *p)
 static int unit_keys(unit *u, const definition *def, int sec, int quick)
 {
     u->nsw = 0;
+    int learn = u->kind == PK_TRAIN || u->kind == PK_BASELINE;
     for (int id = 0; id < key_count(); id++) {
-        u->val[id] = relevant(u->is_kernel, u->which, id) ? lookup(def, sec, id, quick) : NULL;
+        u->val[id] = relevant(u->kind, u->which, id) ? lookup(def, sec, id, quick) : NULL;
         if (u->val[id] && u->val[id]->n > 1) u->order[u->nsw++] = id;
+        const scope *sc = &def->sec[sec];
+        int set = sec != SEC_TOP && (sc->k[id].set || sc->q[id].set);
+        if (set && key_unit_only(id) == (learn ? 2 : 1))
+            return def_error(u->file, sc->k[id].set ? sc->k[id].line : sc->q[id].line,
+                             "'%s' is a key of %s, but [%s] also makes a %s unit", key_name(id),
+                             learn ? "timing units (losses, kernels)" : "train and baseline units",
+                             dml_loss_name((dml_loss)u->which), learn ? "train" : "timing");
     }
     if (u->val[K_PER_CLASS] && u->val[K_CLASSES])
         return def_error(u->file, u->val[K_CLASSES]->line, "set per_class or classes_in_batch, not both (per_class on line %d)",
@@ -175,8 +221,9 @@ static int unit_keys(unit *u, const definition *def, int sec, int quick)
         for (int b = a; b > 0 && u->val[u->order[b]]->line < u->val[u->order[b - 1]]->line; b--) {
             int t = u->order[b]; u->order[b] = u->order[b - 1]; u->order[b - 1] = t;
         }
-    u->line = sec != SEC_TOP && def->sec[sec].line ? def->sec[sec].line
-            : def->sec[SEC_TOP].k[u->is_kernel ? K_KERNELS : K_LOSSES].line;
+    int list = u->kind == PK_KERNEL ? K_KERNELS : u->kind == PK_TRAIN ? K_TRAIN : u->kind == PK_BASELINE ? K_BASELINE
+             : K_LOSSES;
+    u->line = sec != SEC_TOP && def->sec[sec].line ? def->sec[sec].line : def->sec[SEC_TOP].k[list].line;
     return 0;
 }
 
@@ -195,11 +242,12 @@ static int check_grid(const unit *u, const study *st)
                      (double)st->n + n, dims, st->n ? " with the units before it" : "", STUDY_MAX_POINTS);
 }
 
-/* Expands every point of one unit (loss or kernel). */
-static int expand_unit(const char *file, const definition *def, int sec, int is_kernel, int which,
+/* Expands every point of one unit (PK_*: a loss, kernel, train or baseline). */
+static int expand_unit(const char *file, const definition *def, int sec, int kind, int which,
                        int quick, int cli_threads, study *st)
 {
-    unit u = { .file = file, .is_kernel = is_kernel, .which = which, .cli_threads = cli_threads };
+    unit u = { .file = file, .kind = kind, .is_kernel = kind == PK_KERNEL, .which = which,
+               .cli_threads = kind == PK_KERNEL ? 1 : cli_threads };
     if (unit_keys(&u, def, sec, quick) || check_grid(&u, st)) return 1;
     int idx[K_MAX] = { 0 };
     for (;;) {
@@ -247,26 +295,60 @@ static int study_settings(study *st, const char *file, const definition *def, in
     return 0;
 }
 
-/* Units in the order the file gives them: the `losses` list, then sections. */
+/* A key only one kind of unit reads, set at the top of a study without such
+ * a unit, is a mistake the study would not show: refused.  So is `passes`
+ * with training (a training run is not a timing to repeat). */
+static int check_unit_keys(const char *file, const definition *def, int learn, int timing)
+{
+    const scope *top = &def->sec[SEC_TOP];
+    for (int id = 0; id < key_count(); id++) {
+        int only = key_unit_only(id), line = top->k[id].set ? top->k[id].line : top->q[id].line;
+        if (!top->k[id].set && !top->q[id].set) continue;
+        if (only == 1 && !learn && id != K_TRAIN && id != K_BASELINE)
+            return def_error(file, line, "'%s' is a key of train and baseline units, and this study has none "
+                             "(name them with 'train' or 'baseline')", key_name(id));
+        if (only == 2 && !timing)
+            return def_error(file, line, "'%s' is a key of timing units (losses, kernels), and this study has none",
+                             key_name(id));
+    }
+    const kv *pa = &top->k[K_PASSES];
+    if (learn && pa->set && pa->v[0] > 1)
+        return def_error(file, pa->line, "passes: a study with train or baseline units runs each point once");
+    return 0;
+}
+
+/* Units in the order the file gives them: the `losses` list, then sections
+ * (in a study without `train`: with it, a [loss] section gives keys to the
+ * loss's train unit instead), kernels, then `train` and `baseline`. */
 static int expand_units(const char *file, const definition *def, int quick, int cli_threads, study *st)
 {
-    const kv *ls = &def->sec[SEC_TOP].k[K_LOSSES], *ks = &def->sec[SEC_TOP].k[K_KERNELS];
-    int have_ker[KER_COUNT] = { 0 }, order_l[DML_LOSS_COUNT], nl = 0, rc = 0;
+    const scope *top = &def->sec[SEC_TOP];
+    const kv *ls = &top->k[K_LOSSES], *ks = &top->k[K_KERNELS], *ts = &top->k[K_TRAIN], *bs = &top->k[K_BASELINE];
+    int have_ker[KER_COUNT] = { 0 }, order_l[DML_LOSS_COUNT], nl = 0, rc = 0, learn = ts->set || bs->set;
     for (int i = 0; i < ks->n; i++) have_ker[(int)ks->v[i]] = 1;
     for (int k = 0; k < KER_COUNT; k++) if (def->sec[SEC_KER0 + k].used) have_ker[k] = 1;
     for (int i = 0; i < ls->n; i++) order_l[nl++] = (int)ls->v[i];
-    for (int l = 0; l < DML_LOSS_COUNT; l++) {
+    for (int l = 0; l < DML_LOSS_COUNT && !learn; l++) {
         int seen = 0;
         for (int i = 0; i < nl; i++) seen |= order_l[i] == l;
         if (def->sec[SEC_LOSS0 + l].used && !seen) order_l[nl++] = l;
     }
+    int timing = nl > 0;
+    for (int k = 0; k < KER_COUNT; k++) timing |= have_ker[k];
+    if (check_unit_keys(file, def, learn, timing)) return 1;
     for (int i = 0; i < nl && !rc; i++) {
         int s = SEC_LOSS0 + order_l[i];
-        rc = expand_unit(file, def, def->sec[s].used ? s : SEC_TOP, 0, order_l[i], quick, cli_threads, st);
+        rc = expand_unit(file, def, def->sec[s].used ? s : SEC_TOP, PK_LOSS, order_l[i], quick, cli_threads, st);
     }
     for (int k = 0; k < KER_COUNT && !rc; k++)
         if (have_ker[k])
-            rc = expand_unit(file, def, def->sec[SEC_KER0 + k].used ? SEC_KER0 + k : SEC_TOP, 1, k, quick, 1, st);
+            rc = expand_unit(file, def, def->sec[SEC_KER0 + k].used ? SEC_KER0 + k : SEC_TOP, PK_KERNEL, k, quick, 1, st);
+    for (int i = 0; i < ts->n && !rc; i++) {
+        int l = (int)ts->v[i], s = SEC_LOSS0 + l;
+        rc = expand_unit(file, def, def->sec[s].used ? s : SEC_TOP, PK_TRAIN, l, quick, cli_threads, st);
+    }
+    for (int i = 0; i < bs->n && !rc; i++)
+        rc = expand_unit(file, def, SEC_TOP, PK_BASELINE, (int)bs->v[i], quick, cli_threads, st);
     return rc;
 }
 
@@ -281,7 +363,8 @@ int load_study_text(const char *file, char *text, size_t len, int quick, int cli
     rc = study_settings(st, file, def, quick) || expand_units(file, def, quick, cli_threads, st);
     free(def);
     if (!rc && st->n == 0)
-        rc = def_error(file, 1, "defines no points (name losses with 'losses', kernels with 'kernels', or a [loss] section)");
+        rc = def_error(file, 1, "defines no points (name losses with 'losses', kernels with 'kernels', training with 'train' or "
+                       "'baseline', or a [loss] section)");
     size_t first, again;
     if (!rc && pointset_build(st, &first, &again))
         rc = def_error(file, st->pts[again].line, "two points are the same (%s)", st->pts[again].key);

@@ -23,26 +23,39 @@ static const struct {
     int top_only;
     double hi;
     const char *why;
+    int unit_only;   /* 1: train/baseline units only, 2: timing units only */
 } keys[K_PARAM0] = {
-    [K_STUDY] = { "study", T_STRING, 1, 0, "" },
-    [K_TITLE] = { "title", T_STRING, 1, 0, "" },
-    [K_LOSSES] = { "losses", T_LOSSES, 1, 0, "" },
-    [K_KERNELS] = { "kernels", T_KERNELS, 1, 0, "" },
-    [K_FIT_MIN_M] = { "fit_min_M", T_INT_POS, 1, 0, "" },
-    [K_PASSES] = { "passes", T_INT_POS, 1, STUDY_MAX_PASSES, "" },
-    [K_M] = { "M", T_INT_POS, 0, 0, "" },
-    [K_C] = { "C", T_INT_POS, 0, 0, "" },
-    [K_D] = { "D", T_INT_POS, 0, 0, "" },
-    [K_PER_CLASS] = { "per_class", T_INT_POS, 0, 0, "" },
-    [K_CLASSES] = { "classes_in_batch", T_INT_POS, 0, 0, "" },
-    [K_NOISE] = { "noise", T_FLOAT_NONNEG, 0, 0, "" },
-    [K_PROXY_NOISE] = { "proxy_noise", T_FLOAT_NONNEG, 0, 0, "" },
-    [K_SEED] = { "seed", T_U64, 0, 0, "" },
-    [K_REPS] = { "reps", T_INT_POS, 0, 1e6, "" },
-    [K_WARMUP] = { "warmup", T_INT_NONNEG, 0, 1e6, "" },
-    [K_MAX_SECONDS] = { "max_seconds", T_FLOAT_POS, 0, 3600, " (an hour a point)" },
-    [K_ISA] = { "isa", T_ISA, 0, 0, "" },
-    [K_THREADS] = { "threads", T_THREADS, 0, 1024, " (the library's limit)" },
+    [K_STUDY] = { "study", T_STRING, 1, 0, "", 0 },
+    [K_TITLE] = { "title", T_STRING, 1, 0, "", 0 },
+    [K_LOSSES] = { "losses", T_LOSSES, 1, 0, "", 0 },
+    [K_KERNELS] = { "kernels", T_KERNELS, 1, 0, "", 0 },
+    [K_FIT_MIN_M] = { "fit_min_M", T_INT_POS, 1, 0, "", 0 },
+    [K_PASSES] = { "passes", T_INT_POS, 1, STUDY_MAX_PASSES, "", 0 },
+    [K_M] = { "M", T_INT_POS, 0, 0, "", 0 },
+    [K_C] = { "C", T_INT_POS, 0, 0, "", 2 },
+    [K_D] = { "D", T_INT_POS, 0, 0, "", 0 },
+    [K_PER_CLASS] = { "per_class", T_INT_POS, 0, 0, "", 2 },
+    [K_CLASSES] = { "classes_in_batch", T_INT_POS, 0, 0, "", 2 },
+    [K_NOISE] = { "noise", T_FLOAT_NONNEG, 0, 0, "", 2 },
+    [K_PROXY_NOISE] = { "proxy_noise", T_FLOAT_NONNEG, 0, 0, "", 2 },
+    [K_SEED] = { "seed", T_U64, 0, 0, "", 0 },
+    [K_REPS] = { "reps", T_INT_POS, 0, 1e6, "", 2 },
+    [K_WARMUP] = { "warmup", T_INT_NONNEG, 0, 1e6, "", 2 },
+    [K_MAX_SECONDS] = { "max_seconds", T_FLOAT_POS, 0, 3600, " (an hour a point)", 2 },
+    [K_ISA] = { "isa", T_ISA, 0, 0, "", 0 },
+    [K_THREADS] = { "threads", T_THREADS, 0, 1024, " (the library's limit)", 0 },
+    /* Training: caps so that a definition cannot ask for days (100 epochs
+     * are about 3 minutes a run here). */
+    [K_TRAIN] = { "train", T_LOSSES, 1, 0, "", 1 },
+    [K_BASELINE] = { "baseline", T_BASELINE, 1, 0, "", 1 },
+    [K_PROTOCOL] = { "protocol", T_PROTOCOL, 0, 0, "", 1 },
+    [K_H] = { "H", T_INT_NONNEG, 0, 65536, "", 1 },
+    [K_EPOCHS] = { "epochs", T_INT_POS, 0, 100, "", 1 },
+    [K_LR] = { "lr", T_FLOAT_POS, 0, 1, "", 1 },
+    [K_TRAIN_LIMIT] = { "train_limit", T_INT_POS, 0, 1e7, "", 1 },
+    [K_EVAL_LIMIT] = { "eval_limit", T_INT_POS, 0, 1e7, "", 1 },
+    [K_EVAL_EVERY] = { "eval_every", T_INT_POS, 0, 100, "", 1 },
+    [K_EVAL_UNTRAINED] = { "eval_untrained", T_FLAG, 0, 0, "", 1 },
 };
 
 const char *const kernel_names[KER_COUNT] = { "gemm", "lse", "normalize" };
@@ -55,6 +68,7 @@ int key_count(void)
 
 const char *key_name(int id) { return id < K_PARAM0 ? keys[id].name : param_name(id - K_PARAM0); }
 int key_top_only(int id) { return id < K_PARAM0 && keys[id].top_only; }
+int key_unit_only(int id) { return id < K_PARAM0 ? keys[id].unit_only : 0; }
 
 ktype key_type(int id)
 {
@@ -167,9 +181,11 @@ static int list_item(ktype t, const char *tok, const char *file, int line)
         dml_loss l;
         return dml_loss_parse(tok, &l) == DML_OK ? (int)l : -2;
     }
-    if (t == T_KERNELS) {
-        for (int j = 0; j < KER_COUNT; j++)
-            if (!strcmp(tok, kernel_names[j])) return j;
+    if (t == T_KERNELS || t == T_BASELINE || t == T_PROTOCOL) {
+        const char *const *names = t == T_KERNELS ? kernel_names : t == T_BASELINE ? baseline_names : NULL;
+        int n = t == T_KERNELS ? KER_COUNT : t == T_BASELINE ? BASE_COUNT : 2;
+        for (int j = 0; j < n; j++)
+            if (!strcmp(tok, names ? names[j] : learn_protocol_name(j))) return j;
         return -2;
     }
     dml_isa isa;
@@ -184,7 +200,8 @@ static int list_item(ktype t, const char *tok, const char *file, int line)
 
 static int parse_list(const char *name, ktype t, char **tok, int nt, kv *k, const char *file, int line)
 {
-    int count = t == T_LOSSES ? DML_LOSS_COUNT : t == T_KERNELS ? KER_COUNT : DML_ISA_COUNT;
+    int count = t == T_LOSSES ? DML_LOSS_COUNT : t == T_KERNELS ? KER_COUNT : t == T_BASELINE ? BASE_COUNT
+              : t == T_PROTOCOL ? 2 : DML_ISA_COUNT;
     if (nt == 1 && !strcmp(tok[0], "all")) {
         for (int i = 0; i < count; i++)
             if (t != T_ISA || dml_isa_supported((dml_isa)i))
@@ -195,8 +212,10 @@ static int parse_list(const char *name, ktype t, char **tok, int nt, kv *k, cons
         int found = list_item(t, tok[i], file, line);
         if (found == -3) return 1;
         if (found == -2)
-            return def_error(file, line, "%s: unknown %s '%s'", name,
-                             t == T_LOSSES ? "loss" : t == T_KERNELS ? "kernel" : "ISA", tok[i]);
+            return def_error(file, line, "%s: unknown %s '%s'%s", name,
+                             t == T_LOSSES ? "loss" : t == T_KERNELS ? "kernel" : t == T_BASELINE ? "baseline"
+                             : t == T_PROTOCOL ? "protocol" : "ISA", tok[i],
+                             t == T_PROTOCOL ? " (closed or open)" : t == T_BASELINE ? " (pixels)" : "");
         if (add_value(k, found, file, line, name)) return 1;
     }
     return 0;
@@ -253,7 +272,7 @@ int parse_values(int id, char **tok, int nt, kv *k, const char *file, int line)
         return def_error(file, line, "%s: no value", name);
     if (t == T_STRING)
         return parse_string(id, tok, nt, k, file, line);
-    if (t == T_LOSSES || t == T_KERNELS || t == T_ISA)
+    if (t == T_LOSSES || t == T_KERNELS || t == T_ISA || t == T_BASELINE || t == T_PROTOCOL)
         return parse_list(name, t, tok, nt, k, file, line);
     if (t == T_CHOICE) /* names of the choices; kept as their indices */
         for (int i = 0; i < nt; i++) {

@@ -28,12 +28,14 @@ static size_t nfields(const char *s)
     return n;
 }
 
+/* Of a point's first line: the rows of a learning point are its lines. */
 void merge_field(const char *row, int i, char *out, size_t len)
 {
-    const char *p = row;
+    const char *p = row, *nl = strchr(row, '\n');
     for (int k = 0; k < i && p; k++)
-        if ((p = strchr(p, ','))) p++;
-    size_t n = p ? strcspn(p, ",") : 0;
+        if ((p = strchr(p, ',')) && (!nl || p < nl)) p++;
+        else p = NULL;
+    size_t n = p ? strcspn(p, ",\n") : 0;
     if (n >= len) n = len - 1;
     memcpy(out, p ? p : "", n);
     out[n] = 0;
@@ -51,7 +53,9 @@ int merge_column(const char *name)
     return -1;
 }
 
-/* The CSV: whole, with this build's header, every row as wide as it. */
+/* The CSV: whole, with this build's header, every line as wide as it.  A
+ * point's lines (one per evaluation of a train point) stay together: one
+ * row, its lines joined by their newlines again. */
 static int read_csv(shard_file *sf)
 {
     size_t len;
@@ -65,13 +69,17 @@ static int read_csv(shard_file *sf)
     sf->rows = calloc(len / 2 + 1, sizeof *sf->rows);
     if (!sf->rows) return die("merge: out of memory");
     size_t line = 1;
+    char prev[32] = "", cur[32];
     for (char *p = sf->csv_text + hl + 1; *p; line++) {
         char *nl = strchr(p, '\n');
         *nl = 0;
         if (nfields(p) != nh)
             return die("merge: %s: line %zu has %zu fields, the header %zu (truncated or damaged)", sf->csv, line + 1,
                        nfields(p), nh);
-        sf->rows[sf->nrows++] = p;
+        merge_field(p, 1, cur, sizeof cur);
+        if (sf->nrows && !strcmp(cur, prev)) p[-1] = '\n'; /* the same point's next line */
+        else sf->rows[sf->nrows++] = p;
+        memcpy(prev, cur, sizeof cur);
         p = nl + 1;
     }
     return 0;
@@ -208,27 +216,46 @@ static int place_rows(merged_study *ms)
     return 0;
 }
 
+/* What a merge read and joined: freed on every way out. */
+static int merge_free(shard_file *sf, int nfiles, merged_study *ms, int nst, int rc)
+{
+    for (int s = 0; s < nst && ms; s++) {
+        free(ms[s].shards);
+        free(ms[s].row);
+        free(ms[s].src);
+    }
+    free(ms);
+    for (int i = 0; i < nfiles; i++) {
+        free(sf[i].csv_text);
+        free(sf[i].json_text);
+        free(sf[i].rows);
+    }
+    free(sf);
+    return rc;
+}
+
 int merge_main(const char *out, const char *const *files, int nfiles)
 {
     shard_file *sf = calloc((size_t)nfiles, sizeof *sf);
     if (!sf) return die("merge: out of memory");
     for (int i = 0; i < nfiles; i++)
-        if (load_shard(files[i], &sf[i]) || same_build(&sf[i], &sf[0])) return 1;
-    if (mkdir_p(out)) return die("merge: cannot create %s: %s", out, strerror(errno));
+        if (load_shard(files[i], &sf[i]) || same_build(&sf[i], &sf[0])) return merge_free(sf, nfiles, NULL, 0, 1);
+    if (mkdir_p(out)) return merge_free(sf, nfiles, NULL, 0, die("merge: cannot create %s: %s", out, strerror(errno)));
     merged_study *ms = calloc((size_t)nfiles, sizeof *ms);
     int nst = 0, rc = 0;
-    if (!ms) return die("merge: out of memory");
+    if (!ms) return merge_free(sf, nfiles, NULL, 0, die("merge: out of memory"));
     for (int i = 0; i < nfiles; i++) { /* every study checked before any is written */
         int seen = 0;
         for (int s = 0; s < nst; s++) seen |= !strcmp(ms[s].name, sf[i].study);
         if (seen) continue;
-        if (gather(sf, nfiles, sf[i].study, &ms[nst]) || place_rows(&ms[nst])) return 1;
-        nst++;
+        int bad = gather(sf, nfiles, sf[i].study, &ms[nst]);
+        nst++; /* what gather allocated is freed with the rest */
+        if (bad || place_rows(&ms[nst - 1])) return merge_free(sf, nfiles, ms, nst, 1);
     }
     for (int s = 0; s < nst && rc != 1; s++) {
         int r = merge_write(out, &ms[s]);
         rc = r == 1 ? 1 : r == 3 || rc == 3 ? 3 : 0;
     }
     if (rc == 3) fprintf(stderr, "dmlbench: merge: a loss is off its expected order (table above)\n");
-    return rc;
+    return merge_free(sf, nfiles, ms, nst, rc);
 }

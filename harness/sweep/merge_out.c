@@ -139,7 +139,7 @@ static int write_json_merged(const char *path, const char *csv, const merged_stu
                 : "rows from several CPU models: the complexity fit and the timing figures use this model's rows only");
     fprintf(f, "}");
     static const char *const copied[] = { "git", "compiler", "flags", "isa", "cpu", "threads", "seed",
-                                          "generator", "passes", "timing", "columns" };
+                                          "generator", "training", "passes", "timing", "columns" };
     for (size_t i = 0; i < sizeof copied / sizeof *copied; i++) copy_member(f, m->json_text, copied[i]);
     fprintf(f, "\n}\n");
     return write_stream_atomic(f, path, err, sizeof err) ? die("merge: %s", err) : 0;

@@ -97,9 +97,28 @@ static void json_seeds(FILE *f, const study *st)
     fprintf(f, "]");
 }
 
+/* A learning study: what was trained on what, how it was scored. */
+static void json_training(FILE *f, const study *st)
+{
+    int learn = 0;
+    for (size_t i = 0; i < st->n; i++) learn |= st->pts[i].kind == PK_TRAIN || st->pts[i].kind == PK_BASELINE;
+    if (!learn) return;
+    fprintf(f, ",\n  \"training\": ");
+    json_str(f, "harness/train: Fashion-MNIST (IDX files of the Debian package dataset-fashion-mnist), standardised "
+                "by one mean and std of all 60 000 training pixels; closed: train on the training set, retrieve among "
+                "the test set; open: train on classes 0-4 of the training set, retrieve among the training and test "
+                "images of classes 5-9; train_limit / eval_limit keep the first N of each. Network 784 -> H -> D (ReLU), "
+                "class-balanced batches of M, AdamW (lr, wd 1e-4; proxies 100 x lr), the library's loss step. "
+                "One row per evaluation (epoch 0 = untrained): exact cosine k-NN, query set = reference set, self "
+                "left out; train_s = training wall time so far (evaluation excluded), train_cpu_s its thread CPU "
+                "time, total_median_ms the median step. Baseline rows: retrieval on the pixels, x / 255 (name "
+                "pixels) and standardised (pixels_standardised).");
+}
+
 /* How the inputs were made and how the times were taken. */
 static void json_method(FILE *f, const study *st)
 {
+    json_training(f, st);
     fprintf(f, ",\n  \"generator\": ");
     json_str(f, "class-balanced batches (harness/point/batch.c): per_class samples from each of ceil(M/per_class) classes "
                 "drawn without replacement from C; class centres uniform on the unit sphere; a sample is its centre "

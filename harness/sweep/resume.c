@@ -37,10 +37,14 @@ static int header_index(const char *name)
     return -1;
 }
 
-/* Takes over the row `line` (passes and key already cut off) for point i. */
-static int adopt_row(study *st, size_t i, char *line, long passes)
+/* Takes over the row `line` (passes and key already cut off) for point i:
+ * its first line, or (gen: this read) one more of a learning point's lines.
+ * Returns 1 when the point is newly adopted. */
+static int adopt_row(study *st, size_t i, char *line, long passes, unsigned gen)
 {
     sweep_point *p = &st->pts[i];
+    if (p->row && (p->adopt_gen != gen || p->rows_want == 1)) return 0; /* kept from an earlier file */
+    int more = p->row != NULL; /* a further line of a learning point of this read */
     size_t commas = 0, want = 0;
     for (const char *c = line; *c; c++) commas += *c == ',';
     for (const char *c = csv_header(); *c; c++) want += *c == ',';
@@ -50,9 +54,17 @@ static int adopt_row(study *st, size_t i, char *line, long passes)
     rest = rest ? strchr(rest + 1, ',') : NULL;
     if (!rest) return 0;
     sbuf b = { 0 };
+    if (p->row) sb_add(&b, "%s\n", p->row);
     sb_add(&b, "%s,%zu%s", st->name, p->gidx, rest);
+    free(p->row);
     p->row = b.s;
     p->passes_done = (int)passes;
+    if (more) {
+        p->nrows++;
+        return 0;
+    }
+    p->adopt_gen = gen;
+    p->nrows = 1;
     char f[64];
     csv_field(line, header_index("value"), f, sizeof f);
     p->value = *f ? strtod(f, NULL) : NAN;
@@ -62,8 +74,27 @@ static int adopt_row(study *st, size_t i, char *line, long passes)
     return 1;
 }
 
+/* A learning point is done only with all its lines (a run killed between
+ * them cannot leave fewer, as a point's lines are written together, but a
+ * file edited by hand can): the others run again. */
+static size_t drop_incomplete(study *st, unsigned gen)
+{
+    size_t dropped = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        sweep_point *p = &st->pts[i];
+        if (!p->row || p->adopt_gen != gen || p->nrows == p->rows_want) continue;
+        free(p->row);
+        p->row = NULL;
+        p->nrows = p->passes_done = 0;
+        dropped++;
+    }
+    return dropped;
+}
+
 size_t resume_from_text(study *st, const char *path, char *text, size_t len)
 {
+    static unsigned gens;
+    unsigned gen = ++gens;
     size_t found = 0, hl = strlen(csv_header());
     text_lines tl;
     lines_init(&tl, text, len);
@@ -87,9 +118,9 @@ size_t resume_from_text(study *st, const char *path, char *text, size_t len)
         long passes;
         if (parse_int(pas, 1, STUDY_MAX_PASSES, &passes)) continue;
         size_t i = pointset_find(st, key);
-        if (i != SIZE_MAX && !st->pts[i].row) found += (size_t)adopt_row(st, i, line, passes);
+        if (i != SIZE_MAX) found += (size_t)adopt_row(st, i, line, passes, gen);
     }
-    return found;
+    return found - drop_incomplete(st, gen);
 }
 
 size_t resume_from(study *st, const char *path)

@@ -21,6 +21,7 @@ static void keep_pass(sweep_point *p, char *row, double total_min_ms, const char
         free(row);
     }
     p->passes_done++;
+    p->nrows = 1;
 }
 
 /* The kernel case each kernel of the ISA study times; normalize's rows are M. */
@@ -123,6 +124,9 @@ static int run_loss_point(study *st, size_t idx, char *err, size_t errlen)
 
 int run_point(study *st, size_t idx, char *err, size_t errlen)
 {
-    return st->pts[idx].is_kernel ? run_kernel_point(st, idx, err, errlen)
-                                  : run_loss_point(st, idx, err, errlen);
+    switch (st->pts[idx].kind) {
+    case PK_KERNEL: return run_kernel_point(st, idx, err, errlen);
+    case PK_LOSS: return run_loss_point(st, idx, err, errlen);
+    default: return run_learn_point(st, idx, err, errlen);
+    }
 }

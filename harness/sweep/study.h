@@ -9,12 +9,13 @@
 #include "core/buf.h"
 #include "core/prov.h"
 #include "point/point.h"
+#include "train/train.h"
 
 /* ------------------------------------------------------------------ keys */
 
 typedef enum ktype {
     T_INT_POS, T_INT_NONNEG, T_U64, T_FLOAT_POS, T_FLOAT_NONNEG, T_FLOAT_ANY, T_FLAG,
-    T_ISA, T_THREADS, T_LOSSES, T_KERNELS, T_STRING, T_CHOICE
+    T_ISA, T_THREADS, T_LOSSES, T_KERNELS, T_STRING, T_CHOICE, T_PROTOCOL, T_BASELINE
 } ktype;
 
 /* The keys of the sweep itself; the loss parameters follow from K_PARAM0
@@ -23,6 +24,9 @@ enum {
     K_STUDY, K_TITLE, K_LOSSES, K_KERNELS, K_FIT_MIN_M, K_PASSES,
     K_M, K_C, K_D, K_PER_CLASS, K_CLASSES, K_NOISE, K_PROXY_NOISE, K_SEED, K_REPS, K_WARMUP,
     K_MAX_SECONDS, K_ISA, K_THREADS,
+    /* the learning studies (train and baseline units, sweep/learn_point.c) */
+    K_TRAIN, K_BASELINE, K_PROTOCOL, K_H, K_EPOCHS, K_LR, K_TRAIN_LIMIT, K_EVAL_LIMIT,
+    K_EVAL_EVERY, K_EVAL_UNTRAINED,
     K_PARAM0,
     K_MAX = K_PARAM0 + 24  /* room for 24 parameter names */
 };
@@ -31,6 +35,9 @@ int key_id(const char *name);       /* -1 when unknown */
 const char *key_name(int id);
 ktype key_type(int id);
 int key_top_only(int id);
+/* 1 for the keys that only train (and baseline) units read, 2 for those
+ * that only timing units (losses, kernels) read, 0 for shared ones. */
+int key_unit_only(int id);
 
 /* The kernels the ISA study times alone, each a kernel case (point/kcase.h). */
 enum { KER_GEMM, KER_LSE, KER_NORMALIZE, KER_COUNT };
@@ -65,12 +72,33 @@ typedef struct definition {
 
 /* ---------------------------------------------------------------- points */
 
+/* What a point is: a loss step or a kernel timed (the timing studies), a
+ * network trained (train), or the pixels retrieved as they are (baseline). */
+enum { PK_LOSS, PK_KERNEL, PK_TRAIN, PK_BASELINE };
+/* The baselines a `baseline` line names. */
+enum { BASE_PIXELS, BASE_COUNT };
+
+/* A train or baseline point's settings beyond point_spec (whose params,
+ * batch.M, batch.D, batch.seed, isa and threads it uses too). */
+typedef struct learn_spec {
+    int protocol;             /* train_protocol */
+    size_t H, train_limit, eval_limit;  /* limits: 0 = all */
+    int epochs, eval_every, eval_untrained;
+    double lr;
+} learn_spec;
+
 typedef struct sweep_point {
+    int kind;            /* PK_* */
     int is_kernel, kernel;
     point_spec sp;
+    learn_spec ls;
+    int rows_want;       /* CSV lines of the point when done: 1, or a train point's evaluations */
+    int nrows;           /* lines in row */
+    unsigned adopt_gen;  /* which resume read adopted row (resume.c) */
     double max_seconds;
     char key[400];
-    char *row;           /* the CSV row up to value_err_vs_1thread, once done */
+    char *row;           /* the CSV row(s) up to host, once done: one line per
+                          * evaluation of a train point, joined by '\n' */
     int passes_done;
     double best_total;   /* total_min_ms of the kept pass */
     double value;        /* loss value, for the thread-agreement check */
@@ -156,5 +184,27 @@ void progress(const study *st, size_t done, double elapsed_s, double done_cost, 
 
 /* Runs one pass of point idx; 0, or 1 with err set. */
 int run_point(study *st, size_t idx, char *err, size_t errlen);
+
+/* ------------------------------------------------------ learning points */
+
+/* A train or baseline point's defaults (M 180, D 128, H 512, 4 epochs, ...). */
+void learn_point_default(sweep_point *p, int kind, dml_loss loss);
+/* Its key, cost estimate and number of CSV lines (learn_point.c). */
+void learn_point_key(const sweep_point *p, int threads, char *out, size_t len);
+double learn_point_cost(const sweep_point *p);
+int learn_point_rows(const sweep_point *p);
+const char *learn_protocol_name(int protocol);
+extern const char *const baseline_names[BASE_COUNT];
+/* Trains (or retrieves) point idx, its rows into p->row (learn_run.c). */
+int run_learn_point(study *st, size_t idx, char *err, size_t errlen);
+/* The columns of one evaluation (protocol ... eval_s), or as many empty
+ * fields for a timing row (csv.c). */
+void fmt_learn_cols(sbuf *b, const sweep_point *p, const train_row *w);
+/* The leading fields of a row: study ... the loss parameters (csv.c). */
+void fmt_what(sbuf *b, const study *st, const sweep_point *p, const char *kind, const char *name,
+              const char *isa, int threads);
+/* n empty fields. */
+void sb_empty(sbuf *b, int n);
+void sb_num(sbuf *b, double v);
 
 #endif

@@ -45,6 +45,7 @@ void train_opts_default(train_opts *o, dml_loss loss)
     o->isa = DML_ISA_AUTO;
     o->threads = 1;
     o->eval_every = 1;
+    o->eval_untrained = 1;
 }
 
 static int check_opts(const train_opts *o, const train_data *d, char *err, size_t errlen)
@@ -178,7 +179,12 @@ static int untrained(trainer *t, train_row *row, size_t steps, char *err, size_t
     sampler_free(&s);
     row->epoch = 0;
     row->loss = sum / (double)n;
-    return rc || evaluate(t, row, err, errlen);
+    if (rc || !t->o->eval_untrained) {
+        for (int k = 0; k < 4; k++) row->m.recall[k] = NAN;
+        row->m.r_precision = row->m.map_at_r = NAN;
+        return rc;
+    }
+    return evaluate(t, row, err, errlen);
 }
 
 static void report(const trainer *t, const train_row *row, int evaluated)
@@ -252,7 +258,7 @@ int train_run(const train_opts *o, const train_data *d, train_result *r, char *e
         rc = untrained(&t, &r->rows[0], steps, err, errlen);
         if (!rc) {
             r->nrows = 1;
-            report(&t, &r->rows[0], 1);
+            report(&t, &r->rows[0], t.o->eval_untrained);
             rc = epochs(&t, r, steps, err, errlen);
         }
     }

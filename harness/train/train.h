@@ -196,6 +196,9 @@ typedef struct train_opts {
     dml_isa isa;
     int threads;
     int eval_every;           /* evaluate after every E epochs (and the last) */
+    int eval_untrained;       /* 1 (the default): evaluate the untrained network too (row 0);
+                               * 0: row 0 has its loss only, metrics NaN (a sweep that wants the
+                               * last epoch only spares an evaluation: 12 s in the open protocol) */
     void (*progress)(const train_progress *p, void *user);
     void *user;
 } train_opts;

@@ -1,2 +1,2 @@
 # written by dmlbench sweep: the label of every figure drawn from classes
-META = "Intel(R) Xeon(R) Processor, 2 cores, L2 2048 KiB/core | isa avx512 | commit cce4f384de+dirty | 2026-11-29"
+META = "AMD EPYC, 2 cores, L2 1024 KiB/core | isa avx512 | commit 5f6253472a | 2026-12-01"

@@ -31,6 +31,7 @@ typedef struct group {
     unsigned long long hash;
     double cost;
     int shard;
+    size_t idx;          /* its place in the unsorted list */
 } group;
 
 static int by_cost(const void *a, const void *b)
@@ -41,24 +42,33 @@ static int by_cost(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
-/* The groups of st's points (gi[i]: point i's group); returns their count. */
+/* The groups of st's points (gi[i]: point i's group); returns their count.
+ * Groups are found through an open-addressing table on their key's hash,
+ * so a study at the point cap (100 000) groups in linear time. */
 static size_t make_groups(const study *st, group *g, size_t *gi)
 {
-    size_t ng = 0;
+    size_t cap = 64, ng = 0;
+    while (cap < 2 * st->n) cap *= 2;
+    size_t *slot = calloc(cap, sizeof *slot); /* group index + 1, 0 empty */
+    if (!slot) { fprintf(stderr, "dmlbench: out of memory\n"); exit(1); }
     for (size_t i = 0; i < st->n; i++) {
         char k1[400];
         point_key(&st->pts[i], 1, k1, sizeof k1);
-        size_t j = 0;
-        while (j < ng && strcmp(g[j].key, k1)) j++;
-        if (j == ng) {
+        unsigned long long h = shard_hash(SHARD_HASH0, k1);
+        size_t s = (size_t)h & (cap - 1);
+        while (slot[s] && strcmp(g[slot[s] - 1].key, k1)) s = (s + 1) & (cap - 1);
+        if (!slot[s]) {
             memcpy(g[ng].key, k1, sizeof k1);
-            g[ng].hash = shard_hash(SHARD_HASH0, k1);
+            g[ng].hash = h;
             g[ng].cost = 0;
-            ng++;
+            g[ng].idx = ng;
+            slot[s] = ++ng;
         }
+        size_t j = slot[s] - 1;
         g[j].cost += st->pts[i].cost;
         gi[i] = j;
     }
+    free(slot);
     return ng;
 }
 
@@ -97,19 +107,20 @@ void shard_select(study *st, int k, int n)
     size_t *gi = calloc(st->n, sizeof *gi);
     if (!g || !gi) { fprintf(stderr, "dmlbench: out of memory\n"); exit(1); }
     size_t ng = make_groups(st, g, gi);
-    /* gi indexes the unsorted groups: sort a copy, then map back by key */
+    /* gi indexes the unsorted groups: sort a copy, then map back by idx */
     group *sorted = malloc(ng * sizeof *sorted);
     if (!sorted) { fprintf(stderr, "dmlbench: out of memory\n"); exit(1); }
     memcpy(sorted, g, ng * sizeof *g);
     qsort(sorted, ng, sizeof *sorted, by_cost);
     assign(sorted, ng, n, shard_hash(SHARD_HASH0, st->name));
-    for (size_t j = 0; j < ng; j++)
-        for (size_t s = 0; s < ng; s++)
-            if (!strcmp(g[j].key, sorted[s].key)) { g[j].shard = sorted[s].shard; break; }
+    for (size_t s = 0; s < ng; s++) g[sorted[s].idx].shard = sorted[s].shard;
     size_t kept = 0;
     for (size_t i = 0; i < st->n; i++)
         if (g[gi[i]].shard == k) st->pts[kept++] = st->pts[i];
     st->n = kept;
+    /* the shard's points moved: --resume finds them through a new table */
+    size_t first, again;
+    pointset_build(st, &first, &again);
     free(sorted);
     free(gi);
     free(g);

@@ -103,18 +103,9 @@ static const shard_file *main_shard(const merged_study *ms, const hosts *h)
     return ms->shards[0];
 }
 
-static int write_json_merged(const char *path, const char *csv, const merged_study *ms, const hosts *h)
+/* One entry per shard: its file, host, CPU, rows, time and date. */
+static void write_merged_from(FILE *f, const merged_study *ms)
 {
-    char err[1200];
-    FILE *f = fileio_tmp(err, sizeof err);
-    if (!f) return die("merge: %s", err);
-    const shard_file *m = main_shard(ms, h);
-    json_kv(f, "{\n  \"study\": ", ms->name);
-    copy_member(f, m->json_text, "title");
-    copy_member(f, m->json_text, "definition");
-    json_kv(f, ",\n  \"csv\": ", csv);
-    fprintf(f, ",\n  \"quick\": %s,\n  \"points\": %zu", m->quick ? "true" : "false", ms->total);
-    json_kv(f, ",\n  \"points_hash\": ", m->hash);
     fprintf(f, ",\n  \"merged_from\": [");
     for (int k = 0; k < ms->n; k++) {
         const shard_file *s = ms->shards[k];
@@ -127,7 +118,13 @@ static int write_json_merged(const char *path, const char *csv, const merged_stu
         if (dt) fprintf(f, ", \"date\": %.*s", (int)(jr_end(dt) - dt), dt);
         fprintf(f, "}");
     }
-    fprintf(f, "\n  ],\n  \"hosts\": [");
+    fprintf(f, "\n  ]");
+}
+
+/* Every host with its CPU and rows, and the CPU model whose rows the timings use. */
+static void write_hosts(FILE *f, const merged_study *ms, const hosts *h)
+{
+    fprintf(f, ",\n  \"hosts\": [");
     for (int i = 0; i < h->n; i++) {
         json_kv(f, i ? ",\n    {\"host\": " : "\n    {\"host\": ", h->host[i]);
         json_kv(f, ", \"cpu\": ", h->cpu[i]);
@@ -138,6 +135,22 @@ static int write_json_merged(const char *path, const char *csv, const merged_stu
     json_str(f, h->main_rows == ms->total ? "every row ran on this CPU model"
                 : "rows from several CPU models: the complexity fit and the timing figures use this model's rows only");
     fprintf(f, "}");
+}
+
+static int write_json_merged(const char *path, const char *csv, const merged_study *ms, const hosts *h)
+{
+    char err[FILEIO_PATH_MAX + 200];
+    FILE *f = fileio_tmp(err, sizeof err);
+    if (!f) return die("merge: %s", err);
+    const shard_file *m = main_shard(ms, h);
+    json_kv(f, "{\n  \"study\": ", ms->name);
+    copy_member(f, m->json_text, "title");
+    copy_member(f, m->json_text, "definition");
+    json_kv(f, ",\n  \"csv\": ", csv);
+    fprintf(f, ",\n  \"quick\": %s,\n  \"points\": %zu", m->quick ? "true" : "false", ms->total);
+    json_kv(f, ",\n  \"points_hash\": ", m->hash);
+    write_merged_from(f, ms);
+    write_hosts(f, ms, h);
     static const char *const copied[] = { "git", "compiler", "flags", "isa", "cpu", "threads", "seed",
                                           "generator", "training", "passes", "timing", "columns" };
     for (size_t i = 0; i < sizeof copied / sizeof *copied; i++) copy_member(f, m->json_text, copied[i]);
@@ -168,10 +181,14 @@ int merge_write(const char *out, const merged_study *ms)
 {
     static hosts h;
     count_hosts(ms, &h);
-    char csv[1200], json[1200], meta[1200], fitrows[1200], cx[1200];
-    snprintf(csv, sizeof csv, "%.1000s/%s.csv", out, ms->name);
-    snprintf(json, sizeof json, "%.1000s/%s.json", out, ms->name);
-    snprintf(meta, sizeof meta, "%.1000s/%s.meta.gp", out, ms->name);
+    /* cmd/merge.c bounds out, and a study's name is under 256 characters */
+    char csv[FILEIO_PATH_MAX], json[FILEIO_PATH_MAX], meta[FILEIO_PATH_MAX],
+        fitrows[FILEIO_PATH_MAX], cx[FILEIO_PATH_MAX];
+    if (strlen(out) + strlen(ms->name) + 20 > FILEIO_PATH_MAX)
+        return die("merge: --out: the path %s/%s.* is too long", out, ms->name);
+    snprintf(csv, sizeof csv, "%s/%s.csv", out, ms->name);
+    snprintf(json, sizeof json, "%s/%s.json", out, ms->name);
+    snprintf(meta, sizeof meta, "%s/%s.meta.gp", out, ms->name);
     if (write_rows(csv, ms, &h, 0) || write_json_merged(json, csv, ms, &h) || write_meta_merged(meta, ms, &h))
         return 1;
     fprintf(stderr, "[%s] merged %d shard%s, %zu points from %d host%s: wrote %s and %s\n", ms->name, ms->n,
@@ -180,12 +197,12 @@ int merge_write(const char *out, const merged_study *ms)
     if (fm <= 0) return 0;
     const char *fitted = csv;
     if (h.main_rows != ms->total) { /* the fit reads one CPU model's rows, kept beside the CSV */
-        snprintf(fitrows, sizeof fitrows, "%.1000s/%s.fit-rows.csv", out, ms->name);
+        snprintf(fitrows, sizeof fitrows, "%s/%s.fit-rows.csv", out, ms->name);
         if (write_rows(fitrows, ms, &h, 1)) return 1;
         fprintf(stderr, "[%s] the fit uses the %zu rows from %s (%s)\n", ms->name, h.main_rows, h.main_cpu, fitrows);
         fitted = fitrows;
     }
-    snprintf(cx, sizeof cx, "%.1000s/complexity.csv", out);
+    snprintf(cx, sizeof cx, "%s/complexity.csv", out);
     int rc = complexity_check(fitted, cx, fm, ms->shards[0]->quick, stdout);
     fflush(stdout);
     return rc;

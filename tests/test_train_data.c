@@ -33,7 +33,7 @@ static size_t idx_bytes(unsigned char *buf, unsigned magic_type, size_t ndim, co
         buf[o++] = (unsigned char)(dims[i] >> 24), buf[o++] = (unsigned char)(dims[i] >> 16);
         buf[o++] = (unsigned char)(dims[i] >> 8), buf[o++] = (unsigned char)dims[i];
     }
-    memcpy(buf + o, payload, n);
+    if (n) memcpy(buf + o, payload, n); /* payload may be NULL when n is 0 */
     return o + n;
 }
 

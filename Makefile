@@ -278,11 +278,9 @@ bench-triplet: $(BUILD)/bench_triplet
 #                      A benchmark, never a test.  x86 only (its peak probes are AVX2/AVX-512).
 .PHONY: bench-fused
 BENCH_FUSED_ARGS ?=
-BENCH_FUSED_OBJS := $(BUILD)/tests/bench_fused.o $(BUILD)/tests/bench_peak_avx2.o \
-                    $(BUILD)/tests/bench_peak_avx512.o
-$(BUILD)/tests/bench_peak_%.o: tests/bench_peak_%.c $(BUILD)/.flags
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) $(ISAFLAGS) -c $< -o $@
+# The FMA peak probes are the bench's own (harness/bench/peak_<isa>.c, built with their ISA's flags).
+BENCH_FUSED_OBJS := $(BUILD)/tests/bench_fused.o $(BUILD)/harness/bench/peak_avx2.o \
+                    $(BUILD)/harness/bench/peak_avx512.o
 $(BUILD)/bench_fused: $(BENCH_FUSED_OBJS) $(BUILD)/libdml.a
 	$(CC) -o $@ $(BENCH_FUSED_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE)
 bench-fused: $(BUILD)/bench_fused

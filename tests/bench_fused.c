@@ -22,8 +22,8 @@
 
 #include "dml.h"
 
-double bench_peak_fma_avx2(uint64_t iters);
-double bench_peak_fma_avx512(uint64_t iters);
+double dml_peak_fma_avx2(uint64_t iters);
+double dml_peak_fma_avx512(uint64_t iters);
 
 static double now_s(void)
 {
@@ -103,7 +103,7 @@ static void run_peak(void *p)
     const uint64_t iters = 1u << 21;
     double flops = 0, t0 = now_s();
 #pragma omp parallel num_threads(a->threads) reduction(+ : flops)
-    flops += a->isa == DML_ISA_AVX512 ? bench_peak_fma_avx512(iters) : bench_peak_fma_avx2(iters);
+    flops += a->isa == DML_ISA_AVX512 ? dml_peak_fma_avx512(iters) : dml_peak_fma_avx2(iters);
     double g = flops / (now_s() - t0) * 1e-9;
     if (g > a->gflops)
         a->gflops = g;

@@ -157,10 +157,13 @@ int cmd_run(int argc, char **argv)
 {
     const char *loss_name = NULL;
     int json = 0;
-    /* First pass: the loss, since it decides the parameter defaults. */
-    for (int i = 0; i < argc; i++)
+    /* First pass: the loss, since it decides the parameter defaults (and
+     * --help, which needs no loss). */
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { run_usage(stdout); return 0; }
         if (!strcmp(argv[i], "--loss") && i + 1 < argc)
             loss_name = argv[i + 1];
+    }
     if (!loss_name) {
         run_usage(stderr);
         return die("run: --loss is required");

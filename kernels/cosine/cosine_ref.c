@@ -39,22 +39,28 @@ void dml_normalize_backward_f32_ref(const float *Y, const float *inv_norm, const
     }
 }
 
+/* Entry (i, j) of op(A) op(B): one sum over k in index order, shared by
+ * the overwriting and the accumulating GEMM so both give the same bits. */
+static float ref_entry(int ta, int tb, size_t i, size_t j, size_t k, const float *A, size_t lda,
+                       const float *B, size_t ldb)
+{
+    float acc = 0.0f;
+    for (size_t p = 0; p < k; p++) {
+        float a = ta ? A[p * lda + i] : A[i * lda + p];
+        float b = tb ? B[j * ldb + p] : B[p * ldb + j];
+        acc += a * b;
+    }
+    return acc;
+}
+
 void dml_gemm_f32_ref(int ta, int tb, size_t m, size_t n, size_t k,
                       const float *A, size_t lda, const float *B, size_t ldb,
                       float *C, size_t ldc, float *work)
 {
     (void)work;
-    for (size_t i = 0; i < m; i++) {
-        for (size_t j = 0; j < n; j++) {
-            float acc = 0.0f;
-            for (size_t p = 0; p < k; p++) {
-                float a = ta ? A[p * lda + i] : A[i * lda + p];
-                float b = tb ? B[j * ldb + p] : B[p * ldb + j];
-                acc += a * b;
-            }
-            C[i * ldc + j] = acc;
-        }
-    }
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++)
+            C[i * ldc + j] = ref_entry(ta, tb, i, j, k, A, lda, B, ldb);
 }
 
 /* The same sums as dml_gemm_f32_ref, added to C once complete. */
@@ -63,17 +69,9 @@ void dml_gemm_acc_f32_ref(int ta, int tb, size_t m, size_t n, size_t k,
                           float *C, size_t ldc, float *work)
 {
     (void)work;
-    for (size_t i = 0; i < m; i++) {
-        for (size_t j = 0; j < n; j++) {
-            float acc = 0.0f;
-            for (size_t p = 0; p < k; p++) {
-                float a = ta ? A[p * lda + i] : A[i * lda + p];
-                float b = tb ? B[j * ldb + p] : B[p * ldb + j];
-                acc += a * b;
-            }
-            C[i * ldc + j] += acc;
-        }
-    }
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++)
+            C[i * ldc + j] += ref_entry(ta, tb, i, j, k, A, lda, B, ldb);
 }
 
 /* The reference's packed layout is op(B) itself, k×n row-major: simple,

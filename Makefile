@@ -76,6 +76,14 @@ ifneq ($(ZLIB_LIBS),)
   HARNESS_DEFS += -DDML_HAVE_ZLIB
 endif
 
+# FreeType draws the glyph set (dmlbench data glyphs); without it (the AArch64
+# cross build) that command says so and stops.
+FT_CFLAGS := $(shell pkg-config --cflags freetype2 2>/dev/null)
+FT_LIBS   := $(shell pkg-config --libs freetype2 2>/dev/null)
+ifneq ($(FT_LIBS),)
+  HARNESS_DEFS += -DDML_HAVE_FREETYPE $(FT_CFLAGS)
+endif
+
 SAN_FLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-sanitize-recover=all -fno-omit-frame-pointer)
 CFLAGS_ALL = $(CFLAGS_BASE) $(SAN_FLAGS) $(EXTRA_CFLAGS)
 # Link flags: EXTRA_LDFLAGS reaches every link (a sanitizer build needs its runtime).
@@ -106,9 +114,10 @@ $(BUILD)/harness/%.o: harness/%.c $(BUILD)/.flags
 # errno; -fno-math-errno changes no IEEE result (unlike -ffast-math).
 $(BUILD)/harness/train/%.o: HARNESS_DEFS += -fno-math-errno
 
-# zlib: the IDX reader of harness/train/ (gzip and plain files alike).
+# zlib: the IDX reader and writer of harness/data/ (gzip and plain files alike);
+# FreeType: the glyph set's drawing.
 $(BUILD)/dmlbench: $(HARNESS_OBJS) $(BUILD)/libdml.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(HARNESS_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE) $(HWLOC_LIBS) $(ZLIB_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(HARNESS_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE) $(HWLOC_LIBS) $(ZLIB_LIBS) $(FT_LIBS)
 
 # Rebuild everything when the compiler or flags change.
 $(BUILD)/.flags: FORCE
@@ -139,6 +148,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/test_dml $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 	$(BUILD)/test_dml --jobs 2
 	bash tests/learn_test.sh $(BUILD)/dmlbench
+	bash tests/glyph_test.sh $(BUILD)/dmlbench
 	@$(MAKE) --no-print-directory check-golden fuzz-replay
 
 # Every golden case with every ISA this machine runs, the proxy losses fused
@@ -166,6 +176,27 @@ deps: deps-test deps-sweep
 
 clean:
 	rm -rf $(BUILD) build-aarch64
+
+# ================================================================== data sets (glyphdata)
+#   make data-glyphs   install FreeType and the curated CJK font packages (harness/deps.sh glyphs:
+#                      harness/data/glyph_fonts.txt, 31 packages, 269 MB to download), then build
+#                      the glyph set into $(GLYPHS_DIR): >= 2 000 classes of 32 samples, a
+#                      class-disjoint train/val/test split, IDX files and manifest.json
+#                      (docs/datasets.md).  GLYPHS_ARGS passes options, e.g.
+#                      GLYPHS_ARGS='--classes 24000 --min-faces 5' (SOP scale: >= 11 318 train classes)
+#   make test-glyphs   the glyph set's tests alone (tests/glyph_test.sh; make test runs them)
+.PHONY: data-glyphs deps-glyphs test-glyphs
+GLYPHS_DIR  ?= build/glyphs
+GLYPHS_ARGS ?=
+deps-glyphs:
+	@sh harness/deps.sh glyphs
+data-glyphs: deps-glyphs
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/dmlbench data glyphs --out $(GLYPHS_DIR) --packages-file harness/data/glyph_fonts.txt $(GLYPHS_ARGS)
+test-glyphs: deps-test
+	@$(MAKE) --no-print-directory all
+	bash tests/glyph_test.sh $(BUILD)/dmlbench
+# ================================================================== end of data sets
 
 # ------------------------------------------------------------------ bench
 #   make bench              kernel throughput table, every ISA here, one thread (dmlbench bench)
@@ -317,7 +348,7 @@ QEMU_AARCH64 ?= qemu-aarch64 -L /usr/aarch64-linux-gnu
 NEON_CHECKS_TIMEOUT ?= 240
 NEON_GOLDEN_TIMEOUT ?= 120
 NEON_MAKE = $(MAKE) --no-print-directory CC=$(NEON_CC) BUILD=$(NEON_BUILD) \
-            HWLOC_CFLAGS= HWLOC_LIBS= ZLIB_LIBS=
+            HWLOC_CFLAGS= HWLOC_LIBS= ZLIB_LIBS= FT_LIBS=
 
 deps-neon:
 	@sh harness/deps.sh neon
@@ -521,7 +552,7 @@ FUZZ_SEEDS_csv    := tests/fuzz/seed/csv
 FUZZ_SEEDS_idx    := tests/fuzz/seed/idx
 FUZZ_SEEDS_retrieval := tests/golden/retrieval
 HARNESS_LIB_OBJS = $(filter-out $(BUILD)/harness/main.o,$(HARNESS_OBJS))
-FUZZ_LINK = $(HARNESS_LIB_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE) -ldl $(HWLOC_LIBS) $(ZLIB_LIBS)
+FUZZ_LINK = $(HARNESS_LIB_OBJS) $(BUILD)/libdml.a $(LDLIBS_BASE) -ldl $(HWLOC_LIBS) $(ZLIB_LIBS) $(FT_LIBS)
 $(BUILD)/replay_%: $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_%.o $(HARNESS_LIB_OBJS) $(BUILD)/libdml.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_$*.o $(FUZZ_LINK)
 $(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(HARNESS_LIB_OBJS) $(BUILD)/libdml.a

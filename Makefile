@@ -132,17 +132,17 @@ TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o) $(TEST_COMMON:%.c=$(BUILD)/%.o)
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -Itests -Iharness -DDML_TEST_DIR='"tests"' -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -Itests -Iharness $(FT_CFLAGS) -DDML_TEST_DIR='"tests"' -c $< -o $@
 
 # The tests reuse the harness's golden reader (point/), the train room, the
 # IDX reader and writer (data/), and
 # what they stand on (core/).
 TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/golden_case.o point/params.o \
                        core/error.o core/parse.o core/rng.o core/text.o core/json.o \
-                       core/fileio.o core/stats.o core/timing.o) \
-                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard harness/train/*.c harness/data/idx*.c))
+                       core/fileio.o core/stats.o core/timing.o core/sha256.o) \
+                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard harness/train/*.c harness/data/*.c))
 $(BUILD)/test_dml: $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a -lcriterion $(LDLIBS_BASE) $(ZLIB_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a -lcriterion $(LDLIBS_BASE) $(ZLIB_LIBS) $(FT_LIBS)
 
 test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/test_dml $(FUZZ_TARGETS:%=$(BUILD)/replay_%)

@@ -54,6 +54,7 @@ for n, s in sp.items():
     check(s['code_points'] == sorted(s['code_points']), n + ': labels follow code points')
     check(s['characters'] == ''.join(map(chr, s['code_points'])), n + ': characters string')
     check(s['samples'] == 8 * s['classes'], n + ': samples')
+    check(len(s['drawings']) == s['classes'] and all(3 <= k <= 4 for k in s['drawings']), n + ': drawings')
     for part, kind in (('images', 3), ('labels', 1)):
         path = os.path.join(d, s[part]['file'])
         check(hashlib.sha256(open(path, 'rb').read()).hexdigest() == s[part]['sha256'], path + ': sha256')

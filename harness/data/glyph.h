@@ -120,6 +120,7 @@ void glyph_utf8(uint32_t cp, char out[5]);
 typedef struct glyph_split {
     const char *name, *prefix;  /* "train"/"train", "val"/"val", "test"/"t10k" */
     uint32_t *cps;              /* code point of each label, label order */
+    uint16_t *drawings;         /* distinct drawings (faces) of each label */
     size_t classes, n;
     uint8_t *images;            /* n × GLYPH_PIXELS */
     int32_t *labels;            /* n */

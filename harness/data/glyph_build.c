@@ -160,17 +160,19 @@ static int make_splits(const glyph_opts *o, glyph_char *chars, size_t n, glyph_s
         }
         cls[s] = malloc(count[s] * sizeof *cls[s]);
         sp[s].cps = malloc(count[s] * sizeof *sp[s].cps);
+        sp[s].drawings = malloc(count[s] * sizeof *sp[s].drawings);
         sp[s].n = count[s] * o->samples;
         sp[s].images = malloc(sp[s].n * GLYPH_PIXELS);
         sp[s].labels = malloc(sp[s].n * sizeof *sp[s].labels);
-        if (!cls[s] || !sp[s].cps || !sp[s].images || !sp[s].labels) {
+        if (!cls[s] || !sp[s].cps || !sp[s].drawings || !sp[s].images || !sp[s].labels) {
             snprintf(err, errlen, "out of memory for %zu samples", sp[s].n);
             free(p);
             return 1;
         }
         for (size_t c = 0; c < count[s]; c++) cls[s][c] = &chars[p[at++]];
         qsort(cls[s], count[s], sizeof *cls[s], by_cp);
-        for (size_t c = 0; c < count[s]; c++) sp[s].cps[c] = cls[s][c]->cp;
+        for (size_t c = 0; c < count[s]; c++)
+            sp[s].cps[c] = cls[s][c]->cp, sp[s].drawings[c] = (uint16_t)cls[s][c]->nfaces;
     }
     free(p);
     return 0;
@@ -196,8 +198,8 @@ unreadable:
 static void splits_free(glyph_split sp[3], glyph_char **cls[3])
 {
     for (int s = 0; s < 3; s++) {
-        free(sp[s].cps), free(sp[s].images), free(sp[s].labels), free(cls[s]);
-        sp[s].cps = NULL, sp[s].images = NULL, sp[s].labels = NULL, cls[s] = NULL;
+        free(sp[s].cps), free(sp[s].drawings), free(sp[s].images), free(sp[s].labels), free(cls[s]);
+        sp[s].cps = NULL, sp[s].drawings = NULL, sp[s].images = NULL, sp[s].labels = NULL, cls[s] = NULL;
     }
 }
 

@@ -72,6 +72,9 @@ static void split_part(FILE *f, const glyph_split *sp, int last)
             sp->labels_sha);
     fprintf(f, "     \"code_points\": [");
     for (size_t c = 0; c < sp->classes; c++) fprintf(f, "%s%u", c ? (c % 16 ? ", " : ",\n       ") : "", sp->cps[c]);
+    fprintf(f, "],\n     \"drawings\": [");
+    for (size_t c = 0; c < sp->classes; c++)
+        fprintf(f, "%s%u", c ? (c % 32 ? ", " : ",\n       ") : "", (unsigned)sp->drawings[c]);
     fprintf(f, "],\n     \"characters\": \"");
     for (size_t c = 0; c < sp->classes; c++) {
         char u[5];

@@ -70,7 +70,7 @@ int glyph_dpkg_files(const char *package, char ***files, size_t *n, char *versio
     FILE *f = open_list(package);
     if (!f || dpkg_version(package, version, vlen)) {
         if (f) fclose(f);
-        snprintf(err, errlen, "font package %s is not installed (sh harness/deps.sh glyphs installs the list)",
+        snprintf(err, errlen, "font package %s is not installed (sh scripts/deps.sh glyphs installs the list)",
                  package);
         return 1;
     }

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # glyph_test.sh [BIN] — `dmlbench data glyphs` on the three small fonts make
-# test installs (harness/deps.sh glyph-test): two builds give the same bytes
+# test installs (scripts/deps.sh glyph-test): two builds give the same bytes
 # (and so do 1 and 2 threads, and a rebuild in place); the splits share no
 # character; manifest.json lists every face with the version dpkg has and the
-# sha256 of its file, and every IDX file's hash; tests/idx_read.py, a reader
+# sha256 of its file, and every IDX file's hash; tests/shell/idx_read.py, a reader
 # apart from ours, reads every file with the counts the manifest gives; every
 # bad input is one line and a non-zero exit that leaves no set behind; a
 # killed build leaves the old set whole.  Ends with "N passed, N failed".

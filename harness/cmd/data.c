@@ -20,6 +20,7 @@ enum { MAX_LIST = 512, MAX_CHARS = 1 << 17 };
 
 typedef struct glyph_cli {
     glyph_opts o;
+    char out[4096];        /* --out without trailing slashes (DIR.tmp.<pid> sits beside DIR) */
     const char *packages[MAX_LIST], *fonts[MAX_LIST];
     char *lists[4];        /* strings the lists point into, freed at the end */
     size_t nlists;
@@ -124,7 +125,15 @@ static int glyph_option(glyph_cli *c, const char *name, const char *v)
 {
     glyph_opts *o = &c->o;
     long l;
-    if (!strcmp(name, "--out")) { o->out = v; return 0; }
+    if (!strcmp(name, "--out")) {
+        size_t n = strlen(v);
+        while (n > 1 && v[n - 1] == '/') n--;
+        if (n >= sizeof c->out) return die("data glyphs: --out: the path is too long");
+        memcpy(c->out, v, n);
+        c->out[n] = 0;
+        o->out = c->out;
+        return 0;
+    }
     /* int32 labels hold any count that fits in memory; the bound keeps sizes sane */
     if (!strcmp(name, "--classes")) return size_opt(name, v, 3, (size_t)INT32_MAX, &o->classes);
     if (!strcmp(name, "--samples")) return size_opt(name, v, 1, 100000, &o->samples);

@@ -30,8 +30,8 @@ then
     same_set "$W/a" "$W/b" && ok "two builds, the same bytes ($(ls "$W/a" | wc -l) files)" || bad "two builds differ"
     same_set "$W/t1" "$W/t2" && same_set "$W/a" "$W/t1" && ok "1 and 2 threads, the same bytes" \
         || bad "the thread count changes the set"
-    cp -r "$W/a" "$W/a0" && build "$W/a" $SMALL && same_set "$W/a0" "$W/a" && ! ls -d "$W"/a.* 2>/dev/null \
-        && ok "a rebuild in place replaces the set with the same bytes, nothing left beside it" \
+    cp -r "$W/a" "$W/a0" && build "$W/a/" $SMALL && same_set "$W/a0" "$W/a" && ! ls -d "$W"/a.* 2>/dev/null \
+        && ok "a rebuild in place (--out DIR/) replaces the set with the same bytes, nothing left beside it" \
         || bad "rebuild in place: $(cat "$W/build.err")"
 else
     bad "small build failed: $(cat "$W/build.err")"

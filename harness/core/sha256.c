@@ -39,6 +39,29 @@ static void compress(uint32_t h[8], const uint8_t b[64])
     for (int i = 0; i < 8; i++) h[i] += v[i];
 }
 
+/* -1: not yet asked; 0: portable; 1: SHA-NI.  Threads hashing files side by
+ * side may ask at once: atomic, and they all find the same answer. */
+static int use_ni = -1;
+
+void sha256_force_portable(int on)
+{
+    __atomic_store_n(&use_ni, on ? 0 : -1, __ATOMIC_RELAXED);
+}
+
+static void blocks(uint32_t h[8], const uint8_t *b, size_t n)
+{
+    int ni = __atomic_load_n(&use_ni, __ATOMIC_RELAXED);
+    if (ni < 0) {
+        ni = sha256_ni_available();
+        __atomic_store_n(&use_ni, ni, __ATOMIC_RELAXED);
+    }
+    if (ni) {
+        sha256_ni_blocks(h, b, n, K);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) compress(h, b + 64 * i);
+}
+
 void sha256_init(sha256_ctx *c)
 {
     static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -53,11 +76,16 @@ void sha256_update(sha256_ctx *c, const void *data, size_t n)
     const uint8_t *p = data;
     c->len += n;
     while (n) {
+        if (c->used == 0 && n >= 64) {  /* whole blocks straight from the input */
+            blocks(c->h, p, n / 64);
+            p += n / 64 * 64, n %= 64;
+            continue;
+        }
         size_t take = 64 - c->used < n ? 64 - c->used : n;
         memcpy(c->block + c->used, p, take);
         c->used += take, p += take, n -= take;
         if (c->used == 64) {
-            compress(c->h, c->block);
+            blocks(c->h, c->block, 1);
             c->used = 0;
         }
     }

@@ -1,7 +1,8 @@
 /* test_glyph.c — the glyph set's pieces on WenQuanYi Micro Hei (a make test
  * font): a drawing is centred by its ink box, an empty glyph and a face's
  * fallback box are told apart from a drawing, jitter is a function of its
- * seeds alone; and SHA-256 against FIPS 180-4's examples. */
+ * seeds alone; and SHA-256 against FIPS 180-4's examples, its SHA-NI blocks
+ * against its portable code. */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -101,6 +102,34 @@ Test(glyph, jitter_is_a_function_of_its_seeds)
     }
 }
 
+static void hash(const uint8_t *b, size_t n, size_t step, char hex[65])
+{
+    sha256_ctx c;
+    sha256_init(&c);
+    for (size_t at = 0; at < n; at += step) sha256_update(&c, b + at, n - at < step ? n - at : step);
+    sha256_hex(&c, hex);
+}
+
+Test(sha256, sha_ni_equals_the_portable_code)
+{
+    if (!sha256_ni_available()) cr_log_warn("no SHA-NI on this CPU: both runs use the portable code");
+    enum { N = 70000 };
+    static uint8_t b[N];
+    for (size_t i = 0; i < N; i++) b[i] = (uint8_t)(i * 2654435761u >> 13);
+    size_t lens[] = { 0, 1, 55, 56, 63, 64, 65, 119, 127, 128, 129, 300, 4097, N };
+    size_t steps[] = { 1, 7, 64, 1000, N };
+    for (size_t l = 0; l < sizeof lens / sizeof *lens; l++)
+        for (size_t s = 0; s < sizeof steps / sizeof *steps; s++) {
+            char fast[65], slow[65];
+            sha256_force_portable(0);
+            hash(b, lens[l], steps[s], fast);
+            sha256_force_portable(1);
+            hash(b, lens[l], steps[s], slow);
+            sha256_force_portable(0);
+            cr_assert_str_eq(fast, slow, "length %zu in pieces of %zu", lens[l], steps[s]);
+        }
+}
+
 Test(sha256, fips_180_4_examples)
 {
     static const struct { const char *msg; size_t repeat; const char *hex; } cases[] = {
@@ -110,12 +139,14 @@ Test(sha256, fips_180_4_examples)
           "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
         { "a", 1000000, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0" },
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    for (size_t i = 0; i < 2 * sizeof cases / sizeof *cases; i++) {
+        sha256_force_portable(i % 2);  /* both ways */
         sha256_ctx c;
         char hex[65];
         sha256_init(&c);
-        for (size_t r = 0; r < cases[i].repeat; r++) sha256_update(&c, cases[i].msg, strlen(cases[i].msg));
+        for (size_t r = 0; r < cases[i / 2].repeat; r++) sha256_update(&c, cases[i / 2].msg, strlen(cases[i / 2].msg));
         sha256_hex(&c, hex);
-        cr_assert_str_eq(hex, cases[i].hex, "case %zu", i);
+        cr_assert_str_eq(hex, cases[i / 2].hex, "case %zu, %s", i / 2, i % 2 ? "portable" : "SHA-NI if present");
     }
+    sha256_force_portable(0);
 }

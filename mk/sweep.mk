@@ -5,7 +5,7 @@
 # LEARN_SHARDS shards side by side through scripts/engine.sh and are merged.
 # Details: docs/studies.md, docs/cluster.md.
 
-.PHONY: sweep sweep-learn figures figures-only sweep-check
+.PHONY: sweep sweep-learn figures figures-only sweep-check roofline
 SWEEP_DEFS    := $(sort $(wildcard experiments/*.txt))
 LEARN_DEFS    := $(sort $(wildcard experiments/learn_*.txt))
 TIMING_DEFS   := $(filter-out $(LEARN_DEFS),$(SWEEP_DEFS))
@@ -42,9 +42,18 @@ sweep: deps-sweep deps-train deps-$(LEARN_ENGINE) ## rerun every study, refit th
 	if [ $$rc -ne 0 ] && [ $$rc -ne 3 ]; then exit $$rc; fi; \
 	t0=$$(date +%s); $(LEARN_RUN) || exit 1; \
 	echo "make sweep: the learning studies took $$(( $$(date +%s) - t0 )) s"; \
+	$(ROOFLINE_RUN) || exit 1; \
 	$(MAKE) --no-print-directory figures-only || exit 1; \
 	if [ $$rc -eq 3 ]; then echo "make sweep: a loss is off its expected order (table above, $(RESULTS)/complexity.csv)" >&2; fi; \
 	exit $$rc
+
+# The roofline's roofs and points in one run (bench/roofline.c, docs/bench.md):
+# alone on the machine like the timing studies, after them.
+ROOFLINE_RUN = $(BUILD)/dmlbench bench --roofline $(if $(QUICK),--quick) --out $(RESULTS)/roofline.csv
+roofline: all ## the FMA peak, the triad bandwidth and every proxy step by arithmetic intensity -> results/roofline.csv, its figure
+	@mkdir -p $(RESULTS)
+	@$(ROOFLINE_RUN)
+	@$(MAKE) --no-print-directory $(FIG_DIR)/roofline.png
 
 sweep-learn: deps-sweep deps-train deps-$(LEARN_ENGINE) ## only the learning studies, then the figures
 	@$(MAKE) --no-print-directory all
@@ -59,6 +68,8 @@ figures-only: $(FIGURES:%=$(FIG_DIR)/%.png) ## figures without the package check
 # Which results each figure is drawn from (make redraws a figure when they change).
 $(FIG_DIR)/batch_time.png:          $(RESULTS)/batch.csv $(RESULTS)/complexity.csv
 $(FIG_DIR)/classes_time.png:        $(RESULTS)/classes.csv
+$(FIG_DIR)/classes_memory.png:      $(RESULTS)/classes.csv
+$(FIG_DIR)/roofline.png:            $(RESULTS)/roofline.csv
 $(FIG_DIR)/dim_time.png:            $(RESULTS)/dim.csv
 $(FIG_DIR)/alpha_delta_heatmap.png: $(RESULTS)/alpha_delta.csv
 $(FIG_DIR)/top1_share.png:          $(RESULTS)/alpha_delta.csv

@@ -1,6 +1,8 @@
 /* peak.c — the FMA peak of this core, measured in the same run as what is
  * compared with it: the best of 9 runs of each ISA's probe. */
+#include <omp.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "bench/peak.h"
 #include "core/timing.h"
@@ -27,13 +29,37 @@ static double probe(double (*fn)(uint64_t))
     return best;
 }
 
+typedef struct probe_row { dml_isa isa; double (*fn)(uint64_t); } probe_row;
+static const probe_row probes[] = {
+#define DML_PEAK_ROW(name, id, feature) { id, dml_peak_fma_##name },
+    DML_ISA_ROWS(DML_PEAK_ROW)
+#undef DML_PEAK_ROW
+};
+
+/* The same probe on `threads` threads at once: the sum of each thread's
+ * FLOPs over its own CPU time (a shared machine's neighbours do not count),
+ * best of 5 (the all-core roof of the roofline). */
+double peak_probe_threads(const char *isa, int threads)
+{
+    double (*fn)(uint64_t) = NULL;
+    for (size_t i = 0; i < sizeof probes / sizeof *probes; i++)
+        if (!strcmp(dml_isa_name(probes[i].isa), isa)) fn = probes[i].fn;
+    if (!fn) return 0;
+    double best = 0;
+    for (int r = 0; r < 6; r++) {
+        double g = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : g)
+        {
+            double t0 = thread_cpu_ns(), f = fn(r ? 4000000 : 200000);
+            g += f / (thread_cpu_ns() - t0);
+        }
+        if (r && g > best) best = g; /* the first run warms */
+    }
+    return best;
+}
+
 int peak_probe_all(peak *p)
 {
-    static const struct { dml_isa isa; double (*fn)(uint64_t); } probes[] = {
-#define DML_PEAK_ROW(name, id, feature) { id, dml_peak_fma_##name },
-        DML_ISA_ROWS(DML_PEAK_ROW)
-#undef DML_PEAK_ROW
-    };
     int n = 0;
     for (size_t i = 0; i < sizeof probes / sizeof *probes; i++) {
         /* a probe compiled out for this architecture does no work */

@@ -18,5 +18,7 @@ typedef struct peak { char isa[16]; double gflops; } peak;
 /* Probes every vector ISA this machine runs, in row order; returns how many
  * (at most DML_ISA_COUNT) it wrote to p. */
 int peak_probe_all(peak *p);
+/* GFLOP/s of ISA isa's probe on `threads` threads at once (0: no such probe). */
+double peak_probe_threads(const char *isa, int threads);
 
 #endif

@@ -3,26 +3,40 @@
 #include <string.h>
 
 #include "bench/bench.h"
+#include "bench/roofline.h"
 #include "cmd/cmd.h"
 #include "core/error.h"
 
 static const char bench_usage[] =
-    "usage: dmlbench bench [--json] [--quick]\n"
+    "usage: dmlbench bench [--json] [--quick] | --roofline [--quick] [--out FILE]\n"
     "  every kernel x every ISA here on the paper's shapes (M=180; C=100,1000,11318;\n"
     "  D=64,512,1024), one thread; --quick: C=1000, D=512 only; --json: JSON on stdout\n"
-    "  OpenBLAS (libopenblas.so.0, or DML_OPENBLAS=name|path) is dlopen'ed as a yardstick\n";
+    "  OpenBLAS (libopenblas.so.0, or DML_OPENBLAS=name|path) is dlopen'ed as a yardstick\n"
+    "  --roofline: the FMA peak and the triad bandwidth (1 thread, all) and the proxy\n"
+    "  steps at M=180, D=128, C=1e2..1e6 (--quick: ..1e5) by arithmetic intensity,\n"
+    "  into FILE (default results/roofline.csv) and FILE's .meta.gp (docs/bench.md)\n";
 
 int cmd_bench(int argc, char **argv)
 {
     bench_opts o = { 0 };
+    roofline_opts ro = { .out = "results/roofline.csv" };
+    int roofline = 0;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) o.json = 1;
-        else if (!strcmp(argv[i], "--quick")) o.quick = 1;
+        else if (!strcmp(argv[i], "--quick")) o.quick = ro.quick = 1;
+        else if (!strcmp(argv[i], "--roofline")) roofline = 1;
+        else if (!strcmp(argv[i], "--out")) {
+            if (i + 1 >= argc) return die("bench: --out needs a file name");
+            ro.out = argv[++i];
+        }
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(bench_usage, stdout);
             return 0;
         } else
             return die("bench: unknown argument '%s' (usage: dmlbench bench [--json] [--quick])", argv[i]);
     }
-    return bench_main(&o);
+    if (roofline && o.json) return die("bench: --roofline writes a CSV (--out), not --json");
+    if (!roofline && strcmp(ro.out, "results/roofline.csv"))
+        return die("bench: --out belongs to --roofline");
+    return roofline ? bench_roofline(&ro) : bench_main(&o);
 }

@@ -268,6 +268,12 @@ dml_status dml_ctx_backward_products(dml_ctx *ctx, float *dX, float *dP);
  * environment says DML_FUSED=0 when they are created.  on: 0 or 1, else
  * DML_ERR_ARG.  The pair losses (MS, triplet) accept the flag and ignore it. */
 dml_status dml_ctx_set_fused(dml_ctx *ctx, int on);
+/* The unfused step writes S and G whole (M×C floats each) and passes over
+ * them five times; above this size of S it is refused (DML_ERR_SHAPE, at
+ * dml_ctx_create under DML_FUSED=0 or at dml_ctx_set_fused(ctx, 0)) with a
+ * line naming the size and the fused step, which sweeps P in blocks
+ * (docs/scale.md).  256 MiB: M = 180 at C ≈ 3.7·10⁵. */
+#define DML_UNFUSED_MAX_S_BYTES ((size_t)256 << 20)
 /* 1 when the context runs the fused step, 0 when unfused (0 for a NULL ctx). */
 int dml_ctx_fused(const dml_ctx *ctx);
 
@@ -279,6 +285,16 @@ void dml_ctx_phase_ns(const dml_ctx *ctx, double *forward_ns, double *backward_n
 
 /* Floating-point operations of the products of one step (forward S, backward). */
 void dml_ctx_flops(const dml_ctx *ctx, double *forward_flops, double *backward_flops);
+
+/* Bytes one step of ctx moves to and from memory by model (kernels/losses/
+ * traffic.c: passes over P, S and G when they do not stay in cache, as the
+ * step runs now, fused or not): *p_bytes over the C×D operands (P, P̂, ∂L/∂P;
+ * 0 for pair losses), *total_bytes all of them.  Either may be NULL. */
+void dml_ctx_traffic(const dml_ctx *ctx, double *p_bytes, double *total_bytes);
+/* The bytes a context of this loss and shape writes into (its buffers that a
+ * step touches: X̂, S and G, P̂ when unfused), so that a caller can refuse a
+ * shape that would not fit before it allocates it. */
+double dml_ctx_resident_bytes(dml_loss loss, size_t M, size_t C, size_t D, int fused);
 
 /* ------------------------------------------------------ gradient statistics */
 

@@ -15,7 +15,8 @@ $(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
 # the train room, the data room (IDX, the glyph set), and what they stand on (core/).
 TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/params.o \
                        core/error.o core/parse.o core/rng.o core/text.o core/json.o \
-                       core/fileio.o core/stats.o core/timing.o core/sha256.o core/sha256_ni.o) \
+                       core/fileio.o core/stats.o core/timing.o core/sha256.o core/sha256_ni.o \
+                       core/memuse.o bench/stream.o) \
                      $(patsubst %.c,$(BUILD)/%.o,$(wildcard harness/golden/*.c harness/train/*.c harness/data/*.c))
 $(BUILD)/test_dml: TOOL_LIBS = -lcriterion $(ZLIB_LIBS) $(FT_LIBS)
 $(BUILD)/test_dml: $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/memuse.h"
 #include "core/timing.h"
 #include "point/point.h"
 
@@ -22,9 +23,37 @@ void point_spec_default(point_spec *sp, dml_loss loss)
     sp->fused = -1; /* the sweep has no fused key: its points follow DML_FUSED */
 }
 
+/* Whether the point's step would run fused (its spec, else DML_FUSED as the library reads it). */
+static int point_fused(const point_spec *sp)
+{
+    if (sp->fused >= 0) return sp->fused;
+    const char *v = getenv("DML_FUSED");
+    return !(v && strcmp(v, "0") == 0);
+}
+
+/* 0 when the batch (X, P), the gradients (dX, dP) and the context's buffers
+ * fit the memory left; else 1 and one line saying what and how much. */
+static int point_fits(const point_spec *sp, char *err, size_t errlen)
+{
+    const batch_spec *bs = &sp->batch;
+    dml_loss l = sp->params.loss;
+    double f = sizeof(float), pd = dml_loss_has_proxies(l) ? (double)bs->C * (double)bs->D * f : 0;
+    double need = 2 * (double)bs->M * (double)bs->D * f + 2 * pd +
+                  dml_ctx_resident_bytes(l, bs->M, bs->C, bs->D, point_fused(sp));
+    char why[64];
+    double avail = mem_available_bytes(why, sizeof why);
+    if (avail <= 0 || need <= avail) return 0;
+    snprintf(err, errlen, "%s M=%zu C=%zu D=%zu needs about %.2f GB (P and its gradient %.2f GB), "
+             "%s leaves %.2f GB: refused before it starts", dml_loss_name(l), bs->M, bs->C, bs->D,
+             need / 1e9, 2 * pd / 1e9, why, avail / 1e9);
+    return 1;
+}
+
 /* The batch and a context for it; on failure nothing is left allocated. */
 static int point_setup(const point_spec *sp, batch *b, dml_ctx **ctx, char *err, size_t errlen)
 {
+    if (point_fits(sp, err, errlen))
+        return 1;
     if (batch_make(&sp->batch, b, err, errlen))
         return 1;
     dml_status st;
@@ -86,6 +115,8 @@ int point_run(const point_spec *sp, point_result *res, char *err, size_t errlen)
     }
     batch b;
     step_call s = { .params = &sp->params, .b = &b, .warmup = sp->warmup };
+    double rss0 = mem_rss_bytes();
+    int peak_ok = mem_peak_reset();
     if (point_setup(sp, &b, &s.ctx, err, errlen))
         return 1;
     size_t n = (size_t)sp->reps;
@@ -101,6 +132,8 @@ int point_run(const point_spec *sp, point_result *res, char *err, size_t errlen)
         res->isa = dml_ctx_isa(s.ctx);
         res->threads = dml_ctx_threads(s.ctx);
         res->fused = dml_loss_has_proxies(sp->params.loss) ? dml_ctx_fused(s.ctx) : -1;
+        dml_ctx_traffic(s.ctx, &res->p_bytes, &res->bytes);
+        res->peak_rss = peak_ok ? mem_peak_bytes() - rss0 : NAN;
         dml_status st = dml_ctx_gradstats(s.ctx, s.dX, s.dP, &res->gs);
         rc = st != DML_OK;
         if (rc) snprintf(err, errlen, "%s", lib_error(st));

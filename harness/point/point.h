@@ -26,6 +26,9 @@ typedef struct point_result {
     dml_isa isa;
     int threads;
     int fused;  /* what the context ran (dml_ctx_fused); -1: the loss has no fused step */
+    double p_bytes, bytes;  /* moved per step by the library's model (dml_ctx_traffic) */
+    double peak_rss;        /* bytes: peak resident set of the point over the resident set
+                             * before it (NaN where the peak cannot be reset) */
 } point_result;
 
 /* The default point of `dmlbench run`: M = 180, C = 100, D = 512, 5 per
@@ -33,7 +36,10 @@ typedef struct point_result {
 void point_spec_default(point_spec *sp, dml_loss loss);
 
 /* Builds the batch, runs `warmup` then `reps` forward+backward steps and
- * collects timing and gradient statistics.  Returns 0, or 1 with err set. */
+ * collects timing, traffic, peak memory and gradient statistics.  A point
+ * whose batch, gradients and context would not fit the memory left
+ * (core/memuse.h) is refused before anything is allocated.  Returns 0, or 1
+ * with err set. */
 int point_run(const point_spec *spec, point_result *res, char *err, size_t errlen);
 
 /* The forward products of the loss alone (dml_ctx_forward_products: its

@@ -25,7 +25,7 @@ const char *csv_header(void)
     snprintf(h + o, sizeof h - o, "%s",
         ",value,fwd_min_ms,fwd_median_ms,fwd_p90_ms,bwd_min_ms,bwd_median_ms,bwd_p90_ms,"
         "total_min_ms,total_median_ms,total_p90_ms,cpu_min_ms,cpu_median_ms,fwd_gflop,bwd_gflop,gflops_min,gflops_median,"
-        "gelem_per_s,fwd_products_min_ms,specific_min_ms,"
+        "gelem_per_s,fwd_products_min_ms,specific_min_ms,p_mb_per_step,mb_per_step,peak_rss_mb,"
         "grad_x_mean,grad_x_max,grad_p_mean,pos_top1_share,pos_eff_n,neg_top1_share,neg_eff_n,"
         "proxy_pos_top1_share,proxy_pos_eff_n,active_frac,pos_anchors,neg_anchors,value_err_vs_1thread,"
         LEARN_COLUMNS ",host,passes,key");
@@ -109,6 +109,10 @@ static void fmt_times(sbuf *b, const sweep_point *p, const point_result *r, doub
     sb_num(b, gelem);
     sb_num(b, prod_min / 1e6);
     sb_num(b, isfinite(prod_min) ? (r->fwd_ns.min - prod_min) / 1e6 : NAN);
+    /* a kernel point has no step: no traffic model, no peak of its own */
+    sb_num(b, p->is_kernel ? NAN : r->p_bytes / 1e6);
+    sb_num(b, p->is_kernel ? NAN : r->bytes / 1e6);
+    sb_num(b, p->is_kernel ? NAN : r->peak_rss / 1e6);
 }
 
 void fmt_row(sbuf *b, const study *st, size_t idx, const sweep_point *p, const point_result *r,

@@ -55,7 +55,7 @@ static void fmt_learn_line(sbuf *b, const study *st, const sweep_point *p, const
     sb_num(b, step_s * 1e3);      /* total_median_ms: the median training step */
     sb_empty(b, 6);               /* total_p90_ms, cpu_*, fwd_gflop, bwd_gflop, gflops_min */
     sb_num(b, gflops);            /* gflops_median */
-    sb_empty(b, 3 + 13);          /* gelem_per_s ... specific_min_ms, the gradient statistics */
+    sb_empty(b, 3 + 3 + 13);      /* gelem_per_s ... specific_min_ms, p_mb_per_step ... peak_rss_mb, the gradient statistics */
     fmt_learn_cols(b, p, w);
     sb_add(b, ",%s", host_name());
 }

@@ -93,6 +93,18 @@ static int fused_alloc(dml_ctx *ctx)
     return ctx->fpb && ctx->fdx && ctx->flse && ctx->fxp1 && ctx->fxp0;
 }
 
+/* The unfused step's cap on S (DML_UNFUSED_MAX_S_BYTES), in one line. */
+static dml_status unfused_fits(size_t M, size_t C)
+{
+    double bytes = (double)M * (double)C * sizeof(float);
+    if (bytes <= (double)DML_UNFUSED_MAX_S_BYTES)
+        return dml_ok();
+    return dml_fail(DML_ERR_SHAPE,
+                    "unfused step refused at M = %zu, C = %zu: S and G would be %.0f MB each "
+                    "(cap %zu MiB); the fused step sweeps P in blocks (leave DML_FUSED unset, or fused 1)",
+                    M, C, bytes / 1e6, DML_UNFUSED_MAX_S_BYTES >> 20);
+}
+
 dml_ctx *dml_ctx_create(dml_loss loss, size_t M, size_t C, size_t D, dml_isa isa,
                         int threads, dml_status *err)
 {
@@ -120,6 +132,8 @@ dml_ctx *dml_ctx_create(dml_loss loss, size_t M, size_t C, size_t D, dml_isa isa
     }
 
     int proxies = dml_loss_has_proxies(loss);
+    if (proxies && !fused_default() && (*st = unfused_fits(M, C)) != DML_OK)
+        return NULL;
     size_t MD, CD, SS, MM, CM, rows = M > C ? M : C, rv, wk;
     if (!mul_ok(M, D, &MD) || !mul_ok(C, D, &CD) || !mul_ok(M, M, &MM) || !mul_ok(M, C, &CM) ||
         !mul_ok(rows, 2, &rv) || !mul_ok((size_t)threads, DML_GEMM_WORK_FLOATS, &wk) ||
@@ -182,6 +196,10 @@ dml_status dml_ctx_set_fused(dml_ctx *ctx, int on)
         return dml_fail(DML_ERR_NULL, "context is NULL");
     if (on != 0 && on != 1)
         return dml_fail(DML_ERR_ARG, "fused = %d: expected 0 or 1", on);
+    if (on == 0 && dml_loss_has_proxies(ctx->loss)) {
+        dml_status st = unfused_fits(ctx->M, ctx->C);
+        if (st != DML_OK) return st;
+    }
     ctx->fused = on;
     return dml_ok();
 }

@@ -1,0 +1,23 @@
+# classes_memory — what a step at C classes holds and moves: its peak resident
+# memory (the point's VmHWM over the resident set before it), the bytes of
+# P it streams per step by the library's model, and the size of P itself.
+load "plots/common.gp"
+eval meta_label("classes")
+F = R."/classes.csv"
+DS = distinct(F, 9)
+set logscale xy
+set format y "%g"
+set xlabel "number of classes C (proxies)"
+set ylabel "MB"
+set title "Peak resident memory (points) and bytes of P moved per step (lines) vs C (M = 180)"
+set key top left
+set xrange [80:1.5e6]
+pt_of(d) = d eq "128" ? 7 : 5
+do for [T in "png svg"] {
+  eval (T eq "png" ? PNG : SVG)
+  set label 99 META at screen 0.01, screen 0.015 font ",8" tc rgb "#555555"
+  plot for [l in "proxy_anchor proxy_nca"] for [d in DS] selc(F, l, "D", d) using "C":"peak_rss_mb" with points pt pt_of(d) ps 1.2 lc rgb loss_color(l) title loss_title(l)." peak RSS, D=".d, \
+       for [l in "proxy_anchor proxy_nca"] for [d in DS] selc(F, l, "D", d) using "C":"p_mb_per_step" with lines lw 1.5 dt 2 lc rgb loss_color(l) title loss_title(l)." P moved a step, D=".d, \
+       for [d in DS] selc(F, "proxy_anchor", "D", d) using "C":(column("C") * column("D") * 4e-6) with lines lw 1 lc rgb "#333333" title "size of P, D=".d
+  unset output
+}

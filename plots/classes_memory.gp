@@ -13,6 +13,15 @@ set title "Peak resident memory (points) and bytes of P moved per step (lines) v
 set key top left
 set xrange [80:1.5e6]
 pt_of(d) = d eq "128" ? 7 : 5
+# A CSV written before these columns existed (the results committed from an
+# older run) gets a figure that says so, not a gnuplot error.
+HAS = int(system("head -1 ".F." | tr , '\\n' | grep -c '^peak_rss_mb$'"))
+if (!HAS) {
+  unset logscale; set xrange [0:1]; set yrange [0:1]; unset key
+  set label 1 F." has no peak_rss_mb column (written before it existed): rerun make sweep" at graph 0.5, graph 0.5 center
+  do for [T in "png svg"] { eval (T eq "png" ? PNG : SVG); set label 99 META at screen 0.01, screen 0.015 font ",8" tc rgb "#555555"; plot NaN notitle; unset output }
+  exit
+}
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
   set label 99 META at screen 0.01, screen 0.015 font ",8" tc rgb "#555555"

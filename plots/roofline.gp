@@ -21,8 +21,8 @@ set format y "%g"
 set xlabel "arithmetic intensity (FLOP per byte moved, by the library's traffic model)"
 set ylabel "GFLOP/s (fastest step, one thread)"
 set title sprintf("Roofline: proxy steps at M = 180, D = 128, C = 10^2 ... 10^6; ridge %.1f FLOP/B (1 thread)", P1 / B1)
-set xrange [0.5:200]
-set yrange [1:PN * 1.5]
+set xrange [2:200]
+set yrange [10:PN * 1.5]
 set key bottom right
 set samples 400
 # The row selection: kind and variant (columns 1 and 3), and loss (column 2).

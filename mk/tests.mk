@@ -32,6 +32,7 @@ test: deps-test ## install what is missing, build, run the Criterion suite, the 
 	$(BUILD)/test_dml --jobs 2
 	bash tests/shell/learn_test.sh $(BUILD)/dmlbench
 	bash tests/shell/glyph_test.sh $(BUILD)/dmlbench
+	bash tests/shell/scale_test.sh $(BUILD)/dmlbench
 	@$(MAKE) --no-print-directory check-golden fuzz-replay
 	@sh scripts/make_help.sh Makefile mk/*.mk > /dev/null
 

@@ -39,6 +39,7 @@ int main(int argc, char **argv)
         const dml_check *checks;
     } families[] = { { "cosine", dml_cosine_checks },
                      { "lse", dml_lse_checks },
+                     { "lse", dml_lse_bits_checks },
                      { "triplet", dml_triplet_checks },
                      { "losses", dml_loss_checks } };
     int passed = 0, failed = 0;

@@ -1,36 +1,17 @@
 /* lse_avx2.c — the vector helpers of the masked LSE⁺ kernel and the vector
  * exp for AVX2 + FMA: 8 lanes, membership in all-ones/all-zeros vectors.  The
  * passes are lse_driver.h's, exp is exp_vec.h's (the algorithm of exp_poly.h).
- *
- * The final partial vector (n mod 8 lanes) is copied into a local vector and
- * only its valid lanes are copied back: nothing past n is read or written.
- * (Not vmaskmovps: qemu-user, which runs this path with -cpu Haswell to prove
- * it free of AVX-512, faults on its masked-off lanes at a page end.) */
+ * The tail goes through lse_copy_tail.h (not vmaskmovps: see there). */
 #include <immintrin.h>
 #include <math.h>
-#include <string.h>
 
 #include "dml_kernels.h"
+#include "lse_x86.h"
 
 #define LSE_W 8
-typedef __m256 lse_vf;
-typedef __m256i lse_vi;
-
-static inline __m256 lse_set1(float f) { return _mm256_set1_ps(f); }
-static inline __m256 lse_fma(__m256 a, __m256 b, __m256 c) { return _mm256_fmadd_ps(a, b, c); }
-static inline __m256 lse_fnma(__m256 a, __m256 b, __m256 c) { return _mm256_fnmadd_ps(a, b, c); }
-static inline __m256 lse_add(__m256 a, __m256 b) { return _mm256_add_ps(a, b); }
-static inline __m256 lse_sub(__m256 a, __m256 b) { return _mm256_sub_ps(a, b); }
-static inline __m256 lse_mul(__m256 a, __m256 b) { return _mm256_mul_ps(a, b); }
-static inline __m256 lse_max(__m256 a, __m256 b) { return _mm256_max_ps(a, b); }
-static inline __m256 lse_min(__m256 a, __m256 b) { return _mm256_min_ps(a, b); }
+LSE_X86_OPS(_mm256, __m256, __m256i)
 static inline __m256i lse_bits(__m256 v) { return _mm256_castps_si256(v); }
 static inline __m256 lse_floats(__m256i v) { return _mm256_castsi256_ps(v); }
-static inline __m256i lse_iset1(int32_t i) { return _mm256_set1_epi32(i); }
-static inline __m256i lse_iadd(__m256i a, __m256i b) { return _mm256_add_epi32(a, b); }
-static inline __m256i lse_isub(__m256i a, __m256i b) { return _mm256_sub_epi32(a, b); }
-static inline __m256i lse_isra1(__m256i a) { return _mm256_srai_epi32(a, 1); }
-static inline __m256i lse_ishl23(__m256i a) { return _mm256_slli_epi32(a, 23); }
 static inline __m256i lse_iota(void) { return _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7); }
 #define lse_exp_scale(u, t, n) exp_vec_pow2_twice(u, t)
 #include "exp_vec.h"
@@ -57,62 +38,26 @@ static inline __m256 lse_exp_member(__m256 w)
 /* ------------------------------------------------------------ lanes */
 
 typedef __m256 lse_vm;
-/* Every lane (full), or the first m < 8 with lm = lanes [0, m) set. */
-typedef struct lse_lanes {
-    int full;
-    size_t m;
-    __m256i lm;
-} lse_lanes;
-
-static inline lse_lanes lse_lanes_all(void)
+static inline __m256 lse_loadu(const float *p) { return _mm256_loadu_ps(p); }
+static inline __m256i lse_loadu_i(const int32_t *p) { return _mm256_loadu_si256((const __m256i *)p); }
+static inline void lse_storeu(float *p, __m256 v) { _mm256_storeu_ps(p, v); }
+static inline __m256 lse_first(size_t m)
 {
-    return (lse_lanes){ 1, LSE_W, _mm256_set1_epi32(-1) };
+    return _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)m), lse_iota()));
 }
-static inline lse_lanes lse_lanes_tail(size_t m)
-{
-    __m256i lm = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)m), lse_iota());
-    return (lse_lanes){ 0, m, lm };
-}
-
-static inline __m256 lse_load_fill(const float *p, lse_lanes L, float fill)
-{
-    if (L.full)
-        return _mm256_loadu_ps(p);
-    float b[LSE_W] = { fill, fill, fill, fill, fill, fill, fill, fill };
-    memcpy(b, p, L.m * sizeof(float));
-    return _mm256_loadu_ps(b);
-}
-static inline __m256 lse_load(const float *p, lse_lanes L) { return lse_load_fill(p, L, 0.0f); }
-static inline __m256i lse_load_i(const int32_t *p, lse_lanes L)
-{
-    if (L.full)
-        return _mm256_loadu_si256((const __m256i *)p);
-    int32_t b[LSE_W] = { 0 };
-    memcpy(b, p, L.m * sizeof(int32_t));
-    return _mm256_loadu_si256((const __m256i *)b);
-}
-static inline void lse_store(float *p, lse_lanes L, __m256 v)
-{
-    if (L.full) {
-        _mm256_storeu_ps(p, v);
-        return;
-    }
-    float b[LSE_W];
-    _mm256_storeu_ps(b, v);
-    memcpy(p, b, L.m * sizeof(float));
-}
+#include "lse_copy_tail.h"
 
 /* ------------------------------------------------------------ masks */
 
 static inline __m256 lse_eq(__m256i lab, __m256i c, lse_lanes L)
 {
-    __m256i eq = _mm256_cmpeq_epi32(lab, c);
-    return _mm256_castsi256_ps(L.full ? eq : _mm256_and_si256(eq, L.lm));
+    __m256 eq = _mm256_castsi256_ps(_mm256_cmpeq_epi32(lab, c));
+    return L.full ? eq : _mm256_and_ps(eq, L.lm);
 }
 static inline __m256 lse_ne(__m256i lab, __m256i c, __m256 eq, lse_lanes L)
 {
     (void)lab, (void)c;
-    return _mm256_andnot_ps(eq, _mm256_castsi256_ps(L.lm));
+    return _mm256_andnot_ps(eq, L.lm);
 }
 static inline __m256 lse_drop_lane(__m256 m, __m256i iota, size_t i)
 {
@@ -149,19 +94,12 @@ static inline size_t lse_cnt_total(size_t c) { return c; }
 
 /* ------------------------------------------------------------ passes 2, 3 */
 
-/* x where the mask, else y: a bitwise select with x ^ y precomputed (2
- * simple ops where vblendvps takes 3 µops on recent Intel cores). */
-typedef struct lse_pair {
-    __m256 xy, y;
-} lse_pair;
-static inline lse_pair lse_pair_of(float x, float y)
+/* x where m, else y: a bitwise select, y ^ (m & (x ^ y)), with x ^ y hoisted
+ * out of the loops (2 simple ops where vblendvps takes 3 µops on recent
+ * Intel cores). */
+static inline __m256 lse_select(__m256 m, __m256 x, __m256 y)
 {
-    __m256 vy = _mm256_set1_ps(y);
-    return (lse_pair){ _mm256_xor_ps(_mm256_set1_ps(x), vy), vy };
-}
-static inline __m256 lse_pick(__m256 eq, lse_pair p)
-{
-    return _mm256_xor_ps(p.y, _mm256_and_ps(eq, p.xy));
+    return _mm256_xor_ps(y, _mm256_and_ps(m, _mm256_xor_ps(x, y)));
 }
 static inline void lse_sum_in(__m256 *sp, __m256 *sn, __m256 eq, __m256 e)
 {

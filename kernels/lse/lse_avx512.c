@@ -9,21 +9,10 @@
 #include <math.h>
 
 #include "dml_kernels.h"
+#include "lse_x86.h"
 
 #define LSE_W 16
-typedef __m512 lse_vf;
-typedef __m512i lse_vi;
-
-static inline __m512 lse_set1(float f) { return _mm512_set1_ps(f); }
-static inline __m512 lse_fma(__m512 a, __m512 b, __m512 c) { return _mm512_fmadd_ps(a, b, c); }
-static inline __m512 lse_fnma(__m512 a, __m512 b, __m512 c) { return _mm512_fnmadd_ps(a, b, c); }
-static inline __m512 lse_add(__m512 a, __m512 b) { return _mm512_add_ps(a, b); }
-static inline __m512 lse_sub(__m512 a, __m512 b) { return _mm512_sub_ps(a, b); }
-static inline __m512 lse_mul(__m512 a, __m512 b) { return _mm512_mul_ps(a, b); }
-static inline __m512 lse_max(__m512 a, __m512 b) { return _mm512_max_ps(a, b); }
-static inline __m512 lse_min(__m512 a, __m512 b) { return _mm512_min_ps(a, b); }
-static inline __m512i lse_iset1(int32_t i) { return _mm512_set1_epi32(i); }
-static inline __m512i lse_iadd(__m512i a, __m512i b) { return _mm512_add_epi32(a, b); }
+LSE_X86_OPS(_mm512, __m512, __m512i)
 static inline __m512i lse_iota(void)
 {
     return _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -108,14 +97,7 @@ static inline size_t lse_cnt_total(size_t c) { return c; }
 
 /* ------------------------------------------------------------ passes 2, 3 */
 
-typedef struct lse_pair {
-    __m512 x, y;
-} lse_pair;
-static inline lse_pair lse_pair_of(float x, float y)
-{
-    return (lse_pair){ _mm512_set1_ps(x), _mm512_set1_ps(y) };
-}
-static inline __m512 lse_pick(__mmask16 eq, lse_pair p) { return _mm512_mask_blend_ps(eq, p.y, p.x); }
+static inline __m512 lse_select(__mmask16 m, __m512 x, __m512 y) { return _mm512_mask_blend_ps(m, y, x); }
 static inline void lse_sum_in(__m512 *sp, __m512 *sn, __mmask16 eq, __m512 e)
 {
     *sp = _mm512_mask_add_ps(*sp, eq, *sp, e);

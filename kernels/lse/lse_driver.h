@@ -20,8 +20,6 @@
  *   lse_vm                   a set of lanes (vector mask or k-mask)
  *   lse_lanes                the live lanes of a block: lse_lanes_all(), or
  *                            the first m < LSE_W: lse_lanes_tail(m)
- *   lse_pair                 a float for the lanes labelled c and one for the
- *                            others, in the form the ISA picks from fastest
  *   lse_cnt                  the running member count
  *   lse_load(p, L), lse_load_fill(p, L, f), lse_store(p, L, v), lse_load_i(p, L)
  *                            live lanes only; dead ones read as 0 (or f)
@@ -31,7 +29,7 @@
  *   lse_max_in(mx, m, z)     max with z over the lanes of m, a NaN z ignored
  *   lse_park(eq, pm, nm, zp, zn)  zp on pm, zn on nm, −inf elsewhere
  *   lse_cnt_zero(), lse_cnt_add(c, pm, nm), lse_cnt_total(c)
- *   lse_pair_of(x, y), lse_pick(eq, pair)   x where eq, else y
+ *   lse_select(m, x, y)      x on the lanes of m, else y
  *   lse_exp_member(w)        exp of w = z − shift ≤ 0, 0 below DML_EXP_LSE_LO
  *   lse_sum_in(&sp, &sn, eq, e)   e added to sp where eq, to sn elsewhere
  *   lse_weight(e, sc, th)    e · sc, 0 where e < th (exp_poly.h: no subnormal weight)
@@ -78,6 +76,13 @@ LSE_INLINE void lse_consts_init(lse_consts *K, const float *s, const int32_t *la
     K->labels = labels;
     K->skip = skip;
 }
+
+/* A float for the lanes labelled c and one for the others. */
+typedef struct lse_pair {
+    lse_vf x, y;
+} lse_pair;
+LSE_INLINE lse_pair lse_pair_of(float x, float y) { return (lse_pair){ lse_set1(x), lse_set1(y) }; }
+LSE_INLINE lse_vf lse_pick(lse_vm eq, lse_pair p) { return lse_select(eq, p.x, p.y); }
 
 /* The labels of block j (labels NULL: label j is j).  `lab` says which, as
  * a constant: every pass runs its loop once per case (see LSE_BY_LABELS), so

@@ -2,13 +2,9 @@
  * exp for AArch64 Advanced SIMD: 4 lanes, membership in all-ones/all-zeros
  * vectors.  The passes are lse_driver.h's, exp is exp_vec.h's (the algorithm
  * of exp_poly.h).
- *
- * NEON has no masked load: the final partial vector (n mod 4 lanes) is copied
- * into a local vector and only its valid lanes are copied back — nothing past
- * n is read or written. */
+ * NEON has no masked load: the tail goes through lse_copy_tail.h. */
 #include <arm_neon.h>
 #include <math.h>
-#include <string.h>
 
 #include "dml_kernels.h"
 
@@ -60,46 +56,11 @@ static inline float32x4_t lse_exp_member(float32x4_t x)
 /* ------------------------------------------------------------ lanes */
 
 typedef uint32x4_t lse_vm;
-/* Every lane (full), or the first m < 4 with lm = lanes [0, m) set. */
-typedef struct lse_lanes {
-    int full;
-    size_t m;
-    uint32x4_t lm;
-} lse_lanes;
-
-static inline lse_lanes lse_lanes_all(void) { return (lse_lanes){ 1, LSE_W, vdupq_n_u32(~0u) }; }
-static inline lse_lanes lse_lanes_tail(size_t m)
-{
-    return (lse_lanes){ 0, m, vcltq_s32(lse_iota(), vdupq_n_s32((int32_t)m)) };
-}
-
-static inline float32x4_t lse_load_fill(const float *p, lse_lanes L, float fill)
-{
-    if (L.full)
-        return vld1q_f32(p);
-    float b[LSE_W] = { fill, fill, fill, fill };
-    memcpy(b, p, L.m * sizeof(float));
-    return vld1q_f32(b);
-}
-static inline float32x4_t lse_load(const float *p, lse_lanes L) { return lse_load_fill(p, L, 0.0f); }
-static inline int32x4_t lse_load_i(const int32_t *p, lse_lanes L)
-{
-    if (L.full)
-        return vld1q_s32(p);
-    int32_t b[LSE_W] = { 0 };
-    memcpy(b, p, L.m * sizeof(int32_t));
-    return vld1q_s32(b);
-}
-static inline void lse_store(float *p, lse_lanes L, float32x4_t v)
-{
-    if (L.full) {
-        vst1q_f32(p, v);
-        return;
-    }
-    float b[LSE_W];
-    vst1q_f32(b, v);
-    memcpy(p, b, L.m * sizeof(float));
-}
+static inline float32x4_t lse_loadu(const float *p) { return vld1q_f32(p); }
+static inline int32x4_t lse_loadu_i(const int32_t *p) { return vld1q_s32(p); }
+static inline void lse_storeu(float *p, float32x4_t v) { vst1q_f32(p, v); }
+static inline uint32x4_t lse_first(size_t m) { return vcltq_s32(lse_iota(), vdupq_n_s32((int32_t)m)); }
+#include "lse_copy_tail.h"
 
 /* ------------------------------------------------------------ masks */
 
@@ -146,14 +107,10 @@ static inline size_t lse_cnt_total(uint64x2_t c) { return (size_t)vaddvq_u64(c);
 
 /* ------------------------------------------------------------ passes 2, 3 */
 
-typedef struct lse_pair {
-    float32x4_t x, y;
-} lse_pair;
-static inline lse_pair lse_pair_of(float x, float y)
+static inline float32x4_t lse_select(uint32x4_t m, float32x4_t x, float32x4_t y)
 {
-    return (lse_pair){ vdupq_n_f32(x), vdupq_n_f32(y) };
+    return vbslq_f32(m, x, y);
 }
-static inline float32x4_t lse_pick(uint32x4_t eq, lse_pair p) { return vbslq_f32(eq, p.x, p.y); }
 static inline void lse_sum_in(float32x4_t *sp, float32x4_t *sn, uint32x4_t eq, float32x4_t e)
 {
     uint32x4_t eu = vreinterpretq_u32_f32(e);

@@ -33,5 +33,5 @@ static void run_lse_checks(dml_isa isa)
 }
 
 /* One test per row of DML_ISA_ROWS (dml_kernels.h). */
-#define LSE_TEST(name, id, feature) Test(lse, name) { run_lse_checks(id); }
+#define LSE_TEST(name, id, parent, feature) Test(lse, name) { run_lse_checks(id); }
 DML_ISA_ROWS(LSE_TEST)

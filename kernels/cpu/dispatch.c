@@ -19,7 +19,7 @@
 /* The ISAs this build holds, as X(name, cosine, lse) ...: for each, the ISA
  * whose file serves each kernel family — its own (kernels/cosine/cosine_<name>.c,
  * kernels/lse/lse_<name>.c) or, where it has none, its parent's, up the rows'
- * parent column.  The Makefile resolves it from the files that exist for this
+ * parent column.  mk/isa.mk resolves it from the files that exist for this
  * architecture (ISA_PROVIDER) and passes it. */
 #ifndef DML_BUILT_ISAS
 #define DML_BUILT_ISAS(X) X(ref, ref, ref)

@@ -50,7 +50,7 @@ extern "C" {
  * kernel files, a value in dml_isa and one row here (plus its build flags).
  * A row with a parent may bring only some kernel families (say a GEMM,
  * kernels/cosine/cosine_<isa>.c, and no LSE file): the build takes the others
- * from the parent (the Makefile's ISA_PROVIDER), and the ISA is supported only
+ * from the parent (ISA_PROVIDER, mk/isa.mk), and the ISA is supported only
  * where the parent is too (dispatch.c).  docs/extending.md, "Add an ISA". */
 #define DML_ISA_ROWS(X)                       \
     X(ref, DML_ISA_REF, none, always)         \

@@ -8,7 +8,7 @@
 # under the new name), no LSE file, no flags line — and checks that:
 #   the build holds the ISA, with the GEMM family from its file and the LSE
 #   family from the parent's (dispatch table entries, by address);
-#   every shared kernel check passes on it (tests/check_driver);
+#   every shared kernel check passes on it (check_driver, tests/checks/);
 #   it is supported exactly where its parent is: its own feature is
 #   `always`, yet under qemu's Haswell model (no AVX-512) it is not;
 #   a child of an ISA this architecture does not build (neon) is left out
@@ -16,7 +16,7 @@
 # Ends with "N passed, N failed"; exit 1 when one failed.
 NAME=isa_parent_test
 . "$(dirname "$0")/lib.sh"
-ROOT=${1:-$(cd "$(dirname "$0")/.." && pwd)}
+ROOT=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 S="$W/tree"
 QEMU_HASWELL=${QEMU_HASWELL:-qemu-x86_64 -cpu Haswell}
 
@@ -26,7 +26,7 @@ fi
 
 # ---- the scratch tree and the three additions
 mkdir -p "$S"
-for d in Makefile mk kernels tests; do [ -e "$ROOT/$d" ] && cp -r "$ROOT/$d" "$S/"; done
+for d in Makefile mk kernels tests harness scripts; do [ -e "$ROOT/$d" ] && cp -r "$ROOT/$d" "$S/"; done
 sed -i 's/^\( *\)DML_ISA_COUNT,/\1DML_ISA_AVX512KID, DML_ISA_NEONKID,\n\1DML_ISA_COUNT,/' \
     "$S/kernels/include/dml.h"
 sed -i 's/^\( *\)X(avx512, DML_ISA_AVX512, none, avx512) *\\$/&\n\1X(avx512kid, DML_ISA_AVX512KID, avx512, always) \\\n\1X(neonkid, DML_ISA_NEONKID, neon, always) \\/' \

@@ -382,8 +382,9 @@ test-haswell: deps-neon
 #   make sweep RESUME=1    continue an interrupted sweep: finished points are kept
 #   make sweep THREADS=N   the losses on N OpenMP threads, bound to cores with hwloc
 #   make figures           redraw only the figures whose data changed
-#   make sweep-check       every study's CSV and JSON and every figure exist (for CI,
-#                          after `make sweep QUICK=1`, with the same QUICK=1)
+#   make sweep-check       every study's CSV and JSON and every figure exist, and every
+#                          figure reads its columns by name (for CI, after
+#                          `make sweep QUICK=1`, with the same QUICK=1)
 #   make sweep ENGINE=slurm [SHARDS=N] [SBATCH_ARGS=...]
 #                          the same sweep as SHARDS shards (default 4), one Slurm array
 #                          task each (sbatch --array --wait), failed shards rerun once,
@@ -456,13 +457,18 @@ $(FIG_DIR)/learn_alpha_delta.png:   $(RESULTS)/learn_alpha_delta.csv plots/seed_
 $(FIG_DIR)/learn_protocol.png:      $(RESULTS)/learn_protocol.csv $(RESULTS)/learn_time.csv plots/seed_stats.awk
 
 # One script draws the PNG and the SVG beside it.
-$(FIG_DIR)/%.png: plots/%.gp plots/common.gp
+$(FIG_DIR)/%.png: plots/%.gp plots/common.gp plots/rows.awk
 	@mkdir -p $(@D)
 	@echo "gnuplot plots/$*.gp -> $(FIG_DIR)/$*.png .svg"
 	@gnuplot -e "R='$(RESULTS)'; OUT='$(FIG_DIR)/$*'" plots/$*.gp
 
+# ... and every figure draws its series from the columns it names (the same
+# points with every CSV column moved: plots/columns_check.sh), a check that
+# proves itself on the by-position figure of issue 20 (tests/shell/columns_test.sh).
 sweep-check:
 	@sh plots/check.sh $(RESULTS) "$(SWEEP_STUDIES)" "$(FIGURES)"
+	@sh plots/columns_check.sh $(RESULTS) "$(FIGURES)"
+	@sh tests/shell/columns_test.sh $(RESULTS)
 
 deps-slurm:
 	@sh harness/deps.sh slurm

@@ -7,8 +7,6 @@ load "plots/common.gp"
 eval meta_label("alpha_delta")
 F = R."/alpha_delta.csv"
 W = 1250; H = 520
-PNG = "set terminal pngcairo size W,H enhanced font 'Sans,10'; set output OUT.'.png'"
-SVG = "set terminal svg size W,H enhanced font 'Sans,10' background rgb 'white'; set output OUT.'.svg'"
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
   set multiplot layout 1,2 title "Hardness weighting of positives (M = 180, C = 100, D = 512, 5 per class)" margins 0.07,0.98,0.15,0.86 spacing 0.08
@@ -19,10 +17,10 @@ do for [T in "png svg"] {
   set yrange [0:1.05]
   set key top left
   set title "proxy losses and MS"
-  plot sel2(F, "proxy_anchor", 18, "0.1") using "alpha":"pos_top1_share" with linespoints pt 7 lw 2 lc rgb loss_color("proxy_anchor") title "Proxy-Anchor (δ = 0.1): pos\\_top1\\_share", \
-       sel2(F, "proxy_anchor", 18, "0") using "alpha":"pos_top1_share" with linespoints pt 6 dt 2 lc rgb loss_color("proxy_anchor") title "Proxy-Anchor (δ = 0)", \
+  plot sel2(F, "proxy_anchor", "delta", "0.1") using "alpha":"pos_top1_share" with linespoints pt 7 lw 2 lc rgb loss_color("proxy_anchor") title "Proxy-Anchor (δ = 0.1): pos\\_top1\\_share", \
+       sel2(F, "proxy_anchor", "delta", "0") using "alpha":"pos_top1_share" with linespoints pt 6 dt 2 lc rgb loss_color("proxy_anchor") title "Proxy-Anchor (δ = 0)", \
        sel(F, "proxy_nca") using "scale":"proxy_pos_top1_share" with linespoints pt 5 lw 2 lc rgb loss_color("proxy_nca") title "Proxy-NCA: proxy\\_pos\\_top1\\_share", \
-       sel2(F, "ms", 21, "50") using "alpha":"pos_top1_share" with linespoints pt 9 lw 2 lc rgb loss_color("ms") title "MS (β = 50): pos\\_top1\\_share", \
+       sel2(F, "ms", "beta", "50") using "alpha":"pos_top1_share" with linespoints pt 9 lw 2 lc rgb loss_color("ms") title "MS (β = 50): pos\\_top1\\_share", \
        0.2 with lines dt 3 lc rgb "#444444" title "1/5: uniform over 5 (a proxy's samples)", \
        0.25 with lines dt 4 lc rgb "#888888" title "1/4: uniform over 4 (MS anchor's positives)"
   unset label 99

@@ -31,8 +31,10 @@ SERIES = "proxy_anchor proxy_nca ms triplet triplet_sorted"
 # One field of the row of complexity.csv for loss l (k, k_stderr, ...).
 cx(l, field) = system("awk -v where='loss=".l."' -v get=".field." -v first=1 -f plots/rows.awk ".R."/complexity.csv")
 LOSSES = "proxy_anchor proxy_nca ms triplet"
-loss_color(l) = l eq "proxy_anchor" ? "#1b9e77" : l eq "proxy_nca" ? "#d95f02" : l eq "ms" ? "#7570b3" : l eq "triplet_sorted" ? "#a6761d" : "#e7298a"
+loss_color(l) = l eq "proxy_anchor" ? "#1b9e77" : l eq "proxy_nca" ? "#d95f02" : l eq "ms" ? "#7570b3" : l eq "triplet_sorted" ? "#303030" : "#e7298a"
 loss_title(l) = l eq "proxy_anchor" ? "Proxy-Anchor" : l eq "proxy_nca" ? "Proxy-NCA" : l eq "ms" ? "Multi-Similarity" : l eq "triplet_sorted" ? "triplet (all, sorted walk)" : "triplet (all)"
+# A point type a series, so that curves that coincide (the two proxy losses) stay apart.
+loss_pt(l) = l eq "proxy_anchor" ? 7 : l eq "proxy_nca" ? 5 : l eq "ms" ? 9 : l eq "triplet_sorted" ? 13 : 11
 isa_color(i) = i eq "ref" ? "#777777" : i eq "avx2" ? "#1f78b4" : i eq "avx512" ? "#e31a1c" : "#33a02c"
 if (!exists("W")) W = 900
 if (!exists("H")) H = 620

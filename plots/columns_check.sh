@@ -28,7 +28,7 @@ bad=0
 # draw DIR OUT FIGURE: the figure's points as text in OUT/FIGURE.tab; 1 when
 # gnuplot or plots/rows.awk complained (the messages in OUT/FIGURE.err).
 draw() {
-    gnuplot -e "R='$1'; OUT='$2/$3'; TABLE=1" "$P/$3.gp" 2> "$2/$3.err"
+    gnuplot -e "R='$1'; OUT='$2/$3'; TABLE=1" "$P/$3.gp" > /dev/null 2> "$2/$3.err"
     ! grep -q 'no column named\|warning: \|line [0-9]*:' "$2/$3.err"
 }
 for f in $figures; do

@@ -43,7 +43,7 @@ PNG = "set terminal pngcairo size W,H enhanced font 'Sans,10'; set output OUT.'.
 SVG = "set terminal svg size W,H enhanced font 'Sans,10' background rgb 'white'; set output OUT.'.svg'"
 # TABLE=1 (plots/columns_check.sh): every point each plot draws, as text in
 # OUT.tab instead of the images (the SVG pass writes nothing).
-if (exists("TABLE")) PNG = "set terminal dumb; set output '/dev/null'; set table OUT.'.tab'"; SVG = "set table '/dev/null'"
+if (exists("TABLE")) PNG = "set terminal dumb; set output '/dev/null'; set table OUT.'.tab'"; SVG = "set output '/dev/null'; set table '/dev/null'"
 # The provenance label (machine, ISA, commit), from <study>.meta.gp.
 meta_label(study) = sprintf("load '%s/%s.meta.gp'", R, study)
 set grid lc rgb "#dddddd"

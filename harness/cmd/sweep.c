@@ -28,6 +28,8 @@ static int parse_shard(const char *v, sweep_opts *o)
     return 0;
 }
 
+void cmd_sweep_usage(FILE *f) { fputs(sweep_usage, f); }
+
 int cmd_sweep(int argc, char **argv)
 {
     const char *files[64];

@@ -179,6 +179,9 @@ void meta_label(sbuf *b, const study *st, const prov *pv);
 /* This machine's host name, as the host column gives it. */
 const char *host_name(void);
 
+/* The studies this process runs (for the ETA of them all) and, for a
+ * shard, the file its latest progress line is kept in ("" or NULL: none). */
+void progress_begin(const study *studies, int n, const char *file);
 void progress(const study *st, size_t done, double elapsed_s, double done_cost, double left_cost,
               int final);
 

@@ -53,7 +53,7 @@ static int load_all(const sweep_opts *o, study *studies, int *max_threads)
         for (size_t p = 0; p < studies[i].n; p++)
             if (studies[i].pts[p].sp.threads > *max_threads) *max_threads = studies[i].pts[p].sp.threads;
     }
-    return bad || check_cpus(o, studies, *max_threads);
+    return bad;
 }
 
 /* --out is at most FILEIO_PATH_MAX - 128 characters (cmd/sweep.c), a study name 100. */
@@ -166,6 +166,11 @@ int sweep_main(const sweep_opts *o)
     if (!studies) return die("sweep: out of memory");
     int max_threads;
     if (load_all(o, studies, &max_threads)) return free_studies(studies, o->nfiles, 1);
+    if (o->threads_needed) { /* for the engines: how many CPUs a task asks for */
+        printf("%d\n", max_threads);
+        return free_studies(studies, o->nfiles, 0);
+    }
+    if (check_cpus(o, studies, max_threads)) return free_studies(studies, o->nfiles, 1);
     if (mkdir_p(o->out))
         return free_studies(studies, o->nfiles, die("sweep: cannot create %s: %s", o->out, strerror(errno)));
     char binding[2048];
@@ -179,6 +184,9 @@ int sweep_main(const sweep_opts *o)
             binding);
     run_info ri = { .pv = &pv, .quick = o->quick, .max_threads = max_threads, .binding = binding,
                     .shard_k = o->shard_k, .shard_n = o->shard_n };
+    char pfile[FILEIO_PATH_MAX] = "";
+    if (o->shard_n) snprintf(pfile, sizeof pfile, "%s/progress.%d-of-%d", o->out, o->shard_k, o->shard_n);
+    progress_begin(studies, o->nfiles, pfile);
     int rc = 0;
     for (int si = 0; si < o->nfiles && rc != 1; si++)
         rc = run_study(o, &studies[si], &ri, rc);

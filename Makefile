@@ -139,6 +139,7 @@ test: deps-test
 	$(BUILD)/test_dml --jobs 2
 	bash tests/learn_test.sh $(BUILD)/dmlbench
 	sh tests/shell/help_test.sh $(BUILD)/dmlbench
+	sh tests/shell/fit_verdict_test.sh $(BUILD)/dmlbench
 	@$(MAKE) --no-print-directory check-golden fuzz-replay
 
 # Every golden case with every ISA this machine runs, the proxy losses fused

@@ -9,9 +9,15 @@
 #include "point/kcase.h"
 #include "sweep/study.h"
 
-/* One more pass of a point: its row is kept when its step is the fastest yet. */
+/* One more pass of a point: its row is kept when its step is the fastest
+ * yet; the second fastest is remembered, so that the sweep can tell when a
+ * point's fastest passes disagree (sweep.c, settle_rounds). */
 static void keep_pass(sweep_point *p, char *row, double total_min_ms, const char *isa)
 {
+    double prev = p->row ? p->best_total : INFINITY, sec = p->second_total > 0 ? p->second_total : INFINITY;
+    if (total_min_ms < prev) sec = prev;
+    else if (total_min_ms < sec) sec = total_min_ms;
+    p->second_total = sec;
     if (!p->row || !(total_min_ms >= p->best_total)) {
         free(p->row);
         p->row = row;

@@ -101,6 +101,7 @@ typedef struct sweep_point {
                           * evaluation of a train point, joined by '\n' */
     int passes_done;
     double best_total;   /* total_min_ms of the kept pass */
+    double second_total; /* ... of the second fastest pass (0: not known, e.g. resumed) */
     double value;        /* loss value, for the thread-agreement check */
     char isa[16];
     double cost;         /* relative cost estimate, for the ETA */

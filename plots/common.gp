@@ -20,8 +20,10 @@ sel(f, n) = pick(f, "name=".n)
 sel2(f, n, c, v) = pick(f, "name=".n." ".c."=".v)
 tsel(f, n) = tpick(f, "name=".n)
 tsel2(f, n, c, v) = tpick(f, "name=".n." ".c."=".v)
-# Column c of the first row where w holds (timing rows: TIMING_HOSTS), a number.
-cell(f, w, c) = real(system("awk -v where='".w."' -v hosts=' ".TIMING_HOSTS." ' -v get=".c." -v first=1 -f plots/rows.awk ".f))
+# Column c of the first row where w holds (timing rows: TIMING_HOSTS), as
+# the CSV writes it; cell: as a number.
+cellstr(f, w, c) = system("awk -v where='".w."' -v hosts=' ".TIMING_HOSTS." ' -v get=".c." -v first=1 -f plots/rows.awk ".f)
+cell(f, w, c) = real(cellstr(f, w, c))
 # The distinct values of the column named c of file f, space separated.
 distinct(f, c) = system("awk -v get=".c." -v uniq=1 -f plots/rows.awk ".f." | tr '\\n' ' '")
 # One series of the batch study: a loss, or triplet with one algorithm

@@ -6,6 +6,10 @@
 load "plots/common.gp"
 eval meta_label("alpha_delta")
 F = R."/alpha_delta.csv"
+# Proxy-Anchor's share is the same at every δ (δ scales a proxy's positive
+# weights alike, exp(αδ)): one curve, at the first δ of the grid, instead of
+# several drawn on each other.
+PA_DELTA = cellstr(F, "name=proxy_anchor", "delta")
 W = 1300; H = 520
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
@@ -20,9 +24,7 @@ do for [T in "png svg"] {
   unset y2label
   set ytics mirror
   set title "proxy losses and MS"
-  # Proxy-Anchor's share is the same at every δ (δ scales a proxy's positive
-  # weights alike, exp(αδ)): one curve, δ = 0.1, instead of two drawn on each other.
-  plot sel2(F, "proxy_anchor", "delta", "0.1") using "alpha":"pos_top1_share" with linespoints pt 7 lw 2 lc rgb loss_color("proxy_anchor") title "Proxy-Anchor (every δ): pos\\_top1\\_share", \
+  plot sel2(F, "proxy_anchor", "delta", PA_DELTA) using "alpha":"pos_top1_share" with linespoints pt 7 lw 2 lc rgb loss_color("proxy_anchor") title "Proxy-Anchor (every δ): pos\\_top1\\_share", \
        sel(F, "proxy_nca") using "scale":"proxy_pos_top1_share" with linespoints pt 5 lw 2 lc rgb loss_color("proxy_nca") title "Proxy-NCA: proxy\\_pos\\_top1\\_share", \
        sel2(F, "ms", "beta", "50") using "alpha":"pos_top1_share" with linespoints pt 9 lw 2 lc rgb loss_color("ms") title "MS (β = 50): pos\\_top1\\_share", \
        0.2 with lines dt 3 lc rgb "#444444" title "1/5: uniform over 5 (a proxy's samples)", \

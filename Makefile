@@ -375,9 +375,9 @@ test-haswell: deps-neon
 #
 #   make sweep             install gnuplot if missing, rerun every study, refit the
 #                          complexity of the batch study, redraw the figures; exits
-#                          non-zero when a loss is off its order (results/complexity.csv)
-#                          (the learning studies: 20 min here with a core taken by other
-#                          jobs, about 9.5 min of CPU a core)
+#                          non-zero when a loss is off its order (results/complexity.csv;
+#                          "noisy" when the machine was too busy to judge: exit 0);
+#                          how long each half took: $(RESULTS)/sweep-time.txt
 #   make sweep-learn       only the learning studies, then the figures
 #   make sweep QUICK=1     every study on its reduced grid, into results/quick/ (< 2 min;
 #                          the learning studies < 90 s of it)
@@ -420,16 +420,26 @@ LEARN_RUN = RESUME='$(RESUME)' SBATCH_ARGS='$(SBATCH_ARGS)' SSHLOGINFILE='$(SSHL
             SHARD_DIR='$(RESULTS)/shards-learn' DMLBENCH='$(CURDIR)/$(BUILD)/dmlbench' \
             sh harness/engine.sh $(LEARN_ENGINE) $(LEARN_SHARDS) $(RESULTS) -- $(SWEEP_FLAGS) $(LEARN_DEFS)
 
+# How long the run took, by half, on which machine and how loaded, into
+# $(RESULTS)/sweep-time.txt (docs/studies.md quotes it; the shell variables
+# are the sweep recipe's).
+SWEEP_TIME_RECORD = { echo "\# written by make sweep$(if $(QUICK), QUICK=1)$(if $(ENGINE), ENGINE=$(ENGINE) SHARDS=$(SHARDS)): how long it took"; \
+  echo "date $$(date -u +%Y-%m-%dT%H:%M:%SZ)"; \
+  echo "machine $$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $$(nproc) CPUs"; \
+  echo "load_at_start $$load"; echo "timing_s $$((t0 - ts))"; echo "learning_s $$((t1 - t0))"; \
+  echo "figures_s $$((t2 - t1))"; echo "total_s $$((t2 - ts))"; }
+
 # Exit status 3 from `dmlbench sweep` is the complexity verdict: the figures
 # are still drawn, then make fails with it.
 sweep: deps-sweep deps-train deps-$(LEARN_ENGINE)
 	@case '$(ENGINE)' in ''|slurm|parallel) ;; *) echo "make sweep: ENGINE=$(ENGINE): slurm or parallel" >&2; exit 2;; esac
 	@$(MAKE) --no-print-directory all
-	@rc=0; $(SWEEP_RUN) || rc=$$?; \
+	@rc=0; load=$$(cut -d' ' -f1-3 /proc/loadavg); ts=$$(date +%s); $(SWEEP_RUN) || rc=$$?; \
 	if [ $$rc -ne 0 ] && [ $$rc -ne 3 ]; then exit $$rc; fi; \
-	t0=$$(date +%s); $(LEARN_RUN) || exit 1; \
-	echo "make sweep: the learning studies took $$(( $$(date +%s) - t0 )) s"; \
-	$(MAKE) --no-print-directory figures-only || exit 1; \
+	t0=$$(date +%s); $(LEARN_RUN) || exit 1; t1=$$(date +%s); \
+	echo "make sweep: the timing studies took $$((t0 - ts)) s, the learning studies $$((t1 - t0)) s"; \
+	$(MAKE) --no-print-directory figures-only || exit 1; t2=$$(date +%s); \
+	$(SWEEP_TIME_RECORD) > $(RESULTS)/sweep-time.txt; \
 	if [ $$rc -eq 3 ]; then echo "make sweep: a loss is off its expected order (table above, $(RESULTS)/complexity.csv)" >&2; fi; \
 	exit $$rc
 

@@ -101,7 +101,8 @@ typedef struct sweep_point {
                           * evaluation of a train point, joined by '\n' */
     int passes_done;
     double best_total;   /* total_min_ms of the kept pass */
-    double second_total; /* ... of the second fastest pass (0: not known, e.g. resumed) */
+    double best_judged, second_judged; /* the fastest and second fastest pass by the time
+                          * passes are judged by (run.c keep_pass); 0: not known (resumed) */
     double value;        /* loss value, for the thread-agreement check */
     char isa[16];
     double cost;         /* relative cost estimate, for the ETA */

@@ -121,17 +121,17 @@ static int run_passes(study *st, const paths *ps, double t0)
     return 0;
 }
 
-/* A fitted study's points whose two fastest passes disagree by more than
- * SETTLE_SPREAD (a neighbour took the core during one): rerun, a pass at a
- * time, up to SETTLE_EXTRA more passes, until they agree; then the fastest
- * is kept as always.  What still disagrees is named (the fit then judges
+/* A fitted study's points whose two fastest passes (by thread CPU time:
+ * run.c keep_pass) disagree by more than SETTLE_SPREAD (a neighbour took
+ * the core or its cache during one): rerun, a pass at a time, up to
+ * SETTLE_EXTRA more passes, until they agree; the fastest is kept.  What still disagrees is named (the fit then judges
  * with the scatter it sees: "too noisy" rather than "off"). */
 #define SETTLE_SPREAD 0.15
 #define SETTLE_EXTRA 3
 static int disagrees(const study *st, const sweep_point *p)
 {
-    return p->kind == PK_LOSS && p->sp.batch.M >= st->fit_min_M && p->second_total > 0 &&
-           isfinite(p->second_total) && p->second_total > p->best_total * (1 + SETTLE_SPREAD);
+    return p->kind == PK_LOSS && p->sp.batch.M >= st->fit_min_M && p->best_judged > 0 &&
+           isfinite(p->second_judged) && p->second_judged > p->best_judged * (1 + SETTLE_SPREAD);
 }
 
 static int settle_rounds(study *st, const paths *ps)
@@ -151,7 +151,7 @@ static int settle_rounds(study *st, const paths *ps)
         if (disagrees(st, p)) {
             still++;
             fprintf(stderr, "[%s] point %zu (%s): its two fastest of %d passes still differ by %.0f %%\n", st->name,
-                    p->gidx, p->key, p->passes_done, 100 * (p->second_total / p->best_total - 1));
+                    p->gidx, p->key, p->passes_done, 100 * (p->second_judged / p->best_judged - 1));
         }
     }
     if (rerun || still)

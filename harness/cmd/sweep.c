@@ -14,7 +14,7 @@ static const char sweep_usage[] =
     "                      experiments/<study>.txt...\n"
     "  --shard K/N  run shard K (0 .. N-1) of every study into <study>.shard-K-of-N.csv; join with dmlbench merge\n"
     "  --threads-needed  print the most threads a point of these studies needs and run nothing\n"
-    "               (the CPUs a shard's task asks for: harness/engine.sh)\n";
+    "               (the CPUs a shard's task asks for: scripts/engine.sh)\n";
 
 /* "K/N" with 0 <= K < N <= 4096; 1 when it is not. */
 static int parse_shard(const char *v, sweep_opts *o)

@@ -3,7 +3,7 @@
  * remaining studies too), from the points' cost estimates.  On a terminal
  * it rewrites itself; in a log (a shard under GNU parallel or Slurm), one
  * line every 10 s at most, and a shard also keeps its latest line in a
- * progress file, which harness/engine.sh summarises while it waits. */
+ * progress file, which scripts/engine.sh summarises while it waits. */
 #include <math.h>
 #include <string.h>
 #include <unistd.h>

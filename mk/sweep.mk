@@ -1,0 +1,97 @@
+# sweep.mk — the studies (experiments/*.txt) -> results/<study>.csv + .json -> figures.
+# The timing studies (a loss step or a kernel timed on synthetic batches) run in
+# one process, alone, since timings must not share the machine; the learning
+# studies (experiments/learn_*.txt: a network trained per point) then run as
+# LEARN_SHARDS shards side by side through scripts/engine.sh and are merged.
+# Details: docs/studies.md, docs/cluster.md.
+
+.PHONY: sweep sweep-learn figures figures-only sweep-check
+SWEEP_DEFS    := $(sort $(wildcard experiments/*.txt))
+LEARN_DEFS    := $(sort $(wildcard experiments/learn_*.txt))
+TIMING_DEFS   := $(filter-out $(LEARN_DEFS),$(SWEEP_DEFS))
+SWEEP_STUDIES := $(basename $(notdir $(SWEEP_DEFS)))
+## QUICK=1                 sweep, figures, sweep-check: every study on its reduced grid, into results/quick/
+RESULTS       := results$(if $(QUICK),/quick)
+FIG_DIR       := $(RESULTS)/figures
+FIGURES       := $(filter-out common learn_common,$(basename $(notdir $(wildcard plots/*.gp))))
+## RESUME=1                sweep: continue an interrupted sweep, finished points are kept
+## THREADS=N               sweep: the losses on N OpenMP threads, bound to cores with hwloc
+SWEEP_FLAGS   := $(if $(QUICK),--quick) $(if $(RESUME),--resume) $(if $(THREADS),--threads $(THREADS))
+## ENGINE=slurm|parallel   sweep: SHARDS shards (default 4) as Slurm array tasks or GNU parallel jobs, merged
+## SBATCH_ARGS=... SSHLOGINFILE=...   sweep ENGINE=...: extra sbatch options; GNU parallel's ssh hosts
+ENGINE        ?=
+SHARDS        ?= 4
+LEARN_ENGINE  := $(or $(ENGINE),parallel)
+LEARN_SHARDS  ?= $(if $(ENGINE),$(SHARDS),2)
+# One machine: dmlbench sweep; an engine: shards, scheduled, merged (engine.sh).
+SWEEP_RUN = $(if $(ENGINE),RESUME='$(RESUME)' SBATCH_ARGS='$(SBATCH_ARGS)' SSHLOGINFILE='$(SSHLOGINFILE)' \
+              sh scripts/engine.sh $(ENGINE) $(SHARDS) $(RESULTS) -- $(SWEEP_FLAGS) $(TIMING_DEFS), \
+              $(BUILD)/dmlbench sweep $(SWEEP_FLAGS) --out $(RESULTS) $(TIMING_DEFS))
+# The learning studies: always shards (their own directory, so that the
+# timing shards of an ENGINE run are not touched); single-thread points.
+LEARN_RUN = RESUME='$(RESUME)' SBATCH_ARGS='$(SBATCH_ARGS)' SSHLOGINFILE='$(SSHLOGINFILE)' \
+            SHARD_DIR='$(RESULTS)/shards-learn' DMLBENCH='$(CURDIR)/$(BUILD)/dmlbench' \
+            sh scripts/engine.sh $(LEARN_ENGINE) $(LEARN_SHARDS) $(RESULTS) -- $(SWEEP_FLAGS) $(LEARN_DEFS)
+
+# How long the run took, by half, on which machine and how loaded, into
+# $(RESULTS)/sweep-time.txt (docs/studies.md quotes it; the shell variables
+# are the sweep recipe's).
+SWEEP_TIME_RECORD = { echo "\# written by make sweep$(if $(QUICK), QUICK=1)$(if $(ENGINE), ENGINE=$(ENGINE) SHARDS=$(SHARDS)): how long it took"; \
+  echo "date $$(date -u +%Y-%m-%dT%H:%M:%SZ)"; \
+  echo "machine $$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $$(nproc) CPUs"; \
+  echo "load_at_start $$load"; echo "timing_s $$((t0 - ts))"; echo "learning_s $$((t1 - t0))"; \
+  echo "figures_s $$((t2 - t1))"; echo "total_s $$((t2 - ts))"; }
+
+# Exit status 3 from `dmlbench sweep` is the complexity verdict (a loss off
+# its order; "noisy", too busy a machine to judge, is 0): the figures are
+# still drawn, then make fails with it.  How long each half took:
+# $(RESULTS)/sweep-time.txt.
+sweep: deps-sweep deps-train deps-$(LEARN_ENGINE) ## rerun every study, refit the complexity, redraw every figure; fails when a loss is off its order
+	@case '$(ENGINE)' in ''|slurm|parallel) ;; *) echo "make sweep: ENGINE=$(ENGINE): slurm or parallel" >&2; exit 2;; esac
+	@$(MAKE) --no-print-directory all
+	@rc=0; load=$$(cut -d' ' -f1-3 /proc/loadavg); ts=$$(date +%s); $(SWEEP_RUN) || rc=$$?; \
+	if [ $$rc -ne 0 ] && [ $$rc -ne 3 ]; then exit $$rc; fi; \
+	t0=$$(date +%s); $(LEARN_RUN) || exit 1; t1=$$(date +%s); \
+	echo "make sweep: the timing studies took $$((t0 - ts)) s, the learning studies $$((t1 - t0)) s"; \
+	$(MAKE) --no-print-directory figures-only || exit 1; t2=$$(date +%s); \
+	$(SWEEP_TIME_RECORD) > $(RESULTS)/sweep-time.txt; \
+	if [ $$rc -eq 3 ]; then echo "make sweep: a loss is off its expected order (table above, $(RESULTS)/complexity.csv)" >&2; fi; \
+	exit $$rc
+
+sweep-learn: deps-sweep deps-train deps-$(LEARN_ENGINE) ## only the learning studies, then the figures
+	@$(MAKE) --no-print-directory all
+	@t0=$$(date +%s); $(LEARN_RUN) || exit 1; \
+	echo "make sweep-learn: the learning studies took $$(( $$(date +%s) - t0 )) s"
+	@$(MAKE) --no-print-directory figures-only
+
+figures: deps-sweep ## redraw the figures whose data changed
+	@$(MAKE) --no-print-directory figures-only
+figures-only: $(FIGURES:%=$(FIG_DIR)/%.png) ## figures without the package check (used by sweep)
+
+# Which results each figure is drawn from (make redraws a figure when they change).
+$(FIG_DIR)/batch_time.png:          $(RESULTS)/batch.csv $(RESULTS)/complexity.csv
+$(FIG_DIR)/classes_time.png:        $(RESULTS)/classes.csv
+$(FIG_DIR)/dim_time.png:            $(RESULTS)/dim.csv
+$(FIG_DIR)/alpha_delta_heatmap.png: $(RESULTS)/alpha_delta.csv
+$(FIG_DIR)/top1_share.png:          $(RESULTS)/alpha_delta.csv
+$(FIG_DIR)/isa_gflops.png:          $(RESULTS)/isa.csv
+$(FIG_DIR)/threads_scaling.png:     $(RESULTS)/threads.csv
+$(FIG_DIR)/learn_time.png:          $(RESULTS)/learn_time.csv plots/time_to_target.awk
+$(FIG_DIR)/learn_batch.png:         $(RESULTS)/learn_batch.csv plots/seed_stats.awk
+$(FIG_DIR)/learn_dim.png:           $(RESULTS)/learn_dim.csv plots/seed_stats.awk
+$(FIG_DIR)/learn_alpha_delta.png:   $(RESULTS)/learn_alpha_delta.csv plots/seed_stats.awk
+$(FIG_DIR)/learn_protocol.png:      $(RESULTS)/learn_protocol.csv $(RESULTS)/learn_time.csv plots/seed_stats.awk
+
+# One script draws the PNG and the SVG beside it.
+$(FIG_DIR)/%.png: plots/%.gp plots/common.gp plots/rows.awk
+	@mkdir -p $(@D)
+	@echo "gnuplot plots/$*.gp -> $(FIG_DIR)/$*.png .svg"
+	@gnuplot -e "R='$(RESULTS)'; OUT='$(FIG_DIR)/$*'" plots/$*.gp
+
+# ... and every figure draws its series from the columns it names (the same
+# points with every CSV column moved: plots/columns_check.sh), a check that
+# proves itself on the by-position figure of issue 20 (tests/shell/columns_test.sh).
+sweep-check: ## every study's CSV and JSON and every figure exist, every figure reads its columns by name (CI, after make sweep QUICK=1, with QUICK=1)
+	@sh plots/check.sh $(RESULTS) "$(SWEEP_STUDIES)" "$(FIGURES)"
+	@sh plots/columns_check.sh $(RESULTS) "$(FIGURES)"
+	@sh tests/shell/columns_test.sh $(RESULTS)

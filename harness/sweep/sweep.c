@@ -142,6 +142,9 @@ static int settle_rounds(study *st, const paths *ps)
     for (size_t i = 0; i < st->n; i++) {
         sweep_point *p = &st->pts[i];
         int extra = 0;
+        if (disagrees(st, p)) /* a line a point: the reruns are not silent minutes */
+            fprintf(stderr, "[%s] point %zu: fastest passes differ by %.0f %%, rerunning it (at most %d more)\n",
+                    st->name, p->gidx, 100 * (p->second_judged / p->best_judged - 1), SETTLE_EXTRA);
         for (; extra < SETTLE_EXTRA && disagrees(st, p); extra++) {
             if (run_point(st, i, err, sizeof err))
                 return die("sweep: %s: point %zu (%s): %s", st->path, i, p->key, err);

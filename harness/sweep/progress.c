@@ -2,8 +2,8 @@
  * elapsed, its ETA, and the ETA of everything this process runs (the
  * remaining studies too), from the points' cost estimates.  On a terminal
  * it rewrites itself; in a log (a shard under GNU parallel or Slurm), one
- * line every 10 s at most, and a shard also keeps its latest line in a
- * progress file, which scripts/engine.sh summarises while it waits. */
+ * line every 10 s at most, and a shard also keeps its latest line (after
+ * every point) in a progress file, which scripts/engine.sh summarises. */
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,9 +64,6 @@ void progress(const study *st, size_t done, double elapsed_s, double done_cost, 
     static const study *shown = NULL;
     int tty = isatty(2);
     double now = now_ns() / 1e9;
-    if (!final && !tty && now - last < 10 && shown == st) return;
-    shown = st;
-    last = now;
     char el[32], eta[32], all[32], pts[96], line[512];
     fmt_dur(elapsed_s, el, sizeof el);
     fmt_dur(final ? 0 : done_cost > 0 ? elapsed_s * left_cost / done_cost : NAN, eta, sizeof eta);
@@ -79,7 +76,10 @@ void progress(const study *st, size_t done, double elapsed_s, double done_cost, 
     snprintf(line, sizeof line, "[%s] %s  elapsed %s  ETA %s  (all studies here: ETA %s)\n", st->name, pts, el,
              eta, all);
     if (final) run.done_before += done_cost;
+    keep_in_file(line); /* every point: the engine's summary is never staler than one */
+    if (!final && !tty && now - last < 10 && shown == st) return;
+    shown = st;
+    last = now;
     fprintf(stderr, "%s%.*s%s", tty ? "\r\033[K" : "", (int)strlen(line) - 1, line, tty && !final ? "" : "\n");
     fflush(stderr);
-    keep_in_file(line);
 }

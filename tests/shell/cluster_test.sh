@@ -46,7 +46,7 @@ make_sweep() {
             ok "make sweep-check on ENGINE=$1's results: $(tail -1 "$o.check")" || bad "sweep-check ENGINE=$1: $(grep -v ': ok' "$o.check" | head -3)"
         case $1 in
         parallel) pat='^\[shard [0-9]*/3\].*ETA' ;;
-        slurm) pat='^engine.sh: slurm: \[shard [0-9]*/3\] \(\[\|finished\)' ;;
+        slurm) pat='^engine.sh: slurm: \[shard [0-9]*/3\] \[[a-z_]*\] .*ETA' ;;
         esac
         grep -q "$pat" "$o.log" && ok "ENGINE=$1 shows each shard's progress while it runs" ||
             bad "ENGINE=$1: no progress line of a shard in $o.log"

@@ -22,6 +22,7 @@ static const command commands[] = {
     { "fit", cmd_fit, cmd_fit_usage, "complexity check of a batch-study CSV: time ~ M^k per loss" },
     { "bench", cmd_bench, cmd_bench_usage, "kernel throughput per ISA vs FMA peak and OpenBLAS" },
     { "train", cmd_train, cmd_train_usage, "train an embedding network on Fashion-MNIST; retrieval metrics per epoch" },
+    { "data", cmd_data, cmd_data_usage, "build a data set into a directory (glyphs: IDX files + manifest)" },
     { "bench-check", cmd_bench_check, cmd_bench_check_usage, "CI regression check: instruction counts, speed ratios" },
 };
 

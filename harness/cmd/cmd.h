@@ -14,6 +14,7 @@ int cmd_train(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_bench_check(int argc, char **argv);
+int cmd_data(int argc, char **argv);
 
 /* Each command's usage (main.c prints it for CMD --help / -h, exit 0). */
 void cmd_run_usage(FILE *f);
@@ -25,5 +26,6 @@ void cmd_train_usage(FILE *f);
 void cmd_merge_usage(FILE *f);
 void cmd_bench_usage(FILE *f);
 void cmd_bench_check_usage(FILE *f);
+void cmd_data_usage(FILE *f);
 
 #endif

@@ -4,7 +4,7 @@
 load "plots/common.gp"
 eval meta_label("classes")
 F = R."/classes.csv"
-DS = distinct(F, 9)
+DS = distinct(F, "D")
 set logscale xy
 set format y "%g"
 set xlabel "number of classes C (proxies)"
@@ -25,8 +25,8 @@ if (!HAS) {
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
   set label 99 META at screen 0.01, screen 0.015 font ",8" tc rgb "#555555"
-  plot for [l in "proxy_anchor proxy_nca"] for [d in DS] selc(F, l, "D", d) using "C":"peak_rss_mb" with points pt pt_of(d) ps 1.2 lc rgb loss_color(l) title loss_title(l)." peak RSS, D=".d, \
-       for [l in "proxy_anchor proxy_nca"] for [d in DS] selc(F, l, "D", d) using "C":"p_mb_per_step" with lines lw 1.5 dt 2 lc rgb loss_color(l) title loss_title(l)." P moved a step, D=".d, \
-       for [d in DS] selc(F, "proxy_anchor", "D", d) using "C":(column("C") * column("D") * 4e-6) with lines lw 1 lc rgb "#333333" title "size of P, D=".d
+  plot for [l in "proxy_anchor proxy_nca"] for [d in DS] tsel2(F, l, "D", d) using "C":"peak_rss_mb" with points pt pt_of(d) ps 1.2 lc rgb loss_color(l) title loss_title(l)." peak RSS, D=".d, \
+       for [l in "proxy_anchor proxy_nca"] for [d in DS] tsel2(F, l, "D", d) using "C":"p_mb_per_step" with lines lw 1.5 dt 2 lc rgb loss_color(l) title loss_title(l)." P moved a step, D=".d, \
+       for [d in DS] tsel2(F, "proxy_anchor", "D", d) using "C":(column("C") * column("D") * 4e-6) with lines lw 1 lc rgb "#333333" title "size of P, D=".d
   unset output
 }

@@ -25,8 +25,8 @@ set xrange [2:200]
 set yrange [10:PN * 1.5]
 set key bottom right
 set samples 400
-# The row selection: kind and variant (columns 1 and 3), and loss (column 2).
-rsel(k, n, v) = "< awk -F, 'NR==1 || ($1==\"".k."\" && $2==\"".n."\" && $3==\"".v."\")' ".F
+# The rows of one kind, name and variant (by column name, plots/rows.awk).
+rsel(k, n, v) = pick(F, "kind=".k." name=".n." variant=".v)
 VARIANTS = "unfused fused products"
 vpt(v) = v eq "unfused" ? 6 : v eq "fused" ? 7 : 4
 do for [T in "png svg"] {

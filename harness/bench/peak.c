@@ -29,12 +29,37 @@ static double probe(double (*fn)(uint64_t))
     return best;
 }
 
-typedef struct probe_row { dml_isa isa; double (*fn)(uint64_t); } probe_row;
+typedef struct probe_row { dml_isa isa; double (*fn)(uint64_t); const char *parent; } probe_row;
 static const probe_row probes[] = {
-#define DML_PEAK_ROW(name, id, feature) { id, dml_peak_fma_##name },
+#define DML_PEAK_ROW(name, id, parent, feature) { id, dml_peak_fma_##name, #parent },
     DML_ISA_ROWS(DML_PEAK_ROW)
 #undef DML_PEAK_ROW
 };
+#define N_PROBES (sizeof probes / sizeof *probes)
+
+/* The probe of row i, or of its nearest ancestor that has one (NULL: none). */
+static double (*probe_of(size_t i))(uint64_t)
+{
+    for (size_t hops = 0; hops < N_PROBES && !probes[i].fn; hops++) {
+        const char *up = probes[i].parent; /* "none" names no row */
+        for (i = 0; i < N_PROBES && strcmp(dml_isa_name(probes[i].isa), up) != 0; i++) {}
+        if (i == N_PROBES) return NULL;
+    }
+    return probes[i].fn;
+}
+
+int peak_probe_all(peak *p)
+{
+    int n = 0;
+    for (size_t i = 0; i < N_PROBES; i++) {
+        double (*fn)(uint64_t) = probe_of(i);
+        /* a probe compiled out for this architecture does no work */
+        if (!fn || !dml_isa_supported(probes[i].isa) || fn(1) == 0) continue;
+        snprintf(p[n].isa, sizeof p[n].isa, "%s", dml_isa_name(probes[i].isa));
+        p[n++].gflops = probe(fn);
+    }
+    return n;
+}
 
 /* The same probe on `threads` threads at once: the sum of each thread's
  * FLOPs over its own CPU time (a shared machine's neighbours do not count),
@@ -42,30 +67,18 @@ static const probe_row probes[] = {
 double peak_probe_threads(const char *isa, int threads)
 {
     double (*fn)(uint64_t) = NULL;
-    for (size_t i = 0; i < sizeof probes / sizeof *probes; i++)
-        if (!strcmp(dml_isa_name(probes[i].isa), isa)) fn = probes[i].fn;
+    for (size_t i = 0; i < N_PROBES; i++)
+        if (!strcmp(dml_isa_name(probes[i].isa), isa)) fn = probe_of(i);
     if (!fn) return 0;
     double best = 0;
     for (int r = 0; r < 6; r++) {
         double g = 0;
 #pragma omp parallel num_threads(threads) reduction(+ : g)
         {
-            double t0 = thread_cpu_ns(), f = fn(r ? 4000000 : 200000);
-            g += f / (thread_cpu_ns() - t0);
+            double t0 = dml_thread_cpu_ns(), f = fn(r ? 4000000 : 200000);
+            g += f / (dml_thread_cpu_ns() - t0);
         }
         if (r && g > best) best = g; /* the first run warms */
     }
     return best;
-}
-
-int peak_probe_all(peak *p)
-{
-    int n = 0;
-    for (size_t i = 0; i < sizeof probes / sizeof *probes; i++) {
-        /* a probe compiled out for this architecture does no work */
-        if (!dml_isa_supported(probes[i].isa) || probes[i].fn(1) == 0) continue;
-        snprintf(p[n].isa, sizeof p[n].isa, "%s", dml_isa_name(probes[i].isa));
-        p[n++].gflops = probe(probes[i].fn);
-    }
-    return n;
 }

@@ -64,10 +64,10 @@ static double slice_rate(float *a, const float *b, const float *c, size_t m, flo
     {
         int t = omp_get_thread_num(), nt = omp_get_num_threads();
         size_t lo = m * (size_t)t / (size_t)nt, hi = m * (size_t)(t + 1) / (size_t)nt;
-        double t0 = thread_cpu_ns();
+        double t0 = dml_thread_cpu_ns();
         triad(a + lo, b + lo, c + lo, hi - lo, s);
         COMPILER_BARRIER();
-        double dt = thread_cpu_ns() - t0;
+        double dt = dml_thread_cpu_ns() - t0;
         g += dt > 0 ? 3.0 * (double)((hi - lo) * sizeof(float)) / dt : 0;
     }
     return g;

@@ -16,6 +16,8 @@ static const char bench_usage[] =
     "  steps at M=180, D=128, C=1e2..1e6 (--quick: ..1e5) by arithmetic intensity,\n"
     "  into FILE (default results/roofline.csv) and FILE's .meta.gp (docs/bench.md)\n";
 
+void cmd_bench_usage(FILE *f) { fputs(bench_usage, f); }
+
 int cmd_bench(int argc, char **argv)
 {
     bench_opts o = { 0 };

@@ -138,6 +138,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/test_dml $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 	$(BUILD)/test_dml --jobs 2
 	bash tests/learn_test.sh $(BUILD)/dmlbench
+	bash tests/binding_test.sh $(BUILD)/dmlbench
 	@$(MAKE) --no-print-directory check-golden fuzz-replay
 
 # Every golden case with every ISA this machine runs, the proxy losses fused

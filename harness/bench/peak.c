@@ -39,6 +39,7 @@ int peak_probe_all(peak *p)
         /* a probe compiled out for this architecture does no work */
         if (!dml_isa_supported(probes[i].isa) || probes[i].fn(1) == 0) continue;
         snprintf(p[n].isa, sizeof p[n].isa, "%s", dml_isa_name(probes[i].isa));
+        p[n].fn = probes[i].fn;
         p[n++].gflops = probe(probes[i].fn);
     }
     return n;

@@ -22,6 +22,7 @@ static const command commands[] = {
     { "bench", cmd_bench, "kernel throughput per ISA vs FMA peak and OpenBLAS" },
     { "train", cmd_train, "train an embedding network on Fashion-MNIST; retrieval metrics per epoch" },
     { "bench-check", cmd_bench_check, "CI regression check: instruction counts, speed ratios" },
+    { "knn", cmd_knn, "exact k-NN search timed on one thread; data for scripts/faiss_bench.py" },
 };
 
 static int usage(FILE *f)

@@ -128,10 +128,11 @@ int dml_check_gemm_blocks(const dml_kernels *kern, char *why, size_t whylen)
         { 0, 0, 13, 1000, 1023, 2, 0, 0 }, { 1, 1, 7, 1000, 1023, 16, 0, 0 },
         { 0, 1, 97, 65, 63, 0, 0, 0 },     { 1, 0, 65, 97, 17, 4, 0, 0 },
         { 0, 0, 5, 7, 0, 2, 0, 0 },        { 1, 1, 1, 1, 0, 0, 0, 0 },
-        /* the few-rows, long-k order (every A panel packed at once): two n
-         * blocks, a k tail, m a multiple of 6 and not, accumulating too */
-        { 1, 0, 13, 1700, 500, 3, 0, 0 }, { 1, 0, 180, 40, 500, 0, 1, 0 },
-        { 0, 0, 181, 33, 401, 1, 0, 0 },
+        /* the a-block order (operands past 2 MiB, every A panel packed at
+         * once): two n blocks, a k tail, m a multiple of 6 and 12 and not,
+         * both op(B), accumulating too */
+        { 1, 0, 13, 1700, 500, 3, 0, 0 }, { 1, 1, 12, 1100, 500, 0, 1, 0 },
+        { 0, 0, 7, 1100, 501, 1, 0, 0 },
     };
     return run_gemm_cases(kern, cases, sizeof cases / sizeof cases[0], why, whylen);
 }

@@ -123,6 +123,7 @@ static int shape_wanted(const bench_run *R, kernel_op op, size_t ci, size_t di)
 static int pick_contenders(bench_run *R, kernel_op op, const kernel_case *kc, contender *use)
 {
     int nuse = 0;
+    memset(use, 0, MAX_CONT * sizeof *use); /* no contender is a probe unless made one */
     for (int c = 0; c < R->ncs; c++) {
         /* the scalar reference only where one call stays under ~50 ms */
         if (c == R->ref_idx && kc->work_is_flops && kc->work > 1.5e8) continue;

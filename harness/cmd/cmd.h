@@ -13,5 +13,6 @@ int cmd_merge(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_bench_check(int argc, char **argv);
 int cmd_knn(int argc, char **argv);
+int cmd_data(int argc, char **argv);
 
 #endif

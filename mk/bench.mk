@@ -3,8 +3,8 @@
 # speed ratios), its proof, and two standalone benchmarks (harness/bench/tools/).
 # Details: docs/bench.md.
 
-.PHONY: bench bench-check bench-baseline bench-check-proof bench-counts bench-triplet bench-fused \
-        bench-faiss deps-faiss
+.PHONY: bench bench-check bench-baseline bench-check-proof bench-counts bench-triplet bench-fused
+.PHONY: bench-faiss deps-faiss
 BENCH_DIR      := $(BUILD)/bench-check
 BENCH_BASELINE ?= results/baseline/bench-check.tsv
 VALGRIND       ?= valgrind
@@ -86,7 +86,7 @@ bench-fused: $(BUILD)/bench_fused ## fused proxy step vs unfused, the three prod
 ## KNN_ARGS='--k 9,999 --rounds 3 --isa avx2'   bench-faiss: dmlbench knn's options
 KNN_DIR  ?= $(BUILD)/knn
 KNN_ARGS ?=
-deps-faiss:
+deps-faiss: ## install what bench-faiss needs (python3-faiss, numpy, OpenBLAS)
 	@sh scripts/deps.sh faiss
 bench-faiss: deps-faiss all ## retrieval top-9 / top-999 over 10 000 queries vs FAISS IndexFlatIP, one thread
 	$(BUILD)/dmlbench knn --out $(KNN_DIR) $(KNN_ARGS)

@@ -131,7 +131,7 @@ int dml_check_gemm_blocks(const dml_kernels *kern, char *why, size_t whylen)
         /* the a-block order (operands past 2 MiB, every A panel packed at
          * once): two n blocks, a k tail, m a multiple of 6 and 12 and not,
          * both op(B), accumulating too */
-        { 1, 0, 13, 1700, 500, 3, 0, 0 }, { 1, 1, 12, 1100, 500, 0, 1, 0 },
+        { 1, 0, 5, 2000, 300, 3, 0, 0 }, { 1, 1, 6, 1100, 480, 0, 1, 0 },
         { 0, 0, 7, 1100, 501, 1, 0, 0 },
     };
     return run_gemm_cases(kern, cases, sizeof cases / sizeof cases[0], why, whylen);

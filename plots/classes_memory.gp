@@ -12,7 +12,8 @@ set ylabel "MB"
 set title "Peak resident memory (points) and bytes of P moved per step (lines) vs C (M = 180)"
 set key top left
 set xrange [80:1.5e6]
-pt_of(d) = d eq "128" ? 7 : 5
+# filled at D = 128, open at D = 512; a shape a loss (loss_pt), so the two never hide each other
+pt_of(l, d) = d eq "128" ? loss_pt(l) : loss_pt(l) - 1
 # A CSV written before these columns existed (the results committed from an
 # older run) gets a figure that says so, not a gnuplot error.
 HAS = int(system("head -1 ".F." | tr , '\\n' | grep -c '^peak_rss_mb$'"))
@@ -25,7 +26,7 @@ if (!HAS) {
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
   set label 99 META at screen 0.01, screen 0.015 font ",8" tc rgb "#555555"
-  plot for [l in "proxy_anchor proxy_nca"] for [d in DS] tsel2(F, l, "D", d) using "C":"peak_rss_mb" with points pt pt_of(d) ps 1.2 lc rgb loss_color(l) title loss_title(l)." peak RSS, D=".d, \
+  plot for [l in "proxy_anchor proxy_nca"] for [d in DS] tsel2(F, l, "D", d) using "C":"peak_rss_mb" with points pt pt_of(l, d) ps 1.2 lc rgb loss_color(l) title loss_title(l)." peak RSS, D=".d, \
        for [l in "proxy_anchor proxy_nca"] for [d in DS] tsel2(F, l, "D", d) using "C":"p_mb_per_step" with lines lw 1.5 dt 2 lc rgb loss_color(l) title loss_title(l)." P moved a step, D=".d, \
        for [d in DS] tsel2(F, "proxy_anchor", "D", d) using "C":(column("C") * column("D") * 4e-6) with lines lw 1 lc rgb "#333333" title "size of P, D=".d
   unset output

@@ -31,9 +31,7 @@ static int point_fused(const point_spec *sp)
     return !(v && strcmp(v, "0") == 0);
 }
 
-/* 0 when the batch (X, P), the gradients (dX, dP) and the context's buffers
- * fit the memory left; else 1 and one line saying what and how much. */
-static int point_fits(const point_spec *sp, char *err, size_t errlen)
+int point_fits(const point_spec *sp, char *err, size_t errlen)
 {
     const batch_spec *bs = &sp->batch;
     dml_loss l = sp->params.loss;

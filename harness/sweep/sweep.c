@@ -103,6 +103,13 @@ static int run_passes(study *st, const paths *ps, double t0)
         done += (size_t)d;
     }
     st->todo = st->n * (size_t)st->passes;
+    /* Every loss point against the memory left before the first one runs:
+     * a study that could not finish stops now, not hours in (each point is
+     * checked again as it starts). */
+    for (size_t i = 0; i < st->n; i++)
+        if (st->pts[i].kind == PK_LOSS && st->pts[i].passes_done < st->passes &&
+            point_fits(&st->pts[i].sp, err, sizeof err))
+            return die("sweep: %s: point %zu (%s): %s", st->path, i, st->pts[i].key, err);
     for (int pass = 1; pass <= st->passes; pass++)
         for (int mt = 0; mt < 2; mt++)
             for (size_t i = 0; i < st->n; i++) {

@@ -2,7 +2,7 @@
 # scale_test.sh [BIN] — the large-C regime's refusals, each one line and a
 # non-zero exit before anything big is allocated: a point that would not fit
 # the memory left (here an address-space limit, RLIMIT_AS), in `run` and in a
-# sweep; the unfused step above its cap on S, by flag and by DML_FUSED=0.
+# sweep (before its first point); the unfused step above its cap on S, by flag and by DML_FUSED=0.
 # A point that fits under the same limit runs.  Ends with "N passed, N failed".
 NAME=scale_test
 . "$(dirname "$0")/lib.sh"
@@ -28,6 +28,11 @@ one_line "run, C = 1e6, D = 512 under 3 GB" "needs about 5.5[0-9] GB (P and its 
 printf 'study big\nlosses proxy_nca\nC 1000 1000000\nM 180\nD 512\nreps 1\nwarmup 0\npasses 1\nmax_seconds 0.1\n' > "$W/big.txt"
 one_line "sweep, its second point" "^dmlbench: sweep: .*big.txt: point 1 (.*): proxy_nca M=180 C=1000000 D=512 needs about .* refused before it starts" \
     limited "$BIN" sweep --out "$W/big" "$W/big.txt"
+if ls "$W/big"/big*.csv > /dev/null 2>&1; then
+    bad "the refused study wrote $(ls "$W/big"): its first point ran"
+else
+    ok "the refused study ran none of its points (checked before the first)"
+fi
 one_line "unfused by flag at C = 1e6" "unfused step refused at M = 180, C = 1000000: S and G would be 720 MB each (cap 256 MiB); the fused step" \
     "$BIN" run --loss proxy_nca --C 1000000 --D 4 --reps 1 --fused 0
 one_line "unfused by DML_FUSED=0 at C = 4e5" "unfused step refused at M = 180, C = 400000: S and G would be 288 MB each" \

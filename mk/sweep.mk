@@ -54,7 +54,9 @@ sweep-learn: deps-sweep deps-train deps-$(LEARN_ENGINE) ## only the learning stu
 
 figures: deps-sweep ## redraw the figures whose data changed
 	@$(MAKE) --no-print-directory figures-only
-figures-only: $(FIGURES:%=$(FIG_DIR)/%.png) ## figures without the package check (used by sweep)
+# Then the numbers page, results/README.md, written from the same CSVs.
+figures-only: $(FIGURES:%=$(FIG_DIR)/%.png) ## figures and results/README.md without the package check (used by sweep)
+	@sh scripts/results_readme.sh $(RESULTS)
 
 # Which results each figure is drawn from (make redraws a figure when they change).
 $(FIG_DIR)/batch_time.png:          $(RESULTS)/batch.csv $(RESULTS)/complexity.csv
@@ -76,5 +78,6 @@ $(FIG_DIR)/%.png: plots/%.gp plots/common.gp
 	@echo "gnuplot plots/$*.gp -> $(FIG_DIR)/$*.png .svg"
 	@gnuplot -e "R='$(RESULTS)'; OUT='$(FIG_DIR)/$*'" plots/$*.gp
 
-sweep-check: ## every study's CSV and JSON and every figure exist (CI, after make sweep QUICK=1, with QUICK=1)
+sweep-check: ## every study's CSV and JSON and every figure exist, README.md matches the CSVs (CI, after make sweep QUICK=1)
 	@sh plots/check.sh $(RESULTS) "$(SWEEP_STUDIES)" "$(FIGURES)"
+	@sh scripts/results_readme.sh --check $(RESULTS)

@@ -5,7 +5,8 @@
 #     heading of the target (GitHub's slugs);
 #   - each `path` in backquotes of a .md file, and each *.md path named in the
 #     sources, that starts with a directory of the repository exists (but a
-#     `path` followed by " (new)": a file a walk-through tells you to create).
+#     `path` followed by " (new)": a file a walk-through tells you to create);
+#   - each FILE.md, "Section" pointer names a heading of FILE.
 # Prints one line per dead pointer, FILE:LINE first; exit 1 when there is one.
 set -u
 cd "$(dirname "$0")/.."
@@ -47,6 +48,18 @@ for src in $(git ls-files 'kernels/*' 'harness/*' 'tests/*.c' 'tests/*.h' 'tests
     grep -noE '('"$ROOTS"')/[A-Za-z0-9_./-]+\.md' "$src" 2>/dev/null |
     while IFS=: read -r line path; do
         [ -e "$path" ] || { echo "$src:$line: names $path, which does not exist"; echo x; }
+    done
+done >> "$T"
+# FILE.md, "Section" in a source or a doc: FILE has a heading (or a bold
+# paragraph head) with that text.
+for src in $(git ls-files 'kernels/*' 'harness/*' 'tests/*' 'scripts/*' 'mk/*' 'experiments/*' 'plots/*' '*.md'); do
+    grep -noE '[A-Za-z0-9_./-]+\.md, "[^"]+"' "$src" 2>/dev/null |
+    while IFS=: read -r line ref; do
+        f=${ref%%, *}; sec=${ref#*\"}; sec=${sec%\"}
+        [ -f "$f" ] || f=$(dirname "$src")/$f
+        [ -f "$f" ] || continue   # a missing file is reported above
+        grep -E '^#{1,6} |\*\*' "$f" | grep -qiF -- "$sec" ||
+            { echo "$src:$line: names section \"$sec\" of $f, which has no such heading"; echo x; }
     done
 done >> "$T"
 grep -v '^x$' "$T" >&2

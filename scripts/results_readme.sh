@@ -79,8 +79,8 @@ if have alpha_delta; then
     printf '\n## Hardness weighting (`alpha_delta`)\n\nProxy-Anchor: how many positives and negatives carry the pull (`pos_eff_n`, `neg_eff_n`), by α (rows) and δ (columns).\n\n'
     pivot alpha_delta -v rows=alpha -v cols=delta -v val=pos_eff_n -v where="name=proxy_anchor" -v label="pos_eff_n: α \\\\ δ"
     echo; pivot alpha_delta -v rows=alpha -v cols=delta -v val=neg_eff_n -v where="name=proxy_anchor" -v label="neg_eff_n: α \\\\ δ"
-    printf '\nShare of the hardest positive (`proxy_pos_top1_share`) against the scale parameter: Proxy-Anchor at δ = 0.1, Proxy-NCA.\n\n'
-    pivot alpha_delta -v rows=alpha -v cols=name -v val=proxy_pos_top1_share -v where="name=proxy_anchor;delta=0.1" -v label=α
+    printf '\nShare of the hardest positive (`proxy_pos_top1_share`): Proxy-Anchor by α and δ, Proxy-NCA by its scale s.\n\n'
+    pivot alpha_delta -v rows=alpha -v cols=delta -v val=proxy_pos_top1_share -v where="name=proxy_anchor" -v label="α \\\\ δ"
     echo; pivot alpha_delta -v rows=scale -v cols=name -v val=proxy_pos_top1_share -v where="name=proxy_nca" -v label=s
     fig alpha_delta_heatmap; fig top1_share
 fi

@@ -15,7 +15,7 @@ passes(where) && (!last || last_eval()) && get(val) != "" {
     n[r, c]++; v[r, c, n[r, c]] = get(val) + 0
 }
 END {
-    if (nr == 0) exit 1
+    if (nr == 0) { print "(no rows of this kind in this run)"; exit 0 }
     sort_keys(R, nr)
     line = "| " label; sep = "|---"
     for (j = 1; j <= nk; j++) { line = line " | " pretty(K[j]); sep = sep "|---" }

@@ -22,12 +22,12 @@ fi
 if have learn_batch; then
     printf '\n## Recall@1 against batch size (`learn_batch`, 2 epochs)\n\nThe paper reports that larger batches help, Proxy-Anchor most robustly.\n\n'
     pivot learn_batch -v rows=M -v cols=name -v val=recall_at_1 -v where="kind=train" -v last=1 -v fmt=%.3f
-    echo; find_ trend -v x=M "$D/learn_batch.csv"; echo; refs learn_batch; fig learn_batch
+    echo; find_ trend -v x=M -v expect=rise "$D/learn_batch.csv"; echo; refs learn_batch; fig learn_batch
 fi
 if have learn_dim; then
     printf '\n## Recall@1 against embedding dimension (`learn_dim`, 2 epochs)\n\nIn the paper Recall@1 rises with D up to about 512, then levels off.\n\n'
     pivot learn_dim -v rows=D -v cols=name -v val=recall_at_1 -v where="kind=train" -v last=1 -v fmt=%.3f
-    echo; find_ trend -v x=D "$D/learn_dim.csv"; echo; refs learn_dim; fig learn_dim
+    echo; find_ trend -v x=D -v expect=rise "$D/learn_dim.csv"; echo; refs learn_dim; fig learn_dim
 fi
 if have learn_alpha_delta; then
     printf '\n## Recall@1 over α × δ (`learn_alpha_delta`, Proxy-Anchor, 2 epochs)\n\nThe paper puts its best cell near its default, α = 32, δ = 0.1, on a broad plateau.\n\n'

@@ -1,6 +1,6 @@
 /* dml.h — public API of libdml, the kernels and losses of dmlbench.
  *
- * Conventions (docs/losses.md, "The losses"):
+ * Conventions (docs/losses.md):
  *   X  M×D raw embeddings, row-major float32;   y  M labels in [0, C)
  *   P  C×D raw proxies (proxy losses only)
  *   x̂ = x / max(‖x‖, 1e-12); S = X̂P̂ᵀ (proxy losses) or X̂X̂ᵀ (pair losses)
@@ -258,7 +258,7 @@ dml_status dml_triplet(dml_ctx *ctx, const dml_triplet_params *p,
 dml_status dml_ctx_forward_products(dml_ctx *ctx, const float *X, const float *P);
 dml_status dml_ctx_backward_products(dml_ctx *ctx, float *dX, float *dP);
 
-/* The fused proxy step (Proxy-Anchor, Proxy-NCA; docs/design.md, "The fused proxy step"): the
+/* The fused proxy step (Proxy-Anchor, Proxy-NCA; docs/losses.md, "The fused proxy step"): the
  * proxies are swept in blocks that stay in cache, each block normalised, its
  * similarities, LSE⁺ reductions and weights, ∂L/∂P and its share of ∂L/∂X
  * computed before the next block is read, so P is read once and ∂L/∂P written

@@ -1,4 +1,4 @@
-/* gradstats.c — the gradient statistics (docs/losses.md, "Gradient statistics"), from the G = ∂L/∂S and
+/* gradstats.c — the gradient statistics (README, "Gradient statistics"), from the G = ∂L/∂S and
  * the final gradients of the last step.  Not on the timed path. */
 #include <math.h>
 

@@ -1,4 +1,4 @@
-/* proxy_fused.c — the fused step of the proxy losses (docs/design.md, "The fused proxy step").
+/* proxy_fused.c — the fused step of the proxy losses (docs/losses.md, "The fused proxy step").
  *
  * The unfused step makes about eight passes over the C×D proxies (normalise:
  * read P, write P̂; each of the three products packs or writes a C×D operand;

@@ -35,7 +35,7 @@ DEPFLAGS := -MMD -MP
 all: $(BUILD)/libdml.a $(BUILD)/dmlbench ## build the library and dmlbench (CC=clang: with clang)
 lib: $(BUILD)/libdml.a ## build only build/libdml.a
 
-include mk/isa.mk mk/kernels.mk mk/harness.mk mk/tests.mk mk/hostile.mk mk/fuzz.mk \
+include mk/isa.mk mk/kernels.mk mk/harness.mk mk/data.mk mk/tests.mk mk/hostile.mk mk/fuzz.mk \
         mk/cross.mk mk/bench.mk mk/sweep.mk mk/cluster.mk mk/deps.mk
 
 clean: ## remove every build directory

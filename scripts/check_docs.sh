@@ -39,7 +39,7 @@ for md in $(git ls-files --cached --others --exclude-standard '*.md'); do
     awk -v roots="$ROOTS" '{ s = $0
         while (match(s, "`(" roots ")/[A-Za-z0-9_./-]*[A-Za-z0-9_]`")) {
             p = substr(s, RSTART + 1, RLENGTH - 2); s = substr(s, RSTART + RLENGTH)
-            if (s !~ /^(\*\*)? \(new\)/) print FNR ":" p } }' "$md" |
+            if (s !~ /^(\*\*)? \(new[);]/) print FNR ":" p } }' "$md" |
     while IFS=: read -r line path; do
         [ -e "$path" ] || [ -e "$dir/$path" ] || { echo "$md:$line: names $path, which does not exist"; echo x; }
     done

@@ -31,7 +31,7 @@ test: deps-test ## install what is missing, build, run the Criterion suite, the 
 	$(BUILD)/test_dml --jobs 2
 	bash tests/shell/learn_test.sh $(BUILD)/dmlbench
 	bash tests/shell/glyph_test.sh $(BUILD)/dmlbench
-	@$(MAKE) --no-print-directory check-golden fuzz-replay
+	@$(MAKE) --no-print-directory check-golden fuzz-replay $(if $(SAN),,test-isa-parent)
 	@$(MAKE) --no-print-directory check-docs
 
 # The pointers that drift: every doc link and path resolves, results/README.md
@@ -51,3 +51,9 @@ check-golden: all ## every golden case on every ISA here, fused and unfused
 	    DML_FUSED=$$fused $(BUILD)/dmlbench golden --isa $$isa tests/golden/*.txt tests/golden/retrieval/*.txt || exit 1; \
 	  done; \
 	done
+
+# A row of DML_ISA_ROWS that names a parent and brings only a GEMM file, built in
+# a scratch copy of the tree (qemu-user from deps-neon for its Haswell half).
+.PHONY: test-isa-parent
+test-isa-parent: deps-neon ## a child ISA row with only a GEMM file: built, dispatched, checked (scratch tree)
+	bash tests/shell/isa_parent_test.sh

@@ -31,6 +31,8 @@ test: deps-test ## install what is missing, build, run the Criterion suite, the 
 	$(BUILD)/test_dml --jobs 2
 	bash tests/shell/learn_test.sh $(BUILD)/dmlbench
 	bash tests/shell/glyph_test.sh $(BUILD)/dmlbench
+	sh tests/shell/help_test.sh $(BUILD)/dmlbench
+	sh tests/shell/fit_verdict_test.sh $(BUILD)/dmlbench
 	@$(MAKE) --no-print-directory check-golden fuzz-replay $(if $(SAN),,test-isa-parent)
 	@$(MAKE) --no-print-directory check-docs
 

@@ -10,7 +10,7 @@ if have learn_time; then
     printf '\nPixel baselines (no training): '; find_ baselines "$D/learn_time.csv"
     printf '\nTraining CPU time to reach a Recall@1 target (median over seeds, s; `-`: not reached by half of them):\n\n'
     { echo "target,name,median_s,seeds,reached,times"
-      for t in 0.83 0.84 0.85; do awk -F, -v target=$t -f plots/time_to_target.awk "$D/learn_time.csv" | sed "s/^/$t,/"; done; } | find_ targets
+      for t in 0.83 0.84 0.85; do awk -F, -v target=$t -f plots/time_to_target.awk "$D/learn_time.csv" | grep -v "^name," | sed "s/^/$t,/"; done; } | find_ targets
     echo; find_ rank "$D/learn_time.csv"; fig learn_time
 fi
 if have learn_protocol; then

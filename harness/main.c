@@ -24,6 +24,7 @@ static const command commands[] = {
     { "train", cmd_train, cmd_train_usage, "train an embedding network on Fashion-MNIST; retrieval metrics per epoch" },
     { "data", cmd_data, cmd_data_usage, "build a data set into a directory (glyphs: IDX files + manifest)" },
     { "bench-check", cmd_bench_check, cmd_bench_check_usage, "CI regression check: instruction counts, speed ratios" },
+    { "knn", cmd_knn, cmd_knn_usage, "exact k-NN search timed on one thread; data for scripts/faiss_bench.py" },
 };
 
 static int usage(FILE *f)

@@ -26,13 +26,14 @@ $(BUILD)/check_driver: $(BUILD)/tests/checks/check_driver.o $(CHECK_SRCS:%.c=$(B
 	$(LINK)
 
 .PHONY: test check-golden
-test: deps-test ## install what is missing, build, run the Criterion suite, the learning and glyph tests, every golden case, the fuzz regressions
+test: deps-test ## install what is missing, build, run the Criterion suite, the learning, glyph and binding tests, every golden case, the fuzz regressions
 	@$(MAKE) --no-print-directory all $(BUILD)/test_dml $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 	$(BUILD)/test_dml --jobs 2
 	bash tests/shell/learn_test.sh $(BUILD)/dmlbench
 	bash tests/shell/glyph_test.sh $(BUILD)/dmlbench
 	sh tests/shell/help_test.sh $(BUILD)/dmlbench
 	sh tests/shell/fit_verdict_test.sh $(BUILD)/dmlbench
+	bash tests/shell/binding_test.sh $(BUILD)/dmlbench
 	@$(MAKE) --no-print-directory check-golden fuzz-replay $(if $(SAN),,test-isa-parent)
 	@$(MAKE) --no-print-directory check-docs
 

@@ -14,6 +14,8 @@ int cmd_train(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_bench_check(int argc, char **argv);
+int cmd_knn(int argc, char **argv);
+void cmd_knn_usage(FILE *f);
 int cmd_data(int argc, char **argv);
 
 /* Each command's usage (main.c prints it for CMD --help / -h, exit 0). */

@@ -52,7 +52,10 @@ static void json_machine(FILE *f, const study *st, const run_info *ri)
     json_isa_list(f, dml_isa_compiled);
     fprintf(f, "], \"default\": \"%s\"},\n", dml_isa_name(dml_isa_default()));
     json_kv(f, "  \"cpu\": {\"model\": ", pv->cpu_model);
-    fprintf(f, ", \"packages\": %d, \"cores\": %d, \"pus\": %d, \"hwloc\": ", pv->packages, pv->cores, pv->pus);
+    fprintf(f, ", \"packages\": %d, \"cores\": %d, \"pus\": %d, \"machine_cores\": %d, \"machine_pus\": %d, \"cpuset\": ",
+            pv->packages, pv->cores, pv->pus, pv->machine_cores, pv->machine_pus);
+    json_str(f, pv->cpuset);
+    fprintf(f, ", \"hwloc\": ");
     json_str(f, pv->hwloc);
     json_kv(f, ", \"os\": ", pv->host_os);
     fprintf(f, ",\n          \"caches\": [");

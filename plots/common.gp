@@ -24,14 +24,20 @@ selc(f, n, c, v) = "< awk -F, -v hs=' ".TIMING_HOSTS." ' 'NR==1{for(i=1;i<=NF;i+
 # One series of the batch study: a loss, or triplet with one algorithm
 # (triplet: the enumeration, algorithm 0; triplet_sorted: algorithm 1).
 series(f, s) = s eq "triplet" ? selc(f, "triplet", "algorithm", "0") : s eq "triplet_sorted" ? selc(f, "triplet", "algorithm", "1") : tsel(f, s)
-SERIES = "proxy_anchor proxy_nca ms triplet triplet_sorted"
+# The fitted series, in complexity.csv's order (a loss each, then triplet_sorted).
+SERIES = system("awk -F, 'NR>1{printf \"%s \", $1}' ".R."/complexity.csv 2>/dev/null")
 # One field of the row of complexity.csv for loss l (k, k_stderr, ...).
 cx(l, field) = system("awk -F, 'NR==1{for(i=1;i<=NF;i++)c[$i]=i} NR>1 && $1==\"".l."\"{print $c[\"".field."\"]}' ".R."/complexity.csv")
 # The distinct values of column c (a number) of file f, space separated.
 distinct(f, c) = system("awk -F, 'NR>1 && $".c."!=\"\"{print $".c."}' ".f." | awk '!s[$0]++' | tr '\\n' ' '")
-LOSSES = "proxy_anchor proxy_nca ms triplet"
-loss_color(l) = l eq "proxy_anchor" ? "#1b9e77" : l eq "proxy_nca" ? "#d95f02" : l eq "ms" ? "#7570b3" : l eq "triplet_sorted" ? "#a6761d" : "#e7298a"
-loss_title(l) = l eq "proxy_anchor" ? "Proxy-Anchor" : l eq "proxy_nca" ? "Proxy-NCA" : l eq "ms" ? "Multi-Similarity" : l eq "triplet_sorted" ? "triplet (all, sorted walk)" : "triplet (all)"
+# The losses of file f (column 4, `name`, of its loss rows), in the order they
+# first appear: no figure lists the losses, it draws those the study ran.
+losses_in(f) = system("awk -F, 'NR>1 && $3==\"loss\" && !s[$4]++{printf \"%s \", $4}' ".f)
+# A loss's title and colour come from the study's meta.gp (written by the
+# sweep from the table of losses: TITLE_<name>, COLOUR_<name>); the sorted
+# triplet walk is a series of the batch study, not a loss.
+loss_color(l) = l eq "triplet_sorted" ? "#a6761d" : exists("COLOUR_".l) ? value("COLOUR_".l) : "#777777"
+loss_title(l) = l eq "triplet_sorted" ? "triplet (all, sorted walk)" : exists("TITLE_".l) ? value("TITLE_".l) : l
 isa_color(i) = i eq "ref" ? "#777777" : i eq "avx2" ? "#1f78b4" : i eq "avx512" ? "#e31a1c" : "#33a02c"
 if (!exists("W")) W = 900
 if (!exists("H")) H = 620

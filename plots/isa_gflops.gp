@@ -4,6 +4,7 @@
 load "plots/common.gp"
 eval meta_label("isa")
 F = R."/isa.csv"
+LOSSES = losses_in(F)
 ISAS = distinct(F, 5)
 MS_ = distinct(F, 7)
 MBIG = word(MS_, words(MS_))

@@ -13,10 +13,20 @@
 #include "point/params.h"
 #include "train/train.h"
 
-#define USAGE "usage: dmlbench train --loss L [--data DIR] [--protocol closed|open] [--M N] " \
-    "[--D N] [--H N] [--epochs N] [--lr X] [--seed N] [--isa ISA] [--threads T] " \
-    "[--alpha --delta --scale --include_positive --beta --base --epsilon --mine --margin X] " \
-    "[--csv FILE] [--json] [--train-limit N] [--eval-limit N] [--eval-every E] [--no-baseline]"
+/* The usage line; the loss parameters from the parameter table. */
+static const char *usage(void)
+{
+    static char u[1024];
+    size_t o = (size_t)snprintf(u, sizeof u, "usage: dmlbench train --loss L [--data DIR] "
+                                "[--protocol closed|open] [--M N] [--D N] [--H N] [--epochs N] "
+                                "[--lr X] [--seed N] [--isa ISA] [--threads T] [");
+    for (int i = 0; i < param_name_count() && o < sizeof u; i++)
+        o += (size_t)snprintf(u + o, sizeof u - o, "%s--%s", i ? " " : "", param_name(i));
+    if (o < sizeof u)
+        snprintf(u + o, sizeof u - o, " X] [--csv FILE] [--json] [--train-limit N] [--eval-limit N] "
+                 "[--eval-every E] [--no-baseline]");
+    return u;
+}
 
 typedef struct cli {
     train_opts o;
@@ -76,7 +86,7 @@ static int option(cli *c, const char *name, const char *v)
     }
     int rc = params_set(&c->o.params, name + 2, v, err, sizeof err);
     if (rc == 1) return die("train: --%s", err);
-    if (rc == 2) return die("train: unknown option '%s' (%s)", name, USAGE);
+    if (rc == 2) return die("train: unknown option '%s' (%s)", name, usage());
     return 0;
 }
 
@@ -86,14 +96,14 @@ static int parse(cli *c, int argc, char **argv)
     for (int i = 0; i + 1 < argc; i++)
         if (!strcmp(argv[i], "--loss") && dml_loss_parse(argv[i + 1], &loss) != DML_OK)
             return die("train: --loss: %s", dml_last_error());
-    if (loss == DML_LOSS_COUNT) return die("train: --loss is required (%s)", USAGE);
+    if (loss == DML_LOSS_COUNT) return die("train: --loss is required (%s)", usage());
     memset(c, 0, sizeof *c);
     train_opts_default(&c->o, loss);
     c->baseline = 1;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) { c->json = 1; continue; }
         if (!strcmp(argv[i], "--no-baseline")) { c->baseline = 0; continue; }
-        if (strncmp(argv[i], "--", 2)) return die("train: unexpected argument '%s' (%s)", argv[i], USAGE);
+        if (strncmp(argv[i], "--", 2)) return die("train: unexpected argument '%s' (%s)", argv[i], usage());
         if (i + 1 == argc) return die("train: %s needs a value", argv[i]);
         if (option(c, argv[i], argv[i + 1])) return 1;
         i++;

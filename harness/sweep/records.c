@@ -175,12 +175,23 @@ void meta_label(sbuf *b, const study *st, const prov *pv)
            pv->dirty > 0 ? "+dirty" : "", pv->date);
 }
 
+/* Colours of the losses in figures, by their place in the table of losses
+ * (the first four as the figures always drew them); past the palette, grey. */
+static const char *const loss_colours[] = { "#1b9e77", "#d95f02", "#7570b3", "#e7298a",
+                                            "#66a61e", "#e6ab02", "#1f78b4", "#b15928" };
+
 int write_meta(const study *st, const char *path, const prov *pv, char *err, size_t errlen)
 {
     sbuf b = { 0 };
     sb_add(&b, "# written by dmlbench sweep: the label of every figure drawn from %s\nMETA = \"", st->name);
     meta_label(&b, st, pv);
     sb_add(&b, "\"\n");
+    /* every loss's title and colour, from the table of losses, so that
+     * plots/common.gp need not list them (loss_title, loss_color) */
+    for (int l = 0; l < DML_LOSS_COUNT; l++)
+        sb_add(&b, "TITLE_%s = \"%s\"\nCOLOUR_%s = \"%s\"\n", dml_loss_name((dml_loss)l),
+               dml_loss_title((dml_loss)l), dml_loss_name((dml_loss)l),
+               l < (int)(sizeof loss_colours / sizeof *loss_colours) ? loss_colours[l] : "#777777");
     int rc = write_file_atomic(path, b.s, b.n, err, errlen);
     free(b.s);
     return rc;

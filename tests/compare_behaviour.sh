@@ -12,8 +12,10 @@
 # OLD_EXPERIMENTS=DIR: the old binary's studies (the old commit's
 # experiments/, when the new one added losses to them).  A loss added to the
 # table adds rows (its points) and columns (its parameters): every row of the
-# old CSV is then found by its `point` key among the new rows and compared on
-# every old column; the rows and columns only the new CSV has are counted, not
+# old CSV is then found among the new rows by its `key` column (the k-th row
+# of a key, for the learning studies' one row an evaluation) and compared on
+# every old column but `point` (the running number, which the new rows
+# shift); the rows and columns only the new CSV has are counted, not
 # compared.
 # Exit status: 0 when nothing differs, 1 otherwise; the differences are printed.
 set -u
@@ -162,7 +164,7 @@ import csv, json, os, re, sys
 old, new = sys.argv[1:3]
 # Timings (and what is derived from them, or chosen by them: reps shrink
 # to the time budget) differ from run to run; everything else must not.
-timing = re.compile(r'(_ms$|^gflops_|^gelem_per_s$|^reps$)')
+timing = re.compile(r'(_ms$|^gflops_|^gelem_per_s$|^reps$|^train_s$|^train_cpu_s$|^eval_s$)')
 bad = 0
 for name in sorted(os.listdir(old)):
     if not name.endswith('.csv'):
@@ -176,14 +178,20 @@ for name in sorted(os.listdir(old)):
     # the new header may only add columns, keeping the old ones in their order
     if [c for c in hb if c in ha] != ha or len(b) < len(a):
         print(f'== {name}: header lost columns or rows ({len(a)} vs {len(b)} rows)'); bad = 1; continue
-    # old rows by their point key, in the same order among the new rows
-    bykey = {r['point']: r for r in b}
-    keys = [r['point'] for r in b if r['point'] in {x['point'] for x in a}]
-    if keys != [r['point'] for r in a]:
-        print(f'== {name}: the old points are not all there, in order'); bad = 1; continue
-    cols = [c for c in ha if not timing.search(c)]
-    diffs = [(i, c, ra[c], bykey[ra['point']][c]) for i, ra in enumerate(a) for c in cols
-             if ra[c] != bykey[ra['point']][c]]
+    # the k-th row of each key, old and new
+    def by_key(rows):
+        seen, out = {}, {}
+        for r in rows:
+            n = seen[r['key']] = seen.get(r['key'], -1) + 1
+            out[(r['key'], n)] = r
+        return out
+    ka, kb = by_key(a), by_key(b)
+    lost = [k for k in ka if k not in kb]
+    if lost:
+        print(f'== {name}: {len(lost)} old rows missing, first {lost[0]}'); bad = 1; continue
+    cols = [c for c in ha if not timing.search(c) and c != 'point']
+    diffs = [(i, c, ra[c], kb[k][c]) for i, (k, ra) in enumerate(ka.items()) for c in cols
+             if ra[c] != kb[k][c]]
     for d in diffs[:10]:
         print(f'== {name}: row {d[0]} column {d[1]}: {d[2]!r} vs {d[3]!r}')
     bad |= bool(diffs)

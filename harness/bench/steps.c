@@ -68,10 +68,7 @@ static const step_case cases[] = {
     PROXY_THREADS(DML_LOSS_PROXY_ANCHOR),
     PROXY_THREADS(DML_LOSS_PROXY_NCA),
     PROXY_WAYS(DML_LOSS_NORMALIZED_SOFTMAX, 1000, 1),
-    /* SoftTriple has no fused form: its step against its products alone
-     * (K = 10 centres a class, so P has 1000 rows at C = 100) */
-    { DML_LOSS_SOFT_TRIPLE, 180, 100, 512, 2, proxy_fused, 2,
-      { { "step", 0, 1, 0 }, { "products", 0, 1, 1 } }, STEP_TWO_WAYS, 1 },
+    PROXY_WAYS(DML_LOSS_SOFT_TRIPLE, 100, 1), /* K = 10 centres a class: P has 1000 rows */
 };
 
 typedef struct step_call {

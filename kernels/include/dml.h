@@ -293,8 +293,8 @@ dml_status dml_normalized_softmax(dml_ctx *ctx, const dml_normalized_softmax_par
 dml_status dml_ctx_forward_products(dml_ctx *ctx, const float *X, const float *P);
 dml_status dml_ctx_backward_products(dml_ctx *ctx, float *dX, float *dP);
 
-/* The fused proxy step (the losses whose row says fused: Proxy-Anchor,
- * Proxy-NCA, NormalizedSoftmax; docs/losses.md, "The fused proxy step"): the
+/* The fused proxy step (the losses whose row says fused: every proxy loss;
+ * docs/losses.md, "The fused proxy step"): the
  * proxies are swept in blocks that stay in cache, each block normalised, its
  * similarities, LSE⁺ reductions and weights, ∂L/∂P and its share of ∂L/∂X
  * computed before the next block is read, so P is read once and ∂L/∂P written
@@ -302,7 +302,8 @@ dml_status dml_ctx_backward_products(dml_ctx *ctx, float *dX, float *dP);
  * product over all of it) stays for comparison; both give the golden results,
  * the same within float32 reassociation.  New contexts are fused unless the
  * environment says DML_FUSED=0 when they are created.  on: 0 or 1, else
- * DML_ERR_ARG.  The pair losses (MS, triplet) accept the flag and ignore it. */
+ * DML_ERR_ARG.  A loss without a fused form (the pair losses, MS and triplet)
+ * accepts the flag and ignores it; dml_ctx_fused then says 0. */
 dml_status dml_ctx_set_fused(dml_ctx *ctx, int on);
 /* 1 when the context runs the fused step, 0 when unfused (0 for a NULL ctx). */
 int dml_ctx_fused(const dml_ctx *ctx);

@@ -92,7 +92,7 @@ typedef struct dml_normalized_softmax_params { float temperature; } dml_normaliz
       "specific_min_ms", "enumeration", dml_triplet_step, dml_triplet_param_info)                \
     X(SOFT_TRIPLE, soft_triple, "SoftTriple", st, dml_soft_triple_params,                        \
       DML_SOFT_TRIPLE_DEFAULTS, DML_KIND_PROXY, dml_soft_triple_rows, DML_S_SAMPLE_ROWS,         \
-      dml_gstats_sample_rows, dml_soft_triple_scratch, 0, 1, "cpu_min_ms", "step (CPU)",         \
+      dml_gstats_sample_rows, dml_soft_triple_scratch, 1, 1, "cpu_min_ms", "step (CPU)",         \
       dml_soft_triple_step, dml_soft_triple_param_info)                                          \
     X(NORMALIZED_SOFTMAX, normalized_softmax, "NormalizedSoftmax", ns,                           \
       dml_normalized_softmax_params, DML_NORMALIZED_SOFTMAX_DEFAULTS, DML_KIND_PROXY,            \

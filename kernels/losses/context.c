@@ -32,11 +32,11 @@ static int fused_default(void)
 }
 
 /* The fused step's buffers (sizes from its block plan; no overflow: each is
- * at most threads × max(R, M) × D, which the checks in dml_ctx_create bound). */
+ * at most threads × max(R, M) × D, which the checks in dml_ctx_create_for bound). */
 static int fused_alloc(dml_ctx *ctx)
 {
     size_t cb, nbt, t = (size_t)ctx->threads;
-    dml_fused_plan(ctx->R, ctx->threads, &cb, &nbt);
+    dml_fused_plan(ctx->C, ctx->K, ctx->threads, &cb, &nbt);
     ctx->fpb = alloc_floats(t * (cb * ctx->D + cb));
     ctx->fdx = alloc_floats((t - 1) * ctx->M * ctx->D);
     ctx->flse = alloc_floats(ctx->M * t * nbt);

@@ -18,7 +18,7 @@ struct dml_ctx {
     size_t K, R;        /* proxy rows per class and in all (R = C·K; 0 for pair losses) */
     const dml_kernels *k;
     int threads;
-    int fused;          /* proxy losses: the fused step (proxy_fused.c) */
+    int fused;          /* proxy losses: the fused step (proxy_fused.c, soft_triple_fused.c) */
 
     float *Xn, *xinv;   /* X̂ (M×D) and 1/‖x‖ (M) */
     float *Pn, *pinv;   /* P̂ (R×D) and 1/‖p‖ (R); proxy losses */
@@ -72,15 +72,18 @@ double dml_forward_done(dml_ctx *ctx, double t0, double flops, int backward);
 void dml_proxy_backward(dml_ctx *ctx, int g_by_class, float *dX, float *dP, double t1);
 void dml_pair_backward(dml_ctx *ctx, float *dX, double t1);
 
-/* The fused proxy step's blocks of proxies: each thread owns an equal slice of
- * them, in *per_thread blocks of at most *block rows. */
-void dml_fused_plan(size_t C, int threads, size_t *block, size_t *per_thread);
+/* The fused proxy step's blocks of proxies (fused_sweep.c): each thread owns
+ * an equal slice of the C classes (K rows of P each), in *per_thread blocks
+ * of at most *block rows, whole classes. */
+void dml_fused_plan(size_t C, size_t K, int threads, size_t *block, size_t *per_thread);
 /* The fused steps from t0 (labels, ctx->y and ctx->seen already set); they
  * record the phases and return the loss.  dX = dP = NULL: forward only. */
 float dml_proxy_anchor_fused(dml_ctx *ctx, const dml_lse_side *pos, const dml_lse_side *neg,
                              const float *X, const float *P, float *dX, float *dP, double t0);
 float dml_proxy_nca_fused(dml_ctx *ctx, float scale, int include_positive, const float *X,
                           const float *P, float *dX, float *dP, double t0);
+float dml_soft_triple_fused(dml_ctx *ctx, const dml_soft_triple_params *p, const float *X,
+                            const float *P, float *dX, float *dP, double t0);
 
 /* The softmax cross-entropy over rows of s·S (S = X̂P̂ᵀ, one proxy a class),
  * the positive left out of the denominator unless include_positive: the

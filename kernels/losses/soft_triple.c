@@ -20,9 +20,9 @@
  * of S is done at once (its per-class values in the thread's scratch: S'
  * and the logits, C floats each), so no M×C array is made.
  *
- * No fused form (its row says 0): the fused step's blocks of proxies would
- * have to hold whole classes and carry the per-class S' between its sweeps;
- * DML_FUSED and dml_ctx_set_fused are accepted and this unfused step runs. */
+ * The fused step (soft_triple_fused.c) computes the same over blocks of
+ * whole classes, fused by default as the other proxy losses, unfused with
+ * DML_FUSED=0 or dml_ctx_set_fused(ctx, 0). */
 #include <math.h>
 #include <omp.h>
 #include <stddef.h>
@@ -36,11 +36,13 @@ size_t dml_soft_triple_rows(const dml_params *p)
     return k > 0 ? (size_t)k : 0;
 }
 
-/* Per thread: S'_c and the logits λ(S'_c − δ[c = y]), then their softmax. */
+/* The fused step's S' of every row (M × C), then per thread 3C floats: the
+ * unfused step's S'_c, logits λ(S'_c − δ[c = y]) and their softmax (the fused
+ * step's block logits and weights). */
 size_t dml_soft_triple_scratch(size_t M, size_t C, size_t R, int threads)
 {
-    (void)M, (void)R;
-    return (size_t)threads * 3 * C;
+    (void)R;
+    return M * C + (size_t)threads * 3 * C;
 }
 
 static dml_status check_params(const dml_ctx *ctx, const dml_soft_triple_params *p)
@@ -100,13 +102,17 @@ dml_status dml_soft_triple(dml_ctx *ctx, const dml_soft_triple_params *p, const 
     const size_t M = ctx->M, R = ctx->R, D = ctx->D;
     double t0 = dml_now_ns();
     memcpy(ctx->y, y, M * sizeof *y);
+    if (ctx->fused) { /* the same over blocks of whole classes (soft_triple_fused.c) */
+        *loss = dml_soft_triple_fused(ctx, p, X, P, dX, dP, t0);
+        return dml_ok();
+    }
     dml_par_normalize(ctx, X, M, ctx->Xn, ctx->xinv);
     dml_par_normalize(ctx, P, R, ctx->Pn, ctx->pinv);
     dml_par_gemm(ctx, 0, 1, M, R, D, ctx->Xn, D, ctx->Pn, D, ctx->S, R);
     float *li = ctx->rowv;
 #pragma omp parallel num_threads(ctx->threads) if (ctx->threads > 1)
     {
-        float *sc = ctx->scratch + (size_t)omp_get_thread_num() * 3 * ctx->C;
+        float *sc = ctx->scratch + M * ctx->C + (size_t)omp_get_thread_num() * 3 * ctx->C;
 #pragma omp for schedule(static)
         for (size_t i = 0; i < M; i++)
             li[i] = row_step(ctx, p, i, sc);

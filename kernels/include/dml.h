@@ -1,6 +1,6 @@
 /* dml.h — public API of libdml, the kernels and losses of dmlbench.
  *
- * Conventions (README.md, "The losses"):
+ * Conventions (docs/losses.md):
  *   X  M×D raw embeddings, row-major float32;   y  M labels in [0, C)
  *   P  R×D raw proxies (proxy losses only; R = dml_proxy_rows: C, or C·K for SoftTriple)
  *   x̂ = x / max(‖x‖, 1e-12); S = X̂P̂ᵀ (proxy losses) or X̂X̂ᵀ (pair losses)

@@ -50,7 +50,7 @@ typedef struct dml_ms_params { float alpha, beta, base, epsilon; int mine; } dml
 #define DML_MS_DEFAULTS           ((dml_ms_params){ 2.0f, 50.0f, 0.5f, 0.1f, 1 })
 
 /* ---------------------------------------------------- triplet (triplet.c)
- * Two exact algorithms for the same triplet loss (LOSSES.md, "Triplet"): the
+ * Two exact algorithms for the same triplet loss (docs/losses.md, "Triplet"): the
  * O(M³) enumeration, the reference of the complexity study and the default,
  * and an O(M² log M) one that sorts each anchor's distances and walks them
  * (kernels/losses/triplet_sorted.c).  Both give the same K, the same

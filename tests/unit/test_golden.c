@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "dml.h"
-#include "point/golden_case.h"
+#include "golden/golden_case.h"
 
 /* ------------------------------------------------------------ golden */
 

@@ -1,11 +1,11 @@
-# threads_scaling — speedup over one thread (median step) against the number of
+# threads_scaling — speedup over one thread (fastest step) against the number of
 # OpenMP threads, each bound to its own core with hwloc.
 load "plots/common.gp"
 eval meta_label("threads")
 F = R."/threads.csv"
-# total_min_ms, by name (the fastest step: the least disturbed by other load)
-t1(l) = real(system("awk -F, 'NR==1{for(i=1;i<=NF;i++)c[$i]=i; next} $4==\"".l."\" && $6==\"1\"{print $c[\"total_min_ms\"]; exit}' ".F))
-TH = distinct(F, 6)
+# the fastest step (total_min_ms: the least disturbed by other load) at one thread
+t1(l) = cell(F, "name=".l." threads=1", "total_min_ms")
+TH = distinct(F, "threads")
 NT = real(word(TH, words(TH)))
 LOSSES = losses_in(F)
 NL = words(LOSSES)

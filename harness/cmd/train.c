@@ -10,22 +10,19 @@
 #include "core/fileio.h"
 #include "core/error.h"
 #include "core/parse.h"
-#include "point/params.h"
+#include "cmd/cmd.h"
+#include "point/param_opts.h"
 #include "train/train.h"
 
-/* The usage line; the loss parameters from the parameter table. */
-static const char *usage(void)
+/* The usage; the loss parameters' options come from the parameter table. */
+void cmd_train_usage(FILE *f)
 {
-    static char u[1024];
-    size_t o = (size_t)snprintf(u, sizeof u, "usage: dmlbench train --loss L [--data DIR] "
-                                "[--protocol closed|open] [--M N] [--D N] [--H N] [--epochs N] "
-                                "[--lr X] [--seed N] [--isa ISA] [--threads T] [");
-    for (int i = 0; i < param_name_count() && o < sizeof u; i++)
-        o += (size_t)snprintf(u + o, sizeof u - o, "%s--%s", i ? " " : "", param_name(i));
-    if (o < sizeof u)
-        snprintf(u + o, sizeof u - o, " X] [--csv FILE] [--json] [--train-limit N] [--eval-limit N] "
-                 "[--eval-every E] [--no-baseline]");
-    return u;
+    fputs("usage: dmlbench train --loss L [--data DIR] [--protocol closed|open] [--M N] [--D N]\n"
+          "         [--H N] [--epochs N] [--lr X] [--seed N] [--isa ISA] [--threads T]\n", f);
+    int col = 0;
+    param_options_usage(f, 9, &col);
+    fputs("\n         [--csv FILE] [--json] [--train-limit N] [--eval-limit N] [--eval-every E]\n"
+          "         [--no-baseline]\n", f);
 }
 
 typedef struct cli {
@@ -84,9 +81,9 @@ static int option(cli *c, const char *name, const char *v)
         if (dml_isa_parse(v, &c->o.isa) != DML_OK) return die("train: --isa: %s", dml_last_error());
         return 0;
     }
-    int rc = params_set(&c->o.params, name + 2, v, err, sizeof err);
+    int rc = param_option_set(&c->o.params, name, v, err, sizeof err);
     if (rc == 1) return die("train: --%s", err);
-    if (rc == 2) return die("train: unknown option '%s' (%s)", name, usage());
+    if (rc == 2) return die("train: %s (dmlbench train --help)", err);
     return 0;
 }
 
@@ -96,14 +93,14 @@ static int parse(cli *c, int argc, char **argv)
     for (int i = 0; i + 1 < argc; i++)
         if (!strcmp(argv[i], "--loss") && dml_loss_parse(argv[i + 1], &loss) != DML_OK)
             return die("train: --loss: %s", dml_last_error());
-    if (loss == DML_LOSS_COUNT) return die("train: --loss is required (%s)", usage());
+    if (loss == DML_LOSS_COUNT) { cmd_train_usage(stderr); return die("train: --loss is required"); }
     memset(c, 0, sizeof *c);
     train_opts_default(&c->o, loss);
     c->baseline = 1;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) { c->json = 1; continue; }
         if (!strcmp(argv[i], "--no-baseline")) { c->baseline = 0; continue; }
-        if (strncmp(argv[i], "--", 2)) return die("train: unexpected argument '%s' (%s)", argv[i], usage());
+        if (strncmp(argv[i], "--", 2)) return die("train: unexpected argument '%s' (dmlbench train --help)", argv[i]);
         if (i + 1 == argc) return die("train: %s needs a value", argv[i]);
         if (option(c, argv[i], argv[i + 1])) return 1;
         i++;

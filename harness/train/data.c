@@ -39,6 +39,11 @@ int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, c
         return 1;
     }
     int rc = 1;
+    if (im.type != IDX_TYPE_UBYTE) {
+        snprintf(err, errlen, "%s: images must be unsigned bytes (IDX type 0x08), not type 0x%02X",
+                 ipath, (unsigned)im.type);
+        goto done;
+    }
     if (im.dims[0] != lb.dims[0]) {
         snprintf(err, errlen, "%s: %zu labels, but %s holds %zu images", lpath, lb.dims[0], ipath,
                  im.dims[0]);
@@ -53,12 +58,13 @@ int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, c
         goto done;
     }
     for (size_t i = 0; i < out->n; i++) {
-        out->y[i] = lb.data[i];
-        if (out->y[i] >= classes) {
-            snprintf(err, errlen, "%s: label %d of item %zu is outside [0, %d)", lpath, out->y[i], i,
+        int64_t y = idx_label(&lb, i);  /* int32 labels (0x0C) may be negative: refused */
+        if (y < 0 || y >= classes) {
+            snprintf(err, errlen, "%s: label %lld of item %zu is outside [0, %d)", lpath, (long long)y, i,
                      classes);
             goto done;
         }
+        out->y[i] = (int32_t)y;
         if (out->y[i] + 1 > out->classes) out->classes = out->y[i] + 1;
     }
     for (size_t i = 0; i < out->n * out->dim; i++)

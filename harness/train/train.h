@@ -12,26 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "data/idx.h"
 #include "dml.h"
-
-/* ------------------------------------------------------------------ IDX */
-
-/* Reading is bounded: a header whose dimensions ask for more than this many
- * bytes of items is refused before anything is allocated. */
-#define IDX_MAX_BYTES ((size_t)1 << 30)
-
-typedef struct idx_array {
-    uint8_t *data;    /* count × item bytes (unsigned byte IDX only, type 0x08) */
-    size_t ndim;      /* 1 (labels) or 3 (images) */
-    size_t dims[3];   /* dims[0] = count */
-    size_t item;      /* bytes an item: product of dims[1..] (1 for labels) */
-} idx_array;
-
-/* Reads an IDX file (gzip or plain: zlib reads both) with exactly `ndim`
- * dimensions.  err names the file and what is wrong. */
-int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, char *err,
-             size_t errlen);
-void idx_free(idx_array *a);
 
 /* ------------------------------------------------------------------ data */
 

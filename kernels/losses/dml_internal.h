@@ -1,6 +1,7 @@
 /* dml_internal.h — what the losses share inside libdml: the context, the
  * thread-parallel product helpers (parallel.c) and the shared backward
- * passes (backward.c).  Errors: common/dml_error.h; the clock: common/clock.h;
+ * passes (backward.c).  Errors: common/dml_error.h; the clock: dml_now_ns in dml.h
+ * (common/clock.c);
  * the table of losses: loss_table.h. */
 #ifndef DML_INTERNAL_H
 #define DML_INTERNAL_H
@@ -9,7 +10,6 @@
 #include <stdint.h>
 
 #include "dml.h"
-#include "clock.h"
 #include "dml_error.h"
 
 struct dml_ctx {

@@ -95,13 +95,14 @@ static void print_text(const point_spec *sp, const point_result *r)
     printf("products         %.2f GFLOP/s (median step)\n",
            (r->fwd_flops + r->bwd_flops) / r->total_ns.median);
     printf("grad_x           mean %.6g  max %.6g\n", g->grad_x_mean, g->grad_x_max);
-    if (dml_loss_has_proxies(sp->params.loss))
+    int proxies = dml_loss_kind_of(sp->params.loss) == DML_KIND_PROXY;
+    if (proxies)
         printf("grad_p           mean %.6g\n", g->grad_p_mean);
     printf("positives        top1_share %.4f  eff_n %.3f  (%zu anchors)\n", g->pos_top1_share,
            g->pos_eff_n, g->pos_anchors);
     printf("negatives        top1_share %.4f  eff_n %.3f  (%zu anchors)\n", g->neg_top1_share,
            g->neg_eff_n, g->neg_anchors);
-    if (dml_loss_has_proxies(sp->params.loss))
+    if (proxies)
         printf("proxy positives  top1_share %.4f  eff_n %.3f\n", g->proxy_pos_top1_share,
                g->proxy_pos_eff_n);
     printf("active_frac      %.4f\n", g->active_frac);

@@ -64,21 +64,41 @@ int fit_loglog(const double *x, const double *y, size_t n, loglog_fit *out)
  * next order) that a loss one order off (a materialised M×M for a proxy
  * loss, an O(M²) or O(M³) triplet) can never pass.  The sorted walk's band
  * reaches 0.6 above 2 for its log factor (k ≈ 2.1–2.2 on M = 128–1024),
- * still 0.4 short of the enumeration's 3. */
-static const struct {
+ * still 0.4 short of the enumeration's 3.
+ *
+ * One series a loss, from the table of losses (dml_loss_order: the order,
+ * the column and what it measures), band ±0.3; then the series of a loss's
+ * other algorithms, below.  A loss with such a series keeps its own for
+ * its default algorithm (0) alone. */
+typedef struct fit_series {
     const char *series;  /* the name in the report and complexity.csv */
     const char *loss;    /* the CSV's name column */
     int algorithm;       /* the CSV's algorithm column, or -1 for any */
     double order, below, above;
     const char *column;
     const char *quantity;
-} expect[] = {
-    { "proxy_anchor", "proxy_anchor", -1, 1, 0.3, 0.3, "cpu_min_ms", "step (CPU)" },
-    { "proxy_nca", "proxy_nca", -1, 1, 0.3, 0.3, "cpu_min_ms", "step (CPU)" },
-    { "ms", "ms", -1, 2, 0.3, 0.3, "cpu_min_ms", "step (CPU)" },
-    { "triplet", "triplet", DML_TRIPLET_ENUMERATE, 3, 0.3, 0.3, "specific_min_ms", "enumeration" },
+} fit_series;
+
+static const fit_series variants[] = {
     { "triplet_sorted", "triplet", DML_TRIPLET_SORTED, 2, 0.3, 0.6, "specific_min_ms", "sorted walk" },
 };
+enum { NVAR = sizeof variants / sizeof *variants };
+
+static fit_series expect[DML_LOSS_COUNT + NVAR];
+
+/* expect[]: every loss of the table, then the variants; idempotent. */
+static void fill_expect(void)
+{
+    for (int l = 0; l < DML_LOSS_COUNT; l++) {
+        const char *name = dml_loss_name((dml_loss)l), *col, *what;
+        int order = dml_loss_order((dml_loss)l, &col, &what), alg = -1;
+        for (size_t v = 0; v < NVAR; v++)
+            if (!strcmp(variants[v].loss, name)) alg = 0;
+        expect[l] = (fit_series){ name, name, alg, order, 0.3, 0.3, col, what };
+    }
+    for (size_t v = 0; v < NVAR; v++)
+        expect[DML_LOSS_COUNT + v] = variants[v];
+}
 
 /* Splits a line (already without its line end) at commas, in place. */
 static int split_csv(char *line, char **f, int max)
@@ -102,7 +122,7 @@ static int col_index(char **h, int nh, const char *name)
     return -1;
 }
 
-enum { MAXF = 128, NL = sizeof expect / sizeof *expect, MAXP = 256 };
+enum { MAXF = 128, NL = DML_LOSS_COUNT + NVAR, MAXP = 256 };
 
 /* A loss row of the CSV: which loss, M, threads, its three times (text). */
 typedef struct fit_row {
@@ -234,6 +254,7 @@ int complexity_check_text(const char *csv, char *text, size_t len, const char *o
 {
     long min_threads;
     static fit_points fp;
+    fill_expect();
     if (read_fit_points(text, len, csv, min_M, &min_threads, &fp)) return 1;
     int wall = min_threads > 1;
     char out[8192];

@@ -127,7 +127,7 @@ $(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
 
 # The tests reuse the harness's golden reader (point/), the train room, and
 # what they stand on (core/).
-TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/golden_case.o point/params.o \
+TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/golden_case.o point/params.o point/param_check.o \
                        core/error.o core/parse.o core/rng.o core/text.o core/json.o \
                        core/fileio.o core/stats.o core/timing.o) \
                      $(patsubst %.c,$(BUILD)/%.o,$(wildcard harness/train/*.c))

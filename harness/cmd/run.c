@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/parse.h"
+#include "point/param_check.h"
 #include "point/params.h"
 #include "point/point.h"
 
@@ -122,6 +123,7 @@ static int set_param(point_spec *sp, const char *opt, const char *val)
         if (*c == '-') *c = '_';
     int r = params_set(&sp->params, pname, val, err, sizeof err);
     if (r == 1) return die("run: --%s", err);
+    if (r == 0 && param_check_loss(pname, sp->params.loss, err, sizeof err)) return die("run: --%s", err);
     if (r == 2) return die("run: unknown option '%s'", opt);
     return 0;
 }
@@ -137,8 +139,10 @@ static int set_option(point_spec *sp, const char *opt, const char *val)
     else if (!strcmp(name, "C")) bad = parse_size(val, &sp->batch.C);
     else if (!strcmp(name, "D")) bad = parse_size(val, &sp->batch.D);
     else if (!strcmp(name, "per-class")) bad = parse_size(val, &sp->batch.per_class);
-    else if (!strcmp(name, "noise")) bad = parse_float(val, &sp->batch.noise) || sp->batch.noise < 0;
-    else if (!strcmp(name, "proxy-noise")) bad = parse_float(val, &sp->batch.proxy_noise) || sp->batch.proxy_noise < 0;
+    /* noise: up to a million, as a study's (sweep/keys.c: beyond it the norms overflow) */
+    else if (!strcmp(name, "noise")) bad = parse_float(val, &sp->batch.noise) || !(sp->batch.noise >= 0 && sp->batch.noise <= 1e6);
+    else if (!strcmp(name, "proxy-noise"))
+        bad = parse_float(val, &sp->batch.proxy_noise) || !(sp->batch.proxy_noise >= 0 && sp->batch.proxy_noise <= 1e6);
     else if (!strcmp(name, "seed")) bad = parse_u64(val, &sp->batch.seed);
     else if (!strcmp(name, "reps")) { bad = parse_int(val, 1, 1000000, &iv); sp->reps = (int)iv; }
     else if (!strcmp(name, "warmup")) { bad = parse_int(val, 0, 1000000, &iv); sp->warmup = (int)iv; }

@@ -10,6 +10,7 @@
 #include "core/fileio.h"
 #include "core/error.h"
 #include "core/parse.h"
+#include "point/param_check.h"
 #include "point/params.h"
 #include "train/train.h"
 
@@ -76,6 +77,7 @@ static int option(cli *c, const char *name, const char *v)
     }
     int rc = params_set(&c->o.params, name + 2, v, err, sizeof err);
     if (rc == 1) return die("train: --%s", err);
+    if (rc == 0 && param_check_loss(name + 2, c->o.params.loss, err, sizeof err)) return die("train: --%s", err);
     if (rc == 2) return die("train: unknown option '%s' (%s)", name, USAGE);
     return 0;
 }

@@ -10,6 +10,7 @@
 #include "core/parse.h"
 #include "core/text.h"
 #include "point/golden_case.h"
+#include "point/param_check.h"
 #include "point/params.h"
 
 #define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); goto fail; } while (0)
@@ -196,6 +197,7 @@ static int finish(golden_reader *g, char *err, size_t errlen)
         int r = params_set(&gc->params, g->pnames[i], g->pvals[i], what, sizeof what);
         if (r == 1) FAIL("line %zu: %s", g->plines[i], what);
         if (r == 2) FAIL("line %zu: unknown parameter '%s'", g->plines[i], g->pnames[i]);
+        if (param_check_loss(g->pnames[i], gc->params.loss, what, sizeof what)) FAIL("line %zu: param %s", g->plines[i], what);
     }
     int proxies = dml_loss_has_proxies(gc->params.loss);
     if (!gc->y) FAIL("no 'labels' line");

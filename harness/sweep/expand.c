@@ -265,20 +265,26 @@ static int expand_unit(const char *file, const definition *def, int sec, int kin
     }
 }
 
-/* The study's name (its `study` key, or the file's stem) and title. */
-static void study_names(study *st, const char *file, const scope *top)
+/* The study's name (its `study` key, or the file's stem, checked: names.c)
+ * and title; 1 after a message. */
+static int study_names(study *st, const char *file, const scope *top)
 {
     snprintf(st->path, sizeof st->path, "%s", file);
-    if (top->k[K_STUDY].set) {
-        snprintf(st->name, sizeof st->name, "%.100s", top->k[K_STUDY].str);
+    snprintf(st->title, sizeof st->title, "%s", top->k[K_TITLE].set ? top->k[K_TITLE].str : "");
+    if (top->k[K_STUDY].set) { /* checked when its line was read */
+        snprintf(st->name, sizeof st->name, "%.*s", STUDY_NAME_MAX, top->k[K_STUDY].str);
     } else {
         const char *base = strrchr(file, '/');
-        base = base ? base + 1 : file;
-        snprintf(st->name, sizeof st->name, "%s", base);
-        char *dot = strrchr(st->name, '.');
-        if (dot && dot != st->name) *dot = 0;
+        char stem[4096], why[300];
+        snprintf(stem, sizeof stem, "%s", base ? base + 1 : file);
+        char *dot = strrchr(stem, '.');
+        if (dot && dot != stem) *dot = 0;
+        if (study_name_check(stem, 1, why, sizeof why))
+            return def_error(file, 1, "the file's stem names the study, and %s: name it with a 'study' line", why);
+        snprintf(st->name, sizeof st->name, "%.*s", STUDY_NAME_MAX, stem);
     }
-    snprintf(st->title, sizeof st->title, "%s", top->k[K_TITLE].set ? top->k[K_TITLE].str : st->name);
+    if (!st->title[0]) snprintf(st->title, sizeof st->title, "%s", st->name);
+    return 0;
 }
 
 /* The top-level keys with one value: fit_min_M and passes. */
@@ -359,8 +365,8 @@ int load_study_text(const char *file, char *text, size_t len, int quick, int cli
     if (!def) return die("sweep: out of memory");
     int rc = parse_definition_text(file, text, len, def);
     if (rc) { free(def); return rc; }
-    study_names(st, file, &def->sec[SEC_TOP]);
-    rc = study_settings(st, file, def, quick) || expand_units(file, def, quick, cli_threads, st);
+    rc = study_names(st, file, &def->sec[SEC_TOP]) || study_settings(st, file, def, quick) ||
+         expand_units(file, def, quick, cli_threads, st);
     free(def);
     if (!rc && st->n == 0)
         rc = def_error(file, 1, "defines no points (name losses with 'losses', kernels with 'kernels', training with 'train' or "

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,12 @@
 #include "core/prov.h"
 #include "point/params.h"
 #include "sweep/study.h"
+
+/* The noise of a batch (relative to unit-norm class centres): beyond a
+ * million the batch is noise alone, and near 1.8e19 the squares of its
+ * entries leave float's range (the norm overflows, the gradient is 0). */
+#define NOISE_MAX 1e6
+#define NOISE_WHY " (the class centres have norm 1: more is noise alone)"
 
 /* hi: the largest value a key takes (0: its type's), checked when the
  * definition is read, so that nothing fails, hangs or grows later: threads
@@ -36,8 +43,8 @@ static const struct {
     [K_D] = { "D", T_INT_POS, 0, 0, "", 0 },
     [K_PER_CLASS] = { "per_class", T_INT_POS, 0, 0, "", 2 },
     [K_CLASSES] = { "classes_in_batch", T_INT_POS, 0, 0, "", 2 },
-    [K_NOISE] = { "noise", T_FLOAT_NONNEG, 0, 0, "", 2 },
-    [K_PROXY_NOISE] = { "proxy_noise", T_FLOAT_NONNEG, 0, 0, "", 2 },
+    [K_NOISE] = { "noise", T_FLOAT_NONNEG, 0, NOISE_MAX, NOISE_WHY, 2 },
+    [K_PROXY_NOISE] = { "proxy_noise", T_FLOAT_NONNEG, 0, NOISE_MAX, NOISE_WHY, 2 },
     [K_SEED] = { "seed", T_U64, 0, 0, "", 0 },
     [K_REPS] = { "reps", T_INT_POS, 0, 1e6, "", 2 },
     [K_WARMUP] = { "warmup", T_INT_NONNEG, 0, 1e6, "", 2 },
@@ -168,8 +175,11 @@ static int parse_string(int id, char **tok, int nt, kv *k, const char *file, int
             return def_error(file, line, "%s: longer than %zu characters", key_name(id), sizeof k->str - 1);
         o += (size_t)snprintf(k->str + o, sizeof k->str - o, "%s%s", i ? " " : "", tok[i]);
     }
-    if (id == K_STUDY && (nt != 1 || strspn(tok[0], "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(tok[0])))
-        return def_error(file, line, "study: '%s' is not a name (lower-case letters, digits, _ and -)", k->str);
+    char why[300];
+    if (id == K_STUDY && nt != 1)
+        return def_error(file, line, "study: '%s' is not a name (one word)", k->str);
+    if (id == K_STUDY && study_name_check(tok[0], 0, why, sizeof why))
+        return def_error(file, line, "study: %s", why);
     return 0;
 }
 
@@ -221,6 +231,14 @@ static int parse_list(const char *name, ktype t, char **tok, int nt, kv *k, cons
     return 0;
 }
 
+/* A seed is kept as a double: an integer above 2^53 would be rounded to
+ * another seed, so it is refused (and so is 1e3: a seed is written whole). */
+static int exact_u64(const char *s)
+{
+    uint64_t u;
+    return !parse_u64(s, &u) && u <= (1ULL << 53);
+}
+
 /* geom LO HI COUNT, or range LO HI STEP (inclusive). */
 static int parse_span(const char *name, ktype t, char **tok, int nt, kv *k, const char *file, int line)
 {
@@ -229,6 +247,8 @@ static int parse_span(const char *name, ktype t, char **tok, int nt, kv *k, cons
     if (nt != 4 || parse_double(tok[1], &lo) || parse_double(tok[2], &hi) || parse_double(tok[3], &s))
         return def_error(file, line, "%s: '%s' needs three numbers: %s", name, tok[0],
                          is_geom ? "LO HI COUNT" : "LO HI STEP");
+    for (int i = 1; i < 4 && t == T_U64; i++)
+        if (!exact_u64(tok[i])) return def_error(file, line, "%s: '%s' is not %s", name, tok[i], type_what(t));
     if (lo > hi)
         return def_error(file, line, "%s: empty range (%g > %g)", name, lo, hi);
     if (is_geom) {
@@ -295,6 +315,8 @@ int parse_values(int id, char **tok, int nt, kv *k, const char *file, int line)
         return parse_span(name, t, tok, nt, k, file, line);
     for (int i = 0; i < nt; i++) {
         double v;
+        if (t == T_U64 && !exact_u64(tok[i]))
+            return def_error(file, line, "%s: '%s' is not %s", name, tok[i], type_what(t));
         if (parse_double(tok[i], &v) || !check_value(t, v))
             return def_error(file, line, "%s: '%s' is not %s", name, tok[i], type_what(t));
         if (over_limit(name, v, file, line) || add_value(k, v, file, line, name)) return 1;

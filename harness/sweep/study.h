@@ -113,9 +113,15 @@ typedef struct sweep_point {
 #define STUDY_MAX_POINTS 100000
 /* The most passes over a study. */
 #define STUDY_MAX_PASSES 100
+/* The longest study name (names.c): files are named by it whole. */
+#define STUDY_NAME_MAX 100
+
+/* 0 when name may name a study (stem: it is a file's stem, not a `study`
+ * line); 1 with why set. */
+int study_name_check(const char *name, int stem, char *why, size_t len);
 
 typedef struct study {
-    char path[4096], name[128], title[256];
+    char path[4096], name[STUDY_NAME_MAX + 1], title[256];
     double fit_min_M;
     int passes;
     size_t todo;         /* point-passes in this run, for the progress line */

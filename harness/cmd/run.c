@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/parse.h"
+#include "point/cost.h"
 #include "point/param_check.h"
 #include "point/params.h"
 #include "point/point.h"
@@ -191,7 +192,12 @@ int cmd_run(int argc, char **argv)
     if (sp.isa != DML_ISA_AUTO && !dml_isa_supported(sp.isa))
         return die("run: --isa %s: not available on this machine or build", dml_isa_name(sp.isa));
     point_result res;
-    char err[256];
+    char err[256], need[32], have[32];
+    double bytes = point_bytes(&sp), avail = memory_available();
+    if (bytes > avail) /* refused before it allocates (and the OOM killer ends it) */
+        return die("run: M = %zu, C = %zu, D = %zu needs about %s of memory, more than the %s this process may use",
+                   sp.batch.M, sp.batch.C, sp.batch.D, bytes_text(bytes, need, sizeof need),
+                   bytes_text(avail, have, sizeof have));
     if (point_run(&sp, &res, err, sizeof err))
         return die("run: %s", err);
     if (json)

@@ -191,6 +191,7 @@ static int make_point(const unit *u, const int *idx, sweep_point *p)
         return 1;
     }
     point_key(p, p->sp.threads, p->key, sizeof p->key);
+    if (point_limits(p, u->file, u->line)) return 1;
     p->rows_want = p->kind == PK_TRAIN || p->kind == PK_BASELINE ? learn_point_rows(p) : 1;
     p->cost = point_cost(p);
     p->value = NAN;
@@ -292,6 +293,7 @@ static int study_settings(study *st, const char *file, const definition *def, in
 {
     const kv *fm = lookup(def, SEC_TOP, K_FIT_MIN_M, quick);
     st->fit_min_M = fm ? fm->v[0] : 0;
+    st->fit_line = fm ? fm->line : 0;
     if (fm && fm->n != 1) return def_error(file, fm->line, "fit_min_M takes one value");
     const kv *pa = lookup(def, SEC_TOP, K_PASSES, quick);
     if (pa && pa->n != 1) return def_error(file, pa->line, "passes takes one value");
@@ -374,6 +376,7 @@ int load_study_text(const char *file, char *text, size_t len, int quick, int cli
     size_t first, again;
     if (!rc && pointset_build(st, &first, &again))
         rc = def_error(file, st->pts[again].line, "two points are the same (%s)", st->pts[again].key);
+    if (!rc) rc = fit_limits(st, file);
     return rc;
 }
 

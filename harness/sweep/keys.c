@@ -2,6 +2,7 @@
  * The sweep's own keys are listed here; every loss parameter of the
  * parameter table (point/params.h) is a key too, with the table's type. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -117,9 +118,9 @@ static const char *type_what(ktype t)
     case T_INT_POS: case T_THREADS: return "a positive integer";
     case T_INT_NONNEG: return "a non-negative integer";
     case T_U64: return "an integer in [0, 2^53]";
-    case T_FLOAT_POS: return "a positive number";
-    case T_FLOAT_NONNEG: return "a non-negative number";
-    case T_FLOAT_ANY: return "a finite number";
+    case T_FLOAT_POS: return "a positive number in float's range";
+    case T_FLOAT_NONNEG: return "a non-negative number in float's range";
+    case T_FLOAT_ANY: return "a finite number in float's range";
     case T_FLAG: return "0 or 1";
     default: return "a value";
     }
@@ -131,9 +132,11 @@ static int check_value(ktype t, double v)
     case T_INT_POS: case T_THREADS: return v >= 1 && v <= 1e9 && v == floor(v);
     case T_INT_NONNEG: return v >= 0 && v <= 1e9 && v == floor(v);
     case T_U64: return v >= 0 && v <= 9007199254740992.0 && v == floor(v);
-    case T_FLOAT_POS: return v > 0;
-    case T_FLOAT_NONNEG: return v >= 0;
-    case T_FLOAT_ANY: return 1;
+    /* the values are kept as floats (the loss parameters, the noise): 1e-300
+     * would be 0 there, 1e39 infinite */
+    case T_FLOAT_POS: return v > 0 && (float)v > 0 && v <= FLT_MAX;
+    case T_FLOAT_NONNEG: return v >= 0 && v <= FLT_MAX;
+    case T_FLOAT_ANY: return fabs(v) <= FLT_MAX;
     case T_FLAG: return v == 0 || v == 1;
     default: return 0;
     }

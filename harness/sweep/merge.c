@@ -100,7 +100,7 @@ static int read_shard_record(shard_file *sf, const char *sh)
     double fm;
     if (!sh || get_num(sh, "fit_min_M", &fm) || get_str(sh, "meta", sf->meta, sizeof sf->meta))
         return die("merge: %s: no shard record (not written by dmlbench sweep --shard)", sf->json);
-    if (get_int(sf, sh, "n", 1, 1e6, &n) || get_int(sf, sh, "k", 0, (double)n - 1, &k) ||
+    if (get_int(sf, sh, "n", 1, 4096, &n) || get_int(sf, sh, "k", 0, (double)n - 1, &k) ||
         get_int(sf, sh, "points_total", 1, STUDY_MAX_POINTS, &tot) || get_int(sf, sh, "points", 0, (double)tot, &pts) ||
         get_int(sf, sf->json_text, "passes", 1, STUDY_MAX_PASSES, &passes))
         return 1;

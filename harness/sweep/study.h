@@ -123,6 +123,7 @@ int study_name_check(const char *name, int stem, char *why, size_t len);
 typedef struct study {
     char path[4096], name[STUDY_NAME_MAX + 1], title[256];
     double fit_min_M;
+    int fit_line;        /* of fit_min_M in the definition */
     int passes;
     size_t todo;         /* point-passes in this run, for the progress line */
     sweep_point *pts;
@@ -131,6 +132,13 @@ typedef struct study {
     unsigned long long points_hash; /* of the whole study's keys, in order */
     size_t *hash, hcap;  /* the points by key (pointset.c): index + 1, 0 empty */
 } study;
+
+/* What a point implies (memory; the time of a timing point's first step
+ * against max_seconds), checked as it is expanded: 0, or 1 after a message
+ * naming file:line (limits.c). */
+int point_limits(const sweep_point *p, const char *file, int line);
+/* A study with fit_min_M: the fit has rows at two values of M at least. */
+int fit_limits(const study *st, const char *file);
 
 /* Reads and expands one definition.  Returns 0, or 1 after a message. */
 int load_study(const char *file, int quick, int cli_threads, study *st);

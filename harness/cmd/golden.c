@@ -7,6 +7,7 @@
 #include "cmd/cmd.h"
 #include "core/error.h"
 #include "core/parse.h"
+#include "core/threads.h"
 #include "point/golden_case.h"
 #include "train/train.h"
 
@@ -34,6 +35,8 @@ int cmd_golden(int argc, char **argv)
                        argv[first]);
         }
     }
+    char terr[200];
+    if (threads_can_start((int)threads, terr, sizeof terr)) return die("golden: --threads %ld: %s", threads, terr);
     if (first == argc)
         return die("golden: no case files given (usage: dmlbench golden [--isa ISA] FILE...)");
     if (isa == DML_ISA_AUTO) {

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/parse.h"
+#include "core/threads.h"
 #include "point/cost.h"
 #include "point/param_check.h"
 #include "point/params.h"
@@ -198,6 +199,7 @@ int cmd_run(int argc, char **argv)
         return die("run: M = %zu, C = %zu, D = %zu needs about %s of memory, more than the %s this process may use",
                    sp.batch.M, sp.batch.C, sp.batch.D, bytes_text(bytes, need, sizeof need),
                    bytes_text(avail, have, sizeof have));
+    if (threads_can_start(sp.threads, err, sizeof err)) return die("run: --threads %d: %s", sp.threads, err);
     if (point_run(&sp, &res, err, sizeof err))
         return die("run: %s", err);
     if (json)

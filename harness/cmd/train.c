@@ -10,6 +10,7 @@
 #include "core/fileio.h"
 #include "core/error.h"
 #include "core/parse.h"
+#include "core/threads.h"
 #include "point/param_check.h"
 #include "point/params.h"
 #include "train/train.h"
@@ -104,6 +105,8 @@ static int parse(cli *c, int argc, char **argv)
         if (dml_isa_init() != DML_OK) return die("train: %s", dml_last_error());
         c->o.isa = dml_isa_default();
     }
+    char err[200];
+    if (threads_can_start(c->o.threads, err, sizeof err)) return die("train: --threads %d: %s", c->o.threads, err);
     if (!dml_isa_supported(c->o.isa))
         return die("train: --isa %s: not available on this machine or build", dml_isa_name(c->o.isa));
     return 0;
@@ -198,6 +201,8 @@ int cmd_train(int argc, char **argv)
     const char *dir = c.data ? c.data : train_default_data_dir();
     train_data d;
     char err[512];
+    if (c.eval_limit && train_limits_check(dir, c.protocol, c.eval_limit, err, sizeof err))
+        return die("train: --eval-limit %zu: %s", c.eval_limit, err);
     if (train_data_load(dir, c.protocol, c.train_limit, c.eval_limit, &d, err, sizeof err))
         return die("train: %s%s", err, c.data ? "" : " (the default data set is the Debian package "
                    "dataset-fashion-mnist: make deps-train, or --data DIR)");

@@ -51,6 +51,10 @@ int point_limits(const sweep_point *p, const char *file, int line)
     if (bytes > avail)
         return def_error(file, line, "a point (%s) needs about %s of memory, more than the %s this process may use",
                          p->key, bytes_text(bytes, need, sizeof need), bytes_text(avail, have, sizeof have));
+    char err[300];
+    if (learn && p->ls.eval_limit &&
+        train_limits_check(train_default_data_dir(), (train_protocol)p->ls.protocol, p->ls.eval_limit, err, sizeof err))
+        return def_error(file, line, "a point (%s): eval_limit %zu: %s", p->key, p->ls.eval_limit, err);
     if (learn) return 0;
     double t = p->is_kernel ? kernel_seconds(p) : point_step_seconds(&p->sp);
     if (t > p->max_seconds)

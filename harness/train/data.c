@@ -16,8 +16,7 @@ const char *train_default_data_dir(void)
 
 /* <dir>/<prefix>-<kind>, with ".gz" when that file exists (the Debian layout),
  * else the plain name (an unpacked copy). */
-static void idx_path(char *buf, size_t len, const char *dir, const char *prefix,
-                     const char *kind)
+void train_idx_path(char *buf, size_t len, const char *dir, const char *prefix, const char *kind)
 {
     snprintf(buf, len, "%s/%s-%s.gz", dir, prefix, kind);
     if (access(buf, F_OK) != 0)
@@ -29,8 +28,8 @@ int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, c
 {
     memset(out, 0, sizeof *out);
     char ipath[1024], lpath[1024];
-    idx_path(ipath, sizeof ipath, dir, prefix, "images-idx3-ubyte");
-    idx_path(lpath, sizeof lpath, dir, prefix, "labels-idx1-ubyte");
+    train_idx_path(ipath, sizeof ipath, dir, prefix, "images-idx3-ubyte");
+    train_idx_path(lpath, sizeof lpath, dir, prefix, "labels-idx1-ubyte");
     idx_array im, lb;
     if (idx_read(ipath, 3, IDX_MAX_BYTES, &im, err, errlen))
         return 1;

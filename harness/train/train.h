@@ -68,6 +68,11 @@ int train_data_load(const char *dir, train_protocol protocol, size_t train_limit
 void train_data_free(train_data *d);
 /* The directory of the Debian package dataset-fashion-mnist. */
 const char *train_default_data_dir(void);
+/* <dir>/<prefix>-<kind>, with ".gz" when that file exists, else the plain name. */
+void train_idx_path(char *buf, size_t len, const char *dir, const char *prefix, const char *kind);
+/* The labels alone say whether the evaluation set eval_limit leaves holds a
+ * query (two items of one class): 0, or 1 with err set (train/limits.c). */
+int train_limits_check(const char *dir, train_protocol protocol, size_t eval_limit, char *err, size_t errlen);
 
 /* ------------------------------------------------------------- retrieval */
 

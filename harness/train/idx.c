@@ -29,6 +29,8 @@ static const char *gzerror(gzFile f, int *code)
     *code = ferror(f) ? Z_ERRNO : Z_OK;
     return "";
 }
+static int gzdirect(gzFile f) { (void)f; return 1; } /* every file is plain here */
+static unsigned long crc32(unsigned long crc, const unsigned char *p, unsigned n) { (void)p; (void)n; return crc; }
 #endif
 
 #define IDX_TYPE_UBYTE 0x08
@@ -94,7 +96,7 @@ static int check_header(const unsigned char h[4], size_t ndim, char *what, size_
 
 /* Reads the header's sizes and the product of all of them, refusing a zero
  * size, a product that overflows or one above max_bytes. */
-static int read_dims(gzFile f, idx_array *a, size_t max_bytes, char *what, size_t len)
+static int read_dims(gzFile f, idx_array *a, size_t max_bytes, unsigned long *crc, char *what, size_t len)
 {
     size_t total = 1;
     a->item = 1;
@@ -106,6 +108,7 @@ static int read_dims(gzFile f, idx_array *a, size_t max_bytes, char *what, size_
                      gz_why(f));
             return 1;
         }
+        *crc = crc32(*crc, b, 4);
         size_t d = (size_t)b[0] << 24 | (size_t)b[1] << 16 | (size_t)b[2] << 8 | b[3];
         if (d == 0) {
             snprintf(what, len, "dimension %zu is 0", i + 1);
@@ -121,6 +124,33 @@ static int read_dims(gzFile f, idx_array *a, size_t max_bytes, char *what, size_
         if (i > 0) a->item *= d;
     }
     return 0;
+}
+
+/* crc32 over n bytes, n beyond what an unsigned holds. */
+static unsigned long crc32_big(unsigned long crc, const unsigned char *p, size_t n)
+{
+    while (n) {
+        unsigned k = n > (1u << 30) ? 1u << 30 : (unsigned)n;
+        crc = crc32(crc, p, k);
+        p += k;
+        n -= k;
+    }
+    return crc;
+}
+
+/* zlib reports no missing trailer when the file ended just as the deflate
+ * data did: the gzip trailer (CRC-32 and length, little-endian, the last 8
+ * bytes of a one-member file, as gzip writes it) is checked here. */
+static void check_trailer(const char *path, unsigned long crc, size_t len, char *what, size_t wlen)
+{
+    FILE *raw = fopen(path, "rb");
+    unsigned char t[8] = { 0 };
+    int ok = raw && fseek(raw, -8, SEEK_END) == 0 && fread(t, 1, 8, raw) == 8;
+    if (raw) fclose(raw);
+    unsigned long fcrc = t[0] | (unsigned long)t[1] << 8 | (unsigned long)t[2] << 16 | (unsigned long)t[3] << 24;
+    unsigned long flen = t[4] | (unsigned long)t[5] << 8 | (unsigned long)t[6] << 16 | (unsigned long)t[7] << 24;
+    if (!ok || fcrc != crc || flen != (len & 0xffffffffUL))
+        snprintf(what, wlen, "truncated gzip stream (its CRC and length trailer is missing or wrong)");
 }
 
 int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, char *err,
@@ -140,11 +170,12 @@ int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, ch
     unsigned char h[4];
     out->ndim = ndim;
     size_t got = gz_read_all(f, h, 4);
+    unsigned long crc = crc32(0, h, (unsigned)got);
     if (got != 4) {
         if (!gz_corrupt(f, what, sizeof what))
             snprintf(what, sizeof what, "truncated header (%zu of 4 magic bytes: %s)", got, gz_why(f));
     } else if (!check_header(h, ndim, what, sizeof what))
-        read_dims(f, out, max_bytes, what, sizeof what);
+        read_dims(f, out, max_bytes, &crc, what, sizeof what);
     if (!*what) {
         size_t n = out->dims[0] * out->item;
         out->data = malloc(n);
@@ -163,6 +194,8 @@ int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, ch
                          out->dims[0]);
             else if ((gzerror(f, &code), code) != Z_OK && !gz_corrupt(f, what, sizeof what))
                 snprintf(what, sizeof what, "truncated gzip stream (%s)", gz_why(f));
+            else if (!gzdirect(f))
+                check_trailer(path, crc32_big(crc, out->data, n), 4 + 4 * ndim + n, what, sizeof what);
         }
     }
     gzclose(f);

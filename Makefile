@@ -476,7 +476,9 @@ test-cluster: deps-sweep deps-slurm deps-parallel
 
 # ======================================================= hostile inputs
 #   make test-hostile   tests/hostile_test.sh: the inputs of issue 12 (bad files,
-#                       endless files, huge grids, limits, long paths, EFBIG)
+#                       endless files, huge grids, limits, long paths, EFBIG);
+#                       tests/hostile2_test.sh: those of issue 19 (merge, resume,
+#                       names, what a study implies, IDX bombs, the apt lock)
 #   make test-faults    tests/fault_test.sh: kill -9 at random moments, ulimit -f,
 #                       a directory made read-only mid-run
 #   make test-san       SAN=address,undefined: the Criterion suite, every golden
@@ -491,6 +493,7 @@ test-hostile:
 	@sh harness/deps.sh hostile
 	@$(MAKE) --no-print-directory all
 	bash tests/hostile_test.sh $(BUILD)/dmlbench
+	bash tests/hostile2_test.sh $(BUILD)/dmlbench
 
 test-faults: deps-test
 	@$(MAKE) --no-print-directory all
@@ -505,6 +508,7 @@ SAN_SWEEP ?= $(TIMING_DEFS) experiments/learn_time.txt
 test-san: deps-test
 	@$(SAN_ENV) $(MAKE) --no-print-directory SAN=$(SAN_TEST) test
 	$(SAN_ENV) HOSTILE_NO_VLIMIT=1 bash tests/hostile_test.sh build-san/dmlbench
+	$(SAN_ENV) HOSTILE_NO_VLIMIT=1 bash tests/hostile2_test.sh build-san/dmlbench
 	$(SAN_ENV) build-san/dmlbench sweep --quick --out build-san/sweep $(SAN_SWEEP)
 
 # The fuzz harnesses: one LLVMFuzzerTestOneInput each (tests/fuzz/fuzz_<target>.c)

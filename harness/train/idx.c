@@ -5,6 +5,7 @@
  * both work.  Every failure names the file and what is wrong; nothing is
  * allocated before the header's sizes are checked against a bound. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,8 +154,29 @@ static void check_trailer(const char *path, unsigned long crc, size_t len, char 
         snprintf(what, wlen, "truncated gzip stream (its CRC and length trailer is missing or wrong)");
 }
 
-int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, char *err,
-             size_t errlen)
+/* The items after the header: the first out->kept into out->data, the rest
+ * through a 1 MiB buffer; every byte to each and into the CRC.  Returns the
+ * bytes read (short on an early end or an error). */
+static size_t read_items(gzFile f, idx_array *out, idx_each each, void *user, unsigned long *crc)
+{
+    size_t n = out->dims[0] * out->item, k = out->kept * out->item, got = gz_read_all(f, out->data, k);
+    *crc = crc32_big(*crc, out->data, got);
+    if (each) each(out->data, got, user);
+    if (got < k) return got;
+    unsigned char *buf = malloc(1 << 20);
+    for (size_t r = 1; buf && got < n && r;) {
+        size_t want = n - got < (1u << 20) ? n - got : (1u << 20);
+        r = gz_read_all(f, buf, want);
+        *crc = crc32_big(*crc, buf, r);
+        if (each) each(buf, r, user);
+        got += r;
+    }
+    free(buf);
+    return got;
+}
+
+int idx_read_some(const char *path, size_t ndim, size_t max_bytes, size_t keep, idx_each each, void *user,
+                  idx_array *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     if (ndim < 1 || ndim > 3) {
@@ -178,10 +200,11 @@ int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, ch
         read_dims(f, out, max_bytes, &crc, what, sizeof what);
     if (!*what) {
         size_t n = out->dims[0] * out->item;
-        out->data = malloc(n);
+        out->kept = keep < out->dims[0] ? keep : out->dims[0];
+        out->data = malloc(out->kept * out->item + 1);
         if (!out->data) {
-            snprintf(what, sizeof what, "out of memory for %zu bytes", n);
-        } else if ((got = gz_read_all(f, out->data, n)) != n) {
+            snprintf(what, sizeof what, "out of memory for %zu bytes", out->kept * out->item);
+        } else if ((got = read_items(f, out, each, user, &crc)) != n) {
             if (!gz_corrupt(f, what, sizeof what))
                 snprintf(what, sizeof what, "truncated: %zu of the %zu data bytes the header declares (%s)",
                          got, n, gz_why(f));
@@ -195,7 +218,7 @@ int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, ch
             else if ((gzerror(f, &code), code) != Z_OK && !gz_corrupt(f, what, sizeof what))
                 snprintf(what, sizeof what, "truncated gzip stream (%s)", gz_why(f));
             else if (!gzdirect(f))
-                check_trailer(path, crc32_big(crc, out->data, n), 4 + 4 * ndim + n, what, sizeof what);
+                check_trailer(path, crc, 4 + 4 * ndim + n, what, sizeof what);
         }
     }
     gzclose(f);
@@ -205,6 +228,11 @@ int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, ch
         return 1;
     }
     return 0;
+}
+
+int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, char *err, size_t errlen)
+{
+    return idx_read_some(path, ndim, max_bytes, SIZE_MAX, NULL, NULL, out, err, errlen);
 }
 
 void idx_free(idx_array *a)

@@ -1,15 +1,17 @@
-/* limits.c — the limits of a training or baseline run checked against the
- * data set's labels alone (two small files), before any image is read or
+/* limits.c — the limits of a training or baseline run read from the data
+ * set's labels alone: how many leading images a protocol with limits takes
+ * (the rest is read, not kept), and whether the evaluation set has a query.
+ * Checked against the labels alone (two small files), before any image is read or
  * any point runs: the evaluation set that --eval-limit (eval_limit) leaves
  * must hold a query, two items of one class — with --eval-limit 2 it would
  * otherwise fail after training, with a message about labels. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "train/train.h"
 
-/* Does the first `limit` (0: all) of the items whose label is in [lo, hi),
- * taken from a then b, hold two of one class?  *taken: how many it took. */
+/* (See below.) */
 static int has_query(const idx_array *a, const idx_array *b, int lo, int hi, size_t limit, size_t *taken)
 {
     size_t count[256] = { 0 }, n = 0;
@@ -26,20 +28,66 @@ static int has_query(const idx_array *a, const idx_array *b, int lo, int hi, siz
     return two;
 }
 
-int train_limits_check(const char *dir, train_protocol protocol, size_t eval_limit, char *err, size_t errlen)
+/* The label files of the training and test sets, and the classes (1 + the
+ * largest training label); 1 with err set. */
+static int read_labels(const char *dir, idx_array *tr, idx_array *te, int *classes, char *err, size_t errlen)
 {
     char trp[1024], tep[1024];
     train_idx_path(trp, sizeof trp, dir, "train", "labels-idx1-ubyte");
     train_idx_path(tep, sizeof tep, dir, "t10k", "labels-idx1-ubyte");
-    idx_array tr, te;
-    if (idx_read(trp, 1, IDX_MAX_BYTES, &tr, err, errlen)) return 1;
-    if (idx_read(tep, 1, IDX_MAX_BYTES, &te, err, errlen)) {
-        idx_free(&tr);
+    if (idx_read(trp, 1, IDX_MAX_BYTES, tr, err, errlen)) return 1;
+    if (idx_read(tep, 1, IDX_MAX_BYTES, te, err, errlen)) {
+        idx_free(tr);
         return 1;
     }
-    int classes = 0;
-    for (size_t i = 0; i < tr.dims[0]; i++)
-        if (tr.data[i] + 1 > classes) classes = tr.data[i] + 1;
+    *classes = 0;
+    for (size_t i = 0; i < tr->dims[0]; i++)
+        if (tr->data[i] + 1 > *classes) *classes = tr->data[i] + 1;
+    return 0;
+}
+
+/* The leading items of a that hold `want` items with a label in [lo, hi)
+ * (all of a when it has fewer); *got: how many it holds. */
+static size_t prefix_for(const idx_array *a, int lo, int hi, size_t want, size_t *got)
+{
+    size_t n = 0, i = 0;
+    for (; i < a->dims[0] && n < want; i++) n += a->data[i] >= lo && a->data[i] < hi;
+    *got = n;
+    return i;
+}
+
+int train_prefix_needs(const char *dir, train_protocol protocol, size_t train_limit, size_t eval_limit,
+                       size_t *keep_tr, size_t *keep_te, char *err, size_t errlen)
+{
+    idx_array tr, te;
+    int classes;
+    if (read_labels(dir, &tr, &te, &classes, err, errlen)) return 1;
+    size_t got, got_eval = 0, a, b;
+    *keep_tr = *keep_te = SIZE_MAX;
+    if (protocol == PROTOCOL_CLOSED) {
+        if (train_limit) *keep_tr = prefix_for(&tr, 0, classes, train_limit, &got);
+        if (eval_limit) *keep_te = prefix_for(&te, 0, classes, eval_limit, &got);
+    } else { /* train: classes < half; eval: the others, from the training set first */
+        int half = classes / 2;
+        a = prefix_for(&tr, 0, half, train_limit ? train_limit : SIZE_MAX, &got);
+        b = prefix_for(&tr, half, classes, eval_limit ? eval_limit : SIZE_MAX, &got_eval);
+        if (train_limit && eval_limit) *keep_tr = a > b ? a : b;
+        if (eval_limit) *keep_te = got_eval >= eval_limit ? 0 : prefix_for(&te, half, classes, eval_limit - got_eval, &got);
+    }
+    idx_free(&tr);
+    idx_free(&te);
+    return 0;
+}
+
+/* Does the first `limit` (0: all) of the items whose label is in [lo, hi),
+ * taken from a then b, hold two of one class?  *taken: how many it took. */
+static int has_query(const idx_array *a, const idx_array *b, int lo, int hi, size_t limit, size_t *taken);
+
+int train_limits_check(const char *dir, train_protocol protocol, size_t eval_limit, char *err, size_t errlen)
+{
+    idx_array tr, te;
+    int classes;
+    if (read_labels(dir, &tr, &te, &classes, err, errlen)) return 1;
     size_t taken;
     int open = protocol == PROTOCOL_OPEN, ok = open ? has_query(&tr, &te, classes / 2, classes, eval_limit, &taken)
                                                      : has_query(&te, NULL, 0, classes, eval_limit, &taken);

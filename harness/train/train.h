@@ -21,16 +21,24 @@
 #define IDX_MAX_BYTES ((size_t)1 << 30)
 
 typedef struct idx_array {
-    uint8_t *data;    /* count × item bytes (unsigned byte IDX only, type 0x08) */
+    uint8_t *data;    /* kept × item bytes (unsigned byte IDX only, type 0x08) */
     size_t ndim;      /* 1 (labels) or 3 (images) */
     size_t dims[3];   /* dims[0] = count */
     size_t item;      /* bytes an item: product of dims[1..] (1 for labels) */
+    size_t kept;      /* items in data: dims[0], or the first `keep` of idx_read_some */
 } idx_array;
 
 /* Reads an IDX file (gzip or plain: zlib reads both) with exactly `ndim`
  * dimensions.  err names the file and what is wrong. */
 int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, char *err,
              size_t errlen);
+/* The same keeping only the first `keep` items in memory: the rest is read
+ * too (its length and gzip trailer checked) a chunk at a time, so a file that
+ * declares a million images costs the memory of those kept.  each (when not
+ * NULL) sees every item byte, kept or not, in order. */
+typedef void (*idx_each)(const uint8_t *bytes, size_t n, void *user);
+int idx_read_some(const char *path, size_t ndim, size_t max_bytes, size_t keep, idx_each each, void *user,
+                  idx_array *out, char *err, size_t errlen);
 void idx_free(idx_array *a);
 
 /* ------------------------------------------------------------------ data */
@@ -47,6 +55,10 @@ typedef struct dataset {
  * count, labels must lie in [0, classes). */
 int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, char *err,
                size_t errlen);
+/* The same keeping the first `keep` items (each: idx_read_some's); the
+ * labels are all read and checked, and classes counts them all. */
+int mnist_read_some(const char *dir, const char *prefix, int classes, size_t keep, idx_each each, void *user,
+                    dataset *out, char *err, size_t errlen);
 void dataset_free(dataset *d);
 
 typedef enum train_protocol { PROTOCOL_CLOSED = 0, PROTOCOL_OPEN } train_protocol;
@@ -72,6 +84,10 @@ const char *train_default_data_dir(void);
 void train_idx_path(char *buf, size_t len, const char *dir, const char *prefix, const char *kind);
 /* The labels alone say whether the evaluation set eval_limit leaves holds a
  * query (two items of one class): 0, or 1 with err set (train/limits.c). */
+/* How many leading items of the training and test files a protocol with
+ * these limits takes (the labels say): *keep_tr, *keep_te (train/limits.c). */
+int train_prefix_needs(const char *dir, train_protocol protocol, size_t train_limit, size_t eval_limit,
+                       size_t *keep_tr, size_t *keep_te, char *err, size_t errlen);
 int train_limits_check(const char *dir, train_protocol protocol, size_t eval_limit, char *err, size_t errlen);
 
 /* ------------------------------------------------------------- retrieval */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# deps_lock_test.sh — harness/deps.sh when another apt or dpkg holds the
+# deps_lock_test.sh — scripts/deps.sh when another apt or dpkg holds the
 # lock: it says it is waiting, waits, then installs (apt-get is given
 # DPkg::Lock::Timeout too); held past the wait, it gives up with one line.
 # apt-get, dpkg-query and sudo are fakes on PATH (nothing is installed); the
@@ -7,7 +7,7 @@
 # by DML_APT_LOCKS.  Run from the repository root.
 NAME=deps-lock
 . "$(dirname "$0")/lib.sh"
-DEPS=harness/deps.sh; [ -f "$DEPS" ] || DEPS=scripts/deps.sh
+DEPS=scripts/deps.sh
 mkdir -p "$W/bin"
 held='ino=$(stat -c %i "$FAKE_LOCK"); grep -q ":$ino " /proc/locks'
 cat > "$W/bin/apt-get" <<FAKE

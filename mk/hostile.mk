@@ -22,3 +22,13 @@ test-san: deps-test ## make test, the hostile inputs and a quick sweep under ASa
 	$(SAN_ENV) HOSTILE_NO_VLIMIT=1 bash tests/shell/hostile_test.sh build-san/dmlbench
 	$(SAN_ENV) HOSTILE_NO_VLIMIT=1 bash tests/shell/hostile2_test.sh build-san/dmlbench
 	$(SAN_ENV) build-san/dmlbench sweep --quick --out build-san/sweep $(SAN_SWEEP)
+
+## HOSTILE_GEN=30           inputs of each kind make hostile-gen generates (HOSTILE_GEN_SECONDS bounds it)
+HOSTILE_GEN ?= 30
+HOSTILE_GEN_SECONDS ?= 600
+HOSTILE_GEN_SEED ?= 1
+.PHONY: hostile-gen
+hostile-gen: ## play the hostile user: generated CLI values, studies, golden files, shards, resume and IDX files, faults (tests/shell/hostile_gen.py)
+	@sh scripts/deps.sh hostile
+	@$(MAKE) --no-print-directory all
+	python3 tests/shell/hostile_gen.py --bin $(BUILD)/dmlbench --per-kind $(HOSTILE_GEN) --seconds $(HOSTILE_GEN_SECONDS) --seed $(HOSTILE_GEN_SEED)

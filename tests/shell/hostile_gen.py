@@ -308,7 +308,7 @@ def idx_cases():
                     raw[4 + 4 * R.randrange(1 if 'labels' in name else 3) + R.randrange(4)] = R.randrange(256)
                     b = gzip.compress(bytes(raw)) if gz else raw
                 elif op == 4:
-                    b = bytearray(gzip.compress(struct.pack('>IIII', 0x803, 1369000, 28, 28) + bytes(1369000 * 784)))
+                    b = bytearray(gzip.compress(struct.pack('>IIII', 0x803, 400000, 28, 28) + bytes(400000 * 784), 1))
                 else:
                     b = bytearray(b'\x1f\x8b' + R.randbytes(100))
                 write(f'{d}/{name}' + ('.gz' if gz else ''), bytes(b))

@@ -2,7 +2,7 @@
 """idx_files.py DIR — small MNIST-format data sets for hostile2_test.sh:
 DIR/ok (gzip IDX files, 200 training and 100 test images of 10 classes),
 DIR/cut (the same, the training images missing their 8-byte gzip trailer),
-DIR/bomb (training images: about 1 MB of gzip that holds 1.37 M images of
+DIR/bomb (training images: about 300 kB of gzip that holds 400 000 images of
 zeros, as its header declares; labels to match; a small test set)."""
 import gzip, os, random, struct, sys, zlib
 
@@ -35,7 +35,7 @@ for sub in ('ok', 'cut'):
 cut = os.path.join(root, 'cut', 'train-images-idx3-ubyte.gz')
 data = open(cut, 'rb').read()
 open(cut, 'wb').write(data[:-8])
-n = 1369000  # 1.07 GB of pixels: under the 1 GiB the reader accepts
+n = 400000  # 314 MB of pixels, 1.25 GB as floats: more than the 1 GB the test allows
 zero = bytes(784 * 1000)
 write(os.path.join(root, 'bomb'), 'train-images-idx3-ubyte.gz',
       gz_stream([struct.pack('>IIII', 0x803, n, 28, 28)] + [zero] * (n // 1000)))

@@ -173,6 +173,9 @@ const char *csv_header(void);
 void fmt_row(sbuf *b, const study *st, size_t idx, const sweep_point *p, const point_result *r,
              const char *isa, int threads, double gelem, double prod_min, double value_err);
 int write_csv(const study *st, const char *path, char *err, size_t errlen);
+/* The same text into *b (the caller frees b->s); 1 with err set when a row
+ * is not as wide as the header. */
+int csv_text(const study *st, sbuf *b, char *err, size_t errlen);
 /* Rows of an earlier run (same header) whose key matches a point of st. */
 size_t resume_from(study *st, const char *path);
 size_t resume_from_text(study *st, const char *path, char *text, size_t len);

@@ -28,21 +28,34 @@ static int has_query(const idx_array *a, const idx_array *b, int lo, int hi, siz
     return two;
 }
 
-/* The label files of the training and test sets, and the classes (1 + the
- * largest training label); 1 with err set. */
-static int read_labels(const char *dir, idx_array *tr, idx_array *te, int *classes, char *err, size_t errlen)
+/* The label files of the training and test sets of dir, and the classes
+ * (1 + the largest training label); 1 with err set.  Kept for the next call
+ * on the same dir: a study checks every learning point against them. */
+static int read_labels(const char *dir, const idx_array **tr, const idx_array **te, int *classes, char *err,
+                       size_t errlen)
 {
-    char trp[1024], tep[1024];
-    train_idx_path(trp, sizeof trp, dir, "train", "labels-idx1-ubyte");
-    train_idx_path(tep, sizeof tep, dir, "t10k", "labels-idx1-ubyte");
-    if (idx_read(trp, 1, IDX_MAX_BYTES, tr, err, errlen)) return 1;
-    if (idx_read(tep, 1, IDX_MAX_BYTES, te, err, errlen)) {
-        idx_free(tr);
-        return 1;
+    static char cdir[1024];
+    static idx_array ctr, cte;
+    static int cclasses, cached;
+    if (!cached || strcmp(cdir, dir)) {
+        char trp[1024], tep[1024];
+        if (cached) { idx_free(&ctr); idx_free(&cte); cached = 0; }
+        train_idx_path(trp, sizeof trp, dir, "train", "labels-idx1-ubyte");
+        train_idx_path(tep, sizeof tep, dir, "t10k", "labels-idx1-ubyte");
+        if (idx_read(trp, 1, IDX_MAX_BYTES, &ctr, err, errlen)) return 1;
+        if (idx_read(tep, 1, IDX_MAX_BYTES, &cte, err, errlen)) {
+            idx_free(&ctr);
+            return 1;
+        }
+        cclasses = 0;
+        for (size_t i = 0; i < ctr.dims[0]; i++)
+            if (ctr.data[i] + 1 > cclasses) cclasses = ctr.data[i] + 1;
+        snprintf(cdir, sizeof cdir, "%s", dir);
+        cached = 1;
     }
-    *classes = 0;
-    for (size_t i = 0; i < tr->dims[0]; i++)
-        if (tr->data[i] + 1 > *classes) *classes = tr->data[i] + 1;
+    *tr = &ctr;
+    *te = &cte;
+    *classes = cclasses;
     return 0;
 }
 
@@ -59,23 +72,21 @@ static size_t prefix_for(const idx_array *a, int lo, int hi, size_t want, size_t
 int train_prefix_needs(const char *dir, train_protocol protocol, size_t train_limit, size_t eval_limit,
                        size_t *keep_tr, size_t *keep_te, char *err, size_t errlen)
 {
-    idx_array tr, te;
+    const idx_array *tr, *te;
     int classes;
     if (read_labels(dir, &tr, &te, &classes, err, errlen)) return 1;
     size_t got, got_eval = 0, a, b;
     *keep_tr = *keep_te = SIZE_MAX;
     if (protocol == PROTOCOL_CLOSED) {
-        if (train_limit) *keep_tr = prefix_for(&tr, 0, classes, train_limit, &got);
-        if (eval_limit) *keep_te = prefix_for(&te, 0, classes, eval_limit, &got);
+        if (train_limit) *keep_tr = prefix_for(tr, 0, classes, train_limit, &got);
+        if (eval_limit) *keep_te = prefix_for(te, 0, classes, eval_limit, &got);
     } else { /* train: classes < half; eval: the others, from the training set first */
         int half = classes / 2;
-        a = prefix_for(&tr, 0, half, train_limit ? train_limit : SIZE_MAX, &got);
-        b = prefix_for(&tr, half, classes, eval_limit ? eval_limit : SIZE_MAX, &got_eval);
+        a = prefix_for(tr, 0, half, train_limit ? train_limit : SIZE_MAX, &got);
+        b = prefix_for(tr, half, classes, eval_limit ? eval_limit : SIZE_MAX, &got_eval);
         if (train_limit && eval_limit) *keep_tr = a > b ? a : b;
-        if (eval_limit) *keep_te = got_eval >= eval_limit ? 0 : prefix_for(&te, half, classes, eval_limit - got_eval, &got);
+        if (eval_limit) *keep_te = got_eval >= eval_limit ? 0 : prefix_for(te, half, classes, eval_limit - got_eval, &got);
     }
-    idx_free(&tr);
-    idx_free(&te);
     return 0;
 }
 
@@ -85,16 +96,14 @@ static int has_query(const idx_array *a, const idx_array *b, int lo, int hi, siz
 
 int train_limits_check(const char *dir, train_protocol protocol, size_t eval_limit, char *err, size_t errlen)
 {
-    idx_array tr, te;
+    const idx_array *tr, *te;
     int classes;
     if (read_labels(dir, &tr, &te, &classes, err, errlen)) return 1;
     size_t taken;
-    int open = protocol == PROTOCOL_OPEN, ok = open ? has_query(&tr, &te, classes / 2, classes, eval_limit, &taken)
-                                                     : has_query(&te, NULL, 0, classes, eval_limit, &taken);
+    int open = protocol == PROTOCOL_OPEN, ok = open ? has_query(tr, te, classes / 2, classes, eval_limit, &taken)
+                                                     : has_query(te, NULL, 0, classes, eval_limit, &taken);
     if (!ok)
         snprintf(err, errlen, "the %zu evaluation items %s leaves hold no two of one class: retrieval would have no "
                  "query (raise it)", taken, eval_limit ? "the evaluation limit" : "the protocol");
-    idx_free(&tr);
-    idx_free(&te);
     return !ok;
 }

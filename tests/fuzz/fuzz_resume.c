@@ -5,16 +5,13 @@
  * adopted row writes back (write_csv checks each line's width), and reading
  * what was written back adopts the same points — a row kept is its point's. */
 #include <stdio.h>
-#include <unistd.h>
 
 #include "core/error.h"
-#include "core/text.h"
 #include "fuzz.h"
 #include "sweep/study.h"
 
 static const char def[] = "study rz\nlosses ms triplet proxy_anchor\nkernels gemm\nM 16 32\nC 8\nD 8\n"
                           "delta 0.1 0.15\nreps 3\nwarmup 0\nmax_seconds 0.01\npasses 2\n";
-static char tmp[64];
 
 static void load(study *st)
 {
@@ -29,7 +26,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc; (void)argv;
     if (dml_isa_init() != DML_OK) abort();
     error_sink(fopen("/dev/null", "w"));
-    snprintf(tmp, sizeof tmp, "/tmp/fuzz-resume.%d.csv", (int)getpid());
     return 0;
 }
 
@@ -41,16 +37,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text = fuzz_text(data, size), err[256];
     size_t found = resume_from_text(&a, "fuzz.partial.csv", text, size);
     if (found > a.n) abort();
-    if (write_csv(&a, tmp, err, sizeof err)) abort(); /* a row of another width was adopted */
-    size_t len;
-    char *back = read_text(tmp, &len, err, sizeof err);
-    if (!back) abort();
-    size_t again = resume_from_text(&b, "back.csv", back, len);
+    sbuf back = { 0 };
+    if (csv_text(&a, &back, err, sizeof err)) abort(); /* a row of another width was adopted */
+    size_t again = resume_from_text(&b, "back.csv", back.s, back.n);
     for (size_t i = 0; i < a.n; i++)
         if ((a.pts[i].row != NULL) != (b.pts[i].row != NULL) || a.pts[i].passes_done != b.pts[i].passes_done)
             abort(); /* what was written back is not what was adopted */
     (void)again;
-    free(back);
+    free(back.s);
     free(text);
     study_free(&a);
     study_free(&b);

@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/parse.h"
 #include "core/threads.h"
+#include "point/cost.h"
 #include "point/param_check.h"
 #include "point/params.h"
 #include "train/train.h"
@@ -200,7 +201,11 @@ int cmd_train(int argc, char **argv)
     if (parse(&c, argc, argv)) return 1;
     const char *dir = c.data ? c.data : train_default_data_dir();
     train_data d;
-    char err[512];
+    char err[512], need[32], have[32];
+    double bytes = train_bytes(c.o.H, c.o.D, c.o.M, c.eval_limit), avail = memory_available();
+    if (bytes > avail) /* refused before it allocates (and the OOM killer ends it) */
+        return die("train: H = %zu, D = %zu, M = %zu need about %s of memory, more than the %s this process may use",
+                   c.o.H, c.o.D, c.o.M, bytes_text(bytes, need, sizeof need), bytes_text(avail, have, sizeof have));
     if (c.eval_limit && train_limits_check(dir, c.protocol, c.eval_limit, err, sizeof err))
         return die("train: --eval-limit %zu: %s", c.eval_limit, err);
     if (train_data_load(dir, c.protocol, c.train_limit, c.eval_limit, &d, err, sizeof err))

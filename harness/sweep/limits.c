@@ -4,26 +4,15 @@
  * runs whole before max_seconds can cut the reps — fits in max_seconds.  A
  * study fails here with the point's line, not after running the points
  * before it (with a partial CSV left behind).  The estimates are in
- * point/cost.c; a learning point's memory is its network (weights, gradient,
- * AdamW's two moments, the copy kept at the end), its batch's activations,
- * the data set and its evaluation's embeddings. */
+ * point/cost.c and (a learning point's) train/limits.c. */
 #include <stdio.h>
 
 #include "point/cost.h"
 #include "sweep/study.h"
 
-/* Fashion-MNIST: 70 000 images of 784 pixels, held as floats about 3 times
- * (the read sets, the protocol's copies). */
-#define DATA_ITEMS 70000.0
-#define DATA_DIM 784.0
-
 static double learn_bytes(const sweep_point *p)
 {
-    double H = (double)p->ls.H, D = (double)p->sp.batch.D, M = (double)p->sp.batch.M;
-    double weights = H ? DATA_DIM * H + H * D + H + D : DATA_DIM * D + D;
-    double evaln = p->ls.eval_limit ? (double)p->ls.eval_limit : DATA_ITEMS;
-    double floats = 5 * weights + M * (DATA_DIM + 3 * H + 3 * D) + 3 * DATA_ITEMS * DATA_DIM + 3 * evaln * D;
-    return 4 * floats;
+    return train_bytes(p->ls.H, p->sp.batch.D, p->sp.batch.M, p->ls.eval_limit);
 }
 
 static double kernel_bytes(const sweep_point *p)

@@ -107,3 +107,16 @@ int train_limits_check(const char *dir, train_protocol protocol, size_t eval_lim
                  "query (raise it)", taken, eval_limit ? "the evaluation limit" : "the protocol");
     return !ok;
 }
+
+/* Fashion-MNIST: 70 000 images of 784 pixels, held as floats about 3 times
+ * (the read sets, the protocol's copies). */
+#define DATA_ITEMS 70000.0
+#define DATA_DIM 784.0
+
+double train_bytes(size_t H, size_t D, size_t M, size_t eval_limit)
+{
+    double h = (double)H, d = (double)D, m = (double)M;
+    double weights = H ? DATA_DIM * h + h * d + h + d : DATA_DIM * d + d;
+    double evaln = eval_limit ? (double)eval_limit : DATA_ITEMS;
+    return 4 * (5 * weights + m * (DATA_DIM + 3 * h + 3 * d) + 3 * DATA_ITEMS * DATA_DIM + 3 * evaln * d);
+}

@@ -88,6 +88,10 @@ void train_idx_path(char *buf, size_t len, const char *dir, const char *prefix, 
  * these limits takes (the labels say): *keep_tr, *keep_te (train/limits.c). */
 int train_prefix_needs(const char *dir, train_protocol protocol, size_t train_limit, size_t eval_limit,
                        size_t *keep_tr, size_t *keep_te, char *err, size_t errlen);
+/* About the bytes a run allocates: the network (weights, gradient, AdamW's
+ * two moments, the copy kept at the end), the batch's activations, the data
+ * set (Fashion-MNIST's size) and the evaluation's embeddings. */
+double train_bytes(size_t H, size_t D, size_t M, size_t eval_limit);
 int train_limits_check(const char *dir, train_protocol protocol, size_t eval_limit, char *err, size_t errlen);
 
 /* ------------------------------------------------------------- retrieval */

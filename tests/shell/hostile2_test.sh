@@ -92,6 +92,8 @@ expect "11 sweep: D 1e9" 1 "needs about .* of memory, more than" "$BIN" sweep --
     "$(deffile d11 'losses ms' 'M 16' 'C 4' 'D 1000000000' 'max_seconds 0.01')"
 expect "11 sweep: train H 65536 D 65536" 1 "needs about .* of memory" "$BIN" sweep --out "$W/o11" \
     "$(deffile h11 'train ms' 'H 65536' 'D 65536')"
+expect "11 train --H 65536 --D 65536: refused before it allocates" 1 "train: H = 65536, D = 65536, M = 180 need about" \
+    "$BIN" train --loss ms --H 65536 --D 65536
 expect "11 sweep: fit_min_M 1e9" 1 "fit_min_M 1e\+09: no loss point .* has M >= 1e\+09" \
     "$BIN" sweep --out "$W/o11" "$(tinydef f11 'losses ms' 'fit_min_M 1000000000')"
 [ ! -e "$W/o11" ] && ok "11 still nothing written" || bad "11 left: $(ls "$W/o11")"

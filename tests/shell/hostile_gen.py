@@ -14,7 +14,8 @@ and a memory cap, and sorts the outcomes:
 
 Prints one line per case that is not refused or accepted, then the counts;
 exits 1 when any case is CRASH, HANG, MESSY or WRONG.  Bounded: --seconds
-(default 600) stops generating.  Run from the repository root."""
+(default 600) stops generating.  HOSTILE_NO_VLIMIT=1 lifts the memory cap
+(for a sanitizer build).  Run from the repository root."""
 import argparse, csv, glob, gzip, io, json, os, random, re, shutil, signal, struct, subprocess, sys, tempfile, time
 
 P = argparse.ArgumentParser()
@@ -36,6 +37,8 @@ HOSTILE = ['-1', '0', '+5', '1e309', 'nan', 'inf', '-inf', '0x10', ' 5', '5 ', '
 
 def run(args, timeout=30, vlimit=4000000, fsize=None, env=None):
     """Runs args; returns (rc, stdout, stderr, timed out)."""
+    if os.environ.get('HOSTILE_NO_VLIMIT'):  # sanitizers reserve terabytes of address space
+        vlimit = 'unlimited'
     limits = f'ulimit -v {vlimit};' + (f' ulimit -f {fsize};' if fsize is not None else '')
     cmd = ['bash', '-c', limits + ' exec "$@"', 'x'] + args
     try:

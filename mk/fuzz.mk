@@ -16,7 +16,7 @@ FUZZ_SEEDS_retrieval := tests/golden/retrieval
 FUZZ_SEEDS_merge  := tests/fuzz/seed/merge
 FUZZ_SEEDS_resume := tests/fuzz/seed/resume
 
-$(BUILD)/replay_% $(BUILD)/fuzz_%: TOOL_LIBS = -ldl $(HWLOC_LIBS) $(ZLIB_LIBS)
+$(BUILD)/replay_% $(BUILD)/fuzz_%: TOOL_LIBS = -ldl $(HWLOC_LIBS) $(ZLIB_LIBS) $(FT_LIBS)
 $(BUILD)/fuzz_%: TOOL_LDFLAGS = -fsanitize=fuzzer
 $(BUILD)/replay_%: $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_%.o $(HARNESS_LIB_OBJS) $(BUILD)/libdml.a
 	$(LINK)

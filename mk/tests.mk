@@ -9,15 +9,15 @@ TEST_OBJS   := $(TEST_SRCS:%.c=$(BUILD)/%.o) $(CHECK_SRCS:%.c=$(BUILD)/%.o)
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -Itests/checks -Iharness -DDML_TEST_DIR='"tests"' -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -Itests/checks -Iharness $(FT_CFLAGS) -DDML_TEST_DIR='"tests"' -c $< -o $@
 
 # The tests reuse the golden readers (golden/), the parameter table (point/),
-# the train room, and what they stand on (core/).
+# the train room, the data room (IDX, the glyph set), and what they stand on (core/).
 TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/params.o point/param_check.o \
                        core/error.o core/parse.o core/rng.o core/text.o core/json.o \
-                       core/fileio.o core/stats.o core/timing.o) \
-                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard harness/golden/*.c harness/train/*.c))
-$(BUILD)/test_dml: TOOL_LIBS = -lcriterion $(ZLIB_LIBS)
+                       core/fileio.o core/stats.o core/timing.o core/sha256.o core/sha256_ni.o) \
+                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard harness/golden/*.c harness/train/*.c harness/data/*.c))
+$(BUILD)/test_dml: TOOL_LIBS = -lcriterion $(ZLIB_LIBS) $(FT_LIBS)
 $(BUILD)/test_dml: $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a
 	$(LINK)
 
@@ -26,10 +26,11 @@ $(BUILD)/check_driver: $(BUILD)/tests/checks/check_driver.o $(CHECK_SRCS:%.c=$(B
 	$(LINK)
 
 .PHONY: test check-golden
-test: deps-test ## install what is missing, build, run the Criterion suite, the learning test, every golden case, the fuzz regressions
+test: deps-test ## install what is missing, build, run the Criterion suite, the learning and glyph tests, every golden case, the fuzz regressions
 	@$(MAKE) --no-print-directory all $(BUILD)/test_dml $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 	$(BUILD)/test_dml --jobs 2
 	bash tests/shell/learn_test.sh $(BUILD)/dmlbench
+	bash tests/shell/glyph_test.sh $(BUILD)/dmlbench
 	@$(MAKE) --no-print-directory check-golden fuzz-replay
 	@sh scripts/make_help.sh Makefile mk/*.mk > /dev/null
 

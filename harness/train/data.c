@@ -43,6 +43,11 @@ int mnist_read_some(const char *dir, const char *prefix, int classes, size_t kee
         return 1;
     }
     int rc = 1;
+    if (im.type != IDX_TYPE_UBYTE) {
+        snprintf(err, errlen, "%s: images must be unsigned bytes (IDX type 0x08), not type 0x%02X",
+                 ipath, (unsigned)im.type);
+        goto done;
+    }
     if (im.dims[0] != lb.dims[0]) {
         snprintf(err, errlen, "%s: %zu labels, but %s holds %zu images", lpath, lb.dims[0], ipath,
                  im.dims[0]);
@@ -57,13 +62,14 @@ int mnist_read_some(const char *dir, const char *prefix, int classes, size_t kee
         goto done;
     }
     for (size_t i = 0; i < lb.dims[0]; i++) { /* every label, kept or not: the classes are the file's */
-        int y = lb.data[i];
-        if (y >= classes) {
-            snprintf(err, errlen, "%s: label %d of item %zu is outside [0, %d)", lpath, y, i, classes);
+        int64_t y = idx_label(&lb, i);  /* int32 labels (0x0C) may be negative: refused */
+        if (y < 0 || y >= classes) {
+            snprintf(err, errlen, "%s: label %lld of item %zu is outside [0, %d)", lpath, (long long)y, i,
+                     classes);
             goto done;
         }
-        if (i < out->n) out->y[i] = y;
-        if (y + 1 > out->classes) out->classes = y + 1;
+        if (i < out->n) out->y[i] = (int32_t)y;
+        if ((int32_t)y + 1 > out->classes) out->classes = (int32_t)y + 1;
     }
     for (size_t i = 0; i < out->n * out->dim; i++)
         out->x[i] = (float)im.data[i] / 255.0f;

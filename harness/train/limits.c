@@ -19,7 +19,7 @@ static int has_query(const idx_array *a, const idx_array *b, int lo, int hi, siz
     const idx_array *set[2] = { a, b };
     for (int s = 0; s < 2 && set[s]; s++)
         for (size_t i = 0; i < set[s]->dims[0] && (!limit || n < limit); i++) {
-            int y = set[s]->data[i];
+            int64_t y = idx_label(set[s], i);
             if (y < lo || y >= hi) continue;
             two |= ++count[y] == 2;
             n++;
@@ -48,8 +48,19 @@ static int read_labels(const char *dir, const idx_array **tr, const idx_array **
             return 1;
         }
         cclasses = 0;
-        for (size_t i = 0; i < ctr.dims[0]; i++)
-            if (ctr.data[i] + 1 > cclasses) cclasses = ctr.data[i] + 1;
+        const idx_array *set[2] = { &ctr, &cte };
+        for (int s = 0; s < 2; s++) /* the classes train_data_load accepts: [0, 256) */
+            for (size_t i = 0; i < set[s]->dims[0]; i++) {
+                int64_t y = idx_label(set[s], i);
+                if (y < 0 || y >= 256) {
+                    snprintf(err, errlen, "%s: label %lld of item %zu is outside [0, 256)", s ? tep : trp,
+                             (long long)y, i);
+                    idx_free(&ctr);
+                    idx_free(&cte);
+                    return 1;
+                }
+                if (!s && y + 1 > cclasses) cclasses = (int)y + 1;
+            }
         snprintf(cdir, sizeof cdir, "%s", dir);
         cached = 1;
     }
@@ -64,7 +75,7 @@ static int read_labels(const char *dir, const idx_array **tr, const idx_array **
 static size_t prefix_for(const idx_array *a, int lo, int hi, size_t want, size_t *got)
 {
     size_t n = 0, i = 0;
-    for (; i < a->dims[0] && n < want; i++) n += a->data[i] >= lo && a->data[i] < hi;
+    for (; i < a->dims[0] && n < want; i++) n += idx_label(a, i) >= lo && idx_label(a, i) < hi;
     *got = n;
     return i;
 }

@@ -1,16 +1,13 @@
-/* idx.c — the IDX format of MNIST-style data sets (http://yann.lecun.com/exdb/mnist/):
- * a big-endian header (two zero bytes, a type byte, the number of dimensions,
- * then one 32-bit size per dimension) followed by the items.  Read with zlib,
- * whose gzread passes plain files through unchanged, so .gz and unpacked files
- * both work.  Every failure names the file and what is wrong; nothing is
- * allocated before the header's sizes are checked against a bound. */
+/* idx.c — the IDX reader (the format: idx.h).  Read with zlib, whose gzread
+ * passes plain files through unchanged, so .gz and unpacked files both work.
+ * Every failure names the file and what is wrong; nothing is allocated before
+ * the header's sizes are checked against a bound. */
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "train/train.h"
+#include "data/idx.h"
 
 #ifdef DML_HAVE_ZLIB
 #include <zlib.h>
@@ -33,8 +30,6 @@ static const char *gzerror(gzFile f, int *code)
 static int gzdirect(gzFile f) { (void)f; return 1; } /* every file is plain here */
 static unsigned long crc32(unsigned long crc, const unsigned char *p, unsigned n) { (void)p; (void)n; return crc; }
 #endif
-
-#define IDX_TYPE_UBYTE 0x08
 
 /* Reads exactly n bytes; returns the number read (short on EOF or error). */
 static size_t gz_read_all(gzFile f, void *buf, size_t n)
@@ -84,8 +79,8 @@ static int check_header(const unsigned char h[4], size_t ndim, char *what, size_
                  h[0], h[1], h[2], h[3]);
         return 1;
     }
-    if (h[2] != IDX_TYPE_UBYTE) {
-        snprintf(what, len, "IDX type 0x%02x is not unsigned byte (0x08)", h[2]);
+    if (h[2] != IDX_TYPE_UBYTE && h[2] != IDX_TYPE_INT32) {
+        snprintf(what, len, "IDX type 0x%02x is neither unsigned byte (0x08) nor int32 (0x0C)", h[2]);
         return 1;
     }
     if (h[3] != ndim) {
@@ -99,7 +94,7 @@ static int check_header(const unsigned char h[4], size_t ndim, char *what, size_
  * size, a product that overflows or one above max_bytes. */
 static int read_dims(gzFile f, idx_array *a, size_t max_bytes, unsigned long *crc, char *what, size_t len)
 {
-    size_t total = 1;
+    size_t total = a->esize;
     a->item = 1;
     for (size_t i = 0; i < a->ndim; i++) {
         unsigned char b[4];
@@ -125,6 +120,21 @@ static int read_dims(gzFile f, idx_array *a, size_t max_bytes, unsigned long *cr
         if (i > 0) a->item *= d;
     }
     return 0;
+}
+
+static size_t n_elements(const idx_array *a)
+{
+    return a->dims[0] * a->item;
+}
+
+/* The file's big-endian int32 elements, in place, in this machine's order. */
+static void to_host_order(uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++, p += 4) {
+        uint32_t u = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+        int32_t v = (int32_t)u;
+        memcpy(p, &v, 4);
+    }
 }
 
 /* crc32 over n bytes, n beyond what an unsigned holds. */
@@ -159,7 +169,8 @@ static void check_trailer(const char *path, unsigned long crc, size_t len, char 
  * bytes read (short on an early end or an error). */
 static size_t read_items(gzFile f, idx_array *out, idx_each each, void *user, unsigned long *crc)
 {
-    size_t n = out->dims[0] * out->item, k = out->kept * out->item, got = gz_read_all(f, out->data, k);
+    size_t n = n_elements(out) * out->esize, k = out->kept * out->item * out->esize;
+    size_t got = gz_read_all(f, out->data, k);
     *crc = crc32_big(*crc, out->data, got);
     if (each) each(out->data, got, user);
     if (got < k) return got;
@@ -173,6 +184,20 @@ static size_t read_items(gzFile f, idx_array *out, idx_each each, void *user, un
     }
     free(buf);
     return got;
+}
+
+/* After the items: nothing more, and an intact gzip end; what stays "" if so. */
+static void check_end(gzFile f, const char *path, const idx_array *out, unsigned long crc, char *what, size_t len)
+{
+    unsigned char extra;
+    int code = Z_OK;
+    /* Reading past the end also checks the gzip trailer (CRC, length)... */
+    if (gz_read_all(f, &extra, 1) == 1)
+        snprintf(what, len, "has data after the %zu items its header declares", out->dims[0]);
+    else if ((gzerror(f, &code), code) != Z_OK && !gz_corrupt(f, what, len))
+        snprintf(what, len, "truncated gzip stream (%s)", gz_why(f));
+    else if (!gzdirect(f)) /* ...unless the file ends with the deflate data */
+        check_trailer(path, crc, 4 + 4 * out->ndim + n_elements(out) * out->esize, what, len);
 }
 
 int idx_read_some(const char *path, size_t ndim, size_t max_bytes, size_t keep, idx_each each, void *user,
@@ -196,32 +221,26 @@ int idx_read_some(const char *path, size_t ndim, size_t max_bytes, size_t keep, 
     if (got != 4) {
         if (!gz_corrupt(f, what, sizeof what))
             snprintf(what, sizeof what, "truncated header (%zu of 4 magic bytes: %s)", got, gz_why(f));
-    } else if (!check_header(h, ndim, what, sizeof what))
+    } else if (!check_header(h, ndim, what, sizeof what)) {
+        out->type = h[2];
+        out->esize = h[2] == IDX_TYPE_INT32 ? 4 : 1;
         read_dims(f, out, max_bytes, &crc, what, sizeof what);
+    }
     if (!*what) {
-        size_t n = out->dims[0] * out->item;
+        size_t n = n_elements(out) * out->esize;
         out->kept = keep < out->dims[0] ? keep : out->dims[0];
-        out->data = malloc(out->kept * out->item + 1);
-        if (!out->data) {
-            snprintf(what, sizeof what, "out of memory for %zu bytes", out->kept * out->item);
-        } else if ((got = read_items(f, out, each, user, &crc)) != n) {
+        out->data = malloc(out->kept * out->item * out->esize + 1);
+        if (!out->data)
+            snprintf(what, sizeof what, "out of memory for %zu bytes", out->kept * out->item * out->esize);
+        else if ((got = read_items(f, out, each, user, &crc)) != n) {
             if (!gz_corrupt(f, what, sizeof what))
                 snprintf(what, sizeof what, "truncated: %zu of the %zu data bytes the header declares (%s)",
                          got, n, gz_why(f));
-        } else {
-            unsigned char extra;
-            int code = Z_OK;
-            /* Reading past the end also checks the gzip trailer (CRC, length). */
-            if (gz_read_all(f, &extra, 1) == 1)
-                snprintf(what, sizeof what, "has data after the %zu items its header declares",
-                         out->dims[0]);
-            else if ((gzerror(f, &code), code) != Z_OK && !gz_corrupt(f, what, sizeof what))
-                snprintf(what, sizeof what, "truncated gzip stream (%s)", gz_why(f));
-            else if (!gzdirect(f))
-                check_trailer(path, crc, 4 + 4 * ndim + n, what, sizeof what);
-        }
+        } else
+            check_end(f, path, out, crc, what, sizeof what);
     }
     gzclose(f);
+    if (!*what && out->type == IDX_TYPE_INT32) to_host_order(out->data, out->kept * out->item);
     if (*what) {
         snprintf(err, errlen, "%s: %s", path, what);
         idx_free(out);
@@ -239,4 +258,12 @@ void idx_free(idx_array *a)
 {
     free(a->data);
     a->data = NULL;
+}
+
+int64_t idx_label(const idx_array *a, size_t i)
+{
+    if (a->type != IDX_TYPE_INT32) return a->data[i];
+    int32_t v;
+    memcpy(&v, a->data + 4 * i, 4);
+    return v;
 }

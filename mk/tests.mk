@@ -31,7 +31,9 @@ test: deps-test ## install what is missing, build, run the Criterion suite, the 
 	$(BUILD)/test_dml --jobs 2
 	bash tests/shell/learn_test.sh $(BUILD)/dmlbench
 	bash tests/shell/glyph_test.sh $(BUILD)/dmlbench
-	@$(MAKE) --no-print-directory check-golden fuzz-replay
+	sh tests/shell/help_test.sh $(BUILD)/dmlbench
+	sh tests/shell/fit_verdict_test.sh $(BUILD)/dmlbench
+	@$(MAKE) --no-print-directory check-golden fuzz-replay $(if $(SAN),,test-isa-parent)
 	@sh scripts/make_help.sh Makefile mk/*.mk > /dev/null
 
 # Every golden case with every ISA this machine runs, the proxy losses fused
@@ -43,3 +45,9 @@ check-golden: all ## every golden case on every ISA here, fused and unfused
 	    DML_FUSED=$$fused $(BUILD)/dmlbench golden --isa $$isa tests/golden/*.txt tests/golden/retrieval/*.txt || exit 1; \
 	  done; \
 	done
+
+# A row of DML_ISA_ROWS that names a parent and brings only a GEMM file, built in
+# a scratch copy of the tree (qemu-user from deps-neon for its Haswell half).
+.PHONY: test-isa-parent
+test-isa-parent: deps-neon ## a child ISA row with only a GEMM file: built, dispatched, checked (scratch tree)
+	bash tests/shell/isa_parent_test.sh

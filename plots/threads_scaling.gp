@@ -1,11 +1,11 @@
-# threads_scaling — speedup over one thread (median step) against the number of
+# threads_scaling — speedup over one thread (fastest step) against the number of
 # OpenMP threads, each bound to its own core with hwloc.
 load "plots/common.gp"
 eval meta_label("threads")
 F = R."/threads.csv"
-# column 33 is total_min_ms (the fastest step: the least disturbed by other load)
-t1(l) = real(system("awk -F, '$4==\"".l."\" && $6==\"1\"{print $33; exit}' ".F))
-TH = distinct(F, 6)
+# the fastest step (total_min_ms: the least disturbed by other load) at one thread
+t1(l) = cell(F, "name=".l." threads=1", "total_min_ms")
+TH = distinct(F, "threads")
 NT = real(word(TH, words(TH)))
 array T1[4]
 do for [i=1:4] { T1[i] = t1(word(LOSSES, i)) }

@@ -71,7 +71,8 @@ static void collect_git(prov *p)
     char buf[64];
     if (strcmp(p->commit, "unknown") == 0)
         p->dirty = -1;
-    else if (prov_first_line("git status --porcelain --untracked-files=no 2>/dev/null | head -1", buf, sizeof buf))
+    else if (prov_first_line("git status --porcelain --untracked-files=no -- " PROV_DIRTY_PATHSPEC
+                             " 2>/dev/null | head -1", buf, sizeof buf))
         p->dirty = -1;
     else
         p->dirty = buf[0] != 0;

@@ -19,7 +19,7 @@ typedef struct prov_cache {
 
 typedef struct prov {
     char commit[48];    /* full hash, or "unknown" */
-    int dirty;          /* 1 dirty, 0 clean, -1 unknown */
+    int dirty;          /* 1 dirty, 0 clean, -1 unknown: source files only (PROV_DIRTY_SCOPE) */
     char compiler[96];
     char flags[512];    /* the build's CFLAGS, as make passed them */
     char glibc[32];
@@ -53,5 +53,11 @@ void prov_bind_threads(int n, char *desc, size_t len);
 
 /* Prints the topology summary (CPU model, cores, caches, binding support). */
 void prov_print_topology(FILE *f);
+
+/* What "dirty" compares: every tracked file but results/, which the sweeps
+ * themselves rewrite (the timing half's CSVs would otherwise stamp the
+ * learning half "dirty" on a clean clone).  The JSON says so beside the flag. */
+#define PROV_DIRTY_PATHSPEC "':(top)' ':(top,exclude)results'"
+#define PROV_DIRTY_SCOPE "tracked files except results/ (what the sweeps write)"
 
 #endif

@@ -8,8 +8,11 @@
 
 #include "point/params.h"
 
-int param_check_loss(const char *name, dml_loss loss, char *err, size_t errlen)
+int param_check_loss(const char *opt, dml_loss loss, char *err, size_t errlen)
 {
+    char name[64]; /* the parameter's name from its option: --include-positive is include_positive */
+    snprintf(name, sizeof name, "%s", opt + (strncmp(opt, "--", 2) ? 0 : 2));
+    for (char *c = name; *c; c++) if (*c == '-') *c = '_';
     int i = param_name_index(name);
     if (i < 0 || param_applies(i, loss)) return 0;
     size_t o = (size_t)snprintf(err, errlen, "%s is not a parameter of %s (its parameters:", name, dml_loss_name(loss));

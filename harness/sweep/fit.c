@@ -181,7 +181,9 @@ static int select_points(const fit_rows *rows, const char *csv, long thr, int wa
     return 0;
 }
 
-/* Fits series l, prints its line and appends its CSV row; 1 when it is off its order. */
+/* Fits series l, prints its line and appends its CSV row; 1 when it is off
+ * its order, 2 when it is outside the band but k's two-standard-error range
+ * reaches into it: the points scatter too much (a busy machine) to tell. */
 static int fit_one(const fit_points *fp, size_t l, int wall, FILE *report, char *out, size_t *o, size_t cap)
 {
     loglog_fit fq, ft;
@@ -189,7 +191,8 @@ static int fit_one(const fit_points *fp, size_t l, int wall, FILE *report, char 
     fit_loglog(fp->xs[l], fp->ts[l], fp->np[l], &ft);
     double e = expect[l].order, lo = e - expect[l].below, hi = e + expect[l].above;
     int off = bad || !(fq.k >= lo && fq.k <= hi);
-    const char *verdict = bad ? "too-few" : off ? "OFF" : "ok";
+    int noisy = !bad && off && fq.k - 2 * fq.k_se <= hi && fq.k + 2 * fq.k_se >= lo;
+    const char *verdict = bad ? "too-few" : noisy ? "noisy" : off ? "OFF" : "ok";
     char range[32], kk[40], band[24], kt[40];
     snprintf(range, sizeof range, "%g-%g", fp->mlo[l], fp->mhi[l]);
     snprintf(kk, sizeof kk, "%.2f ± %.2f", fq.k, fq.k_se);
@@ -200,7 +203,7 @@ static int fit_one(const fit_points *fp, size_t l, int wall, FILE *report, char 
     *o += (size_t)snprintf(out + *o, cap - *o, "%s,%g,%s,%g,%g,%zu,%.4f,%.4f,%.2f,%.2f,%s,%.4f,%.4f,%.6g\n",
                            expect[l].series, e, wall ? "step (wall)" : expect[l].quantity, fp->mlo[l],
                            fp->mhi[l], fq.n, fq.k, fq.k_se, lo, hi, verdict, ft.k, ft.k_se, exp(fq.a));
-    return off;
+    return noisy ? 2 : off;
 }
 
 /* The rows of the fewest threads (1, unless the sweep ran with --threads N:
@@ -262,11 +265,13 @@ static int report_fits(const fit_points *f, const char *csv, double min_M, long 
         fprintf(report, "(multi-thread rows: the whole step's wall time is fitted for every loss)\n");
     fprintf(report, "%-14s %8s %-12s %11s %6s %15s %11s %-8s %15s\n", "loss", "expected", "fitted time",
             "M range", "points", "k ± stderr", "band", "verdict", "k (whole step)");
-    int off = 0, any = 0;
+    int off = 0, noisy = 0, any = 0;
     for (size_t l = 0; l < NL; l++)
         if (fp.np[l]) {
             any = 1;
-            off |= fit_one(&fp, l, wall, report, out, &o, sizeof out);
+            int v = fit_one(&fp, l, wall, report, out, &o, sizeof out);
+            off |= v == 1;
+            noisy |= v == 2;
         }
     if (!any) {
         return die("fit: %s has no single-thread loss rows with M >= %g", csv, min_M);
@@ -274,6 +279,9 @@ static int report_fits(const fit_points *f, const char *csv, double min_M, long 
     char err[512];
     if (out_csv && write_file_atomic(out_csv, out, o, err, sizeof err))
         return die("fit: %s", err);
+    if (noisy)
+        fprintf(report, "(noisy: too noisy to judge — outside its band, but within two standard errors of it: "
+                        "the points scatter as on a busy machine; rerun the study on a quieter one)\n");
     if (off && advisory)
         fprintf(report, "(advisory: the quick grid is too small and too short for a verdict; "
                         "the full `make sweep` enforces it)\n");

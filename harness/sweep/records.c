@@ -39,7 +39,9 @@ static void json_machine(FILE *f, const study *st, const run_info *ri)
     const prov *pv = ri->pv;
     json_kv(f, "  \"date\": ", pv->date);
     json_kv(f, ",\n  \"git\": {\"commit\": ", pv->commit);
-    fprintf(f, ", \"dirty\": %s},\n", pv->dirty < 0 ? "null" : pv->dirty ? "true" : "false");
+    fprintf(f, ", \"dirty\": %s, ", pv->dirty < 0 ? "null" : pv->dirty ? "true" : "false");
+    json_kv(f, "\"dirty_compares\": ", PROV_DIRTY_SCOPE);
+    fprintf(f, "},\n");
     json_kv(f, "  \"compiler\": ", pv->compiler);
     json_kv(f, ",\n  \"flags\": ", pv->flags);
     fprintf(f, ",\n  \"isa\": {\"used\": [");

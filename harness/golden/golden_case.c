@@ -10,6 +10,7 @@
 #include "core/parse.h"
 #include "core/text.h"
 #include "golden/golden_case.h"
+#include "point/param_check.h"
 #include "point/params.h"
 
 #define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); goto fail; } while (0)
@@ -211,6 +212,7 @@ static int finish(golden_reader *g, char *err, size_t errlen)
         int r = params_set(&gc->params, g->pnames[i], g->pvals[i], what, sizeof what);
         if (r == 1) FAIL("line %zu: %s", g->plines[i], what);
         if (r == 2) FAIL("line %zu: unknown parameter '%s'", g->plines[i], g->pnames[i]);
+        if (param_check_loss(g->pnames[i], gc->params.loss, what, sizeof what)) FAIL("line %zu: param %s", g->plines[i], what);
     }
     int proxies = dml_loss_kind_of(gc->params.loss) == DML_KIND_PROXY;
     size_t R = dml_proxy_rows(&gc->params, gc->C);

@@ -4,7 +4,7 @@
 # kept regression with the plain build (make test).
 
 .PHONY: fuzz fuzz-replay
-FUZZ_TARGETS := golden study csv idx retrieval
+FUZZ_TARGETS := golden study csv idx retrieval merge resume
 ## FUZZ_SECONDS=60         how long make fuzz runs each harness
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   := build-fuzz
@@ -13,6 +13,8 @@ FUZZ_SEEDS_study  := experiments
 FUZZ_SEEDS_csv    := tests/fuzz/seed/csv
 FUZZ_SEEDS_idx    := tests/fuzz/seed/idx
 FUZZ_SEEDS_retrieval := tests/golden/retrieval
+FUZZ_SEEDS_merge  := tests/fuzz/seed/merge
+FUZZ_SEEDS_resume := tests/fuzz/seed/resume
 
 $(BUILD)/replay_% $(BUILD)/fuzz_%: TOOL_LIBS = -ldl $(HWLOC_LIBS) $(ZLIB_LIBS) $(FT_LIBS)
 $(BUILD)/fuzz_%: TOOL_LDFLAGS = -fsanitize=fuzzer
@@ -21,7 +23,9 @@ $(BUILD)/replay_%: $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_%.o $(H
 $(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(HARNESS_LIB_OBJS) $(BUILD)/libdml.a
 	$(LINK)
 
-.PRECIOUS: $(BUILD)/tests/fuzz/%.o
+# Kept, not deleted as intermediates: .PRECIOUS must name the pattern of the
+# rule that builds them (mk/tests.mk), not a narrower one.
+.PRECIOUS: $(BUILD)/tests/%.o
 fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/replay_%) ## replay the fuzz seeds and every kept regression (tests/fuzz/regress/)
 	@$(foreach t,$(FUZZ_TARGETS),$(BUILD)/replay_$(t) tests/fuzz/regress/$(t) $(FUZZ_SEEDS_$(t)) &&) true
 

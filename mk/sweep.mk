@@ -45,7 +45,8 @@ SWEEP_TIME_RECORD = { echo "\# written by make sweep$(if $(QUICK), QUICK=1)$(if 
 # Exit status 3 from `dmlbench sweep` is the complexity verdict (a loss off
 # its order; "noisy", too busy a machine to judge, is 0): the figures are
 # still drawn, then make fails with it.  How long each half took:
-# $(RESULTS)/sweep-time.txt.
+# $(RESULTS)/sweep-time.txt, which results/README.md then reports (rewritten
+# once more after it).
 sweep: deps-sweep deps-train deps-$(LEARN_ENGINE) ## rerun every study, refit the complexity, redraw every figure; fails when a loss is off its order
 	@case '$(ENGINE)' in ''|slurm|parallel) ;; *) echo "make sweep: ENGINE=$(ENGINE): slurm or parallel" >&2; exit 2;; esac
 	@$(MAKE) --no-print-directory all
@@ -56,6 +57,7 @@ sweep: deps-sweep deps-train deps-$(LEARN_ENGINE) ## rerun every study, refit th
 	$(ROOFLINE_RUN) || exit 1; \
 	$(MAKE) --no-print-directory figures-only || exit 1; t2=$$(date +%s); \
 	$(SWEEP_TIME_RECORD) > $(RESULTS)/sweep-time.txt; \
+	sh scripts/results_readme.sh $(RESULTS) || exit 1; \
 	if [ $$rc -eq 3 ]; then echo "make sweep: a loss is off its expected order (table above, $(RESULTS)/complexity.csv)" >&2; fi; \
 	exit $$rc
 
@@ -75,7 +77,9 @@ sweep-learn: deps-sweep deps-train deps-$(LEARN_ENGINE) ## only the learning stu
 
 figures: deps-sweep ## redraw the figures whose data changed
 	@$(MAKE) --no-print-directory figures-only
-figures-only: $(FIGURES:%=$(FIG_DIR)/%.png) ## figures without the package check (used by sweep)
+# Then the numbers page, results/README.md, written from the same CSVs.
+figures-only: $(FIGURES:%=$(FIG_DIR)/%.png) ## figures and results/README.md without the package check (used by sweep)
+	@sh scripts/results_readme.sh $(RESULTS)
 
 # Which results each figure is drawn from (make redraws a figure when they change).
 $(FIG_DIR)/batch_time.png:          $(RESULTS)/batch.csv $(RESULTS)/complexity.csv
@@ -101,8 +105,10 @@ $(FIG_DIR)/%.png: plots/%.gp plots/common.gp plots/rows.awk
 
 # ... and every figure draws its series from the columns it names (the same
 # points with every CSV column moved: plots/columns_check.sh), a check that
-# proves itself on the by-position figure of issue 20 (tests/shell/columns_test.sh).
-sweep-check: ## every study's CSV and JSON and every figure exist, every figure reads its columns by name (CI, after make sweep QUICK=1, with QUICK=1)
+# proves itself on the by-position figure of issue 20 (tests/shell/columns_test.sh);
+# and README.md is what the CSVs give.
+sweep-check: ## every study's CSV, JSON and figure exist, figures read columns by name, README.md matches the CSVs (CI, after make sweep QUICK=1)
 	@sh plots/check.sh $(RESULTS) "$(SWEEP_STUDIES)" "$(FIGURES)"
 	@sh plots/columns_check.sh $(RESULTS) "$(FIGURES)"
 	@sh tests/shell/columns_test.sh $(RESULTS)
+	@sh scripts/results_readme.sh --check $(RESULTS)

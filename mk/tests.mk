@@ -13,7 +13,7 @@ $(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
 
 # The tests reuse the golden readers (golden/), the parameter table (point/),
 # the train room, the data room (IDX, the glyph set), and what they stand on (core/).
-TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/params.o \
+TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/params.o point/param_check.o \
                        core/error.o core/parse.o core/rng.o core/text.o core/json.o \
                        core/fileio.o core/stats.o core/timing.o core/sha256.o core/sha256_ni.o \
                        core/memuse.o bench/stream.o) \
@@ -37,7 +37,15 @@ test: deps-test ## install what is missing, build, run the Criterion suite, the 
 	sh tests/shell/fit_verdict_test.sh $(BUILD)/dmlbench
 	bash tests/shell/binding_test.sh $(BUILD)/dmlbench
 	@$(MAKE) --no-print-directory check-golden fuzz-replay $(if $(SAN),,test-isa-parent)
-	@sh scripts/make_help.sh Makefile mk/*.mk > /dev/null
+	@$(MAKE) --no-print-directory check-docs
+
+# The pointers that drift: every doc link and path resolves, results/README.md
+# is what the committed CSVs give, every .PHONY target has its `make help` line.
+.PHONY: check-docs
+check-docs: ## every doc link and path resolves, results/README.md matches its CSVs, make help is complete
+	@sh scripts/check_docs.sh
+	@sh scripts/results_readme.sh --check results
+	@sh scripts/make_help.sh Makefile mk/*.mk > /dev/null && echo "check-docs: make help lists every .PHONY target"
 
 # Every golden case with every ISA this machine runs, the proxy losses fused
 # (the default) and unfused (DML_FUSED=0, read when a context is created).

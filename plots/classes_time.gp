@@ -4,6 +4,7 @@ load "plots/common.gp"
 eval meta_label("classes")
 F = R."/classes.csv"
 DS = distinct(F, "D")
+LOSSES = losses_in(F)
 set logscale xy
 set format y "%g"
 set xlabel "number of classes C (proxies)"
@@ -15,6 +16,6 @@ dash(d) = d eq "128" ? 1 : 2
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
   set label 99 META at screen 0.01, screen 0.015 font ",8" tc rgb "#555555"
-  plot for [l in "proxy_anchor proxy_nca"] for [d in DS] tsel2(F, l, "D", d) using "C":"total_min_ms":"total_min_ms":"total_median_ms" with yerrorlines pt 7 lw 2 dt dash(d) lc rgb loss_color(l) title loss_title(l)." D=".d
+  plot for [l in LOSSES] for [d in DS] tsel2(F, l, "D", d) using "C":"total_min_ms":"total_min_ms":"total_median_ms" with yerrorlines pt 7 lw 2 dt dash(d) lc rgb loss_color(l) title loss_title(l)." D=".d
   unset output
 }

@@ -29,14 +29,21 @@ distinct(f, c) = system("awk -v get=".c." -v uniq=1 -f plots/rows.awk ".f." | tr
 # One series of the batch study: a loss, or triplet with one algorithm
 # (triplet: the enumeration, algorithm 0; triplet_sorted: algorithm 1).
 series(f, s) = s eq "triplet" ? tsel2(f, "triplet", "algorithm", "0") : s eq "triplet_sorted" ? tsel2(f, "triplet", "algorithm", "1") : tsel(f, s)
-SERIES = "proxy_anchor proxy_nca ms triplet triplet_sorted"
+# The fitted series, in complexity.csv's order (a loss each, then triplet_sorted).
+SERIES = system("awk -v get=loss -f plots/rows.awk ".R."/complexity.csv 2>/dev/null | tr '\\n' ' '")
 # One field of the row of complexity.csv for loss l (k, k_stderr, ...).
 cx(l, field) = system("awk -v where='loss=".l."' -v get=".field." -v first=1 -f plots/rows.awk ".R."/complexity.csv")
-LOSSES = "proxy_anchor proxy_nca ms triplet"
-loss_color(l) = l eq "proxy_anchor" ? "#1b9e77" : l eq "proxy_nca" ? "#d95f02" : l eq "ms" ? "#7570b3" : l eq "triplet_sorted" ? "#303030" : "#e7298a"
-loss_title(l) = l eq "proxy_anchor" ? "Proxy-Anchor" : l eq "proxy_nca" ? "Proxy-NCA" : l eq "ms" ? "Multi-Similarity" : l eq "triplet_sorted" ? "triplet (all, sorted walk)" : "triplet (all)"
+# The losses of file f (column `name` of its loss rows), in the order they
+# first appear: no figure lists the losses, it draws those the study ran.
+losses_in(f) = system("awk -v where='kind=loss' -v get=name -v uniq=1 -f plots/rows.awk ".f." | tr '\\n' ' '")
+# A loss's title, colour and point type come from the study's meta.gp
+# (written by the sweep from the table of losses: TITLE_<name>,
+# COLOUR_<name>, PT_<name>); the sorted triplet walk is a series of the
+# batch study, not a loss.
+loss_color(l) = l eq "triplet_sorted" ? "#303030" : exists("COLOUR_".l) ? value("COLOUR_".l) : "#777777"
+loss_title(l) = l eq "triplet_sorted" ? "triplet (all, sorted walk)" : exists("TITLE_".l) ? value("TITLE_".l) : l
 # A point type a series, so that curves that coincide (the two proxy losses) stay apart.
-loss_pt(l) = l eq "proxy_anchor" ? 7 : l eq "proxy_nca" ? 5 : l eq "ms" ? 9 : l eq "triplet_sorted" ? 13 : 11
+loss_pt(l) = l eq "triplet_sorted" ? 13 : exists("PT_".l) ? value("PT_".l) : 11
 isa_color(i) = i eq "ref" ? "#777777" : i eq "avx2" ? "#1f78b4" : i eq "avx512" ? "#e31a1c" : "#33a02c"
 if (!exists("W")) W = 900
 if (!exists("H")) H = 620

@@ -4,6 +4,7 @@
 load "plots/common.gp"
 eval meta_label("isa")
 F = R."/isa.csv"
+LOSSES = losses_in(F)
 ISAS = distinct(F, "isa")
 MS_ = distinct(F, "M")
 MBIG = word(MS_, words(MS_))

@@ -13,6 +13,8 @@ TARGET = 0.83
 ttt(l) = system("awk -F, -v target=".sprintf("%g", TARGET)." -f plots/time_to_target.awk ".F." | awk -v where=name=".l." -v get=median_s -v first=1 -f plots/rows.awk")
 lt(l) = loss_title(l) . (l eq "proxy_nca" ? " (include\\_positive 1)" : "")
 ttt_title(l) = ttt(l) eq "-" ? sprintf("%s: R\\@1 %.2f not reached (median of seeds)", lt(l), TARGET) : sprintf("%s: %s s to R\\@1 %.2f", lt(l), ttt(l), TARGET)
+# The losses with a PyTorch + PML reference (REF, in this order).
+LOSSES = "proxy_anchor proxy_nca ms triplet"
 REF = "0.843 0.853 0.850 0.849"
 px(n) = seed_stat(F, "name", n, n, "median")
 set xlabel "training time (s, CPU time of the one training thread; evaluations excluded)"

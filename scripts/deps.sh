@@ -75,7 +75,34 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "dmlbench: installing missing Debian packages:$missing"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+# Another apt or dpkg (an unattended upgrade, a second make) holds the lock:
+# wait for it, saying so, instead of failing at once.  The lock files are the
+# ones apt takes; a lock is held when /proc/locks names the file's inode.
+# DML_APT_LOCKS and DML_APT_WAIT are for tests/shell/deps_lock_test.sh.
+locks=${DML_APT_LOCKS:-"/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock"}
+wait_s=${DML_APT_WAIT:-600}
+held() {
+    for l in $locks; do
+        [ -e "$l" ] || continue
+        ino=$(stat -c %i "$l" 2>/dev/null) || continue
+        if grep -q ":$ino " /proc/locks 2>/dev/null; then echo "$l"; return 0; fi
+    done
+    return 1
+}
+if l=$(held); then
+    echo "dmlbench: waiting for the apt/dpkg lock ($l: another apt or dpkg is running), up to $wait_s s"
+    t=0
+    while held >/dev/null && [ "$t" -lt "$wait_s" ]; do sleep 2; t=$((t + 2)); done
+    if held >/dev/null; then
+        echo "dmlbench: the apt/dpkg lock is still held after $wait_s s; install by hand:$missing" >&2
+        exit 1
+    fi
+    echo "dmlbench: the lock is free after $t s"
+fi
+# and apt itself waits too, for a lock taken between the check and apt-get
+APT_WAIT="-o DPkg::Lock::Timeout=$wait_s"
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+$SUDO apt-get $APT_WAIT update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get $APT_WAIT install -y -qq --no-install-recommends $missing >/dev/null
 echo "dmlbench: installed:$missing"

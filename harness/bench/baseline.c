@@ -110,6 +110,11 @@ int baseline_read(const char *path, baseline *b, char *err, size_t errlen)
         }
     }
     free(text);
+    if (!rc && b->r.n == 0) { /* it would check nothing, and pass */
+        snprintf(err, errlen, "baseline %s has no rows (an empty baseline checks nothing; record one with "
+                 "make bench-baseline)", path);
+        rc = 1;
+    }
     return rc;
 }
 

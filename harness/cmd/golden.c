@@ -7,6 +7,7 @@
 #include "cmd/cmd.h"
 #include "core/error.h"
 #include "core/parse.h"
+#include "core/threads.h"
 #include "golden/golden_case.h"
 #include "golden/retrieval_case.h"
 
@@ -39,6 +40,8 @@ int cmd_golden(int argc, char **argv)
             return die("golden: unknown option '%s' (dmlbench golden --help)", argv[first]);
         }
     }
+    char terr[200];
+    if (threads_can_start((int)threads, terr, sizeof terr)) return die("golden: --threads %ld: %s", threads, terr);
     if (first == argc)
         return die("golden: no case files given (dmlbench golden --help)");
     if (isa == DML_ISA_AUTO) {

@@ -6,6 +6,9 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/parse.h"
+#include "core/threads.h"
+#include "point/cost.h"
+#include "point/param_check.h"
 #include "point/param_opts.h"
 #include "point/params.h"
 #include "point/point.h"
@@ -95,13 +98,14 @@ static void print_text(const point_spec *sp, const point_result *r)
     printf("products         %.2f GFLOP/s (median step)\n",
            (r->fwd_flops + r->bwd_flops) / r->total_ns.median);
     printf("grad_x           mean %.6g  max %.6g\n", g->grad_x_mean, g->grad_x_max);
-    if (dml_loss_has_proxies(sp->params.loss))
+    int proxies = dml_loss_kind_of(sp->params.loss) == DML_KIND_PROXY;
+    if (proxies)
         printf("grad_p           mean %.6g\n", g->grad_p_mean);
     printf("positives        top1_share %.4f  eff_n %.3f  (%zu anchors)\n", g->pos_top1_share,
            g->pos_eff_n, g->pos_anchors);
     printf("negatives        top1_share %.4f  eff_n %.3f  (%zu anchors)\n", g->neg_top1_share,
            g->neg_eff_n, g->neg_anchors);
-    if (dml_loss_has_proxies(sp->params.loss))
+    if (proxies)
         printf("proxy positives  top1_share %.4f  eff_n %.3f\n", g->proxy_pos_top1_share,
                g->proxy_pos_eff_n);
     printf("active_frac      %.4f\n", g->active_frac);
@@ -113,6 +117,7 @@ static int set_param(point_spec *sp, const char *opt, const char *val)
     char err[256];
     int r = param_option_set(&sp->params, opt, val, err, sizeof err);
     if (r == 1) return die("run: --%s", err);
+    if (r == 0 && param_check_loss(opt, sp->params.loss, err, sizeof err)) return die("run: --%s", err);
     if (r == 2) return die("run: %s", err);
     return 0;
 }
@@ -128,8 +133,10 @@ static int set_option(point_spec *sp, const char *opt, const char *val)
     else if (!strcmp(name, "C")) bad = parse_size(val, &sp->batch.C);
     else if (!strcmp(name, "D")) bad = parse_size(val, &sp->batch.D);
     else if (!strcmp(name, "per-class")) bad = parse_size(val, &sp->batch.per_class);
-    else if (!strcmp(name, "noise")) bad = parse_float(val, &sp->batch.noise) || sp->batch.noise < 0;
-    else if (!strcmp(name, "proxy-noise")) bad = parse_float(val, &sp->batch.proxy_noise) || sp->batch.proxy_noise < 0;
+    /* noise: up to a million, as a study's (sweep/keys.c: beyond it the norms overflow) */
+    else if (!strcmp(name, "noise")) bad = parse_float(val, &sp->batch.noise) || !(sp->batch.noise >= 0 && sp->batch.noise <= 1e6);
+    else if (!strcmp(name, "proxy-noise"))
+        bad = parse_float(val, &sp->batch.proxy_noise) || !(sp->batch.proxy_noise >= 0 && sp->batch.proxy_noise <= 1e6);
     else if (!strcmp(name, "seed")) bad = parse_u64(val, &sp->batch.seed);
     else if (!strcmp(name, "reps")) { bad = parse_int(val, 1, 1000000, &iv); sp->reps = (int)iv; }
     else if (!strcmp(name, "warmup")) { bad = parse_int(val, 0, 1000000, &iv); sp->warmup = (int)iv; }
@@ -178,7 +185,13 @@ int cmd_run(int argc, char **argv)
     if (sp.isa != DML_ISA_AUTO && !dml_isa_supported(sp.isa))
         return die("run: --isa %s: not available on this machine or build", dml_isa_name(sp.isa));
     point_result res;
-    char err[256];
+    char err[256], need[32], have[32];
+    double bytes = point_bytes(&sp), avail = memory_available();
+    if (bytes > avail) /* refused before it allocates (and the OOM killer ends it) */
+        return die("run: M = %zu, C = %zu, D = %zu needs about %s of memory, more than the %s this process may use",
+                   sp.batch.M, sp.batch.C, sp.batch.D, bytes_text(bytes, need, sizeof need),
+                   bytes_text(avail, have, sizeof have));
+    if (threads_can_start(sp.threads, err, sizeof err)) return die("run: --threads %d: %s", sp.threads, err);
     if (point_run(&sp, &res, err, sizeof err))
         return die("run: %s", err);
     if (json)

@@ -11,6 +11,9 @@
 #include "core/error.h"
 #include "core/parse.h"
 #include "cmd/cmd.h"
+#include "core/threads.h"
+#include "point/cost.h"
+#include "point/param_check.h"
 #include "point/param_opts.h"
 #include "train/train.h"
 
@@ -83,6 +86,7 @@ static int option(cli *c, const char *name, const char *v)
     }
     int rc = param_option_set(&c->o.params, name, v, err, sizeof err);
     if (rc == 1) return die("train: --%s", err);
+    if (rc == 0 && param_check_loss(name, c->o.params.loss, err, sizeof err)) return die("train: --%s", err);
     if (rc == 2) return die("train: %s (dmlbench train --help)", err);
     return 0;
 }
@@ -109,6 +113,8 @@ static int parse(cli *c, int argc, char **argv)
         if (dml_isa_init() != DML_OK) return die("train: %s", dml_last_error());
         c->o.isa = dml_isa_default();
     }
+    char err[200];
+    if (threads_can_start(c->o.threads, err, sizeof err)) return die("train: --threads %d: %s", c->o.threads, err);
     if (!dml_isa_supported(c->o.isa))
         return die("train: --isa %s: not available on this machine or build", dml_isa_name(c->o.isa));
     return 0;
@@ -202,7 +208,13 @@ int cmd_train(int argc, char **argv)
     if (parse(&c, argc, argv)) return 1;
     const char *dir = c.data ? c.data : train_default_data_dir();
     train_data d;
-    char err[512];
+    char err[512], need[32], have[32];
+    double bytes = train_bytes(c.o.H, c.o.D, c.o.M, c.eval_limit), avail = memory_available();
+    if (bytes > avail) /* refused before it allocates (and the OOM killer ends it) */
+        return die("train: H = %zu, D = %zu, M = %zu need about %s of memory, more than the %s this process may use",
+                   c.o.H, c.o.D, c.o.M, bytes_text(bytes, need, sizeof need), bytes_text(avail, have, sizeof have));
+    if (c.eval_limit && train_limits_check(dir, c.protocol, c.eval_limit, err, sizeof err))
+        return die("train: --eval-limit %zu: %s", c.eval_limit, err);
     if (train_data_load(dir, c.protocol, c.train_limit, c.eval_limit, &d, err, sizeof err))
         return die("train: %s%s", err, c.data ? "" : " (the default data set is the Debian package "
                    "dataset-fashion-mnist: make deps-train, or --data DIR)");

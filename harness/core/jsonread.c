@@ -136,7 +136,11 @@ int jr_string(const char *v, char *out, size_t len)
             c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c == 'b' ? '\b' : c == 'f' ? '\f' : c;
             if (c == 'u') { c = '?'; p += 4; }
         }
-        if (o + 1 < len) out[o++] = c;
+        if (o + 1 >= len) { /* never cut: a name cut short is another name */
+            out[0] = 0;
+            return 2;
+        }
+        out[o++] = c;
     }
     out[o] = 0;
     return 0;

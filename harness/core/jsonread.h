@@ -15,7 +15,8 @@ int jr_check(const char *text, char *err, size_t errlen);
 const char *jr_member(const char *obj, const char *key);
 /* The end of the value that starts at v (after whitespace). */
 const char *jr_end(const char *v);
-/* A string value (simple escapes decoded, \u as '?') into out: 0, or 1 when v is not a string. */
+/* A string value (simple escapes decoded, \u as '?') into out: 0, 1 when v
+ * is not a string, 2 when it does not fit in len (out is then ""). */
 int jr_string(const char *v, char *out, size_t len);
 /* A number value: 0, or 1 when v is not a number. */
 int jr_number(const char *v, double *out);

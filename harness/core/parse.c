@@ -13,7 +13,7 @@
 static int bad_start(const char *s, int sign_ok)
 {
     if (!s || !*s) return 1;
-    if (sign_ok && (*s == '-' || *s == '+')) s++;
+    if (sign_ok && *s == '-') s++; /* no "+5": a number is written without it */
     return !isdigit((unsigned char)*s) && !(sign_ok > 1 && *s == '.');
 }
 

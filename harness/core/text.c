@@ -1,18 +1,43 @@
 /* text.c — the bounded reader, the line iterator, printable text (see text.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/text.h"
 
-char *read_text(const char *path, size_t *len, char *err, size_t errlen)
+/* path opened for reading, or NULL with err set.  Opened without blocking
+ * first: a FIFO (or socket) is refused, not waited on forever for a writer. */
+static FILE *open_input(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb)) {
         snprintf(err, errlen, "cannot open: %s", strerror(errno));
+        if (fd >= 0) close(fd);
         return NULL;
     }
+    if (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)) {
+        snprintf(err, errlen, "cannot read: a %s, not a file", S_ISFIFO(sb.st_mode) ? "FIFO" : "socket");
+        close(fd);
+        return NULL;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot open: %s", strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
+char *read_text(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = open_input(path, err, errlen);
+    if (!f) return NULL;
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap + 1);
     while (buf && n <= TEXT_MAX) {

@@ -27,6 +27,8 @@ static const char *gzerror(gzFile f, int *code)
     *code = ferror(f) ? Z_ERRNO : Z_OK;
     return "";
 }
+static int gzdirect(gzFile f) { (void)f; return 1; } /* every file is plain here */
+static unsigned long crc32(unsigned long crc, const unsigned char *p, unsigned n) { (void)p; (void)n; return crc; }
 #endif
 
 /* Reads exactly n bytes; returns the number read (short on EOF or error). */
@@ -90,7 +92,7 @@ static int check_header(const unsigned char h[4], size_t ndim, char *what, size_
 
 /* Reads the header's sizes and the product of all of them, refusing a zero
  * size, a product that overflows or one above max_bytes. */
-static int read_dims(gzFile f, idx_array *a, size_t max_bytes, char *what, size_t len)
+static int read_dims(gzFile f, idx_array *a, size_t max_bytes, unsigned long *crc, char *what, size_t len)
 {
     size_t total = a->esize;
     a->item = 1;
@@ -102,6 +104,7 @@ static int read_dims(gzFile f, idx_array *a, size_t max_bytes, char *what, size_
                      gz_why(f));
             return 1;
         }
+        *crc = crc32(*crc, b, 4);
         size_t d = (size_t)b[0] << 24 | (size_t)b[1] << 16 | (size_t)b[2] << 8 | b[3];
         if (d == 0) {
             snprintf(what, len, "dimension %zu is 0", i + 1);
@@ -134,8 +137,71 @@ static void to_host_order(uint8_t *p, size_t n)
     }
 }
 
-int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, char *err,
-             size_t errlen)
+/* crc32 over n bytes, n beyond what an unsigned holds. */
+static unsigned long crc32_big(unsigned long crc, const unsigned char *p, size_t n)
+{
+    while (n) {
+        unsigned k = n > (1u << 30) ? 1u << 30 : (unsigned)n;
+        crc = crc32(crc, p, k);
+        p += k;
+        n -= k;
+    }
+    return crc;
+}
+
+/* zlib reports no missing trailer when the file ended just as the deflate
+ * data did: the gzip trailer (CRC-32 and length, little-endian, the last 8
+ * bytes of a one-member file, as gzip writes it) is checked here. */
+static void check_trailer(const char *path, unsigned long crc, size_t len, char *what, size_t wlen)
+{
+    FILE *raw = fopen(path, "rb");
+    unsigned char t[8] = { 0 };
+    int ok = raw && fseek(raw, -8, SEEK_END) == 0 && fread(t, 1, 8, raw) == 8;
+    if (raw) fclose(raw);
+    unsigned long fcrc = t[0] | (unsigned long)t[1] << 8 | (unsigned long)t[2] << 16 | (unsigned long)t[3] << 24;
+    unsigned long flen = t[4] | (unsigned long)t[5] << 8 | (unsigned long)t[6] << 16 | (unsigned long)t[7] << 24;
+    if (!ok || fcrc != crc || flen != (len & 0xffffffffUL))
+        snprintf(what, wlen, "truncated gzip stream (its CRC and length trailer is missing or wrong)");
+}
+
+/* The items after the header: the first out->kept into out->data, the rest
+ * through a 1 MiB buffer; every byte to each and into the CRC.  Returns the
+ * bytes read (short on an early end or an error). */
+static size_t read_items(gzFile f, idx_array *out, idx_each each, void *user, unsigned long *crc)
+{
+    size_t n = n_elements(out) * out->esize, k = out->kept * out->item * out->esize;
+    size_t got = gz_read_all(f, out->data, k);
+    *crc = crc32_big(*crc, out->data, got);
+    if (each) each(out->data, got, user);
+    if (got < k) return got;
+    unsigned char *buf = malloc(1 << 20);
+    for (size_t r = 1; buf && got < n && r;) {
+        size_t want = n - got < (1u << 20) ? n - got : (1u << 20);
+        r = gz_read_all(f, buf, want);
+        *crc = crc32_big(*crc, buf, r);
+        if (each) each(buf, r, user);
+        got += r;
+    }
+    free(buf);
+    return got;
+}
+
+/* After the items: nothing more, and an intact gzip end; what stays "" if so. */
+static void check_end(gzFile f, const char *path, const idx_array *out, unsigned long crc, char *what, size_t len)
+{
+    unsigned char extra;
+    int code = Z_OK;
+    /* Reading past the end also checks the gzip trailer (CRC, length)... */
+    if (gz_read_all(f, &extra, 1) == 1)
+        snprintf(what, len, "has data after the %zu items its header declares", out->dims[0]);
+    else if ((gzerror(f, &code), code) != Z_OK && !gz_corrupt(f, what, len))
+        snprintf(what, len, "truncated gzip stream (%s)", gz_why(f));
+    else if (!gzdirect(f)) /* ...unless the file ends with the deflate data */
+        check_trailer(path, crc, 4 + 4 * out->ndim + n_elements(out) * out->esize, what, len);
+}
+
+int idx_read_some(const char *path, size_t ndim, size_t max_bytes, size_t keep, idx_each each, void *user,
+                  idx_array *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     if (ndim < 1 || ndim > 3) {
@@ -151,42 +217,41 @@ int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, ch
     unsigned char h[4];
     out->ndim = ndim;
     size_t got = gz_read_all(f, h, 4);
+    unsigned long crc = crc32(0, h, (unsigned)got);
     if (got != 4) {
         if (!gz_corrupt(f, what, sizeof what))
             snprintf(what, sizeof what, "truncated header (%zu of 4 magic bytes: %s)", got, gz_why(f));
     } else if (!check_header(h, ndim, what, sizeof what)) {
         out->type = h[2];
         out->esize = h[2] == IDX_TYPE_INT32 ? 4 : 1;
-        read_dims(f, out, max_bytes, what, sizeof what);
+        read_dims(f, out, max_bytes, &crc, what, sizeof what);
     }
     if (!*what) {
-        size_t n = out->dims[0] * out->item * out->esize;
-        out->data = malloc(n);
-        if (!out->data) {
-            snprintf(what, sizeof what, "out of memory for %zu bytes", n);
-        } else if ((got = gz_read_all(f, out->data, n)) != n) {
+        size_t n = n_elements(out) * out->esize;
+        out->kept = keep < out->dims[0] ? keep : out->dims[0];
+        out->data = malloc(out->kept * out->item * out->esize + 1);
+        if (!out->data)
+            snprintf(what, sizeof what, "out of memory for %zu bytes", out->kept * out->item * out->esize);
+        else if ((got = read_items(f, out, each, user, &crc)) != n) {
             if (!gz_corrupt(f, what, sizeof what))
                 snprintf(what, sizeof what, "truncated: %zu of the %zu data bytes the header declares (%s)",
                          got, n, gz_why(f));
-        } else {
-            unsigned char extra;
-            int code = Z_OK;
-            /* Reading past the end also checks the gzip trailer (CRC, length). */
-            if (gz_read_all(f, &extra, 1) == 1)
-                snprintf(what, sizeof what, "has data after the %zu items its header declares",
-                         out->dims[0]);
-            else if ((gzerror(f, &code), code) != Z_OK && !gz_corrupt(f, what, sizeof what))
-                snprintf(what, sizeof what, "truncated gzip stream (%s)", gz_why(f));
-        }
+        } else
+            check_end(f, path, out, crc, what, sizeof what);
     }
     gzclose(f);
-    if (!*what && out->type == IDX_TYPE_INT32) to_host_order(out->data, n_elements(out));
+    if (!*what && out->type == IDX_TYPE_INT32) to_host_order(out->data, out->kept * out->item);
     if (*what) {
         snprintf(err, errlen, "%s: %s", path, what);
         idx_free(out);
         return 1;
     }
     return 0;
+}
+
+int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, char *err, size_t errlen)
+{
+    return idx_read_some(path, ndim, max_bytes, SIZE_MAX, NULL, NULL, out, err, errlen);
 }
 
 void idx_free(idx_array *a)

@@ -27,12 +27,21 @@ typedef struct idx_array {
     size_t ndim;      /* 1 (labels) or 3 (images) */
     size_t dims[3];   /* dims[0] = count */
     size_t item;      /* elements an item: product of dims[1..] (1 for labels) */
+    size_t kept;      /* items in data: dims[0], or the first `keep` of idx_read_some */
 } idx_array;
 
 /* Reads an IDX file (gzip or plain: zlib reads both) with exactly `ndim`
  * dimensions, of either type. */
 int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, char *err,
              size_t errlen);
+/* The same keeping only the first `keep` items in memory: the rest is read
+ * too (its length and gzip trailer checked) a chunk at a time, so a file that
+ * declares a million images costs the memory of those kept.  each (when not
+ * NULL) sees every data byte, kept or not, in file order (int32 elements
+ * big-endian, as in the file). */
+typedef void (*idx_each)(const uint8_t *bytes, size_t n, void *user);
+int idx_read_some(const char *path, size_t ndim, size_t max_bytes, size_t keep, idx_each each, void *user,
+                  idx_array *out, char *err, size_t errlen);
 void idx_free(idx_array *a);
 
 /* Element i of a 1-dimensional array (a label), whatever its type. */

@@ -160,6 +160,15 @@ static size_t count_fields(const char *s)
 int write_csv(const study *st, const char *path, char *err, size_t errlen)
 {
     sbuf b = { 0 };
+    if (csv_text(st, &b, err, errlen)) return 1;
+    int rc = write_file_atomic(path, b.s, b.n, err, errlen);
+    free(b.s);
+    return rc;
+}
+
+int csv_text(const study *st, sbuf *out, char *err, size_t errlen)
+{
+    sbuf b = { 0 };
     sb_add(&b, "%s\n", csv_header());
     size_t nh = count_fields(csv_header());
     for (size_t i = 0; i < st->n; i++)
@@ -172,7 +181,6 @@ int write_csv(const study *st, const char *path, char *err, size_t errlen)
             }
             sb_add(&b, "%.*s,%d,%s\n", (int)strcspn(line, "\n"), line, st->pts[i].passes_done, st->pts[i].key);
         }
-    int rc = write_file_atomic(path, b.s, b.n, err, errlen);
-    free(b.s);
-    return rc;
+    *out = b;
+    return 0;
 }

@@ -69,11 +69,13 @@ static double point_cost(const sweep_point *p)
     double M = (double)b->M, C = (double)b->C, D = (double)b->D, c;
     if (p->is_kernel)
         c = p->kernel == KER_GEMM ? 2 * M * C * D : p->kernel == KER_LSE ? 20 * M * C : 5 * M * D;
-    else switch (p->sp.params.loss) {
-    case DML_LOSS_PROXY_ANCHOR: case DML_LOSS_PROXY_NCA: c = 6 * M * C * D + 20 * M * C; break;
-    case DML_LOSS_MS: c = 3 * M * M * D + 20 * M * M; break;
-    default: c = 3 * M * M * D + 5 * M * M * (double)b->per_class; break;
-    }
+    else if (dml_loss_kind_of(p->sp.params.loss) == DML_KIND_PROXY) {
+        double R = C * (double)dml_proxy_rows(&p->sp.params, 1); /* SoftTriple: C·K */
+        c = 6 * M * R * D + 20 * M * R;
+    } else if (dml_loss_order(p->sp.params.loss, NULL, NULL) <= 2)
+        c = 3 * M * M * D + 20 * M * M;
+    else
+        c = 3 * M * M * D + 5 * M * M * (double)b->per_class;
     if (p->sp.isa == DML_ISA_REF) c *= 20; /* the scalar kernels are ~20x slower */
     int reps = p->sp.reps + p->sp.warmup + 1;
     return c * (reps < 8 ? reps : 8) + 1e6; /* the time budget caps reps; fixed cost per point */
@@ -191,6 +193,7 @@ static int make_point(const unit *u, const int *idx, sweep_point *p)
         return 1;
     }
     point_key(p, p->sp.threads, p->key, sizeof p->key);
+    if (point_limits(p, u->file, u->line)) return 1;
     p->rows_want = p->kind == PK_TRAIN || p->kind == PK_BASELINE ? learn_point_rows(p) : 1;
     p->cost = point_cost(p);
     p->value = NAN;
@@ -265,20 +268,26 @@ static int expand_unit(const char *file, const definition *def, int sec, int kin
     }
 }
 
-/* The study's name (its `study` key, or the file's stem) and title. */
-static void study_names(study *st, const char *file, const scope *top)
+/* The study's name (its `study` key, or the file's stem, checked: names.c)
+ * and title; 1 after a message. */
+static int study_names(study *st, const char *file, const scope *top)
 {
     snprintf(st->path, sizeof st->path, "%s", file);
-    if (top->k[K_STUDY].set) {
-        snprintf(st->name, sizeof st->name, "%.100s", top->k[K_STUDY].str);
+    snprintf(st->title, sizeof st->title, "%s", top->k[K_TITLE].set ? top->k[K_TITLE].str : "");
+    if (top->k[K_STUDY].set) { /* checked when its line was read */
+        snprintf(st->name, sizeof st->name, "%.*s", STUDY_NAME_MAX, top->k[K_STUDY].str);
     } else {
         const char *base = strrchr(file, '/');
-        base = base ? base + 1 : file;
-        snprintf(st->name, sizeof st->name, "%s", base);
-        char *dot = strrchr(st->name, '.');
-        if (dot && dot != st->name) *dot = 0;
+        char stem[4096], why[300];
+        snprintf(stem, sizeof stem, "%s", base ? base + 1 : file);
+        char *dot = strrchr(stem, '.');
+        if (dot && dot != stem) *dot = 0;
+        if (study_name_check(stem, 1, why, sizeof why))
+            return def_error(file, 1, "the file's stem names the study, and %s: name it with a 'study' line", why);
+        snprintf(st->name, sizeof st->name, "%.*s", STUDY_NAME_MAX, stem);
     }
-    snprintf(st->title, sizeof st->title, "%s", top->k[K_TITLE].set ? top->k[K_TITLE].str : st->name);
+    if (!st->title[0]) snprintf(st->title, sizeof st->title, "%s", st->name);
+    return 0;
 }
 
 /* The top-level keys with one value: fit_min_M and passes. */
@@ -286,6 +295,7 @@ static int study_settings(study *st, const char *file, const definition *def, in
 {
     const kv *fm = lookup(def, SEC_TOP, K_FIT_MIN_M, quick);
     st->fit_min_M = fm ? fm->v[0] : 0;
+    st->fit_line = fm ? fm->line : 0;
     if (fm && fm->n != 1) return def_error(file, fm->line, "fit_min_M takes one value");
     const kv *pa = lookup(def, SEC_TOP, K_PASSES, quick);
     if (pa && pa->n != 1) return def_error(file, pa->line, "passes takes one value");
@@ -359,8 +369,8 @@ int load_study_text(const char *file, char *text, size_t len, int quick, int cli
     if (!def) return die("sweep: out of memory");
     int rc = parse_definition_text(file, text, len, def);
     if (rc) { free(def); return rc; }
-    study_names(st, file, &def->sec[SEC_TOP]);
-    rc = study_settings(st, file, def, quick) || expand_units(file, def, quick, cli_threads, st);
+    rc = study_names(st, file, &def->sec[SEC_TOP]) || study_settings(st, file, def, quick) ||
+         expand_units(file, def, quick, cli_threads, st);
     free(def);
     if (!rc && st->n == 0)
         rc = def_error(file, 1, "defines no points (name losses with 'losses', kernels with 'kernels', training with 'train' or "
@@ -368,6 +378,7 @@ int load_study_text(const char *file, char *text, size_t len, int quick, int cli
     size_t first, again;
     if (!rc && pointset_build(st, &first, &again))
         rc = def_error(file, st->pts[again].line, "two points are the same (%s)", st->pts[again].key);
+    if (!rc) rc = fit_limits(st, file);
     return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/csv.h"
 #include "core/error.h"
 #include "core/fileio.h"
 #include "dml.h"
@@ -64,35 +65,40 @@ int fit_loglog(const double *x, const double *y, size_t n, loglog_fit *out)
  * next order) that a loss one order off (a materialised M×M for a proxy
  * loss, an O(M²) or O(M³) triplet) can never pass.  The sorted walk's band
  * reaches 0.6 above 2 for its log factor (k ≈ 2.1–2.2 on M = 128–1024),
- * still 0.4 short of the enumeration's 3. */
-static const struct {
+ * still 0.4 short of the enumeration's 3.
+ *
+ * One series a loss, from the table of losses (dml_loss_order: the order,
+ * the column and what it measures), band ±0.3; then the series of a loss's
+ * other algorithms, below.  A loss with such a series keeps its own for
+ * its default algorithm (0) alone. */
+typedef struct fit_series {
     const char *series;  /* the name in the report and complexity.csv */
     const char *loss;    /* the CSV's name column */
     int algorithm;       /* the CSV's algorithm column, or -1 for any */
     double order, below, above;
     const char *column;
     const char *quantity;
-} expect[] = {
-    { "proxy_anchor", "proxy_anchor", -1, 1, 0.3, 0.3, "cpu_min_ms", "step (CPU)" },
-    { "proxy_nca", "proxy_nca", -1, 1, 0.3, 0.3, "cpu_min_ms", "step (CPU)" },
-    { "ms", "ms", -1, 2, 0.3, 0.3, "cpu_min_ms", "step (CPU)" },
-    { "triplet", "triplet", DML_TRIPLET_ENUMERATE, 3, 0.3, 0.3, "specific_min_ms", "enumeration" },
+} fit_series;
+
+static const fit_series variants[] = {
     { "triplet_sorted", "triplet", DML_TRIPLET_SORTED, 2, 0.3, 0.6, "specific_min_ms", "sorted walk" },
 };
+enum { NVAR = sizeof variants / sizeof *variants };
 
-/* Splits a line (already without its line end) at commas, in place. */
-static int split_csv(char *line, char **f, int max)
+static fit_series expect[DML_LOSS_COUNT + NVAR];
+
+/* expect[]: every loss of the table, then the variants; idempotent. */
+static void fill_expect(void)
 {
-    int n = 0;
-    char *p = line;
-    while (n < max) {
-        f[n++] = p;
-        char *c = strchr(p, ',');
-        if (!c) break;
-        *c = 0;
-        p = c + 1;
+    for (int l = 0; l < DML_LOSS_COUNT; l++) {
+        const char *name = dml_loss_name((dml_loss)l), *col, *what;
+        int order = dml_loss_order((dml_loss)l, &col, &what), alg = -1;
+        for (size_t v = 0; v < NVAR; v++)
+            if (!strcmp(variants[v].loss, name)) alg = 0;
+        expect[l] = (fit_series){ name, name, alg, order, 0.3, 0.3, col, what };
     }
-    return n;
+    for (size_t v = 0; v < NVAR; v++)
+        expect[DML_LOSS_COUNT + v] = variants[v];
 }
 
 static int col_index(char **h, int nh, const char *name)
@@ -102,7 +108,7 @@ static int col_index(char **h, int nh, const char *name)
     return -1;
 }
 
-enum { MAXF = 128, NL = sizeof expect / sizeof *expect, MAXP = 256 };
+enum { MAXF = 128, NL = DML_LOSS_COUNT + NVAR };
 
 /* A loss row of the CSV: which loss, M, threads, its three times (text). */
 typedef struct fit_row {
@@ -115,9 +121,10 @@ typedef struct fit_row {
 
 typedef struct fit_rows { fit_row *v; size_t n, cap; } fit_rows;
 
-/* The points of each loss: M, the fitted time, the whole step's time. */
+/* The points of each loss: M, the fitted time, the whole step's time (as
+ * many as the CSV has rows: xs[l] .. ts[l] hold rows->n each). */
 typedef struct fit_points {
-    double xs[NL][MAXP], ys[NL][MAXP], ts[NL][MAXP];
+    double *xs[NL], *ys[NL], *ts[NL];
     size_t np[NL];
     double mlo[NL], mhi[NL];
 } fit_points;
@@ -132,7 +139,8 @@ static int read_rows(char *text, size_t len, const char *csv, fit_rows *rows)
     size_t ll;
     if (lines_next(&tl, &line, &ll) != 1 || !*line)
         return die("fit: %s is empty", csv);
-    int nh = split_csv(line, h, MAXF);
+    int nh = csv_split(line, h, MAXF);
+    if (nh < 0) return die("fit: %s: its header has more than %d columns (not a sweep CSV)", csv, MAXF);
     int ck = col_index(h, nh, "kind"), cn = col_index(h, nh, "name"), cm = col_index(h, nh, "M"),
         ct = col_index(h, nh, "threads"), cc = col_index(h, nh, "cpu_min_ms"),
         cs = col_index(h, nh, "specific_min_ms"), cw = col_index(h, nh, "total_min_ms"),
@@ -141,7 +149,7 @@ static int read_rows(char *text, size_t len, const char *csv, fit_rows *rows)
         return die("fit: %s lacks the columns kind, name, M, threads, cpu_min_ms, specific_min_ms", csv);
     for (int more; (more = lines_next(&tl, &line, &ll)) != 0;) {
         if (more < 0) return die("fit: %s:%zu: a NUL byte (not a CSV file)", csv, tl.lineno);
-        if (!*line || split_csv(line, f, MAXF) != nh || strcmp(f[ck], "loss")) continue;
+        if (!*line || csv_split(line, f, MAXF) != nh || strcmp(f[ck], "loss")) continue;
         /* the series: the loss, and for triplet its algorithm (a CSV without
          * the column is of the enumeration alone) */
         long alg = ca >= 0 && *f[ca] ? strtol(f[ca], NULL, 10) : 0;
@@ -170,11 +178,16 @@ static int row_time(const fit_row *r, const char *csv, const char *col, const ch
 /* The rows of `thr` threads with M >= min_M, into fp; 1 after a message. */
 static int select_points(const fit_rows *rows, const char *csv, long thr, int wall, double min_M, fit_points *fp)
 {
-    for (size_t l = 0; l < NL; l++) { fp->np[l] = 0; fp->mlo[l] = INFINITY; fp->mhi[l] = 0; }
+    for (size_t l = 0; l < NL; l++) {
+        fp->np[l] = 0; fp->mlo[l] = INFINITY; fp->mhi[l] = 0;
+        double *v = malloc(3 * (rows->n + 1) * sizeof *v);
+        if (!v) return die("fit: out of memory");
+        fp->xs[l] = v; fp->ys[l] = v + rows->n + 1; fp->ts[l] = v + 2 * (rows->n + 1);
+    }
     for (size_t i = 0; i < rows->n; i++) {
         const fit_row *r = &rows->v[i];
         size_t l = (size_t)r->loss, k = fp->np[l];
-        if (r->threads != thr || r->M < min_M || k >= MAXP) continue;
+        if (r->threads != thr || r->M < min_M) continue;
         int cpu = !strcmp(expect[l].column, "cpu_min_ms");
         const char *qc = wall ? "total_min_ms" : expect[l].column, *tc = wall ? "total_min_ms" : "cpu_min_ms";
         if (row_time(r, csv, qc, wall ? r->total : cpu ? r->cpu : r->spec, &fp->ys[l][k]) ||
@@ -229,12 +242,40 @@ static int read_fit_points(char *text, size_t len, const char *csv, double min_M
     return rc;
 }
 
+static int report_fits(const fit_points *f, const char *csv, double min_M, long min_threads, const char *out_csv,
+                       int advisory, FILE *report);
+
+/* Every row at one M: no slope to fit, an input error (1), not a loss off
+ * its order (3). */
+static int one_M_only(const fit_points *fp, const char *csv)
+{
+    double m = NAN;
+    for (size_t l = 0; l < NL; l++) {
+        if (!fp->np[l]) continue;
+        if (fp->mlo[l] != fp->mhi[l] || (!isnan(m) && m != fp->mlo[l])) return 0;
+        m = fp->mlo[l];
+    }
+    if (isnan(m)) return 0;
+    return die("fit: %s: every row has M = %g: a slope needs rows at two values of M at least", csv, m);
+}
+
 int complexity_check_text(const char *csv, char *text, size_t len, const char *out_csv, double min_M,
                           int advisory, FILE *report)
 {
     long min_threads;
-    static fit_points fp;
-    if (read_fit_points(text, len, csv, min_M, &min_threads, &fp)) return 1;
+    fit_points fp = { 0 };
+    fill_expect();
+    int rc = read_fit_points(text, len, csv, min_M, &min_threads, &fp) || one_M_only(&fp, csv);
+    if (!rc) rc = report_fits(&fp, csv, min_M, min_threads, out_csv, advisory, report);
+    for (size_t l = 0; l < NL; l++) free(fp.xs[l]);
+    return rc;
+}
+
+/* The table and complexity.csv of the fits; 0, 1 after a message, or 3. */
+static int report_fits(const fit_points *f, const char *csv, double min_M, long min_threads, const char *out_csv,
+                       int advisory, FILE *report)
+{
+    const fit_points fp = *f;
     int wall = min_threads > 1;
     char out[8192];
     size_t o = (size_t)snprintf(out, sizeof out,

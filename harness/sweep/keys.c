@@ -2,8 +2,10 @@
  * The sweep's own keys are listed here; every loss parameter of the
  * parameter table (point/params.h) is a key too, with the table's type. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +14,12 @@
 #include "core/prov.h"
 #include "point/params.h"
 #include "sweep/study.h"
+
+/* The noise of a batch (relative to unit-norm class centres): beyond a
+ * million the batch is noise alone, and near 1.8e19 the squares of its
+ * entries leave float's range (the norm overflows, the gradient is 0). */
+#define NOISE_MAX 1e6
+#define NOISE_WHY " (the class centres have norm 1: more is noise alone)"
 
 /* hi: the largest value a key takes (0: its type's), checked when the
  * definition is read, so that nothing fails, hangs or grows later: threads
@@ -36,8 +44,8 @@ static const struct {
     [K_D] = { "D", T_INT_POS, 0, 0, "", 0 },
     [K_PER_CLASS] = { "per_class", T_INT_POS, 0, 0, "", 2 },
     [K_CLASSES] = { "classes_in_batch", T_INT_POS, 0, 0, "", 2 },
-    [K_NOISE] = { "noise", T_FLOAT_NONNEG, 0, 0, "", 2 },
-    [K_PROXY_NOISE] = { "proxy_noise", T_FLOAT_NONNEG, 0, 0, "", 2 },
+    [K_NOISE] = { "noise", T_FLOAT_NONNEG, 0, NOISE_MAX, NOISE_WHY, 2 },
+    [K_PROXY_NOISE] = { "proxy_noise", T_FLOAT_NONNEG, 0, NOISE_MAX, NOISE_WHY, 2 },
     [K_SEED] = { "seed", T_U64, 0, 0, "", 0 },
     [K_REPS] = { "reps", T_INT_POS, 0, 1e6, "", 2 },
     [K_WARMUP] = { "warmup", T_INT_NONNEG, 0, 1e6, "", 2 },
@@ -78,6 +86,7 @@ ktype key_type(int id)
     case PT_FLOAT_NONNEG: return T_FLOAT_NONNEG;
     case PT_FLAG: return T_FLAG;
     case PT_CHOICE: return T_CHOICE;
+    case PT_COUNT: return T_INT_POS;
     default: return T_FLOAT_ANY;
     }
 }
@@ -110,9 +119,9 @@ static const char *type_what(ktype t)
     case T_INT_POS: case T_THREADS: return "a positive integer";
     case T_INT_NONNEG: return "a non-negative integer";
     case T_U64: return "an integer in [0, 2^53]";
-    case T_FLOAT_POS: return "a positive number";
-    case T_FLOAT_NONNEG: return "a non-negative number";
-    case T_FLOAT_ANY: return "a finite number";
+    case T_FLOAT_POS: return "a positive number in float's range";
+    case T_FLOAT_NONNEG: return "a non-negative number in float's range";
+    case T_FLOAT_ANY: return "a finite number in float's range";
     case T_FLAG: return "0 or 1";
     default: return "a value";
     }
@@ -124,9 +133,11 @@ static int check_value(ktype t, double v)
     case T_INT_POS: case T_THREADS: return v >= 1 && v <= 1e9 && v == floor(v);
     case T_INT_NONNEG: return v >= 0 && v <= 1e9 && v == floor(v);
     case T_U64: return v >= 0 && v <= 9007199254740992.0 && v == floor(v);
-    case T_FLOAT_POS: return v > 0;
-    case T_FLOAT_NONNEG: return v >= 0;
-    case T_FLOAT_ANY: return 1;
+    /* the values are kept as floats (the loss parameters, the noise): 1e-300
+     * would be 0 there, 1e39 infinite */
+    case T_FLOAT_POS: return v > 0 && (float)v > 0 && v <= FLT_MAX;
+    case T_FLOAT_NONNEG: return v >= 0 && v <= FLT_MAX;
+    case T_FLOAT_ANY: return fabs(v) <= FLT_MAX;
     case T_FLAG: return v == 0 || v == 1;
     default: return 0;
     }
@@ -168,8 +179,11 @@ static int parse_string(int id, char **tok, int nt, kv *k, const char *file, int
             return def_error(file, line, "%s: longer than %zu characters", key_name(id), sizeof k->str - 1);
         o += (size_t)snprintf(k->str + o, sizeof k->str - o, "%s%s", i ? " " : "", tok[i]);
     }
-    if (id == K_STUDY && (nt != 1 || strspn(tok[0], "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(tok[0])))
-        return def_error(file, line, "study: '%s' is not a name (lower-case letters, digits, _ and -)", k->str);
+    char why[300];
+    if (id == K_STUDY && nt != 1)
+        return def_error(file, line, "study: '%s' is not a name (one word)", k->str);
+    if (id == K_STUDY && study_name_check(tok[0], 0, why, sizeof why))
+        return def_error(file, line, "study: %s", why);
     return 0;
 }
 
@@ -221,6 +235,14 @@ static int parse_list(const char *name, ktype t, char **tok, int nt, kv *k, cons
     return 0;
 }
 
+/* A seed is kept as a double: an integer above 2^53 would be rounded to
+ * another seed, so it is refused (and so is 1e3: a seed is written whole). */
+static int exact_u64(const char *s)
+{
+    uint64_t u;
+    return !parse_u64(s, &u) && u <= (1ULL << 53);
+}
+
 /* geom LO HI COUNT, or range LO HI STEP (inclusive). */
 static int parse_span(const char *name, ktype t, char **tok, int nt, kv *k, const char *file, int line)
 {
@@ -229,6 +251,8 @@ static int parse_span(const char *name, ktype t, char **tok, int nt, kv *k, cons
     if (nt != 4 || parse_double(tok[1], &lo) || parse_double(tok[2], &hi) || parse_double(tok[3], &s))
         return def_error(file, line, "%s: '%s' needs three numbers: %s", name, tok[0],
                          is_geom ? "LO HI COUNT" : "LO HI STEP");
+    for (int i = 1; i < 4 && t == T_U64; i++)
+        if (!exact_u64(tok[i])) return def_error(file, line, "%s: '%s' is not %s", name, tok[i], type_what(t));
     if (lo > hi)
         return def_error(file, line, "%s: empty range (%g > %g)", name, lo, hi);
     if (is_geom) {
@@ -295,6 +319,8 @@ int parse_values(int id, char **tok, int nt, kv *k, const char *file, int line)
         return parse_span(name, t, tok, nt, k, file, line);
     for (int i = 0; i < nt; i++) {
         double v;
+        if (t == T_U64 && !exact_u64(tok[i]))
+            return def_error(file, line, "%s: '%s' is not %s", name, tok[i], type_what(t));
         if (parse_double(tok[i], &v) || !check_value(t, v))
             return def_error(file, line, "%s: '%s' is not %s", name, tok[i], type_what(t));
         if (over_limit(name, v, file, line) || add_value(k, v, file, line, name)) return 1;

@@ -11,72 +11,56 @@
  *  - a shard given twice, or missing; a point missing (a shard with fewer
  *    rows than its JSON ran, or no row for a point index), or twice. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv.h"
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/jsonread.h"
+#include "core/text.h"
 #include "sweep/merge.h"
 #include "sweep/study.h"
 #include "sweep/sweep.h"
 
-static size_t nfields(const char *s)
+/* A line of a shard: no NUL or other control byte (dmlbench writes none, and
+ * the merged CSV must not carry one), as wide as the header. */
+static int check_line(const shard_file *sf, const char *p, size_t n, size_t line, size_t nh)
 {
-    size_t n = 1;
-    for (; *s; s++) n += *s == ',';
-    return n;
-}
-
-/* Of a point's first line: the rows of a learning point are its lines. */
-void merge_field(const char *row, int i, char *out, size_t len)
-{
-    const char *p = row, *nl = strchr(row, '\n');
-    for (int k = 0; k < i && p; k++)
-        if ((p = strchr(p, ',')) && (!nl || p < nl)) p++;
-        else p = NULL;
-    size_t n = p ? strcspn(p, ",\n") : 0;
-    if (n >= len) n = len - 1;
-    memcpy(out, p ? p : "", n);
-    out[n] = 0;
-}
-
-int merge_column(const char *name)
-{
-    const char *h = csv_header();
-    size_t nl = strlen(name);
-    int i = 0;
-    for (const char *p = h; p; i++) {
-        if (!strncmp(p, name, nl) && (p[nl] == ',' || !p[nl])) return i;
-        if ((p = strchr(p, ','))) p++;
-    }
-    return -1;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)p[i] < 0x20)
+            return die("merge: %s:%zu: a %s byte (damaged, or not a sweep CSV)", sf->csv, line,
+                       p[i] ? "control" : "NUL");
+    if (csv_count(p) != nh)
+        return die("merge: %s: line %zu has %zu fields, the header %zu (truncated or damaged)", sf->csv, line,
+                   csv_count(p), nh);
+    return 0;
 }
 
 /* The CSV: whole, with this build's header, every line as wide as it.  A
  * point's lines (one per evaluation of a train point) stay together: one
- * row, its lines joined by their newlines again. */
+ * row, its lines joined by their newlines again (point_lines checks them). */
 static int read_csv(shard_file *sf)
 {
     size_t len;
-    sf->csv_text = read_file_all(sf->csv, &len);
-    if (!sf->csv_text) return die("merge: %s: cannot read: %s", sf->csv, strerror(errno));
+    char why[128];
+    sf->csv_text = read_text(sf->csv, &len, why, sizeof why);
+    if (!sf->csv_text) return die("merge: %s: %s", sf->csv, why);
     if (len == 0 || sf->csv_text[len - 1] != '\n')
         return die("merge: %s: truncated: no final newline", sf->csv);
-    size_t hl = strlen(csv_header()), nh = nfields(csv_header());
-    if (strncmp(sf->csv_text, csv_header(), hl) || sf->csv_text[hl] != '\n')
+    size_t hl = strlen(csv_header()), nh = csv_count(csv_header());
+    if (len <= hl || strncmp(sf->csv_text, csv_header(), hl) || sf->csv_text[hl] != '\n')
         return die("merge: %s: its header is not this build's (another version of dmlbench, or not a sweep CSV)", sf->csv);
     sf->rows = calloc(len / 2 + 1, sizeof *sf->rows);
     if (!sf->rows) return die("merge: out of memory");
     size_t line = 1;
     char prev[32] = "", cur[32];
-    for (char *p = sf->csv_text + hl + 1; *p; line++) {
-        char *nl = strchr(p, '\n');
+    for (char *p = sf->csv_text + hl + 1, *end = sf->csv_text + len; p < end; line++) {
+        char *nl = memchr(p, '\n', (size_t)(end - p)); /* there is one: the text ends with it */
+        if (check_line(sf, p, (size_t)(nl - p), line + 1, nh)) return 1;
         *nl = 0;
-        if (nfields(p) != nh)
-            return die("merge: %s: line %zu has %zu fields, the header %zu (truncated or damaged)", sf->csv, line + 1,
-                       nfields(p), nh);
-        merge_field(p, 1, cur, sizeof cur);
+        if (csv_get(p, 1, cur, sizeof cur)) snprintf(cur, sizeof cur, "?");
         if (sf->nrows && !strcmp(cur, prev)) p[-1] = '\n'; /* the same point's next line */
         else sf->rows[sf->nrows++] = p;
         memcpy(prev, cur, sizeof cur);
@@ -85,11 +69,11 @@ static int read_csv(shard_file *sf)
     return 0;
 }
 
-/* A string member of obj into out; 1 when it is missing. */
+/* A string member of obj into out: 0, 1 when it is missing, 2 when too long. */
 static int get_str(const char *obj, const char *key, char *out, size_t len)
 {
     const char *v = obj ? jr_member(obj, key) : NULL;
-    return !v || jr_string(v, out, len);
+    return !v ? 1 : jr_string(v, out, len);
 }
 
 static int get_num(const char *obj, const char *key, double *out)
@@ -98,29 +82,56 @@ static int get_num(const char *obj, const char *key, double *out)
     return !v || jr_number(v, out);
 }
 
+/* A whole number in [lo, hi] (a shard number 1.5 is not shard 1). */
+static int get_int(const shard_file *sf, const char *obj, const char *key, double lo, double hi, long *out)
+{
+    double v;
+    if (get_num(obj, key, &v)) return die("merge: %s: no shard record (not written by dmlbench sweep --shard)", sf->json);
+    if (!(v >= lo && v <= hi) || v != floor(v))
+        return die("merge: %s: %s %g is not a whole number in [%g, %g]", sf->json, key, v, lo, hi);
+    *out = (long)v;
+    return 0;
+}
+
+/* The shard record: which shard of how many, how many points. */
+static int read_shard_record(shard_file *sf, const char *sh)
+{
+    long k, n, pts, tot, passes;
+    double fm;
+    if (!sh || get_num(sh, "fit_min_M", &fm) || get_str(sh, "meta", sf->meta, sizeof sf->meta))
+        return die("merge: %s: no shard record (not written by dmlbench sweep --shard)", sf->json);
+    if (get_int(sf, sh, "n", 1, 4096, &n) || get_int(sf, sh, "k", 0, (double)n - 1, &k) ||
+        get_int(sf, sh, "points_total", 1, STUDY_MAX_POINTS, &tot) || get_int(sf, sh, "points", 0, (double)tot, &pts) ||
+        get_int(sf, sf->json_text, "passes", 1, STUDY_MAX_PASSES, &passes))
+        return 1;
+    if (!(fm >= 0 && fm <= 1e9) || fm != floor(fm))
+        return die("merge: %s: fit_min_M %g is not a whole number in [0, 1e9]", sf->json, fm);
+    sf->k = (int)k; sf->n = (int)n; sf->points = (size_t)pts; sf->total = (size_t)tot;
+    sf->fit_min_M = fm; sf->passes = (int)passes;
+    return 0;
+}
+
 /* The JSON beside the CSV: complete, with its shard record. */
 static int read_json(shard_file *sf)
 {
-    sf->json_text = read_file_all(sf->json, NULL);
-    if (!sf->json_text) return die("merge: %s: cannot read: %s", sf->json, strerror(errno));
     char err[200];
+    size_t jl;
+    sf->json_text = read_text(sf->json, &jl, err, sizeof err);
+    if (!sf->json_text) return die("merge: %s: %s", sf->json, err);
     if (jr_check(sf->json_text, err, sizeof err)) return die("merge: %s: %s", sf->json, err);
-    const char *j = sf->json_text, *sh = jr_member(j, "shard"), *git = jr_member(j, "git"), *cpu = jr_member(j, "cpu");
+    const char *j = sf->json_text, *git = jr_member(j, "git"), *cpu = jr_member(j, "cpu");
     const char *dirty = git ? jr_member(git, "dirty") : NULL, *quick = jr_member(j, "quick");
-    double k, n, pts, tot, fm, passes;
-    if (!sh || get_num(sh, "k", &k) || get_num(sh, "n", &n) || get_num(sh, "points", &pts) ||
-        get_num(sh, "points_total", &tot) || get_num(sh, "fit_min_M", &fm) || get_str(sh, "meta", sf->meta, sizeof sf->meta))
-        return die("merge: %s: no shard record (not written by dmlbench sweep --shard)", sf->json);
+    if (read_shard_record(sf, jr_member(j, "shard"))) return 1;
     if (get_str(j, "study", sf->study, sizeof sf->study) || get_str(j, "points_hash", sf->hash, sizeof sf->hash) ||
         get_str(j, "host", sf->host, sizeof sf->host) || get_str(git, "commit", sf->commit, sizeof sf->commit) ||
-        !dirty || get_str(j, "flags", sf->flags, sizeof sf->flags) || get_num(j, "passes", &passes) ||
+        !dirty || get_str(j, "flags", sf->flags, sizeof sf->flags) ||
         get_str(j, "compiler", sf->compiler, sizeof sf->compiler) || get_str(cpu, "model", sf->cpu, sizeof sf->cpu) || !quick)
-        return die("merge: %s: lacks a field of its provenance (study, points_hash, host, git, flags, compiler, cpu, passes, quick)",
-                   sf->json);
+        return die("merge: %s: lacks a field of its provenance (study, points_hash, host, git, flags, compiler, cpu, passes, "
+                   "quick), or one is too long", sf->json);
+    char why[300];
+    if (study_name_check(sf->study, 1, why, sizeof why)) return die("merge: %s: study: %s", sf->json, why);
     snprintf(sf->dirty, sizeof sf->dirty, "%s", *dirty == 't' ? "true" : *dirty == 'f' ? "false" : "null");
     sf->quick = *quick == 't';
-    sf->k = (int)k; sf->n = (int)n; sf->points = (size_t)pts; sf->total = (size_t)tot;
-    sf->fit_min_M = fm; sf->passes = (int)passes;
     if (sf->nrows != sf->points)
         return die("merge: %s: %zu rows, but its JSON says the shard ran %zu points (%s)", sf->csv, sf->nrows,
                    sf->points, sf->nrows < sf->points ? "a point is missing" : "rows it did not run");
@@ -180,21 +191,56 @@ static int gather(shard_file *sf, int nf, const char *name, merged_study *ms)
     return 0;
 }
 
+/* The lines of one point: each of this study, and several only for a
+ * learning point (kind train or baseline), one line per (name, epoch), all
+ * with one key.  A row repeated on the next line, even with another value,
+ * is a point twice. */
+static int point_lines(const shard_file *s, const char *row, unsigned long long pi)
+{
+    int cs = csv_find(csv_header(), "study"), ck = csv_find(csv_header(), "kind"),
+        cn = csv_find(csv_header(), "name"), ce = csv_find(csv_header(), "epoch"), ckey = csv_find(csv_header(), "key");
+    char key0[512] = "", f[512];
+    size_t nlines = 0;
+    for (const char *l = row; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL, nlines++) {
+        if (csv_get(l, cs, f, sizeof f) || strcmp(f, s->study))
+            return die("merge: %s: point %llu: a row of study '%s', but the shard is of %s", s->csv, pi, f, s->study);
+        if (csv_get(l, ckey, f, sizeof f) || (nlines && strcmp(f, key0)))
+            return die("merge: %s: point %llu appears twice, with other keys", s->csv, pi);
+        if (!nlines) memcpy(key0, f, sizeof f);
+    }
+    if (nlines == 1) return 0;
+    for (const char *l = row; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        char nm[64], ep[64], nm2[64], ep2[64];
+        if (csv_get(l, ck, f, sizeof f) || (strcmp(f, "train") && strcmp(f, "baseline")))
+            return die("merge: %s: point %llu appears twice (a %s point has one row)", s->csv, pi, f);
+        csv_get(l, cn, nm, sizeof nm);
+        csv_get(l, ce, ep, sizeof ep);
+        for (const char *m = row; m != l; m = strchr(m, '\n') + 1) {
+            csv_get(m, cn, nm2, sizeof nm2);
+            csv_get(m, ce, ep2, sizeof ep2);
+            if (!strcmp(nm, nm2) && !strcmp(ep, ep2))
+                return die("merge: %s: point %llu: its row %s, epoch %s appears twice", s->csv, pi, nm, ep);
+        }
+    }
+    return 0;
+}
+
 /* Every point of the study exactly once, and the keys are the definition's. */
 static int place_rows(merged_study *ms)
 {
-    int ckey = merge_column("key");
+    int ckey = csv_find(csv_header(), "key");
     for (int k = 0; k < ms->n; k++) {
         const shard_file *s = ms->shards[k];
         for (size_t r = 0; r < s->nrows; r++) {
             char f[32];
-            merge_field(s->rows[r], 1, f, sizeof f);
+            csv_get(s->rows[r], 1, f, sizeof f);
             char *end;
             unsigned long long pi = strtoull(f, &end, 10);
-            if (!*f || *end || pi >= ms->total)
+            if (!*f || *end || *f < '0' || *f > '9' || pi >= ms->total)
                 return die("merge: %s: line %zu: point '%s' is not one of the study's %zu points", s->csv, r + 2, f, ms->total);
             if (ms->row[pi])
                 return die("merge: %s: line %zu: point %llu appears twice (also in %s)", s->csv, r + 2, pi, ms->src[pi]->csv);
+            if (point_lines(s, s->rows[r], pi)) return 1;
             ms->row[pi] = s->rows[r];
             ms->src[pi] = s;
         }
@@ -205,7 +251,7 @@ static int place_rows(merged_study *ms)
     for (size_t p = 0; p < ms->total; p++) {
         if (!ms->row[p]) return die("merge: study %s: point %zu of %zu is missing from every shard", ms->name, p, ms->total);
         char key[512];
-        merge_field(ms->row[p], ckey, key, sizeof key);
+        csv_get(ms->row[p], ckey, key, sizeof key);
         h = shard_hash(shard_hash(h, key), "\n");
     }
     char hx[32];

@@ -5,12 +5,14 @@
 
 #include <stddef.h>
 
+#include "sweep/study.h"
+
 typedef struct shard_file {
     char csv[1024], json[1024];
     char *csv_text, *json_text;   /* owned; rows point into csv_text */
     char **rows;
     size_t nrows;
-    char study[128], commit[48], dirty[8], flags[512], compiler[96], cpu[128], host[256], meta[512];
+    char study[STUDY_NAME_MAX + 1], commit[48], dirty[8], flags[512], compiler[96], cpu[128], host[256], meta[512];
     char hash[32];
     int k, n, quick, passes;
     size_t points, total;
@@ -30,10 +32,5 @@ typedef struct merged_study {
 /* Writes <out>/<study>.csv, .json, .meta.gp; runs the fit of a study with
  * fit_min_M.  Returns 0, 1 (message printed) or 3 (a loss off its order). */
 int merge_write(const char *out, const merged_study *ms);
-
-/* Field i (0-based) of a CSV row into out. */
-void merge_field(const char *row, int i, char *out, size_t len);
-/* The index of column name in this build's header, or -1. */
-int merge_column(const char *name);
 
 #endif

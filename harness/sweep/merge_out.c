@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv.h"
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/json.h"
@@ -42,11 +43,11 @@ static const char *cpu_of(const merged_study *ms, const char *host, const shard_
 
 static void count_hosts(const merged_study *ms, hosts *h)
 {
-    int ch = merge_column("host");
+    int ch = csv_find(csv_header(), "host");
     h->n = 0;
     for (size_t p = 0; p < ms->total; p++) {
         char name[256];
-        merge_field(ms->row[p], ch, name, sizeof name);
+        csv_get(ms->row[p], ch, name, sizeof name);
         int i = 0;
         while (i < h->n && strcmp(h->host[i], name)) i++;
         if (i == h->n && h->n < MAXH) {
@@ -69,7 +70,7 @@ static void count_hosts(const merged_study *ms, hosts *h)
 static int on_main_cpu(const hosts *h, const char *row)
 {
     char name[256];
-    merge_field(row, merge_column("host"), name, sizeof name);
+    csv_get(row, csv_find(csv_header(), "host"), name, sizeof name);
     for (int i = 0; i < h->n; i++)
         if (!strcmp(h->host[i], name)) return !strcmp(h->cpu[i], h->main_cpu);
     return 0;

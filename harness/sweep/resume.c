@@ -8,33 +8,35 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/csv.h"
 #include "core/error.h"
 #include "core/text.h"
 #include "core/parse.h"
 #include "sweep/study.h"
 
-/* Field i (0-based) of a CSV row, into out. */
-static void csv_field(const char *row, int i, char *out, size_t len)
+/* A row is the point's only when its own columns say what its key says:
+ * kind, name (a baseline's two lines have names of their own), shape, batch
+ * and loss parameters as this build writes them for the point (isa, threads
+ * and reps are what ran, and may differ from what was asked). */
+static int row_matches(const study *st, const sweep_point *p, const char *line)
 {
-    const char *p = row;
-    for (int k = 0; k < i && p; k++) {
-        p = strchr(p, ',');
-        if (p) p++;
-    }
-    size_t n = p ? strcspn(p, ",") : 0;
-    if (n >= len) n = len - 1;
-    memcpy(out, p ? p : "", n);
-    out[n] = 0;
-}
-
-static int header_index(const char *name)
-{
-    char h[2048];
-    snprintf(h, sizeof h, "%s", csv_header());
-    int i = 0;
-    for (char *t = strtok(h, ","); t; t = strtok(NULL, ","), i++)
-        if (!strcmp(t, name)) return i;
-    return -1;
+    static const char *const kinds[] = { [PK_LOSS] = "loss", [PK_KERNEL] = "kernel", [PK_TRAIN] = "train",
+                                         [PK_BASELINE] = "baseline" };
+    enum { C_KIND = 2, C_NAME = 3, C_SHAPE = 6, C_REPS = 14 };
+    char kind[16], name[64], a[64], e[64];
+    if (csv_get(line, C_KIND, kind, sizeof kind) || strcmp(kind, kinds[p->kind]) ||
+        csv_get(line, C_NAME, name, sizeof name))
+        return 0;
+    const char *want = p->kind == PK_KERNEL ? kernel_names[p->kernel] : p->kind == PK_BASELINE ? NULL
+                     : dml_loss_name(p->sp.params.loss);
+    if (want && strcmp(name, want)) return 0;
+    sbuf b = { 0 };
+    fmt_what(&b, st, p, kind, name, "", 0);
+    int ok = 1;
+    for (int i = C_SHAPE, n = (int)csv_count(b.s); i < n && ok; i++)
+        ok = i == C_REPS || (!csv_get(line, i, a, sizeof a) && !csv_get(b.s, i, e, sizeof e) && !strcmp(a, e));
+    free(b.s);
+    return ok;
 }
 
 /* Takes over the row `line` (passes and key already cut off) for point i:
@@ -48,7 +50,7 @@ static int adopt_row(study *st, size_t i, char *line, long passes, unsigned gen)
     size_t commas = 0, want = 0;
     for (const char *c = line; *c; c++) commas += *c == ',';
     for (const char *c = csv_header(); *c; c++) want += *c == ',';
-    if (commas + 2 != want) return 0; /* not a row of this header: run the point again */
+    if (commas + 2 != want || !row_matches(st, p, line)) return 0; /* not this point's row: run it again */
     /* The row's point index is this run's: rewrite the second field. */
     const char *rest = strchr(line, ',');
     rest = rest ? strchr(rest + 1, ',') : NULL;
@@ -66,11 +68,11 @@ static int adopt_row(study *st, size_t i, char *line, long passes, unsigned gen)
     p->adopt_gen = gen;
     p->nrows = 1;
     char f[64];
-    csv_field(line, header_index("value"), f, sizeof f);
+    csv_get(line, csv_find(csv_header(), "value"), f, sizeof f);
     p->value = *f ? strtod(f, NULL) : NAN;
-    csv_field(line, header_index("total_min_ms"), f, sizeof f);
+    csv_get(line, csv_find(csv_header(), "total_min_ms"), f, sizeof f);
     p->best_total = *f ? strtod(f, NULL) : INFINITY;
-    csv_field(line, header_index("isa"), p->isa, sizeof p->isa);
+    csv_get(line, csv_find(csv_header(), "isa"), p->isa, sizeof p->isa);
     return 1;
 }
 
@@ -96,6 +98,14 @@ size_t resume_from_text(study *st, const char *path, char *text, size_t len)
     static unsigned gens;
     unsigned gen = ++gens;
     size_t found = 0, hl = strlen(csv_header());
+    /* a file that lost its last bytes: its last line may be any prefix of a
+     * row, a key cut short among them (delta=0.15 read as delta=0.1) */
+    char *last = len ? memrchr(text, '\n', len) : NULL;
+    if (len && text[len - 1] != '\n') {
+        die("sweep: %s: its last line is cut short (no newline); that point runs again", path);
+        len = last ? (size_t)(last - text) + 1 : 0;
+        text[len] = 0;
+    }
     text_lines tl;
     lines_init(&tl, text, len);
     char *line;

@@ -115,10 +115,17 @@ typedef struct sweep_point {
 #define STUDY_MAX_POINTS 100000
 /* The most passes over a study. */
 #define STUDY_MAX_PASSES 100
+/* The longest study name (names.c): files are named by it whole. */
+#define STUDY_NAME_MAX 100
+
+/* 0 when name may name a study (stem: it is a file's stem, not a `study`
+ * line); 1 with why set. */
+int study_name_check(const char *name, int stem, char *why, size_t len);
 
 typedef struct study {
-    char path[4096], name[128], title[256];
+    char path[4096], name[STUDY_NAME_MAX + 1], title[256];
     double fit_min_M;
+    int fit_line;        /* of fit_min_M in the definition */
     int passes;
     size_t todo;         /* point-passes in this run, for the progress line */
     sweep_point *pts;
@@ -127,6 +134,13 @@ typedef struct study {
     unsigned long long points_hash; /* of the whole study's keys, in order */
     size_t *hash, hcap;  /* the points by key (pointset.c): index + 1, 0 empty */
 } study;
+
+/* What a point implies (memory; the time of a timing point's first step
+ * against max_seconds), checked as it is expanded: 0, or 1 after a message
+ * naming file:line (limits.c). */
+int point_limits(const sweep_point *p, const char *file, int line);
+/* A study with fit_min_M: the fit has rows at two values of M at least. */
+int fit_limits(const study *st, const char *file);
 
 /* Reads and expands one definition.  Returns 0, or 1 after a message. */
 int load_study(const char *file, int quick, int cli_threads, study *st);
@@ -161,6 +175,9 @@ const char *csv_header(void);
 void fmt_row(sbuf *b, const study *st, size_t idx, const sweep_point *p, const point_result *r,
              const char *isa, int threads, double gelem, double prod_min, double value_err);
 int write_csv(const study *st, const char *path, char *err, size_t errlen);
+/* The same text into *b (the caller frees b->s); 1 with err set when a row
+ * is not as wide as the header. */
+int csv_text(const study *st, sbuf *b, char *err, size_t errlen);
 /* Rows of an earlier run (same header) whose key matches a point of st. */
 size_t resume_from(study *st, const char *path);
 size_t resume_from_text(study *st, const char *path, char *text, size_t len);

@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/prov.h"
+#include "core/threads.h"
 #include "core/timing.h"
 #include "sweep/fit.h"
 #include "sweep/study.h"
@@ -221,6 +222,9 @@ int sweep_main(const sweep_opts *o)
         return free_studies(studies, o->nfiles, 0);
     }
     if (check_cpus(o, studies, max_threads)) return free_studies(studies, o->nfiles, 1);
+    char terr[200];
+    if (threads_can_start(max_threads, terr, sizeof terr))
+        return free_studies(studies, o->nfiles, die("sweep: %d threads: %s", max_threads, terr));
     if (mkdir_p(o->out))
         return free_studies(studies, o->nfiles, die("sweep: cannot create %s: %s", o->out, strerror(errno)));
     char binding[2048];

@@ -16,23 +16,27 @@ const char *train_default_data_dir(void)
 
 /* <dir>/<prefix>-<kind>, with ".gz" when that file exists (the Debian layout),
  * else the plain name (an unpacked copy). */
-static void idx_path(char *buf, size_t len, const char *dir, const char *prefix,
-                     const char *kind)
+void train_idx_path(char *buf, size_t len, const char *dir, const char *prefix, const char *kind)
 {
     snprintf(buf, len, "%s/%s-%s.gz", dir, prefix, kind);
     if (access(buf, F_OK) != 0)
         snprintf(buf, len, "%s/%s-%s", dir, prefix, kind);
 }
 
-int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, char *err,
-               size_t errlen)
+int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, char *err, size_t errlen)
+{
+    return mnist_read_some(dir, prefix, classes, SIZE_MAX, NULL, NULL, out, err, errlen);
+}
+
+int mnist_read_some(const char *dir, const char *prefix, int classes, size_t keep, idx_each each, void *user,
+                    dataset *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     char ipath[1024], lpath[1024];
-    idx_path(ipath, sizeof ipath, dir, prefix, "images-idx3-ubyte");
-    idx_path(lpath, sizeof lpath, dir, prefix, "labels-idx1-ubyte");
+    train_idx_path(ipath, sizeof ipath, dir, prefix, "images-idx3-ubyte");
+    train_idx_path(lpath, sizeof lpath, dir, prefix, "labels-idx1-ubyte");
     idx_array im, lb;
-    if (idx_read(ipath, 3, IDX_MAX_BYTES, &im, err, errlen))
+    if (idx_read_some(ipath, 3, IDX_MAX_BYTES, keep, each, user, &im, err, errlen))
         return 1;
     if (idx_read(lpath, 1, IDX_MAX_BYTES, &lb, err, errlen)) {
         idx_free(&im);
@@ -49,7 +53,7 @@ int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, c
                  im.dims[0]);
         goto done;
     }
-    out->n = im.dims[0];
+    out->n = im.kept;
     out->dim = im.item;
     out->x = malloc(out->n * out->dim * sizeof(float));
     out->y = malloc(out->n * sizeof(int32_t));
@@ -57,15 +61,15 @@ int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, c
         snprintf(err, errlen, "%s: out of memory for %zu images", ipath, out->n);
         goto done;
     }
-    for (size_t i = 0; i < out->n; i++) {
+    for (size_t i = 0; i < lb.dims[0]; i++) { /* every label, kept or not: the classes are the file's */
         int64_t y = idx_label(&lb, i);  /* int32 labels (0x0C) may be negative: refused */
         if (y < 0 || y >= classes) {
             snprintf(err, errlen, "%s: label %lld of item %zu is outside [0, %d)", lpath, (long long)y, i,
                      classes);
             goto done;
         }
-        out->y[i] = (int32_t)y;
-        if (out->y[i] + 1 > out->classes) out->classes = out->y[i] + 1;
+        if (i < out->n) out->y[i] = (int32_t)y;
+        if ((int32_t)y + 1 > out->classes) out->classes = (int32_t)y + 1;
     }
     for (size_t i = 0; i < out->n * out->dim; i++)
         out->x[i] = (float)im.data[i] / 255.0f;
@@ -107,16 +111,27 @@ static int alloc_like(dataset *d, size_t n, size_t dim)
     return !d->x || !d->y;
 }
 
-/* One scalar mean and standard deviation over every training pixel (in double:
- * 47 M terms), applied to both sets. */
-static void standardise(train_data *d, const dataset *stats_of_set)
+/* The sums of every training pixel (x / 255, as mnist_read makes it) and of
+ * its square, in double (47 M terms), in file order: summed as the file is
+ * read, kept items or not. */
+typedef struct pixel_sums { double s, s2; size_t n; } pixel_sums;
+
+static void sum_pixels(const uint8_t *b, size_t n, void *user)
 {
-    double s = 0, s2 = 0;
-    size_t n = stats_of_set->n * stats_of_set->dim;
+    pixel_sums *ps = user;
     for (size_t i = 0; i < n; i++) {
-        s += stats_of_set->x[i];
-        s2 += (double)stats_of_set->x[i] * stats_of_set->x[i];
+        float x = (float)b[i] / 255.0f;
+        ps->s += x;
+        ps->s2 += (double)x * x;
     }
+    ps->n += n;
+}
+
+/* One scalar mean and standard deviation over every training pixel, applied to both sets. */
+static void standardise(train_data *d, const pixel_sums *ps)
+{
+    double s = ps->s, s2 = ps->s2;
+    size_t n = ps->n;
     d->mean = s / (double)n;
     d->std = sqrt(fmax(s2 / (double)n - d->mean * d->mean, 1e-12));
     float m = (float)d->mean, inv = (float)(1.0 / d->std);
@@ -132,10 +147,15 @@ int train_data_load(const char *dir, train_protocol protocol, size_t train_limit
     memset(out, 0, sizeof *out);
     out->protocol = protocol;
     dataset tr, te;
-    if (mnist_read(dir, "train", 256, &tr, err, errlen))
+    size_t keep_tr = SIZE_MAX, keep_te = SIZE_MAX;
+    if ((train_limit || eval_limit) &&
+        train_prefix_needs(dir, protocol, train_limit, eval_limit, &keep_tr, &keep_te, err, errlen))
+        return 1;
+    pixel_sums ps = { 0 };
+    if (mnist_read_some(dir, "train", 256, keep_tr, sum_pixels, &ps, &tr, err, errlen))
         return 1;
     /* the test set may only hold classes the training set has */
-    if (mnist_read(dir, "t10k", tr.classes, &te, err, errlen)) {
+    if (mnist_read_some(dir, "t10k", tr.classes, keep_te, NULL, NULL, &te, err, errlen)) {
         dataset_free(&tr);
         return 1;
     }
@@ -168,7 +188,7 @@ int train_data_load(const char *dir, train_protocol protocol, size_t train_limit
                  out->train.n ? "evaluation" : "training");
         goto done;
     }
-    standardise(out, &tr);  /* the whole training set's statistics, as Normalize uses */
+    standardise(out, &ps);  /* the whole training set's statistics, as Normalize uses */
     rc = 0;
 done:
     dataset_free(&tr);

@@ -29,6 +29,10 @@ typedef struct dataset {
  * count, labels must lie in [0, classes). */
 int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, char *err,
                size_t errlen);
+/* The same keeping the first `keep` items (each: idx_read_some's); the
+ * labels are all read and checked, and classes counts them all. */
+int mnist_read_some(const char *dir, const char *prefix, int classes, size_t keep, idx_each each, void *user,
+                    dataset *out, char *err, size_t errlen);
 void dataset_free(dataset *d);
 
 typedef enum train_protocol { PROTOCOL_CLOSED = 0, PROTOCOL_OPEN } train_protocol;
@@ -50,6 +54,19 @@ int train_data_load(const char *dir, train_protocol protocol, size_t train_limit
 void train_data_free(train_data *d);
 /* The directory of the Debian package dataset-fashion-mnist. */
 const char *train_default_data_dir(void);
+/* <dir>/<prefix>-<kind>, with ".gz" when that file exists, else the plain name. */
+void train_idx_path(char *buf, size_t len, const char *dir, const char *prefix, const char *kind);
+/* The labels alone say whether the evaluation set eval_limit leaves holds a
+ * query (two items of one class): 0, or 1 with err set (train/limits.c). */
+/* How many leading items of the training and test files a protocol with
+ * these limits takes (the labels say): *keep_tr, *keep_te (train/limits.c). */
+int train_prefix_needs(const char *dir, train_protocol protocol, size_t train_limit, size_t eval_limit,
+                       size_t *keep_tr, size_t *keep_te, char *err, size_t errlen);
+/* About the bytes a run allocates: the network (weights, gradient, AdamW's
+ * two moments, the copy kept at the end), the batch's activations, the data
+ * set (Fashion-MNIST's size) and the evaluation's embeddings. */
+double train_bytes(size_t H, size_t D, size_t M, size_t eval_limit);
+int train_limits_check(const char *dir, train_protocol protocol, size_t eval_limit, char *err, size_t errlen);
 
 /* ------------------------------------------------------------- retrieval */
 
@@ -188,7 +205,8 @@ typedef struct train_result {
     double step_s_median;     /* median wall time of one step */
     double gflops;            /* step_flops / step_s_median */
     dml_isa isa;
-    float *final_params;      /* the trained network (nparams) and proxies (C × D or NULL) */
+    float *final_params;      /* the trained network (nparams) and proxies (R × D or NULL; */
+                              /* R = dml_proxy_rows: C, or C·K for SoftTriple) */
     size_t nparams;
     float *proxies;
 } train_result;

@@ -23,9 +23,11 @@ void dml_ctx_traffic(const dml_ctx *ctx, double *p_bytes, double *total_bytes)
 {
     double p = 0, t = 0;
     if (ctx) {
-        const double M = (double)ctx->M, C = (double)ctx->C, D = (double)ctx->D, f = sizeof(float);
-        if (dml_loss_has_proxies(ctx->loss)) {
-            int nca = ctx->loss == DML_LOSS_PROXY_NCA;
+        /* C: the proxy rows (C·K for SoftTriple) */
+        const double M = (double)ctx->M, C = (double)ctx->R, D = (double)ctx->D, f = sizeof(float);
+        if (dml_loss_kind_of(ctx->loss) == DML_KIND_PROXY) {
+            /* a fused step that reduces rows over every class sweeps twice, as Proxy-NCA's */
+            int nca = ctx->loss != DML_LOSS_PROXY_ANCHOR;
             double p_passes = ctx->fused ? (nca ? 3 : 2) : 8;
             double s_passes = ctx->fused ? (nca ? 4 : 2) : 5;
             p = p_passes * C * D * f;
@@ -41,7 +43,7 @@ void dml_ctx_traffic(const dml_ctx *ctx, double *p_bytes, double *total_bytes)
 double dml_ctx_resident_bytes(dml_loss loss, size_t M, size_t C, size_t D, int fused)
 {
     const double m = (double)M, c = (double)C, d = (double)D, f = sizeof(float);
-    if (!dml_loss_has_proxies(loss))
+    if (dml_loss_kind_of(loss) != DML_KIND_PROXY)
         return (m * d + 3 * m * m + 2 * m) * f; /* X̂, S, G, H */
     double b = (m * d + 2 * m * c + 3 * c) * f + c; /* X̂, S, G, rowv and 1/‖p‖, seen */
     return fused ? b : b + c * d * f;               /* unfused: P̂ whole */

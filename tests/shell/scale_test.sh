@@ -25,7 +25,7 @@ limited() { (ulimit -v 3000000; "$@"); }
 
 # (sweep/limits.c, from branch hostile, refuses first at load time, with its own
 # estimate; point_fits, per point, is the second line of defence)
-one_line "run, C = 1e6, D = 512 under 3 GB" "C.1000000.*D.512 needs about [0-9.]* GB" \
+one_line "run, C = 1e6, D = 512 under 3 GB" "C.*1000000.*D.*512 needs about [0-9.]* GB" \
     limited "$BIN" run --loss proxy_anchor --C 1000000 --D 512 --reps 1
 printf 'study big\nlosses proxy_nca\nC 1000 1000000\nM 180\nD 512\nreps 1\nwarmup 0\npasses 1\nmax_seconds 0.1\n' > "$W/big.txt"
 one_line "sweep, its second point" "^dmlbench: .*big.txt.*C=1000000;D=512.* needs about [0-9.]* GB" \

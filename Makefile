@@ -125,12 +125,13 @@ $(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -Itests -Iharness -DDML_TEST_DIR='"tests"' -c $< -o $@
 
-# The tests reuse the harness's golden reader (point/), the train room, and
+# The tests reuse the harness's golden reader (point/), the train room, the
+# IDX reader and writer (data/), and
 # what they stand on (core/).
 TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/golden_case.o point/params.o \
                        core/error.o core/parse.o core/rng.o core/text.o core/json.o \
                        core/fileio.o core/stats.o core/timing.o) \
-                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard harness/train/*.c))
+                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard harness/train/*.c harness/data/idx*.c))
 $(BUILD)/test_dml: $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a -lcriterion $(LDLIBS_BASE) $(ZLIB_LIBS)
 

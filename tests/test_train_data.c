@@ -116,7 +116,7 @@ Test(idx, bad_magic_type_and_dims)
     expect_error("m", "not an IDX file");
     write_set("t", 10, 10, 1, 0);
     write_file("t-images-idx3-ubyte", buf, idx_bytes(buf, 0x0D, 3, d3, pix, 60), 1);
-    expect_error("t", "is not unsigned byte");
+    expect_error("t", "is neither unsigned byte (0x08) nor int32 (0x0C)");
     write_set("n", 10, 10, 1, 0);
     write_file("n-labels-idx1-ubyte", buf, idx_bytes(buf, 8, 3, d3, pix, 60), 1);
     expect_error("n", "has 3 dimensions, expected 1");

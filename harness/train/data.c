@@ -39,6 +39,11 @@ int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, c
         return 1;
     }
     int rc = 1;
+    if (im.type != IDX_TYPE_UBYTE) {
+        snprintf(err, errlen, "%s: images must be unsigned bytes (IDX type 0x08), not type 0x%02X",
+                 ipath, (unsigned)im.type);
+        goto done;
+    }
     if (im.dims[0] != lb.dims[0]) {
         snprintf(err, errlen, "%s: %zu labels, but %s holds %zu images", lpath, lb.dims[0], ipath,
                  im.dims[0]);
@@ -46,6 +51,7 @@ int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, c
     }
     out->n = im.dims[0];
     out->dim = im.item;
+    out->h = im.dims[1], out->w = im.dims[2];
     out->x = malloc(out->n * out->dim * sizeof(float));
     out->y = malloc(out->n * sizeof(int32_t));
     if (!out->x || !out->y) {
@@ -53,12 +59,13 @@ int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, c
         goto done;
     }
     for (size_t i = 0; i < out->n; i++) {
-        out->y[i] = lb.data[i];
-        if (out->y[i] >= classes) {
-            snprintf(err, errlen, "%s: label %d of item %zu is outside [0, %d)", lpath, out->y[i], i,
+        int64_t y = idx_label(&lb, i);  /* int32 labels (0x0C) may be negative: refused */
+        if (y < 0 || y >= classes) {
+            snprintf(err, errlen, "%s: label %lld of item %zu is outside [0, %d)", lpath, (long long)y, i,
                      classes);
             goto done;
         }
+        out->y[i] = (int32_t)y;
         if (out->y[i] + 1 > out->classes) out->classes = out->y[i] + 1;
     }
     for (size_t i = 0; i < out->n * out->dim; i++)
@@ -92,10 +99,11 @@ static void take(dataset *dst, const dataset *src, int lo, int hi, int shift, si
     }
 }
 
-static int alloc_like(dataset *d, size_t n, size_t dim)
+static int alloc_like(dataset *d, size_t n, const dataset *shape)
 {
     memset(d, 0, sizeof *d);
-    d->dim = dim;
+    d->dim = shape->dim, d->h = shape->h, d->w = shape->w;
+    size_t dim = d->dim;
     d->x = malloc((n ? n : 1) * dim * sizeof(float));
     d->y = malloc((n ? n : 1) * sizeof(int32_t));
     return !d->x || !d->y;
@@ -120,43 +128,76 @@ static void standardise(train_data *d, const dataset *stats_of_set)
             sets[k]->x[i] = (sets[k]->x[i] - m) * inv;
 }
 
+/* Labels are counted from 0 in each file; with int32 labels (IDX 0x0C) a set
+ * may have this many classes (the glyph set's largest is ~20 000). */
+#define MAX_CLASSES (1 << 24)
+
+const char *train_protocol_name(train_protocol p)
+{
+    static const char *const names[PROTOCOL_COUNT] = { "closed", "open", "val", "test" };
+    return (unsigned)p < PROTOCOL_COUNT ? names[p] : "?";
+}
+
+/* Who is trained on and who is retrieved, by protocol (train.h). */
+static void split(train_data *out, const dataset *tr, const dataset *te, size_t train_limit,
+                  size_t eval_limit)
+{
+    switch (out->protocol) {
+    case PROTOCOL_OPEN: {
+        int half = tr->classes / 2;  /* Fashion-MNIST: train on 0–4, retrieve among 5–9 */
+        take(&out->train, tr, 0, half, 0, train_limit);
+        take(&out->eval, tr, half, tr->classes, half, eval_limit);
+        take(&out->eval, te, half, tr->classes, half, eval_limit);
+        break;
+    }
+    case PROTOCOL_CLOSED:
+        take(&out->train, tr, 0, tr->classes, 0, train_limit);
+        take(&out->eval, te, 0, tr->classes, 0, eval_limit);
+        break;
+    default:  /* val, test: the evaluation set's classes are its own */
+        take(&out->train, tr, 0, tr->classes, 0, train_limit);
+        take(&out->eval, te, 0, te->classes, 0, eval_limit);
+    }
+}
+
+static int check_sets(const char *dir, train_protocol protocol, const dataset *tr,
+                      const dataset *te, char *err, size_t errlen)
+{
+    if (tr->dim != te->dim || tr->h != te->h) {
+        snprintf(err, errlen, "%s: training images are %zu x %zu, %s images %zu x %zu", dir, tr->h,
+                 tr->w, protocol == PROTOCOL_VAL ? "validation" : "test", te->h, te->w);
+        return 1;
+    }
+    if (tr->classes < 2 || (protocol == PROTOCOL_OPEN && tr->classes < 4)) {
+        snprintf(err, errlen, "%s: %d classes is too few for the %s protocol", dir, tr->classes,
+                 train_protocol_name(protocol));
+        return 1;
+    }
+    return 0;
+}
+
 int train_data_load(const char *dir, train_protocol protocol, size_t train_limit,
                     size_t eval_limit, train_data *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     out->protocol = protocol;
     dataset tr, te;
-    if (mnist_read(dir, "train", 256, &tr, err, errlen))
+    int own = protocol == PROTOCOL_VAL || protocol == PROTOCOL_TEST;
+    if (mnist_read(dir, "train", MAX_CLASSES, &tr, err, errlen))
         return 1;
-    /* the test set may only hold classes the training set has */
-    if (mnist_read(dir, "t10k", tr.classes, &te, err, errlen)) {
+    /* closed and open: the test set may only hold classes the training set has */
+    if (mnist_read(dir, protocol == PROTOCOL_VAL ? "val" : "t10k", own ? MAX_CLASSES : tr.classes,
+                   &te, err, errlen)) {
         dataset_free(&tr);
         return 1;
     }
     int rc = 1;
-    if (tr.dim != te.dim) {
-        snprintf(err, errlen, "%s: training images have %zu pixels, test images %zu", dir, tr.dim,
-                 te.dim);
-        goto done;
-    }
-    if (tr.classes < 2 || (protocol == PROTOCOL_OPEN && tr.classes < 4)) {
-        snprintf(err, errlen, "%s: %d classes is too few for the %s protocol", dir, tr.classes,
-                 protocol == PROTOCOL_OPEN ? "open" : "closed");
-        goto done;
-    }
-    if (alloc_like(&out->train, tr.n, tr.dim) || alloc_like(&out->eval, tr.n + te.n, tr.dim)) {
+    if (check_sets(dir, protocol, &tr, &te, err, errlen)) goto done;
+    if (alloc_like(&out->train, tr.n, &tr) || alloc_like(&out->eval, tr.n + te.n, &tr)) {
         snprintf(err, errlen, "out of memory for the data set");
         goto done;
     }
-    if (protocol == PROTOCOL_CLOSED) {
-        take(&out->train, &tr, 0, tr.classes, 0, train_limit);
-        take(&out->eval, &te, 0, tr.classes, 0, eval_limit);
-    } else {
-        int half = tr.classes / 2;  /* Fashion-MNIST: train on 0–4, retrieve among 5–9 */
-        take(&out->train, &tr, 0, half, 0, train_limit);
-        take(&out->eval, &tr, half, tr.classes, half, eval_limit);
-        take(&out->eval, &te, half, tr.classes, half, eval_limit);
-    }
+    split(out, &tr, &te, train_limit, eval_limit);
     if (out->train.n == 0 || out->eval.n == 0) {
         snprintf(err, errlen, "%s: the protocol leaves no %s items", dir,
                  out->train.n ? "evaluation" : "training");

@@ -12,31 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "data/idx.h"
 #include "dml.h"
-
-/* ------------------------------------------------------------------ IDX */
-
-/* Reading is bounded: a header whose dimensions ask for more than this many
- * bytes of items is refused before anything is allocated. */
-#define IDX_MAX_BYTES ((size_t)1 << 30)
-
-typedef struct idx_array {
-    uint8_t *data;    /* count × item bytes (unsigned byte IDX only, type 0x08) */
-    size_t ndim;      /* 1 (labels) or 3 (images) */
-    size_t dims[3];   /* dims[0] = count */
-    size_t item;      /* bytes an item: product of dims[1..] (1 for labels) */
-} idx_array;
-
-/* Reads an IDX file (gzip or plain: zlib reads both) with exactly `ndim`
- * dimensions.  err names the file and what is wrong. */
-int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, char *err,
-             size_t errlen);
-void idx_free(idx_array *a);
 
 /* ------------------------------------------------------------------ data */
 
 typedef struct dataset {
     size_t n, dim;     /* n items of dim floats */
+    size_t h, w;       /* the images' height and width (dim = h × w), from the IDX header */
     float *x;          /* n × dim, standardised */
     int32_t *y;        /* n labels in [0, classes) */
     int classes;       /* 1 + the largest label */
@@ -49,20 +32,26 @@ int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, c
                size_t errlen);
 void dataset_free(dataset *d);
 
-typedef enum train_protocol { PROTOCOL_CLOSED = 0, PROTOCOL_OPEN } train_protocol;
+typedef enum train_protocol { PROTOCOL_CLOSED = 0, PROTOCOL_OPEN, PROTOCOL_VAL, PROTOCOL_TEST,
+                              PROTOCOL_COUNT } train_protocol;
 
 /* The two sets of one protocol, standardised with the mean and standard
  * deviation of all training pixels (one scalar each, as torchvision Normalize).
  * closed: train = the training set, eval = the test set.
  * open:   train = training images of classes < classes/2 (relabelled from 0),
  *         eval = training and test images of the other classes.
- * train_limit / eval_limit (0 = all) keep the first N items of each. */
+ * val:    train = the training set, eval = <dir>/val-… (a set whose classes the
+ *         training set does not have: for choosing hyperparameters).
+ * test:   train = the training set, eval = the test set, taken as its own
+ *         classes (labels need not be those of the training set: a
+ *         class-disjoint split such as the glyph set's). * train_limit / eval_limit (0 = all) keep the first N items of each. */
 typedef struct train_data {
     dataset train, eval;
     double mean, std;
     train_protocol protocol;
 } train_data;
 
+const char *train_protocol_name(train_protocol p);
 int train_data_load(const char *dir, train_protocol protocol, size_t train_limit,
                     size_t eval_limit, train_data *out, char *err, size_t errlen);
 void train_data_free(train_data *d);
@@ -105,14 +94,34 @@ int golden_retrieval_check(const char *path, dml_isa isa, int threads);
 
 /* ---------------------------------------------------------------- network */
 
-/* in → H → D with ReLU between (H = 0: one linear layer in → D).  Parameters in
- * one flat array, layer by layer: W (out × in, row-major as nn.Linear), then b. */
+/* A convolution of the network: 3 × 3 kernel, stride 2, padding 1, ReLU
+ * (conv.c).  W is cout × 9·cin, columns in (ky, kx, ci) order. */
+typedef struct conv_layer {
+    size_t cin, cout, hin, win, hout, wout, stride;
+    float *W, *b;
+} conv_layer;
+
+#define NET_MAX_CONV 2
+
+/* [conv(1 → c) → conv(c → 2c)] → in → H → D with ReLU between (H = 0: one
+ * linear layer in → D; no convolutions when c = 0, and then in is the pixel
+ * count; with them, in = 2c · h/4 · w/4, the last convolution's output).
+ * Parameters in one flat array, layer by layer: each convolution's W and b,
+ * then W (out × in, row-major as nn.Linear) and b of the linear layers. */
 typedef struct net {
     size_t in, H, D;
+    size_t nconv;
+    conv_layer conv[NET_MAX_CONV];
     size_t nparams;
     float *params;
     float *W1, *b1, *W2, *b2;   /* W2, b2 NULL when H = 0 */
 } net;
+
+/* The shape of a network: the image (h × w, one channel; h·w = the input
+ * size), the first convolution's channels (0: none), H and D. */
+typedef struct net_shape {
+    size_t h, w, channels, H, D;
+} net_shape;
 
 /* Activations and scratch for up to `rows` inputs at once; the GEMM work
  * buffers (one per thread) live here, so a step allocates nothing. */
@@ -123,10 +132,15 @@ typedef struct net_ws {
     float *A1;    /* rows × H: ReLU output */
     float *E;     /* rows × D: embeddings */
     float *dA1;   /* rows × H */
+    float *cA[NET_MAX_CONV], *cdA[NET_MAX_CONV];  /* each convolution's output and its gradient */
+    float *col;   /* the largest im2col matrix */
     float *work;  /* threads × DML_GEMM_WORK_FLOATS, 64-byte aligned */
 } net_ws;
 
+/* The fully connected network in → H → D. */
 int net_init(net *n, size_t in, size_t H, size_t D, uint64_t seed, char *err, size_t errlen);
+/* The network of any shape (train_opts.conv picks the convolutions). */
+int net_init_shape(net *n, const net_shape *sh, uint64_t seed, char *err, size_t errlen);
 void net_free(net *n);
 int net_ws_init(net_ws *w, const net *n, size_t rows, dml_isa isa, int threads, char *err,
                 size_t errlen);
@@ -159,12 +173,14 @@ void adamw_step(adamw *a, float *p, const float *g);
 /* ---------------------------------------------------------------- sampler */
 
 /* Class-balanced batches: every batch has min(M, classes) classes (all of them
- * when M >= classes, else drawn at random), K = M / that many samples of each,
- * and the first M mod it classes one more.  A class's items are drawn in a
+ * when M >= classes, else drawn at random) — with per_class set (after
+ * sampler_init), min(M / per_class, classes) — K = M / that many samples of
+ * each, and the first M mod it classes one more.  A class's items are drawn in a
  * shuffled order, reshuffled when used up (no repeat within a pass). */
 typedef struct sampler {
     size_t M;
     int classes;
+    size_t per_class;       /* 0, or items a class: then M / per_class classes a batch */
     size_t *count, *start;  /* per class: items, offset into order */
     size_t *pos;            /* per class: next item in its order */
     size_t *order;          /* item indices grouped by class */
@@ -189,8 +205,13 @@ typedef struct train_progress {
 typedef struct train_opts {
     dml_params params;
     size_t M, D, H;
+    size_t conv;              /* the first convolution's channels (0: the MLP alone; net_shape) */
+    size_t per_class;         /* items a class in a batch (0: spread M over min(M, classes)
+                               * classes; sampler.c) */
     int epochs;
-    float lr;                 /* the network's; proxies get 100 × lr */
+    float lr;                 /* the network's */
+    float proxy_lr_mult;      /* the proxies' learning rate is this × lr (100: the
+                               * Proxy-Anchor authors' code) */
     float weight_decay;
     uint64_t seed;
     dml_isa isa;

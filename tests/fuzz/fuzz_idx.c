@@ -1,4 +1,4 @@
-/* fuzz_idx.c — the IDX reader of `dmlbench train` (harness/train/idx.c), on
+/* fuzz_idx.c — the IDX reader of `dmlbench train` (harness/data/idx.c), on
  * any bytes: written to a memory file and read back through its path, so
  * the real reader runs, gzip detection and all, with images (3 dimensions)
  * and labels (1 dimension) asked for in turn.  The byte cap is small, so a
@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "train/train.h"
+#include "data/idx.h"
 
 static volatile uint8_t sink; /* keeps the read of every byte */
 
@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t ndim = 1; ndim <= 3; ndim += 2) {
         idx_array a;
         if (idx_read(path, ndim, (size_t)1 << 20, &a, err, sizeof err) == 0) {
-            size_t n = a.dims[0] * a.item;
+            size_t n = a.dims[0] * a.item * a.esize;
             if (a.ndim != ndim || n > ((size_t)1 << 20)) abort();
             for (size_t i = 0; i < n; i++) sink += a.data[i]; /* every byte it claims is there */
             idx_free(&a);

@@ -1,15 +1,13 @@
-/* idx.c — the IDX format of MNIST-style data sets (http://yann.lecun.com/exdb/mnist/):
- * a big-endian header (two zero bytes, a type byte, the number of dimensions,
- * then one 32-bit size per dimension) followed by the items.  Read with zlib,
- * whose gzread passes plain files through unchanged, so .gz and unpacked files
- * both work.  Every failure names the file and what is wrong; nothing is
- * allocated before the header's sizes are checked against a bound. */
+/* idx.c — the IDX reader (the format: idx.h).  Read with zlib, whose gzread
+ * passes plain files through unchanged, so .gz and unpacked files both work.
+ * Every failure names the file and what is wrong; nothing is allocated before
+ * the header's sizes are checked against a bound. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "train/train.h"
+#include "data/idx.h"
 
 #ifdef DML_HAVE_ZLIB
 #include <zlib.h>
@@ -30,8 +28,6 @@ static const char *gzerror(gzFile f, int *code)
     return "";
 }
 #endif
-
-#define IDX_TYPE_UBYTE 0x08
 
 /* Reads exactly n bytes; returns the number read (short on EOF or error). */
 static size_t gz_read_all(gzFile f, void *buf, size_t n)
@@ -81,8 +77,8 @@ static int check_header(const unsigned char h[4], size_t ndim, char *what, size_
                  h[0], h[1], h[2], h[3]);
         return 1;
     }
-    if (h[2] != IDX_TYPE_UBYTE) {
-        snprintf(what, len, "IDX type 0x%02x is not unsigned byte (0x08)", h[2]);
+    if (h[2] != IDX_TYPE_UBYTE && h[2] != IDX_TYPE_INT32) {
+        snprintf(what, len, "IDX type 0x%02x is neither unsigned byte (0x08) nor int32 (0x0C)", h[2]);
         return 1;
     }
     if (h[3] != ndim) {
@@ -96,7 +92,7 @@ static int check_header(const unsigned char h[4], size_t ndim, char *what, size_
  * size, a product that overflows or one above max_bytes. */
 static int read_dims(gzFile f, idx_array *a, size_t max_bytes, char *what, size_t len)
 {
-    size_t total = 1;
+    size_t total = a->esize;
     a->item = 1;
     for (size_t i = 0; i < a->ndim; i++) {
         unsigned char b[4];
@@ -123,6 +119,21 @@ static int read_dims(gzFile f, idx_array *a, size_t max_bytes, char *what, size_
     return 0;
 }
 
+static size_t n_elements(const idx_array *a)
+{
+    return a->dims[0] * a->item;
+}
+
+/* The file's big-endian int32 elements, in place, in this machine's order. */
+static void to_host_order(uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++, p += 4) {
+        uint32_t u = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+        int32_t v = (int32_t)u;
+        memcpy(p, &v, 4);
+    }
+}
+
 int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, char *err,
              size_t errlen)
 {
@@ -143,10 +154,13 @@ int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, ch
     if (got != 4) {
         if (!gz_corrupt(f, what, sizeof what))
             snprintf(what, sizeof what, "truncated header (%zu of 4 magic bytes: %s)", got, gz_why(f));
-    } else if (!check_header(h, ndim, what, sizeof what))
+    } else if (!check_header(h, ndim, what, sizeof what)) {
+        out->type = h[2];
+        out->esize = h[2] == IDX_TYPE_INT32 ? 4 : 1;
         read_dims(f, out, max_bytes, what, sizeof what);
+    }
     if (!*what) {
-        size_t n = out->dims[0] * out->item;
+        size_t n = out->dims[0] * out->item * out->esize;
         out->data = malloc(n);
         if (!out->data) {
             snprintf(what, sizeof what, "out of memory for %zu bytes", n);
@@ -166,6 +180,7 @@ int idx_read(const char *path, size_t ndim, size_t max_bytes, idx_array *out, ch
         }
     }
     gzclose(f);
+    if (!*what && out->type == IDX_TYPE_INT32) to_host_order(out->data, n_elements(out));
     if (*what) {
         snprintf(err, errlen, "%s: %s", path, what);
         idx_free(out);
@@ -178,4 +193,12 @@ void idx_free(idx_array *a)
 {
     free(a->data);
     a->data = NULL;
+}
+
+int64_t idx_label(const idx_array *a, size_t i)
+{
+    if (a->type != IDX_TYPE_INT32) return a->data[i];
+    int32_t v;
+    memcpy(&v, a->data + 4 * i, 4);
+    return v;
 }

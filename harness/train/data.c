@@ -24,6 +24,12 @@ static void idx_path(char *buf, size_t len, const char *dir, const char *prefix,
         snprintf(buf, len, "%s/%s-%s", dir, prefix, kind);
 }
 
+const char *train_glyphs_dir(void)
+{
+    const char *env = getenv("DML_GLYPHS");
+    return env && *env ? env : "build/data/glyphs";
+}
+
 int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, char *err,
                size_t errlen)
 {

@@ -57,6 +57,8 @@ int train_data_load(const char *dir, train_protocol protocol, size_t train_limit
 void train_data_free(train_data *d);
 /* The directory of the Debian package dataset-fashion-mnist. */
 const char *train_default_data_dir(void);
+/* The glyph set's directory: $DML_GLYPHS, else where `make data-glyphs` writes it. */
+const char *train_glyphs_dir(void);
 
 /* ------------------------------------------------------------- retrieval */
 

@@ -8,10 +8,12 @@
 # runtime), fuzz (+ libFuzzer and the sanitizer runtimes of clang), hostile
 # (+ python3, which checks the JSON of tests/hostile_test.sh).  The gcc
 # sanitizers of make test-san come with gcc (libgcc-12-dev: libasan, libubsan).
+# python3 is in test: tests/idx_read.py, an IDX reader apart from ours, reads
+# what the harness writes.
 set -eu
 
 pkgs_train="dataset-fashion-mnist zlib1g-dev"
-pkgs_test="make gcc pkg-config libcriterion-dev libhwloc-dev $pkgs_train"
+pkgs_test="make gcc pkg-config libcriterion-dev libhwloc-dev python3 $pkgs_train"
 pkgs_sweep="$pkgs_test gnuplot-nox"
 # bench: OpenBLAS is only a yardstick for `dmlbench bench` (dlopen'ed at run time,
 # never linked); valgrind runs the instruction counts of `make bench-check` and

@@ -28,11 +28,12 @@ static void im2col(const conv_layer *c, const float *X, size_t rows, float *col)
                     size_t iy = oy * c->stride + ky - PAD;  /* wraps when above the image */
                     for (size_t kx = 0; kx < KS; kx++) {
                         size_t ix = ox * c->stride + kx - PAD;
+                        /* runs of cin floats: 1 to 32 here, a loop beats a memcpy call */
                         float *dst = col + (ky * KS + kx) * cin;
-                        if (iy < c->hin && ix < c->win)
-                            memcpy(dst, x + (iy * c->win + ix) * cin, cin * sizeof(float));
-                        else
-                            memset(dst, 0, cin * sizeof(float));
+                        const float *src = x + (iy * c->win + ix) * cin;
+                        int in = iy < c->hin && ix < c->win;
+#pragma omp simd
+                        for (size_t i = 0; i < cin; i++) dst[i] = in ? src[i] : 0.0f;
                     }
                 }
     }

@@ -144,6 +144,24 @@ const char *train_protocol_name(train_protocol p)
     return (unsigned)p < PROTOCOL_COUNT ? names[p] : "?";
 }
 
+/* Labels renumbered 0, 1, ... in the order of their values, so that a
+ * limited training set (train_limit: the first N items of a split whose
+ * classes are many) has no class without items, which the sampler refuses. */
+static int densify(dataset *d)
+{
+    int *map = malloc(((size_t)d->classes + 1) * sizeof(int));
+    if (!map) return 1;
+    for (int c = 0; c < d->classes; c++) map[c] = -1;
+    for (size_t i = 0; i < d->n; i++) map[d->y[i]] = 0;
+    int next = 0;
+    for (int c = 0; c < d->classes; c++)
+        if (map[c] == 0) map[c] = next++;
+    for (size_t i = 0; i < d->n; i++) d->y[i] = map[d->y[i]];
+    d->classes = next;
+    free(map);
+    return 0;
+}
+
 /* Who is trained on and who is retrieved, by protocol (train.h). */
 static void split(train_data *out, const dataset *tr, const dataset *te, size_t train_limit,
                   size_t eval_limit)
@@ -204,6 +222,10 @@ int train_data_load(const char *dir, train_protocol protocol, size_t train_limit
         goto done;
     }
     split(out, &tr, &te, train_limit, eval_limit);
+    if (densify(&out->train)) {
+        snprintf(err, errlen, "out of memory for the data set");
+        goto done;
+    }
     if (out->train.n == 0 || out->eval.n == 0) {
         snprintf(err, errlen, "%s: the protocol leaves no %s items", dir,
                  out->train.n ? "evaluation" : "training");

@@ -1,5 +1,5 @@
 # common.gp — loaded by every figure script (plots/<figure>.gp).
-# Command-line variables (the Makefile passes them):
+# Command-line variables (mk/sweep.mk passes them):
 #   R    the results directory (results, or results/quick for QUICK=1)
 #   OUT  the output path without extension: OUT.png and OUT.svg are written
 if (!exists("R")) R = "results"

@@ -7,8 +7,8 @@
 #include "cmd/cmd.h"
 #include "core/error.h"
 #include "core/parse.h"
-#include "point/golden_case.h"
-#include "train/train.h"
+#include "golden/golden_case.h"
+#include "golden/retrieval_case.h"
 
 /* Errors are shown as a fraction of their tolerance (1 is the limit): a plain
  * relative error misleads where the reference gradient is ~0 (D = 1). */
@@ -51,7 +51,7 @@ int cmd_golden(int argc, char **argv)
         golden_case gc;
         golden_result r;
         char err[256];
-        if (retrieval_case_is(argv[i])) {  /* first record `retrieval`: harness/train/ */
+        if (retrieval_case_is(argv[i])) {  /* first record `retrieval`: harness/golden/ */
             golden_retrieval_check(argv[i], isa, (int)threads) ? failed++ : passed++;
             continue;
         }

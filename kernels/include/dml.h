@@ -178,7 +178,7 @@ int dml_loss_has_proxies(dml_loss loss);
 typedef struct dml_proxy_anchor_params { float alpha, delta; } dml_proxy_anchor_params;
 typedef struct dml_proxy_nca_params { float scale; int include_positive; } dml_proxy_nca_params;
 typedef struct dml_ms_params { float alpha, beta, base, epsilon; int mine; } dml_ms_params;
-/* Two exact algorithms for the same triplet loss (LOSSES.md, "Triplet"): the
+/* Two exact algorithms for the same triplet loss (docs/losses.md, "Triplet"): the
  * O(M³) enumeration, the reference of the complexity study and the default,
  * and an O(M² log M) one that sorts each anchor's distances and walks them
  * (kernels/losses/triplet_sorted.c).  Both give the same K, the same

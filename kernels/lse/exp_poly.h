@@ -42,7 +42,7 @@
  * 1 ulp, counting ulps as the distance of the bit patterns, so it covers
  * subnormal results and the overflow edge (FLT_MAX vs +inf is 1 ulp);
  * 4,260,980,674 results exact and 17,209,408 off by 1 ulp on each ISA, with
- * exactly 0 for x ≤ −104, +inf for x ≥ 89 and NaN for NaN.  The test (tests/check_lse.c) holds every ISA to
+ * exactly 0 for x ≤ −104, +inf for x ≥ 89 and NaN for NaN.  The test (tests/checks/check_lse.c) holds every ISA to
  * 2 ulp on a dense sweep.
  *
  * Inside the LSE kernels the same algorithm runs on w = z − shift, which is

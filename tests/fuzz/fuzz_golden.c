@@ -4,7 +4,7 @@
 
 #include "core/error.h"
 #include "fuzz.h"
-#include "point/golden_case.h"
+#include "golden/golden_case.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -1,5 +1,5 @@
 /* fuzz_retrieval.c — the retrieval-case reader of `dmlbench golden`
- * (harness/train/retrieval_case.c) on any text, through a memory file; a
+ * (harness/golden/retrieval_case.c) on any text, through a memory file; a
  * case it accepts is also evaluated (exact k-NN on the scalar reference, two
  * block sizes), so the metrics see whatever labels and embeddings a file
  * can hold. */
@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "train/train.h"
+#include "golden/retrieval_case.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

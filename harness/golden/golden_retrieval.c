@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "core/error.h"
-#include "train/train.h"
+#include "golden/retrieval_case.h"
 
 /* The golden cases were drawn so that float32 and float64 rank every list
  * alike; what is left is the last digit of a mean. */

@@ -4,7 +4,7 @@ answers: every CSV column that is not a timing (nor derived from one, nor the
 host) equal, row for row.  Exit 1 on a difference (printed)."""
 import csv, os, re, sys
 a_dir, b_dir, studies = sys.argv[1], sys.argv[2], sys.argv[3:]
-# as tests/compare_behaviour.sh: timings and what the time budget chooses (reps);
+# as tests/shell/compare_behaviour.sh: timings and what the time budget chooses (reps);
 # a learning study's training and evaluation times (train_s, train_cpu_s, eval_s)
 timing = re.compile(r'(_ms$|_s$|^gflops_|^reps$|^host$)')
 bad = 0

@@ -9,7 +9,7 @@
 
 #include "checks.h"
 #include "dml_kernels.h"
-#include "point/golden_case.h"
+#include "golden/golden_case.h"
 
 ParameterizedTestParameters(fused, every_check)
 {

@@ -6,7 +6,7 @@
 # neon (the AArch64 cross compiler and qemu-user), slurm and parallel (the
 # cluster engines of `make sweep ENGINE=...`), clang (clang and its OpenMP
 # runtime), fuzz (+ libFuzzer and the sanitizer runtimes of clang), hostile
-# (+ python3, which checks the JSON of tests/hostile_test.sh).  The gcc
+# (+ python3, which checks the JSON of tests/shell/hostile_test.sh).  The gcc
 # sanitizers of make test-san come with gcc (libgcc-12-dev: libasan, libubsan).
 # python3 is in test: tests/idx_read.py, an IDX reader apart from ours, reads
 # what the harness writes.
@@ -25,7 +25,7 @@ pkgs_bench="$pkgs_test libopenblas-dev valgrind"
 # binaries load it under qemu -L) holds the aarch64 OpenMP runtime.
 pkgs_neon="make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross libgomp1-arm64-cross qemu-user"
 
-# slurm: the daemons and client commands harness/slurm-local.sh starts a
+# slurm: the daemons and client commands scripts/slurm-local.sh starts a
 # one-node test cluster with (and sbatch/squeue/scancel for a real one).
 pkgs_slurm="slurmctld slurmd slurm-client munge"
 pkgs_parallel="parallel"

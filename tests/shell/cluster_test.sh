@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # cluster_test.sh [BIN] — the sweep past one machine, on real engines: a
-# one-node Slurm started here (harness/slurm-local.sh, stopped on exit) and
+# one-node Slurm started here (scripts/slurm-local.sh, stopped on exit) and
 # GNU parallel with local jobs.
 #  1. a single-machine quick sweep of a reduced study set (batch and
 #     alpha_delta: the split, the merge and the fit are the same for every
 #     study, and the whole quick set would take ~1.5 min a run) is the reference;
 #  2. the same as a 4-task Slurm array, merged: every non-timing column equal
-#     (tests/compare_results.py);
+#     (tests/shell/compare_results.py);
 #  3. a study written here, slow enough to be caught mid-run, as a 4-task
 #     array with task 2 cancelled (scancel JOBID_2) once it has finished a
 #     point: engine.sh reruns shard 2 alone, which resumes from its rows, and
@@ -18,7 +18,7 @@ BIN=$(cd "$(dirname "${1:-build/dmlbench}")" && pwd)/$(basename "${1:-build/dmlb
 export DMLBENCH=$BIN
 W=$(mktemp -d /tmp/cluster-test.XXXXXX)
 DIR=${DML_SLURM_DIR:-/tmp/dmlbench-slurm-$$}
-trap 'sh harness/slurm-local.sh stop "$DIR" 2>/dev/null; rm -rf "$W"' EXIT
+trap 'sh scripts/slurm-local.sh stop "$DIR" 2>/dev/null; rm -rf "$W"' EXIT
 pass=0 fail=0
 ok() { echo "ok   $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1"; fail=$((fail + 1)); }
@@ -31,14 +31,14 @@ t0=$(date +%s)
     { bad "single-machine reference: $(tail -1 "$W/ref.log")"; echo "cluster_test: $pass passed, $fail failed"; exit 1; }
 
 # ------------------------------------------------------------------ Slurm
-if out=$(sh harness/slurm-local.sh start "$DIR" 2> "$W/slurm-start.log"); then
+if out=$(sh scripts/slurm-local.sh start "$DIR" 2> "$W/slurm-start.log"); then
     eval "$out"
     ok "one-node Slurm up ($(sinfo -h -o '%N %c CPUs %T'))"
     # shellcheck disable=SC2086
-    if sh harness/engine.sh slurm 4 "$W/slurm" -- --quick $DEFS > "$W/slurm.log" 2>&1; then
+    if sh scripts/engine.sh slurm 4 "$W/slurm" -- --quick $DEFS > "$W/slurm.log" 2>&1; then
         ok "4-task array sweep merged"
         # shellcheck disable=SC2086
-        python3 tests/compare_results.py "$W/ref" "$W/slurm" $STUDIES > "$W/cmp" && ok "Slurm = one machine: $(tr '\n' ' ' < "$W/cmp")" ||
+        python3 tests/shell/compare_results.py "$W/ref" "$W/slurm" $STUDIES > "$W/cmp" && ok "Slurm = one machine: $(tr '\n' ' ' < "$W/cmp")" ||
             bad "Slurm differs: $(cat "$W/cmp")"
         hosts=$(grep -c '"host"' "$W/slurm/batch.json")
         [ "$hosts" -ge 5 ] && ok "merged JSON names every shard's host" || bad "merged JSON lacks hosts"
@@ -47,7 +47,7 @@ if out=$(sh harness/slurm-local.sh start "$DIR" 2> "$W/slurm-start.log"); then
     # a task cancelled mid-run, rerun alone, resuming its rows
     printf '%s\n' "study slow" "losses ms" "M 128" "C 100" "D 512" "per_class 4" "seed range 1 12 1" \
         "reps 1000" "warmup 0" "max_seconds 1" > "$W/slow.txt"
-    sh harness/engine.sh slurm 4 "$W/kill" -- "$W/slow.txt" > "$W/kill.log" 2>&1 &
+    sh scripts/engine.sh slurm 4 "$W/kill" -- "$W/slow.txt" > "$W/kill.log" 2>&1 &
     eng=$!
     part=$W/kill/shards/slow.shard-2-of-4.partial.csv
     i=0
@@ -65,17 +65,17 @@ if out=$(sh harness/slurm-local.sh start "$DIR" 2> "$W/slurm-start.log"); then
     [ "${resumed:-0}" -ge 1 ] && ok "the rerun resumed $resumed point(s) of the cancelled task" || bad "the rerun resumed nothing ('$resumed')"
     rows=$(($(wc -l < "$W/kill/slow.csv" 2>/dev/null || echo 0) - 1))
     [ "$rows" = 12 ] && ok "the study is complete: 12 of 12 points" || bad "the study has $rows of 12 points"
-    sh harness/slurm-local.sh stop "$DIR" 2>/dev/null
+    sh scripts/slurm-local.sh stop "$DIR" 2>/dev/null
 else
     bad "Slurm did not start: $(tail -3 "$W/slurm-start.log")"
 fi
 
 # --------------------------------------------------------------- parallel
 # shellcheck disable=SC2086
-if sh harness/engine.sh parallel 4 "$W/par" -- --quick $DEFS > "$W/par.log" 2>&1; then
+if sh scripts/engine.sh parallel 4 "$W/par" -- --quick $DEFS > "$W/par.log" 2>&1; then
     ok "GNU parallel sweep merged"
     # shellcheck disable=SC2086
-    python3 tests/compare_results.py "$W/ref" "$W/par" $STUDIES > "$W/cmp" && ok "parallel = one machine: $(tr '\n' ' ' < "$W/cmp")" ||
+    python3 tests/shell/compare_results.py "$W/ref" "$W/par" $STUDIES > "$W/cmp" && ok "parallel = one machine: $(tr '\n' ' ' < "$W/cmp")" ||
         bad "parallel differs: $(cat "$W/cmp")"
     [ "$(awk 'NR>1' "$W/par/shards/joblog" | wc -l)" = 4 ] && ok "joblog has the 4 jobs" || bad "joblog: $(cat "$W/par/shards/joblog")"
 else bad "parallel sweep: $(tail -3 "$W/par.log")"; fi

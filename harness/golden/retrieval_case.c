@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/fileio.h"
-#include "train/train.h"
+#include "golden/retrieval_case.h"
 
 static const char *const metric_names[7] = {
     "recall_at_1", "recall_at_2", "recall_at_4", "recall_at_8", "r_precision", "map_at_r",

@@ -10,7 +10,7 @@
 
 #include "dml.h"
 #include "loss_problem.h"
-#include "point/golden_case.h"
+#include "golden/golden_case.h"
 
 static float loss_at(const problem *p)
 {

@@ -9,7 +9,7 @@
 #include "core/error.h"
 #include "core/parse.h"
 #include "core/text.h"
-#include "point/golden_case.h"
+#include "golden/golden_case.h"
 #include "point/params.h"
 
 #define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); goto fail; } while (0)

@@ -83,7 +83,7 @@ cases=(
     "run --loss ms --isa neon"  "run --loss ms --reps 0"  "run --loss ms --noise -1"  "run --loss ms --seed -3"
     "run --loss proxy_nca --C 1 --M 1 --per-class 1"  "run --loss ms --M 100 --C 3"  "run --help"
     "golden"  "golden --colour"  "golden --isa sse9 x"  "golden --threads 0 x"  "golden /nonexistent.txt"
-    "golden --isa neon tests/golden/ms_small.txt"
+    "golden --isa neon tests/golden/ms_all_pairs.txt"
     "sweep"  "sweep --colour"  "sweep --threads x a"  "sweep --threads"  "sweep --help"
     "sweep --out $W/out /nonexistent.txt"
     "fit"  "fit --colour"  "fit --min-M x a.csv"  "fit --min-M"  "fit a.csv b.csv"  "fit /nonexistent.csv"

@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "core/rng.h"
+#include "golden/retrieval_case.h"
 #include "train/train.h"
 
 /* ------------------------------------------------------------ IDX files */

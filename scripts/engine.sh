@@ -27,7 +27,7 @@
 set -eu
 
 [ $# -ge 4 ] && [ "$4" = "--" ] || {
-    echo "usage: harness/engine.sh slurm|parallel SHARDS OUT -- SWEEP_ARGS..." >&2; exit 2; }
+    echo "usage: scripts/engine.sh slurm|parallel SHARDS OUT -- SWEEP_ARGS..." >&2; exit 2; }
 ENGINE=$1 SHARDS=$2 OUT=$3
 shift 4
 case $SHARDS in ''|*[!0-9]*|0) echo "engine.sh: SHARDS must be a positive integer, not '$SHARDS'" >&2; exit 2 ;; esac
@@ -62,7 +62,7 @@ failed_shards() {
 # slot S's share of this host's CPUs, so that two jobs never share a core.
 cat > "$SH/task.sh" <<EOF
 #!/bin/sh
-# written by harness/engine.sh: one shard of the sweep
+# written by scripts/engine.sh: one shard of the sweep
 k=\$1
 rm -f "$SH/status.\$k-of-$SHARDS"
 cd "$REPO"
@@ -80,7 +80,7 @@ EOF
 chmod +x "$SH/task.sh"
 
 run_slurm() { # $1: array index list
-    command -v sbatch >/dev/null 2>&1 || { echo "engine.sh: sbatch not found (sh harness/deps.sh slurm)" >&2; exit 1; }
+    command -v sbatch >/dev/null 2>&1 || { echo "engine.sh: sbatch not found (sh scripts/deps.sh slurm)" >&2; exit 1; }
     # sbatch --wait returns when every task of the array has ended, with
     # non-zero when one failed: the status files say which.
     cat > "$SH/array.sh" <<EOF
@@ -94,7 +94,7 @@ EOF
 }
 
 run_parallel() { # $1: "first" or "again"
-    command -v parallel >/dev/null 2>&1 || { echo "engine.sh: GNU parallel not found (sh harness/deps.sh parallel)" >&2; exit 1; }
+    command -v parallel >/dev/null 2>&1 || { echo "engine.sh: GNU parallel not found (sh scripts/deps.sh parallel)" >&2; exit 1; }
     jobs=${PARALLEL_JOBS:-$(nproc)}
     set -- "$1" --joblog "$SH/joblog" --halt never
     [ "$1" = again ] && set -- "$@" --resume-failed

@@ -9,7 +9,7 @@
 #include "core/json.h"
 #include "core/parse.h"
 #include "core/text.h"
-#include "point/golden_case.h"
+#include "golden/golden_case.h"
 
 Test(parse, no_blank_no_sign_on_unsigned)
 {

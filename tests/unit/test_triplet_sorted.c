@@ -10,7 +10,7 @@
 #include "checks.h"
 #include "dml.h"
 #include "dml_kernels.h"
-#include "point/golden_case.h"
+#include "golden/golden_case.h"
 
 ParameterizedTestParameters(triplet_sorted, equals_enumerate)
 {

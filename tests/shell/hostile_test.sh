@@ -121,12 +121,12 @@ else
     bad "9 no CSV to derive the fit inputs from"
 fi
 # 10, 11: the Makefile (only from a checkout)
-if [ -f Makefile ] && [ -f harness/deps.sh ]; then
+if [ -f Makefile ] && [ -f scripts/deps.sh ]; then
     make -n -B BUILD="$W/b10" EXTRA_LDFLAGS=-DLINKMARK "$W/b10/dmlbench" 2>/dev/null | grep -- '-o [^ ]*/dmlbench ' | grep -q LINKMARK \
         && ok "10 EXTRA_LDFLAGS reaches the link" || bad "10 EXTRA_LDFLAGS is not on the link line"
     for t in neon test-neon test-haswell bench bench-check sweep figures test test-san fuzz test-faults test-hostile; do
         make -n "$t" 2>/dev/null | grep -q "deps.sh" && ok "11 make $t installs what it needs" \
-            || bad "11 make $t does not install what it needs (harness/deps.sh)"
+            || bad "11 make $t does not install what it needs (scripts/deps.sh)"
     done
 fi
 echo "hostile: $pass passed, $fail failed"

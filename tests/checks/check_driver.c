@@ -1,10 +1,10 @@
-/* check_driver.c — the shared kernel checks (tests/checks.h) without Criterion.
+/* check_driver.c — the shared kernel checks (tests/checks/checks.h) without Criterion.
  *
  * Criterion's runner hangs under qemu-user, so the emulated runs (`make
  * test-neon` under qemu-aarch64, `make test-haswell` under qemu-x86_64 -cpu
  * Haswell) use this small program instead: every check of dml_cosine_checks[],
  * dml_lse_checks[] and dml_triplet_checks[] (the same tables the Criterion suite runs; the cases
- * are written once, in tests/check_*.c) for the reference and one SIMD ISA.
+ * are written once, in tests/checks/check_*.c) for the reference and one SIMD ISA.
  *
  *   check_driver ISA [SUBSTRING]   ref and ISA; only the checks whose
  *                                  "family/name" contains SUBSTRING

@@ -1,0 +1,80 @@
+# sweep.mk — the studies (experiments/*.txt) -> results/<study>.csv + .json -> figures.
+# The timing studies (a loss step or a kernel timed on synthetic batches) run in
+# one process, alone, since timings must not share the machine; the learning
+# studies (experiments/learn_*.txt: a network trained per point) then run as
+# LEARN_SHARDS shards side by side through scripts/engine.sh and are merged.
+# Details: docs/studies.md, docs/cluster.md.
+
+.PHONY: sweep sweep-learn figures figures-only sweep-check
+SWEEP_DEFS    := $(sort $(wildcard experiments/*.txt))
+LEARN_DEFS    := $(sort $(wildcard experiments/learn_*.txt))
+TIMING_DEFS   := $(filter-out $(LEARN_DEFS),$(SWEEP_DEFS))
+SWEEP_STUDIES := $(basename $(notdir $(SWEEP_DEFS)))
+## QUICK=1                 sweep, figures, sweep-check: every study on its reduced grid, into results/quick/
+RESULTS       := results$(if $(QUICK),/quick)
+FIG_DIR       := $(RESULTS)/figures
+FIGURES       := $(filter-out common learn_common,$(basename $(notdir $(wildcard plots/*.gp))))
+## RESUME=1                sweep: continue an interrupted sweep, finished points are kept
+## THREADS=N               sweep: the losses on N OpenMP threads, bound to cores with hwloc
+SWEEP_FLAGS   := $(if $(QUICK),--quick) $(if $(RESUME),--resume) $(if $(THREADS),--threads $(THREADS))
+## ENGINE=slurm|parallel   sweep: SHARDS shards (default 4) as Slurm array tasks or GNU parallel jobs, merged
+## SBATCH_ARGS=... SSHLOGINFILE=...   sweep ENGINE=...: extra sbatch options; GNU parallel's ssh hosts
+ENGINE        ?=
+SHARDS        ?= 4
+LEARN_ENGINE  := $(or $(ENGINE),parallel)
+LEARN_SHARDS  ?= $(if $(ENGINE),$(SHARDS),2)
+# One machine: dmlbench sweep; an engine: shards, scheduled, merged (engine.sh).
+SWEEP_RUN = $(if $(ENGINE),RESUME='$(RESUME)' SBATCH_ARGS='$(SBATCH_ARGS)' SSHLOGINFILE='$(SSHLOGINFILE)' \
+              sh scripts/engine.sh $(ENGINE) $(SHARDS) $(RESULTS) -- $(SWEEP_FLAGS) $(TIMING_DEFS), \
+              $(BUILD)/dmlbench sweep $(SWEEP_FLAGS) --out $(RESULTS) $(TIMING_DEFS))
+# The learning studies: always shards (their own directory, so that the
+# timing shards of an ENGINE run are not touched); single-thread points.
+LEARN_RUN = RESUME='$(RESUME)' SBATCH_ARGS='$(SBATCH_ARGS)' SSHLOGINFILE='$(SSHLOGINFILE)' \
+            SHARD_DIR='$(RESULTS)/shards-learn' DMLBENCH='$(CURDIR)/$(BUILD)/dmlbench' \
+            sh scripts/engine.sh $(LEARN_ENGINE) $(LEARN_SHARDS) $(RESULTS) -- $(SWEEP_FLAGS) $(LEARN_DEFS)
+
+# Exit status 3 from `dmlbench sweep` is the complexity verdict: the figures
+# are still drawn, then make fails with it.
+sweep: deps-sweep deps-train deps-$(LEARN_ENGINE) ## rerun every study, refit the complexity, redraw every figure; fails when a loss is off its order
+	@case '$(ENGINE)' in ''|slurm|parallel) ;; *) echo "make sweep: ENGINE=$(ENGINE): slurm or parallel" >&2; exit 2;; esac
+	@$(MAKE) --no-print-directory all
+	@rc=0; $(SWEEP_RUN) || rc=$$?; \
+	if [ $$rc -ne 0 ] && [ $$rc -ne 3 ]; then exit $$rc; fi; \
+	t0=$$(date +%s); $(LEARN_RUN) || exit 1; \
+	echo "make sweep: the learning studies took $$(( $$(date +%s) - t0 )) s"; \
+	$(MAKE) --no-print-directory figures-only || exit 1; \
+	if [ $$rc -eq 3 ]; then echo "make sweep: a loss is off its expected order (table above, $(RESULTS)/complexity.csv)" >&2; fi; \
+	exit $$rc
+
+sweep-learn: deps-sweep deps-train deps-$(LEARN_ENGINE) ## only the learning studies, then the figures
+	@$(MAKE) --no-print-directory all
+	@t0=$$(date +%s); $(LEARN_RUN) || exit 1; \
+	echo "make sweep-learn: the learning studies took $$(( $$(date +%s) - t0 )) s"
+	@$(MAKE) --no-print-directory figures-only
+
+figures: deps-sweep ## redraw the figures whose data changed
+	@$(MAKE) --no-print-directory figures-only
+figures-only: $(FIGURES:%=$(FIG_DIR)/%.png) ## figures without the package check (used by sweep)
+
+# Which results each figure is drawn from (make redraws a figure when they change).
+$(FIG_DIR)/batch_time.png:          $(RESULTS)/batch.csv $(RESULTS)/complexity.csv
+$(FIG_DIR)/classes_time.png:        $(RESULTS)/classes.csv
+$(FIG_DIR)/dim_time.png:            $(RESULTS)/dim.csv
+$(FIG_DIR)/alpha_delta_heatmap.png: $(RESULTS)/alpha_delta.csv
+$(FIG_DIR)/top1_share.png:          $(RESULTS)/alpha_delta.csv
+$(FIG_DIR)/isa_gflops.png:          $(RESULTS)/isa.csv
+$(FIG_DIR)/threads_scaling.png:     $(RESULTS)/threads.csv
+$(FIG_DIR)/learn_time.png:          $(RESULTS)/learn_time.csv plots/time_to_target.awk
+$(FIG_DIR)/learn_batch.png:         $(RESULTS)/learn_batch.csv plots/seed_stats.awk
+$(FIG_DIR)/learn_dim.png:           $(RESULTS)/learn_dim.csv plots/seed_stats.awk
+$(FIG_DIR)/learn_alpha_delta.png:   $(RESULTS)/learn_alpha_delta.csv plots/seed_stats.awk
+$(FIG_DIR)/learn_protocol.png:      $(RESULTS)/learn_protocol.csv $(RESULTS)/learn_time.csv plots/seed_stats.awk
+
+# One script draws the PNG and the SVG beside it.
+$(FIG_DIR)/%.png: plots/%.gp plots/common.gp
+	@mkdir -p $(@D)
+	@echo "gnuplot plots/$*.gp -> $(FIG_DIR)/$*.png .svg"
+	@gnuplot -e "R='$(RESULTS)'; OUT='$(FIG_DIR)/$*'" plots/$*.gp
+
+sweep-check: ## every study's CSV and JSON and every figure exist (CI, after make sweep QUICK=1, with QUICK=1)
+	@sh plots/check.sh $(RESULTS) "$(SWEEP_STUDIES)" "$(FIGURES)"

@@ -1,0 +1,45 @@
+# tests.mk — the Criterion suite (tests/unit/), the shared kernel checks
+# (tests/checks/, also run without Criterion by check_driver under qemu), the
+# golden cases (tests/golden/) and the shell suites (tests/shell/).
+
+TEST_SRCS   := $(wildcard tests/unit/test_*.c)
+# The checks shared with the qemu driver: tests/checks/*.c but the driver itself.
+CHECK_SRCS  := $(filter-out tests/checks/check_driver.c,$(wildcard tests/checks/*.c))
+TEST_OBJS   := $(TEST_SRCS:%.c=$(BUILD)/%.o) $(CHECK_SRCS:%.c=$(BUILD)/%.o)
+
+$(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -Itests/checks -Iharness -DDML_TEST_DIR='"tests"' -c $< -o $@
+
+# The tests reuse the golden readers (golden/), the parameter table (point/),
+# the train room, the IDX reader and writer (data/idx*.c), and what they stand
+# on (core/).
+TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/params.o \
+                       core/error.o core/parse.o core/rng.o core/text.o core/json.o \
+                       core/fileio.o core/stats.o core/timing.o) \
+                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard harness/golden/*.c harness/train/*.c harness/data/idx*.c))
+$(BUILD)/test_dml: TOOL_LIBS = -lcriterion $(ZLIB_LIBS)
+$(BUILD)/test_dml: $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a
+	$(LINK)
+
+# The standalone check driver (no Criterion: its runner hangs under qemu-user).
+$(BUILD)/check_driver: $(BUILD)/tests/checks/check_driver.o $(CHECK_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libdml.a
+	$(LINK)
+
+.PHONY: test check-golden
+test: deps-test ## install what is missing, build, run the Criterion suite, the learning test, every golden case, the fuzz regressions
+	@$(MAKE) --no-print-directory all $(BUILD)/test_dml $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
+	$(BUILD)/test_dml --jobs 2
+	bash tests/shell/learn_test.sh $(BUILD)/dmlbench
+	@$(MAKE) --no-print-directory check-golden fuzz-replay
+	@sh scripts/make_help.sh Makefile mk/*.mk > /dev/null
+
+# Every golden case with every ISA this machine runs, the proxy losses fused
+# (the default) and unfused (DML_FUSED=0, read when a context is created).
+check-golden: all ## every golden case on every ISA here, fused and unfused
+	@for isa in $$($(BUILD)/dmlbench info --isas); do \
+	  for fused in 1 0; do \
+	    echo "golden --isa $$isa, DML_FUSED=$$fused"; \
+	    DML_FUSED=$$fused $(BUILD)/dmlbench golden --isa $$isa tests/golden/*.txt tests/golden/retrieval/*.txt || exit 1; \
+	  done; \
+	done

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """verdicts.py RESULTS [OUT.md] — the paper's claims (Proxy-Anchor, CVPR 2020:
 Figure 1 and §4.5) against the learning studies' CSVs, one line a claim and
 data set: reproduced / not reproduced / inconclusive, with the numbers behind

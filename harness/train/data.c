@@ -27,7 +27,7 @@ static void idx_path(char *buf, size_t len, const char *dir, const char *prefix,
 const char *train_glyphs_dir(void)
 {
     const char *env = getenv("DML_GLYPHS");
-    return env && *env ? env : "build/data/glyphs";
+    return env && *env ? env : "build/glyphs";
 }
 
 int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, char *err,

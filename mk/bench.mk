@@ -75,3 +75,17 @@ $(BUILD)/bench_fused: $(BUILD)/harness/bench/tools/bench_fused.o $(BUILD)/harnes
 	$(LINK)
 bench-fused: $(BUILD)/bench_fused ## fused proxy step vs unfused, the three products alone and the FMA peak, interleaved (x86 only)
 	$(BUILD)/bench_fused $(BENCH_FUSED_ARGS)
+
+# ---------------------------------------------------------------- training against PyTorch
+# One recipe trained by dmlbench and by PyTorch + pytorch-metric-learning
+# (scripts/torch_train.py) on the same IDX files, seed by seed, interleaved;
+# prints Recall@1, MAP@R and the training CPU time of each, the Recall@1 gap
+# and the speed ratio (scripts/compare_torch.sh; docs/learning.md).
+## COMPARE_DATA=DIR COMPARE_SEEDS="0 1 2" COMPARE_ARGS=...   compare-torch: the set, the seeds, the recipe
+COMPARE_DATA  ?= $(GLYPHS_DIR)
+COMPARE_SEEDS ?= 0 1 2
+COMPARE_ARGS  ?= --loss proxy_anchor --protocol test --M 180 --per-class 4 --D 128 --H 512 --epochs 4 \
+                 --proxy-lr-mult 1
+.PHONY: compare-torch
+compare-torch: deps-torch all glyphs-ready ## train one recipe with dmlbench and with PyTorch + PML, side by side
+	sh scripts/compare_torch.sh $(BUILD)/dmlbench $(COMPARE_DATA) "$(COMPARE_SEEDS)" $(COMPARE_ARGS)

@@ -32,11 +32,14 @@ pkgs_parallel="parallel"
 pkgs_clang="make clang libomp-dev pkg-config"
 pkgs_fuzz="$pkgs_clang libclang-rt-14-dev libhwloc-dev"
 pkgs_hostile="$pkgs_test python3"
+# torch: the yardstick of make compare-torch (scripts/torch_train.py):
+# Debian's PyTorch 1.13 and what pytorch-metric-learning's source imports.
+pkgs_torch="$pkgs_train python3-torch python3-numpy python3-scipy python3-sklearn python3-tqdm"
 
 want=""
 for g in "$@"; do
     eval "list=\${pkgs_$g:-}"
-    [ -n "$list" ] || { echo "deps.sh: unknown group '$g' (test, sweep, train, bench, neon, slurm, parallel, clang, fuzz, hostile)" >&2; exit 2; }
+    [ -n "$list" ] || { echo "deps.sh: unknown group '$g' (test, sweep, train, torch, bench, neon, slurm, parallel, clang, fuzz, hostile)" >&2; exit 2; }
     want="$want $list"
 done
 

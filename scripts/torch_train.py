@@ -172,7 +172,9 @@ def retrieval(E, y):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", required=True)
-    ap.add_argument("--protocol", default="test", choices=["val", "test"])
+    # closed (Fashion-MNIST: the test set has the training set's classes) reads
+    # the same files as test: train-* and t10k-*
+    ap.add_argument("--protocol", default="test", choices=["val", "test", "closed"])
     ap.add_argument("--loss", default="proxy_anchor", choices=["proxy_anchor", "proxy_nca", "ms", "triplet"])
     for k, v in (("M", 180), ("D", 128), ("H", 512), ("conv", 0), ("per-class", 0), ("epochs", 4), ("seed", 0)):
         ap.add_argument("--" + k, type=int, default=v)

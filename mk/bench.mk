@@ -84,7 +84,7 @@ bench-fused: $(BUILD)/bench_fused ## fused proxy step vs unfused, the three prod
 ## COMPARE_DATA=DIR COMPARE_SEEDS="0 1 2" COMPARE_ARGS=...   compare-torch: the set, the seeds, the recipe
 COMPARE_DATA  ?= $(GLYPHS_DIR)
 COMPARE_SEEDS ?= 0 1 2
-COMPARE_ARGS  ?= --loss proxy_anchor --protocol test --M 180 --per-class 4 --D 128 --H 512 --epochs 4 \
+COMPARE_ARGS  ?= --loss proxy_anchor --protocol test --M 180 --per-class 4 --D 128 --H 512 --epochs 4 --eval-every 4 \
                  --proxy-lr-mult 1
 .PHONY: compare-torch
 compare-torch: deps-torch all glyphs-ready ## train one recipe with dmlbench and with PyTorch + PML, side by side

@@ -176,7 +176,8 @@ def main():
     # the same files as test: train-* and t10k-*
     ap.add_argument("--protocol", default="test", choices=["val", "test", "closed"])
     ap.add_argument("--loss", default="proxy_anchor", choices=["proxy_anchor", "proxy_nca", "ms", "triplet"])
-    for k, v in (("M", 180), ("D", 128), ("H", 512), ("conv", 0), ("per-class", 0), ("epochs", 4), ("seed", 0)):
+    for k, v in (("M", 180), ("D", 128), ("H", 512), ("conv", 0), ("per-class", 0), ("epochs", 4), ("seed", 0),
+                 ("eval-every", 1)):
         ap.add_argument("--" + k, type=int, default=v)
     for k, v in (("lr", 1e-3), ("wd", 1e-4), ("proxy-lr-mult", 100.0), ("alpha", 32.0), ("delta", 0.1),
                  ("scale", 8.0)):
@@ -217,6 +218,8 @@ def main():
             total += loss.item()
         train_s += time.perf_counter() - t0
         cpu_s += time.process_time() - c0
+        if epoch % a.eval_every and epoch != a.epochs:
+            continue
         with torch.no_grad():
             E = torch.cat([model(xev[i:i + 1000]) for i in range(0, len(xev), 1000)])
         r1, mapr, nq = retrieval(E, yev)

@@ -181,6 +181,30 @@ def claims(results, prefix, val):
     ]
 
 
+# The key each loss's validation grid varies (learn_glyph_tune.txt).
+TUNED = {"proxy_anchor": "proxy_lr_mult", "proxy_nca": "proxy_lr_mult", "ms": "beta", "triplet": "margin"}
+
+
+def tuning_check(results):
+    """Does the test study (learn_glyph_time) run each loss with the setting
+    that won on the validation classes (learn_glyph_tune, best MAP@R)?"""
+    tune, test = rows_of(results, "learn_glyph_tune"), rows_of(results, "learn_glyph_time")
+    if not tune or not test:
+        return ["(learn_glyph_tune or learn_glyph_time is not in " + results + ")"]
+    out = ["| loss | validation MAP@R by setting (learn_glyph_tune) | winner | learn_glyph_time runs | as chosen |",
+           "|---|---|---|---|---|"]
+    for loss, key in TUNED.items():
+        g = group([r for r in last_epoch(tune) if r["name"] == loss], lambda r: r[key], "map_at_r")
+        used = sorted({r[key] for r in test if r["kind"] == "train" and r["name"] == loss})
+        if not g:
+            continue
+        win = max(g, key=lambda k: statistics.median(g[k]))
+        nums = ", ".join(f"{key} {k}: {statistics.median(v):.4f}" for k, v in sorted(g.items(), key=lambda kv: float(kv[0])))
+        out.append(f"| {LOSS_TITLE[loss]} | {nums} | {key} {win} | {key} {', '.join(used)} | "
+                   f"**{'yes' if used == [win] else 'NO'}** |")
+    return out
+
+
 def main():
     results = sys.argv[1]
     out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(results, "verdicts.md")
@@ -191,7 +215,8 @@ def main():
                 v, nums = res if res else ("not run", "no such runs in " + results)
                 lines.append(f"| {claim} | {name} | {METRIC[val]} | **{v}** | {nums} |")
     text = ("<!-- written by scripts/verdicts.py from the CSVs in " + results + "; do not edit -->\n"
-            + "\n".join(lines) + "\n")
+            + "\n".join(lines) + "\n\nThe glyph test study's settings against the validation classes' choice:\n\n"
+            + "\n".join(tuning_check(results)) + "\n")
     with open(out + ".tmp", "w") as f:
         f.write(text)
     os.replace(out + ".tmp", out)

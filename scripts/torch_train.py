@@ -204,8 +204,15 @@ def main():
         groups.append({"params": loss_fn.parameters(), "lr": a.lr * a.proxy_lr_mult})
     opt = torch.optim.AdamW(groups, lr=a.lr, weight_decay=a.wd)
     smp = Sampler(ytr, a.M, a.per_class, rng)
-    ytr_t = torch.from_numpy(ytr)
-    steps = len(ytr) // a.M
+    rows, steps = train(a, model, loss_fn, opt, smp, xtr, torch.from_numpy(ytr), xev, yev)
+    print(json.dumps({"program": "torch", "torch": torch.__version__, "loss_impl": loss_impl,
+                      "threads": torch.get_num_threads(), "steps_per_epoch": steps,
+                      "args": vars(a), "rows": rows}))
+
+
+def train(a, model, loss_fn, opt, smp, xtr, ytr_t, xev, yev):
+    """The epochs; an evaluation every eval_every (and the last), not timed."""
+    steps = len(ytr_t) // a.M
     rows, train_s, cpu_s = [], 0.0, 0.0
     for epoch in range(1, a.epochs + 1):
         t0, c0, total = time.perf_counter(), time.process_time(), 0.0
@@ -227,9 +234,7 @@ def main():
                      "loss": total / steps, "recall_at_1": r1, "map_at_r": mapr, "queries": nq})
         print(f"torch: epoch {epoch}/{a.epochs}  {train_s:.2f} s (CPU {cpu_s:.2f} s)  loss {total / steps:.5f}  R@1 {r1:.4f}",
               file=sys.stderr)
-    print(json.dumps({"program": "torch", "torch": torch.__version__, "loss_impl": loss_impl,
-                      "threads": torch.get_num_threads(), "steps_per_epoch": steps,
-                      "args": vars(a), "rows": rows}))
+    return rows, steps
 
 
 if __name__ == "__main__":

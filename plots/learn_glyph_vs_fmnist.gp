@@ -20,6 +20,7 @@ set xtics () nomirror
 do for [i=1:5] { set xtics add (word(LABELS, i) i) }
 set xrange [0.4:5.6]
 set key below
+set bmargin 9
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
   set multiplot layout 1,2 title "Unseen classes: glyph test classes (700, 1024→512→128, chosen settings) vs Fashion-MNIST open protocol (classes 5–9, 784→512→128), 4 epochs, median of 3 seeds (bars: min–max)"

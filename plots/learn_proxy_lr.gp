@@ -16,7 +16,7 @@ set boxwidth 0.36
 set xtics ("Proxy-Anchor\nglyphs" 1, "Proxy-NCA\nglyphs" 2, "Proxy-Anchor\nFashion-MNIST" 3, "Proxy-NCA\nFashion-MNIST" 4) nomirror
 set xrange [0.4:4.6]
 set key below
-set bmargin 7
+set bmargin 9
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
   set multiplot layout 1,2 title "The proxies' learning rate: 1 × vs 100 × the network's (official code: Proxy-Anchor 100 ×, Proxy-NCA 1 ×), 4 epochs, median of 3 seeds (bars: min–max)"

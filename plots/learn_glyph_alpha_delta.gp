@@ -23,7 +23,7 @@ set cbtics format "%.3f"
 set palette defined (0 "#fff7bc", 1 "#c7e9b4", 2 "#7fcdbb", 3 "#41b6c4")
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
-  set multiplot layout 1,2 title "Glyphs, 300 validation classes: Proxy-Anchor over α × δ, 1024→512→128, M = 180, proxies at 1 × lr, 2 epochs (median of 3 seeds; ± the seeds' range)" margins 0.05,0.93,0.15,0.86 spacing 0.14
+  set multiplot layout 1,2 title "Glyphs, 300 validation classes: Proxy-Anchor over α × δ, 1024→512→128, M = 180, proxies at 1 × lr, 1 epoch (median of 3 seeds; ± the seeds' range)" margins 0.05,0.93,0.15,0.86 spacing 0.14
   set label 99 META at screen 0.01, screen 0.02 font ",8" tc rgb "#555555"
   do for [v in "recall_at_1 map_at_r"] {
     set title (v eq "recall_at_1" ? "median Recall\\@1" : "median MAP\\@R")

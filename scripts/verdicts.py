@@ -14,8 +14,8 @@ seeds' own spread is not evidence either way.
 Data sets and studies: Fashion-MNIST (learn_time, learn_batch, learn_dim,
 learn_alpha_delta: the closed protocol) and the glyph set (learn_glyph_time
 on the test classes; learn_glyph_batch, learn_glyph_dim,
-learn_glyph_alpha_delta on the validation classes).  A study missing from
-RESULTS gives "not run".
+learn_glyph_alpha_delta, learn_glyph_proxy_lr on the validation classes;
+learn_proxy_lr on Fashion-MNIST).  A study missing from RESULTS gives "not run".
 """
 import csv
 import os
@@ -169,6 +169,7 @@ def claims(results, prefix, val):
     b = rows_of(results, prefix + "batch")
     d = rows_of(results, prefix + "dim")
     a = rows_of(results, prefix + "alpha_delta")
+    p = rows_of(results, prefix + "proxy_lr")
     return [
         ("Figure 1: Proxy-Anchor ends best of the four losses", t and claim_best(t, val)),
         ("Figure 1: Proxy-Anchor reaches a given accuracy sooner", t and claim_sooner(t, val)),
@@ -176,8 +177,8 @@ def claims(results, prefix, val):
         ("§4.5: accuracy rises with the embedding dimension up to 512",
          d and claim_trend(d, val, "D", 64.0, 512.0, "D 64 vs 512")),
         ("§4.5: α = 32, δ = 0.1 is the best setting", a and claim_alpha_delta(a, val)),
-        ("official code: Proxy-Anchor needs its proxies at 100 × lr", t and claim_proxy_lr(t, val, "proxy_anchor")),
-        ("official code: Proxy-NCA's proxies at 1 × lr (is 100 × better?)", t and claim_proxy_lr(t, val, "proxy_nca")),
+        ("official code: Proxy-Anchor needs its proxies at 100 × lr", p and claim_proxy_lr(p, val, "proxy_anchor")),
+        ("official code: Proxy-NCA's proxies at 1 × lr (is 100 × better?)", p and claim_proxy_lr(p, val, "proxy_nca")),
     ]
 
 

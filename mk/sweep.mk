@@ -58,7 +58,7 @@ sweep-learn: deps-sweep deps-train deps-$(LEARN_ENGINE) ## only the learning stu
 
 # The glyph set, built once (make data-glyphs) when GLYPHS_DIR has none.
 .PHONY: glyphs-ready verdicts
-glyphs-ready:
+glyphs-ready: ## build the glyph set into GLYPHS_DIR with make data-glyphs, unless it is there
 	@test -s $(GLYPHS_DIR)/manifest.json || $(MAKE) --no-print-directory data-glyphs GLYPHS_DIR=$(GLYPHS_DIR)
 
 # The paper's claims against this run's CSVs (scripts/verdicts.py).

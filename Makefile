@@ -35,7 +35,7 @@ DEPFLAGS := -MMD -MP
 all: $(BUILD)/libdml.a $(BUILD)/dmlbench ## build the library and dmlbench (CC=clang: with clang)
 lib: $(BUILD)/libdml.a ## build only build/libdml.a
 
-include mk/isa.mk mk/kernels.mk mk/harness.mk mk/deps.mk mk/tests.mk mk/hostile.mk \
+include mk/isa.mk mk/kernels.mk mk/harness.mk mk/deps.mk mk/tests.mk mk/hostile.mk mk/data.mk \
         mk/bench.mk mk/cross.mk mk/sweep.mk mk/cluster.mk mk/fuzz.mk
 
 clean: ## remove every build directory

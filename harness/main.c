@@ -21,6 +21,7 @@ static const command commands[] = {
     { "fit", cmd_fit, "complexity check of a batch-study CSV: time ~ M^k per loss" },
     { "bench", cmd_bench, "kernel throughput per ISA vs FMA peak and OpenBLAS" },
     { "train", cmd_train, "train an embedding network on Fashion-MNIST; retrieval metrics per epoch" },
+    { "data", cmd_data, "build a data set into a directory (glyphs: IDX files + manifest)" },
     { "bench-check", cmd_bench_check, "CI regression check: instruction counts, speed ratios" },
 };
 

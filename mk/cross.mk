@@ -11,9 +11,9 @@ NEON_BUILD   := build-aarch64
 QEMU_AARCH64 ?= qemu-aarch64 -L /usr/aarch64-linux-gnu
 NEON_CHECKS_TIMEOUT ?= 240
 NEON_GOLDEN_TIMEOUT ?= 120
-# hwloc and zlib forced off: the host's pkg-config would hand x86 libraries to the arm64 link.
+# hwloc, zlib and FreeType forced off: the host's pkg-config would hand x86 libraries to the arm64 link.
 NEON_MAKE = $(MAKE) --no-print-directory CC=$(NEON_CC) BUILD=$(NEON_BUILD) \
-            HWLOC_CFLAGS= HWLOC_LIBS= ZLIB_LIBS=
+            HWLOC_CFLAGS= HWLOC_LIBS= ZLIB_LIBS= FT_CFLAGS= FT_LIBS=
 
 neon: deps-neon ## cross-build build-aarch64/libdml.a and build-aarch64/dmlbench
 	@test -f kernels/cosine/cosine_neon.c -a -f kernels/lse/lse_neon.c || { \

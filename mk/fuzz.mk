@@ -14,7 +14,7 @@ FUZZ_SEEDS_csv    := tests/fuzz/seed/csv
 FUZZ_SEEDS_idx    := tests/fuzz/seed/idx
 FUZZ_SEEDS_retrieval := tests/golden/retrieval
 
-$(BUILD)/replay_% $(BUILD)/fuzz_%: TOOL_LIBS = -ldl $(HWLOC_LIBS) $(ZLIB_LIBS)
+$(BUILD)/replay_% $(BUILD)/fuzz_%: TOOL_LIBS = -ldl $(HWLOC_LIBS) $(ZLIB_LIBS) $(FT_LIBS)
 $(BUILD)/fuzz_%: TOOL_LDFLAGS = -fsanitize=fuzzer
 $(BUILD)/replay_%: $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_%.o $(HARNESS_LIB_OBJS) $(BUILD)/libdml.a
 	$(LINK)

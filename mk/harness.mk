@@ -20,6 +20,13 @@ ZLIB_LIBS := $(shell pkg-config --libs zlib 2>/dev/null)
 ifneq ($(ZLIB_LIBS),)
   HARNESS_DEFS += -DDML_HAVE_ZLIB
 endif
+# FreeType draws the glyph set (dmlbench data glyphs, harness/data/); without it
+# (the AArch64 cross build) that command says so and stops.
+FT_CFLAGS := $(shell pkg-config --cflags freetype2 2>/dev/null)
+FT_LIBS   := $(shell pkg-config --libs freetype2 2>/dev/null)
+ifneq ($(FT_LIBS),)
+  HARNESS_DEFS += -DDML_HAVE_FREETYPE $(FT_CFLAGS)
+endif
 
 $(BUILD)/harness/%.o: harness/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
@@ -35,6 +42,6 @@ $(BUILD)/harness/train/%.o: HARNESS_DEFS += -fno-math-errno
 LINK = $(CC) $(LDFLAGS_ALL) $(TOOL_LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDLIBS_BASE) $(TOOL_LIBS)
 
 # dmlbench dlopen()s OpenBLAS for `bench` (glibc >= 2.34 has dlopen in libc).
-$(BUILD)/dmlbench: TOOL_LIBS = -ldl $(HWLOC_LIBS) $(ZLIB_LIBS)
+$(BUILD)/dmlbench: TOOL_LIBS = -ldl $(HWLOC_LIBS) $(ZLIB_LIBS) $(FT_LIBS)
 $(BUILD)/dmlbench: $(HARNESS_OBJS) $(BUILD)/libdml.a
 	$(LINK)

@@ -1,7 +1,6 @@
 # kernels.mk — libdml.a: the kernels of every ISA built, the dispatcher, the losses.
 
-KERNEL_SRCS := $(foreach i,$(BUILT_ISAS),kernels/cosine/cosine_$(i).c kernels/lse/lse_$(i).c) \
-               kernels/cpu/cpu.c kernels/cpu/dispatch.c $(wildcard kernels/common/*.c) \
+KERNEL_SRCS := $(ISA_KERNEL_SRCS) kernels/cpu/cpu.c kernels/cpu/dispatch.c $(wildcard kernels/common/*.c) \
                $(wildcard kernels/losses/*.c)
 KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(BUILD)/%.o)
 # The library's private headers are seen by the library alone.

@@ -9,16 +9,15 @@ TEST_OBJS   := $(TEST_SRCS:%.c=$(BUILD)/%.o) $(CHECK_SRCS:%.c=$(BUILD)/%.o)
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -Itests/checks -Iharness -DDML_TEST_DIR='"tests"' -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(DEPFLAGS) -Itests/checks -Iharness $(FT_CFLAGS) -DDML_TEST_DIR='"tests"' -c $< -o $@
 
 # The tests reuse the golden readers (golden/), the parameter table (point/),
-# the train room, the IDX reader and writer (data/idx*.c), and what they stand
-# on (core/).
+# the train room, the data room (IDX, the glyph set), and what they stand on (core/).
 TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/params.o \
                        core/error.o core/parse.o core/rng.o core/text.o core/json.o \
-                       core/fileio.o core/stats.o core/timing.o) \
-                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard harness/golden/*.c harness/train/*.c harness/data/idx*.c))
-$(BUILD)/test_dml: TOOL_LIBS = -lcriterion $(ZLIB_LIBS)
+                       core/fileio.o core/stats.o core/timing.o core/sha256.o core/sha256_ni.o) \
+                     $(patsubst %.c,$(BUILD)/%.o,$(wildcard harness/golden/*.c harness/train/*.c harness/data/*.c))
+$(BUILD)/test_dml: TOOL_LIBS = -lcriterion $(ZLIB_LIBS) $(FT_LIBS)
 $(BUILD)/test_dml: $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a
 	$(LINK)
 
@@ -27,12 +26,13 @@ $(BUILD)/check_driver: $(BUILD)/tests/checks/check_driver.o $(CHECK_SRCS:%.c=$(B
 	$(LINK)
 
 .PHONY: test check-golden
-test: deps-test ## install what is missing, build, run the Criterion suite, the learning test, every golden case, the fuzz regressions
+test: deps-test ## install what is missing, build, run the Criterion suite, the learning and glyph tests, every golden case, the fuzz regressions
 	@$(MAKE) --no-print-directory all $(BUILD)/test_dml $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 	$(BUILD)/test_dml --jobs 2
 	bash tests/shell/learn_test.sh $(BUILD)/dmlbench
 	bash tests/shell/learn_data_test.sh $(BUILD)/dmlbench
-	@$(MAKE) --no-print-directory check-golden fuzz-replay
+	bash tests/shell/glyph_test.sh $(BUILD)/dmlbench
+	@$(MAKE) --no-print-directory check-golden fuzz-replay $(if $(SAN),,test-isa-parent)
 	@sh scripts/make_help.sh Makefile mk/*.mk > /dev/null
 
 # Every golden case with every ISA this machine runs, the proxy losses fused
@@ -44,3 +44,9 @@ check-golden: all ## every golden case on every ISA here, fused and unfused
 	    DML_FUSED=$$fused $(BUILD)/dmlbench golden --isa $$isa tests/golden/*.txt tests/golden/retrieval/*.txt || exit 1; \
 	  done; \
 	done
+
+# A row of DML_ISA_ROWS that names a parent and brings only a GEMM file, built in
+# a scratch copy of the tree (qemu-user from deps-neon for its Haswell half).
+.PHONY: test-isa-parent
+test-isa-parent: deps-neon ## a child ISA row with only a GEMM file: built, dispatched, checked (scratch tree)
+	bash tests/shell/isa_parent_test.sh

@@ -1,6 +1,7 @@
 #!/bin/sh
 # deps.sh GROUP... — install the Debian packages a dmlbench job needs, and only
 # those missing.  Groups: test (build + Criterion suite), sweep (+ gnuplot),
+# glyphs (FreeType and the CJK fonts of make data-glyphs), glyph-test (the few of make test),
 # train (Fashion-MNIST and zlib for `dmlbench train`; the test suite trains on it),
 # bench (+ OpenBLAS as a comparison baseline, valgrind for instruction counts),
 # neon (the AArch64 cross compiler and qemu-user), slurm and parallel (the
@@ -8,12 +9,24 @@
 # runtime), fuzz (+ libFuzzer and the sanitizer runtimes of clang), hostile
 # (+ python3, which checks the JSON of tests/shell/hostile_test.sh).  The gcc
 # sanitizers of make test-san come with gcc (libgcc-12-dev: libasan, libubsan).
-# python3 is in test: tests/idx_read.py, an IDX reader apart from ours, reads
+# python3 is in test: tests/shell/idx_read.py, an IDX reader apart from ours, reads
 # what the harness writes.
 set -eu
 
 pkgs_train="dataset-fashion-mnist zlib1g-dev"
-pkgs_test="make gcc pkg-config libcriterion-dev libhwloc-dev python3 $pkgs_train"
+# glyph-test: FreeType and the three smallest fonts with thousands of Han
+# characters (WenQuanYi Micro Hei, Smiley Sans, Sawarabi Gothic: 3.6 MB in
+# all), enough for make test's small glyph builds.  glyphs: the curated list
+# of make data-glyphs, one package a line in harness/data/glyph_fonts.txt
+# (31 packages, 269 MB to download).
+pkgs_glyph_test="libfreetype-dev fonts-wqy-microhei fonts-smiley-sans fonts-sawarabi-gothic"
+root=$(cd "$(dirname "$0")/.." && pwd)
+glyph_list="$root/harness/data/glyph_fonts.txt"
+pkgs_glyphs="make gcc pkg-config zlib1g-dev $pkgs_glyph_test"
+if [ -r "$glyph_list" ]; then
+    pkgs_glyphs="$pkgs_glyphs $(sed -e 's/#.*//' "$glyph_list" | tr -s ' \t,' '\n\n\n' | grep . | tr '\n' ' ')"
+fi
+pkgs_test="make gcc pkg-config libcriterion-dev libhwloc-dev python3 $pkgs_train $pkgs_glyph_test"
 pkgs_sweep="$pkgs_test gnuplot-nox"
 # bench: OpenBLAS is only a yardstick for `dmlbench bench` (dlopen'ed at run time,
 # never linked); valgrind runs the instruction counts of `make bench-check` and
@@ -38,8 +51,8 @@ pkgs_torch="$pkgs_train python3-torch python3-numpy python3-scipy python3-sklear
 
 want=""
 for g in "$@"; do
-    eval "list=\${pkgs_$g:-}"
-    [ -n "$list" ] || { echo "deps.sh: unknown group '$g' (test, sweep, train, torch, bench, neon, slurm, parallel, clang, fuzz, hostile)" >&2; exit 2; }
+    eval "list=\${pkgs_$(echo "$g" | tr - _):-}"
+    [ -n "$list" ] || { echo "deps.sh: unknown group '$g' (test, sweep, train, torch, glyphs, glyph-test, bench, neon, slurm, parallel, clang, fuzz, hostile)" >&2; exit 2; }
     want="$want $list"
 done
 

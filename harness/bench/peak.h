@@ -1,6 +1,8 @@
 /* peak.h — FP32 FMA-throughput probes, one file per ISA (peak_<isa>.c,
  * compiled with that ISA's flags), chosen through DML_ISA_ROWS: a new ISA
- * is its probe file, and its row in dml_kernels.h lists it here. */
+ * is its probe file, and its row in dml_kernels.h lists it here.  A row
+ * with a parent may have no probe of its own (its FP32 FMA peak is the
+ * parent's): the probes are weak symbols, and a missing one is the parent's. */
 #ifndef DML_BENCH_PEAK_H
 #define DML_BENCH_PEAK_H
 
@@ -9,7 +11,8 @@
 #include "dml_kernels.h"
 
 /* Runs `iters` iterations and returns the FLOPs done (0: no probe here). */
-#define DML_PEAK_DECLARE(name, id, feature) double dml_peak_fma_##name(uint64_t iters);
+#define DML_PEAK_DECLARE(name, id, parent, feature)                                        \
+    double dml_peak_fma_##name(uint64_t iters) __attribute__((weak));
 DML_ISA_ROWS(DML_PEAK_DECLARE)
 #undef DML_PEAK_DECLARE
 

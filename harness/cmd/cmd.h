@@ -12,5 +12,6 @@ int cmd_train(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_bench_check(int argc, char **argv);
+int cmd_data(int argc, char **argv);
 
 #endif

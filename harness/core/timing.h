@@ -1,4 +1,5 @@
-/* timing.h — the clocks and the one timing runner of the harness.
+/* timing.h — the one timing runner of the harness, on the library's clock
+ * (dml_now_ns: wall, dml_thread_cpu_ns: the thread's CPU time; dml.h).
  *
  * What is timed is a callback (a function pointer and its context, as in
  * xxHash's benchfn), so a loss step, a kernel case, the products of a loss
@@ -11,9 +12,8 @@
 #define DML_CORE_TIMING_H
 
 #include "core/stats.h"
+#include "dml.h"
 
-double now_ns(void);        /* CLOCK_MONOTONIC */
-double thread_cpu_ns(void); /* CLOCK_THREAD_CPUTIME_ID */
 /* Keeps the compiler from moving or dropping the timed work. */
 #define COMPILER_BARRIER() __asm__ volatile("" ::: "memory")
 

@@ -21,7 +21,7 @@ void progress(const study *st, size_t done, double elapsed_s, double done_cost, 
     static double last = -1e9;
     static const study *shown = NULL;
     int tty = isatty(2);
-    double now = now_ns() / 1e9;
+    double now = dml_now_ns() / 1e9;
     if (!final && !tty && now - last < 10 && shown == st) return;
     shown = st;
     last = now;

@@ -107,7 +107,7 @@ static int run_passes(study *st, const paths *ps, double t0)
             for (size_t i = 0; i < st->n; i++) {
                 sweep_point *p = &st->pts[i];
                 if (p->passes_done >= pass || mt != (p->sp.threads > 1)) continue;
-                progress(st, done, (now_ns() - t0) / 1e9, done_cost, total_cost - done_cost, 0);
+                progress(st, done, (dml_now_ns() - t0) / 1e9, done_cost, total_cost - done_cost, 0);
                 if (run_point(st, i, err, sizeof err)) {
                     fprintf(stderr, "\n");
                     return die("sweep: %s: point %zu (%s): %s", st->path, i, p->key, err);
@@ -116,7 +116,7 @@ static int run_passes(study *st, const paths *ps, double t0)
                 done_cost += p->cost;
                 if (write_csv(st, ps->partial, err, sizeof err)) return die("sweep: %s", err);
             }
-    progress(st, done, (now_ns() - t0) / 1e9, done_cost, 0, 1);
+    progress(st, done, (dml_now_ns() - t0) / 1e9, done_cost, 0, 1);
     return 0;
 }
 
@@ -138,9 +138,9 @@ static int run_study(const sweep_opts *o, study *st, run_info *ri, int rc)
     study_paths(o, st, &ps);
     ri->resumed = 0;
     if (!(o->resume && resume_study(st, &ps, &ri->resumed))) {
-        double t0 = now_ns();
+        double t0 = dml_now_ns();
         if (run_passes(st, &ps, t0)) return 1;
-        ri->elapsed_s = (now_ns() - t0) / 1e9;
+        ri->elapsed_s = (dml_now_ns() - t0) / 1e9;
         char err[1024];
         if (write_csv(st, ps.csv, err, sizeof err) || write_json(st, ps.json, ps.csv, ri, err, sizeof err) ||
             (!o->shard_n && write_meta(st, ps.meta, ri->pv, err, sizeof err)))

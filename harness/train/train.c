@@ -160,12 +160,12 @@ static int step(trainer *t, int learn, float *loss, char *err, size_t errlen)
 
 static int evaluate(trainer *t, train_row *row, char *err, size_t errlen)
 {
-    double t0 = now_ns(), c0 = thread_cpu_ns();
+    double t0 = dml_now_ns(), c0 = dml_thread_cpu_ns();
     net_embed(&t->nt, &t->ews, &t->d->eval, t->emb);
     int rc = retrieval_eval(t->emb, t->d->eval.n, t->o->D, t->d->eval.y, t->o->isa, 0,
                             t->o->threads, &row->m, err, errlen);
-    row->eval_s = (now_ns() - t0) * 1e-9;
-    row->eval_cpu_s = (thread_cpu_ns() - c0) * 1e-9;
+    row->eval_s = (dml_now_ns() - t0) * 1e-9;
+    row->eval_cpu_s = (dml_thread_cpu_ns() - c0) * 1e-9;
     return rc;
 }
 
@@ -211,17 +211,17 @@ static int epochs(trainer *t, train_result *r, size_t steps, char *err, size_t e
     double train_s = 0, cpu_s = 0;
     size_t nstep = 0;
     for (int e = 1; e <= t->o->epochs; e++) {
-        double sum = 0, t0 = now_ns(), c0 = thread_cpu_ns();
+        double sum = 0, t0 = dml_now_ns(), c0 = dml_thread_cpu_ns();
         for (size_t i = 0; i < steps; i++) {
-            double s0 = now_ns();
+            double s0 = dml_now_ns();
             float L;
             gather(t, &t->smp);
             if (step(t, 1, &L, err, errlen)) return 1;
             sum += L;
-            t->step_s[nstep++] = (now_ns() - s0) * 1e-9;
+            t->step_s[nstep++] = (dml_now_ns() - s0) * 1e-9;
         }
-        train_s += (now_ns() - t0) * 1e-9;
-        cpu_s += (thread_cpu_ns() - c0) * 1e-9;
+        train_s += (dml_now_ns() - t0) * 1e-9;
+        cpu_s += (dml_thread_cpu_ns() - c0) * 1e-9;
         train_row row = { e, train_s, cpu_s, sum / (double)steps, { { 0 }, 0, 0, 0 }, 0, 0 };
         int eval = e % t->o->eval_every == 0 || e == t->o->epochs;
         if (eval) {
@@ -295,7 +295,7 @@ void train_result_free(train_result *r)
 int train_pixel_baseline(const train_data *d, int standardised, dml_isa isa, int threads,
                          retrieval_metrics *m, double *seconds, char *err, size_t errlen)
 {
-    double t0 = now_ns();
+    double t0 = dml_now_ns();
     size_t n = d->eval.n * d->eval.dim;
     float *x = d->eval.x;
     if (!standardised) {  /* undo (x − mean) / std: cosine is blind to the scale, not the shift */
@@ -307,6 +307,6 @@ int train_pixel_baseline(const train_data *d, int standardised, dml_isa isa, int
     }
     int rc = retrieval_eval(x, d->eval.n, d->eval.dim, d->eval.y, isa, 0, threads, m, err, errlen);
     if (x != d->eval.x) free(x);
-    if (seconds) *seconds = (now_ns() - t0) * 1e-9;
+    if (seconds) *seconds = (dml_now_ns() - t0) * 1e-9;
     return rc;
 }

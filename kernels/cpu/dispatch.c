@@ -5,6 +5,7 @@
  * or the one DML_ISA names; naming one the CPU lacks is an error, never a
  * silent fallback. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,36 +16,44 @@
 #include "slowdown.h"
 #endif
 
-/* The ISAs whose kernel files this build compiled, as X(name) X(name) ...:
- * the Makefile passes it (from the files that exist for this architecture). */
+/* The ISAs this build holds, as X(name, cosine, lse) ...: for each, the ISA
+ * whose file serves each kernel family — its own (kernels/cosine/cosine_<name>.c,
+ * kernels/lse/lse_<name>.c) or, where it has none, its parent's, up the rows'
+ * parent column.  mk/isa.mk resolves it from the files that exist for this
+ * architecture (ISA_PROVIDER) and passes it. */
 #ifndef DML_BUILT_ISAS
-#define DML_BUILT_ISAS(X) X(ref)
+#define DML_BUILT_ISAS(X) X(ref, ref, ref)
 #endif
 
-/* dml_isa_id_<name>: the id of each row, as a constant the tables can use. */
-#define DML_ISA_ID(name, id, feature) dml_isa_id_##name = id,
-enum { DML_ISA_ROWS(DML_ISA_ID) };
+/* dml_isa_id_<name>: the id of each row, as a constant the tables can use;
+ * "none", the parent of a root row, is no row. */
+#define DML_ISA_ID(name, id, parent, feature) dml_isa_id_##name = id,
+enum { DML_ISA_ROWS(DML_ISA_ID) dml_isa_id_none = -1 };
 
-#define DML_TABLE(name)                                                                 \
-    [dml_isa_id_##name] = { .isa = dml_isa_id_##name,                                   \
-                            .normalize = dml_normalize_f32_##name,                      \
-                            .normalize_backward = dml_normalize_backward_f32_##name,    \
-                            .gemm = dml_gemm_f32_##name,                                \
-                            .syrk = dml_syrk_f32_##name,                                \
-                            .lse = dml_lse_f32_##name,                                  \
-                            .exp = dml_exp_f32_##name,                                  \
-                            .gemm_acc = dml_gemm_acc_f32_##name,                        \
-                            .gemm_packed_floats = dml_gemm_packed_floats_f32_##name,    \
-                            .gemm_pack_b = dml_gemm_pack_b_f32_##name,                  \
-                            .gemm_packed = dml_gemm_packed_f32_##name,                  \
-                            .gemm_packed_nb = dml_gemm_packed_nb_f32_##name },
+/* A row's table: the GEMM family (normalisation included) from the file of
+ * `from_cos`, the LSE family from that of `from_lse`. */
+#define DML_TABLE(name, from_cos, from_lse)                                                 \
+    [dml_isa_id_##name] = { .isa = dml_isa_id_##name,                                       \
+                            .normalize = dml_normalize_f32_##from_cos,                      \
+                            .normalize_backward = dml_normalize_backward_f32_##from_cos,    \
+                            .gemm = dml_gemm_f32_##from_cos,                                \
+                            .syrk = dml_syrk_f32_##from_cos,                                \
+                            .lse = dml_lse_f32_##from_lse,                                  \
+                            .exp = dml_exp_f32_##from_lse,                                  \
+                            .gemm_acc = dml_gemm_acc_f32_##from_cos,                        \
+                            .gemm_packed_floats = dml_gemm_packed_floats_f32_##from_cos,    \
+                            .gemm_pack_b = dml_gemm_pack_b_f32_##from_cos,                  \
+                            .gemm_packed = dml_gemm_packed_f32_##from_cos,                  \
+                            .gemm_packed_nb = dml_gemm_packed_nb_f32_##from_cos },
 static const dml_kernels tables[DML_ISA_COUNT] = { DML_BUILT_ISAS(DML_TABLE) };
 static const int built[DML_ISA_COUNT] = {
-#define DML_BUILT(name) [dml_isa_id_##name] = 1,
+#define DML_BUILT(name, from_cos, from_lse) [dml_isa_id_##name] = 1,
     DML_BUILT_ISAS(DML_BUILT)
 };
+#define DML_ISA_PARENT(name, id, parent, feature) [id] = dml_isa_id_##parent,
+static const int parent_of[DML_ISA_COUNT] = { DML_ISA_ROWS(DML_ISA_PARENT) };
 
-#define DML_ISA_NAME(name, id, feature) [id] = #name,
+#define DML_ISA_NAME(name, id, parent, feature) [id] = #name,
 static const char *const isa_names[DML_ISA_COUNT] = { DML_ISA_ROWS(DML_ISA_NAME) };
 
 const char *dml_isa_name(dml_isa isa)
@@ -68,8 +77,13 @@ dml_status dml_isa_parse(const char *name, dml_isa *out)
             return DML_OK;
         }
     }
-    return dml_fail(DML_ERR_ARG, "unknown ISA '%s' (expected ref, avx2, avx512, neon or auto)",
-                    name);
+    char known[256] = "";
+    for (int i = 0; i < DML_ISA_COUNT; i++) /* the rows' names, so a new row is listed */
+        if (isa_names[i])
+            snprintf(known + strlen(known), sizeof known - strlen(known), "%s, ", isa_names[i]);
+    if (strlen(known) >= 2)
+        known[strlen(known) - 2] = '\0';
+    return dml_fail(DML_ERR_ARG, "unknown ISA '%s' (expected %s or auto)", name, known);
 }
 
 const dml_kernels *dml_kernels_for(dml_isa isa)
@@ -86,16 +100,26 @@ static dml_cpu_features features;
 static pthread_once_t features_once = PTHREAD_ONCE_INIT;
 static void detect_once(void) { features = dml_cpu_detect(); }
 
+/* What the CPU detection says of the row itself. */
+static int own_feature(dml_isa isa)
+{
+    switch (isa) {
+#define DML_ISA_FEATURE(name, id, parent, feature) case id: return features.feature;
+        DML_ISA_ROWS(DML_ISA_FEATURE)
+    default: return 0;
+    }
+}
+
+/* Compiled, its own feature detected, and so for every ancestor: a row runs
+ * its parent's kernels too. */
 int dml_isa_supported(dml_isa isa)
 {
     if (!dml_isa_compiled(isa))
         return 0;
     pthread_once(&features_once, detect_once);
-    switch (isa) {
-#define DML_ISA_FEATURE(name, id, feature) case id: return features.feature;
-        DML_ISA_ROWS(DML_ISA_FEATURE)
-    default: return 0;
-    }
+    if (!own_feature(isa))
+        return 0;
+    return parent_of[isa] < 0 || dml_isa_supported((dml_isa)parent_of[isa]);
 }
 
 dml_isa dml_isa_best(void)

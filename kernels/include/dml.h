@@ -277,6 +277,12 @@ int dml_ctx_fused(const dml_ctx *ctx);
  * time, split in the proportion that the first thread spent in each. */
 void dml_ctx_phase_ns(const dml_ctx *ctx, double *forward_ns, double *backward_ns);
 
+/* The one clock (kernels/common/clock.c), in ns: CLOCK_MONOTONIC, and the
+ * calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID).  The phases above are
+ * timed with dml_now_ns; the harness and the benchmarks use the same two. */
+double dml_now_ns(void);
+double dml_thread_cpu_ns(void);
+
 /* Floating-point operations of the products of one step (forward S, backward). */
 void dml_ctx_flops(const dml_ctx *ctx, double *forward_flops, double *backward_flops);
 

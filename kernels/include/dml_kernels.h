@@ -43,17 +43,22 @@ extern "C" {
                                       float *work);
 
 /* Every instruction set, one row each: the suffix of its kernels, its id in
- * dml_isa, and the field of the CPU detection (kernels/cpu/cpu.h) that says
- * the machine runs it.  The names, the dispatch tables, the support checks and
+ * dml_isa, its parent (`none`, or a row above it whose kernels it inherits),
+ * and the field of the CPU detection (kernels/cpu/cpu.h) that says the
+ * machine runs it.  The names, the dispatch tables, the support checks and
  * the per-ISA tests are all generated from these rows, so a new ISA is its
- * kernel files, a value in dml_isa and one row here (plus its build flags). */
-#define DML_ISA_ROWS(X)                    \
-    X(ref, DML_ISA_REF, always)            \
-    X(avx2, DML_ISA_AVX2, avx2)            \
-    X(avx512, DML_ISA_AVX512, avx512)      \
-    X(neon, DML_ISA_NEON, neon)
+ * kernel files, a value in dml_isa and one row here (plus its build flags).
+ * A row with a parent may bring only some kernel families (say a GEMM,
+ * kernels/cosine/cosine_<isa>.c, and no LSE file): the build takes the others
+ * from the parent (ISA_PROVIDER, mk/isa.mk), and the ISA is supported only
+ * where the parent is too (dispatch.c).  docs/extending.md, "Add an ISA". */
+#define DML_ISA_ROWS(X)                       \
+    X(ref, DML_ISA_REF, none, always)         \
+    X(avx2, DML_ISA_AVX2, none, avx2)         \
+    X(avx512, DML_ISA_AVX512, none, avx512)   \
+    X(neon, DML_ISA_NEON, none, neon)
 
-#define DML_DECLARE_KERNELS_ROW(name, id, feature) DML_DECLARE_KERNELS(name)
+#define DML_DECLARE_KERNELS_ROW(name, id, parent, feature) DML_DECLARE_KERNELS(name)
 DML_ISA_ROWS(DML_DECLARE_KERNELS_ROW)
 
 #ifdef __cplusplus

@@ -3,16 +3,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "dml_internal.h"
-
-double dml_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static const char *const loss_names[DML_LOSS_COUNT] = { "proxy_anchor", "proxy_nca", "ms",
                                                         "triplet" };

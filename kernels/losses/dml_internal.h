@@ -67,8 +67,6 @@ double dml_forward_done(dml_ctx *ctx, double t0, double flops, int backward);
 void dml_proxy_backward(dml_ctx *ctx, int g_by_class, float *dX, float *dP, double t1);
 void dml_pair_backward(dml_ctx *ctx, float *dX, double t1);
 
-double dml_now_ns(void);
-
 /* The fused proxy step's blocks of proxies: each thread owns an equal slice of
  * them, in *per_thread blocks of at most *block rows. */
 void dml_fused_plan(size_t C, int threads, size_t *block, size_t *per_thread);

@@ -1,8 +1,8 @@
-/* exp_poly.h — the one vector-exp algorithm that every SIMD lse file implements.
+/* exp_poly.h — the one vector-exp algorithm of every SIMD lse file.
  *
- * Each ISA file (lse_avx2.c, lse_avx512.c, lse_neon.c) holds only the
- * intrinsics version of the steps below; the constants live here so the three
- * cannot drift apart.
+ * Steps 1–4 and the two-factor step 5 are written once, in exp_vec.h, over
+ * each ISA's vector operations (lse_avx2.c, lse_avx512.c, lse_neon.c define
+ * them); the constants live here.
  *
  *   1. Clamp x to [DML_EXP_LO, DML_EXP_HI] with max(LO, x) then min(HI, ·), in
  *      that operand order: x86 max/min return the SECOND operand when either

@@ -11,7 +11,7 @@
 
 ParameterizedTestParameters(cosine, every_check)
 {
-#define COSINE_ISA(name, id, feature) id,
+#define COSINE_ISA(name, id, parent, feature) id,
     static dml_isa isas[] = { DML_ISA_ROWS(COSINE_ISA) };
     return cr_make_param_array(dml_isa, isas, sizeof isas / sizeof isas[0]);
 }

@@ -13,7 +13,7 @@
 
 ParameterizedTestParameters(fused, every_check)
 {
-#define FUSED_ISA(name, id, feature) id,
+#define FUSED_ISA(name, id, parent, feature) id,
     static dml_isa isas[] = { DML_ISA_ROWS(FUSED_ISA) };
     return cr_make_param_array(dml_isa, isas, sizeof isas / sizeof isas[0]);
 }

@@ -1,6 +1,6 @@
 /* test_idx.c — the IDX writer (harness/data/idx_write.c) against the reader
  * (harness/data/idx.c) and against a reader written apart from both
- * (tests/idx_read.py): both element types, gzip and plain, sizes that are
+ * (tests/shell/idx_read.py): both element types, gzip and plain, sizes that are
  * not round, labels a byte cannot hold, and every refusal's message. */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -28,7 +28,7 @@ static const char *at(const char *name)
     return path[k];
 }
 
-/* What tests/idx_read.py prints for an array: type, dims, count, sum, weighted sum. */
+/* What tests/shell/idx_read.py prints for an array: type, dims, count, sum, weighted sum. */
 static void summary(const idx_array *a, char *out, size_t len)
 {
     const int64_t P = 1000000007;
@@ -48,7 +48,7 @@ static void summary(const idx_array *a, char *out, size_t len)
 static void python_summary(const char *path, char *out, size_t len)
 {
     char cmd[400];
-    snprintf(cmd, sizeof cmd, "python3 %s/idx_read.py '%s'", DML_TEST_DIR, path);
+    snprintf(cmd, sizeof cmd, "python3 %s/shell/idx_read.py '%s'", DML_TEST_DIR, path);
     FILE *p = popen(cmd, "r");
     cr_assert(p, "cannot run %s", cmd);
     cr_assert(fgets(out, (int)len, p), "no output from %s", cmd);

@@ -21,14 +21,17 @@ static void run_lse_checks(dml_isa isa)
     cr_assert_not_null(k, "lse: no kernel table for supported ISA %s", name);
     cr_assert_eq(k->isa, isa, "lse: the table for %s says it is %s", name, dml_isa_name(k->isa));
     int run = 0;
-    for (const dml_check *c = dml_lse_checks; c->name; c++, run++) {
-        char why[512] = "";
-        int rc = c->fn(k, why, sizeof why);
-        cr_expect_eq(rc, 0, "lse check %s on %s: %s", c->name, name, why);
+    const dml_check *tables[] = { dml_lse_checks, dml_lse_bits_checks };
+    for (size_t t = 0; t < 2; t++) {
+        for (const dml_check *c = tables[t]; c->name; c++, run++) {
+            char why[512] = "";
+            int rc = c->fn(k, why, sizeof why);
+            cr_expect_eq(rc, 0, "lse check %s on %s: %s", c->name, name, why);
+        }
     }
     cr_assert_gt(run, 0, "the lse check table is empty");
 }
 
 /* One test per row of DML_ISA_ROWS (dml_kernels.h). */
-#define LSE_TEST(name, id, feature) Test(lse, name) { run_lse_checks(id); }
+#define LSE_TEST(name, id, parent, feature) Test(lse, name) { run_lse_checks(id); }
 DML_ISA_ROWS(LSE_TEST)

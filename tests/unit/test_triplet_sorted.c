@@ -14,7 +14,7 @@
 
 ParameterizedTestParameters(triplet_sorted, equals_enumerate)
 {
-#define TRIPLET_ISA(name, id, feature) id,
+#define TRIPLET_ISA(name, id, parent, feature) id,
     static dml_isa isas[] = { DML_ISA_ROWS(TRIPLET_ISA) };
     return cr_make_param_array(dml_isa, isas, sizeof isas / sizeof isas[0]);
 }

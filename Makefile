@@ -35,14 +35,14 @@ DEPFLAGS := -MMD -MP
 all: $(BUILD)/libdml.a $(BUILD)/dmlbench ## build the library and dmlbench (CC=clang: with clang)
 lib: $(BUILD)/libdml.a ## build only build/libdml.a
 
-include mk/isa.mk mk/kernels.mk mk/harness.mk mk/deps.mk mk/tests.mk mk/hostile.mk mk/data.mk \
-        mk/bench.mk mk/cross.mk mk/sweep.mk mk/cluster.mk mk/fuzz.mk
+include mk/isa.mk mk/kernels.mk mk/harness.mk mk/data.mk mk/tests.mk mk/hostile.mk mk/fuzz.mk \
+        mk/cross.mk mk/bench.mk mk/sweep.mk mk/cluster.mk mk/deps.mk
 
 clean: ## remove every build directory
 	rm -rf $(BUILD) build-aarch64 build-slow
 
-help: ## this list
-	@sh scripts/make_help.sh Makefile mk/*.mk
+help: ## this list, in the order of the make files
+	@sh scripts/make_help.sh $(filter Makefile mk/%.mk,$(MAKEFILE_LIST))
 
 # Header dependencies written by -MMD.
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

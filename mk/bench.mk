@@ -4,6 +4,7 @@
 # Details: docs/bench.md.
 
 .PHONY: bench bench-check bench-baseline bench-check-proof bench-counts bench-triplet bench-fused
+.PHONY: bench-faiss deps-faiss
 BENCH_DIR      := $(BUILD)/bench-check
 BENCH_BASELINE ?= results/baseline/bench-check.tsv
 VALGRIND       ?= valgrind
@@ -75,6 +76,24 @@ $(BUILD)/bench_fused: $(BUILD)/harness/bench/tools/bench_fused.o $(BUILD)/harnes
 	$(LINK)
 bench-fused: $(BUILD)/bench_fused ## fused proxy step vs unfused, the three products alone and the FMA peak, interleaved (x86 only)
 	$(BUILD)/bench_fused $(BENCH_FUSED_ARGS)
+
+# Retrieval against FAISS's exact flat search on the same data: dmlbench knn
+# writes the set (10 000 unit vectors, D = 128, 10 classes) and its top-K lists
+# to $(KNN_DIR), then scripts/faiss_bench.py times IndexFlatIP on it, one thread
+# each, and checks the two lists agree.  FAISS's GEMM is OpenBLAS's: one thread,
+# and the widest kernels this CPU runs (OpenBLAS 0.3.21 takes Sapphire Rapids
+# for a Prescott otherwise), the choice printed.
+## KNN_ARGS='--k 9,999 --rounds 3 --isa avx2'   bench-faiss: dmlbench knn's options
+KNN_DIR  ?= $(BUILD)/knn
+KNN_ARGS ?=
+deps-faiss: ## install what bench-faiss needs (python3-faiss, numpy, OpenBLAS)
+	@sh scripts/deps.sh faiss
+bench-faiss: deps-faiss all ## retrieval top-9 / top-999 over 10 000 queries vs FAISS IndexFlatIP, one thread
+	$(BUILD)/dmlbench knn --out $(KNN_DIR) $(KNN_ARGS)
+	@core=$${OPENBLAS_CORETYPE:-$$(grep -qw avx512f /proc/cpuinfo && echo SkylakeX || echo Haswell)}; \
+	  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 OPENBLAS_CORETYPE=$$core \
+	  taskset -c $$(grep Cpus_allowed_list /proc/self/status | cut -f2 | cut -d, -f1 | cut -d- -f1) \
+	  /usr/bin/python3 scripts/faiss_bench.py $(KNN_DIR)
 
 # ---------------------------------------------------------------- training against PyTorch
 # One recipe trained by dmlbench and by PyTorch + pytorch-metric-learning

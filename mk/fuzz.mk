@@ -21,7 +21,9 @@ $(BUILD)/replay_%: $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_%.o $(H
 $(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(HARNESS_LIB_OBJS) $(BUILD)/libdml.a
 	$(LINK)
 
-.PRECIOUS: $(BUILD)/tests/fuzz/%.o
+# Kept, not deleted as intermediates: .PRECIOUS must name the pattern of the
+# rule that builds them (mk/tests.mk), not a narrower one.
+.PRECIOUS: $(BUILD)/tests/%.o
 fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/replay_%) ## replay the fuzz seeds and every kept regression (tests/fuzz/regress/)
 	@$(foreach t,$(FUZZ_TARGETS),$(BUILD)/replay_$(t) tests/fuzz/regress/$(t) $(FUZZ_SEEDS_$(t)) &&) true
 

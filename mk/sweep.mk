@@ -36,17 +36,31 @@ LEARN_RUN = RESUME='$(RESUME)' SBATCH_ARGS='$(SBATCH_ARGS)' SSHLOGINFILE='$(SSHL
             DML_GLYPHS='$(abspath $(GLYPHS_DIR))' \
             sh scripts/engine.sh $(LEARN_ENGINE) $(LEARN_SHARDS) $(RESULTS) -- $(SWEEP_FLAGS) $(LEARN_DEFS)
 
-# Exit status 3 from `dmlbench sweep` is the complexity verdict: the figures
-# are still drawn, then make fails with it.
+# How long the run took, by half, on which machine and how loaded, into
+# $(RESULTS)/sweep-time.txt (docs/studies.md quotes it; the shell variables
+# are the sweep recipe's).
+SWEEP_TIME_RECORD = { echo "\# written by make sweep$(if $(QUICK), QUICK=1)$(if $(ENGINE), ENGINE=$(ENGINE) SHARDS=$(SHARDS)): how long it took"; \
+  echo "date $$(date -u +%Y-%m-%dT%H:%M:%SZ)"; \
+  echo "machine $$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $$(nproc) CPUs"; \
+  echo "load_at_start $$load"; echo "timing_s $$((t0 - ts))"; echo "learning_s $$((t1 - t0))"; \
+  echo "figures_s $$((t2 - t1))"; echo "total_s $$((t2 - ts))"; }
+
+# Exit status 3 from `dmlbench sweep` is the complexity verdict (a loss off
+# its order; "noisy", too busy a machine to judge, is 0): the figures are
+# still drawn, then make fails with it.  How long each half took:
+# $(RESULTS)/sweep-time.txt, which results/README.md then reports (rewritten
+# once more after it).
 sweep: deps-sweep deps-train deps-$(LEARN_ENGINE) ## rerun every study, refit the complexity, redraw every figure; fails when a loss is off its order
 	@case '$(ENGINE)' in ''|slurm|parallel) ;; *) echo "make sweep: ENGINE=$(ENGINE): slurm or parallel" >&2; exit 2;; esac
 	@$(MAKE) --no-print-directory all
-	@rc=0; $(SWEEP_RUN) || rc=$$?; \
+	@rc=0; load=$$(cut -d' ' -f1-3 /proc/loadavg); ts=$$(date +%s); $(SWEEP_RUN) || rc=$$?; \
 	if [ $$rc -ne 0 ] && [ $$rc -ne 3 ]; then exit $$rc; fi; \
 	$(MAKE) --no-print-directory glyphs-ready || exit 1; \
-	t0=$$(date +%s); $(LEARN_RUN) || exit 1; \
-	echo "make sweep: the learning studies took $$(( $$(date +%s) - t0 )) s"; \
-	$(MAKE) --no-print-directory figures-only verdicts || exit 1; \
+	t0=$$(date +%s); $(LEARN_RUN) || exit 1; t1=$$(date +%s); \
+	echo "make sweep: the timing studies took $$((t0 - ts)) s, the learning studies $$((t1 - t0)) s"; \
+	$(MAKE) --no-print-directory figures-only verdicts || exit 1; t2=$$(date +%s); \
+	$(SWEEP_TIME_RECORD) > $(RESULTS)/sweep-time.txt; \
+	sh scripts/results_readme.sh $(RESULTS) || exit 1; \
 	if [ $$rc -eq 3 ]; then echo "make sweep: a loss is off its expected order (table above, $(RESULTS)/complexity.csv)" >&2; fi; \
 	exit $$rc
 
@@ -67,7 +81,9 @@ verdicts: ## the verdict table of the learning studies: RESULTS/verdicts.md from
 
 figures: deps-sweep ## redraw the figures whose data changed
 	@$(MAKE) --no-print-directory figures-only
-figures-only: $(FIGURES:%=$(FIG_DIR)/%.png) ## figures without the package check (used by sweep)
+# Then the numbers page, results/README.md, written from the same CSVs.
+figures-only: $(FIGURES:%=$(FIG_DIR)/%.png) ## figures and results/README.md without the package check (used by sweep)
+	@sh scripts/results_readme.sh $(RESULTS)
 
 # Which results each figure is drawn from (make redraws a figure when they change).
 $(FIG_DIR)/batch_time.png:          $(RESULTS)/batch.csv $(RESULTS)/complexity.csv
@@ -90,10 +106,17 @@ $(FIG_DIR)/learn_glyph_alpha_delta.png: $(RESULTS)/learn_glyph_alpha_delta.csv p
 $(FIG_DIR)/learn_glyph_vs_fmnist.png: $(RESULTS)/learn_glyph_time.csv $(RESULTS)/learn_protocol.csv plots/seed_stats.awk
 
 # One script draws the PNG and the SVG beside it.
-$(FIG_DIR)/%.png: plots/%.gp plots/common.gp
+$(FIG_DIR)/%.png: plots/%.gp plots/common.gp plots/rows.awk
 	@mkdir -p $(@D)
 	@echo "gnuplot plots/$*.gp -> $(FIG_DIR)/$*.png .svg"
 	@gnuplot -e "R='$(RESULTS)'; OUT='$(FIG_DIR)/$*'" plots/$*.gp
 
-sweep-check: ## every study's CSV and JSON and every figure exist (CI, after make sweep QUICK=1, with QUICK=1)
+# ... and every figure draws its series from the columns it names (the same
+# points with every CSV column moved: plots/columns_check.sh), a check that
+# proves itself on the by-position figure of issue 20 (tests/shell/columns_test.sh);
+# and README.md is what the CSVs give.
+sweep-check: ## every study's CSV, JSON and figure exist, figures read columns by name, README.md matches the CSVs (CI, after make sweep QUICK=1)
 	@sh plots/check.sh $(RESULTS) "$(SWEEP_STUDIES)" "$(FIGURES)"
+	@sh plots/columns_check.sh $(RESULTS) "$(FIGURES)"
+	@sh tests/shell/columns_test.sh $(RESULTS)
+	@sh scripts/results_readme.sh --check $(RESULTS)

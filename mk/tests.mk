@@ -26,14 +26,25 @@ $(BUILD)/check_driver: $(BUILD)/tests/checks/check_driver.o $(CHECK_SRCS:%.c=$(B
 	$(LINK)
 
 .PHONY: test check-golden
-test: deps-test ## install what is missing, build, run the Criterion suite, the learning and glyph tests, every golden case, the fuzz regressions
+test: deps-test ## install what is missing, build, run the Criterion suite, the learning, glyph and binding tests, every golden case, the fuzz regressions
 	@$(MAKE) --no-print-directory all $(BUILD)/test_dml $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 	$(BUILD)/test_dml --jobs 2
 	bash tests/shell/learn_test.sh $(BUILD)/dmlbench
 	bash tests/shell/learn_data_test.sh $(BUILD)/dmlbench
 	bash tests/shell/glyph_test.sh $(BUILD)/dmlbench
+	sh tests/shell/help_test.sh $(BUILD)/dmlbench
+	sh tests/shell/fit_verdict_test.sh $(BUILD)/dmlbench
+	bash tests/shell/binding_test.sh $(BUILD)/dmlbench
 	@$(MAKE) --no-print-directory check-golden fuzz-replay $(if $(SAN),,test-isa-parent)
-	@sh scripts/make_help.sh Makefile mk/*.mk > /dev/null
+	@$(MAKE) --no-print-directory check-docs
+
+# The pointers that drift: every doc link and path resolves, results/README.md
+# is what the committed CSVs give, every .PHONY target has its `make help` line.
+.PHONY: check-docs
+check-docs: ## every doc link and path resolves, results/README.md matches its CSVs, make help is complete
+	@sh scripts/check_docs.sh
+	@sh scripts/results_readme.sh --check results
+	@sh scripts/make_help.sh Makefile mk/*.mk > /dev/null && echo "check-docs: make help lists every .PHONY target"
 
 # Every golden case with every ISA this machine runs, the proxy losses fused
 # (the default) and unfused (DML_FUSED=0, read when a context is created).

@@ -6,8 +6,6 @@ eval meta_label("alpha_delta")
 F = R."/alpha_delta.csv"
 S = sel(F, "proxy_anchor")
 W = 1450; H = 480
-PNG = "set terminal pngcairo size W,H enhanced font 'Sans,10'; set output OUT.'.png'"
-SVG = "set terminal svg size W,H enhanced font 'Sans,10' background rgb 'white'; set output OUT.'.svg'"
 lg(a) = log(a) / log(2)
 set xlabel "α (log_2 scale)"
 set ylabel "δ (margin)"

@@ -1,7 +1,8 @@
-# dim_time — time per step vs embedding dimension D, all four losses.
+# dim_time — time per step vs embedding dimension D, every loss of the study.
 load "plots/common.gp"
 eval meta_label("dim")
 F = R."/dim.csv"
+LOSSES = losses_in(F)
 set logscale xy 2
 set format y "%g"
 set xlabel "embedding dimension D"

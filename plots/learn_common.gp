@@ -14,7 +14,7 @@ do for [v in XT] { set xtics add (v real(v)) }
 set xlabel XLABEL
 set ylabel "Recall\\@1 (closed protocol, test images as queries)"
 set title TITLE
-set key bottom right
+set key top right
 set offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)

@@ -35,8 +35,6 @@ set yrange [0.75:0.97]
 set ylabel "Recall\\@1 after 4 epochs"
 set title "Closed vs open protocol after 4 epochs: Fashion-MNIST, 784→512→128, M = 180, D = 128\n(median of 3 seeds, bars: min–max; pixels: one deterministic run)"
 W = 1100
-PNG = "set terminal pngcairo size W,H enhanced font 'Sans,10'; set output OUT.'.png'"
-SVG = "set terminal svg size W,H enhanced font 'Sans,10' background rgb 'white'; set output OUT.'.svg'"
 set key top left
 set style fill solid 0.75 border -1
 set boxwidth 0.36
@@ -44,13 +42,13 @@ set bmargin 7
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
   set label 99 META at screen 0.01, screen 0.015 font ",8" tc rgb "#555555"
-  plot $BARS using ($1 - 0.19):2 with boxes lc rgb "#4575b4" title "closed: train on 10 classes, retrieve the test set", \
-       $BARS using ($1 + 0.19):5 with boxes lc rgb "#f46d43" title "open: train on classes 0–4, retrieve classes 5–9", \
-       $BARS using ($1 - 0.19):2:3:4 with yerrorbars pt 7 ps 0 lw 1.5 lc rgb "black" notitle, \
-       $BARS using ($1 + 0.19):5:6:7 with yerrorbars pt 7 ps 0 lw 1.5 lc rgb "black" notitle, \
-       $BARS using ($1 - 0.19):8 with points pt 12 ps 2 lw 1.5 lc rgb "#000000" title "PyTorch + PML reference", \
-       $BARS using ($1 + 0.19):9 with points pt 12 ps 2 lw 1.5 lc rgb "#000000" notitle, \
-       $BARS using ($1 - 0.19):($4 + 0.005):(sprintf("%.3f", $2)) with labels font ",8" notitle, \
-       $BARS using ($1 + 0.19):($7 + 0.005):(sprintf("%.3f", $5)) with labels font ",8" notitle
+  plot $BARS using (column("i") - 0.19):"closed" with boxes lc rgb "#4575b4" title "closed: train on 10 classes, retrieve the test set", \
+       $BARS using (column("i") + 0.19):"open" with boxes lc rgb "#f46d43" title "open: train on classes 0–4, retrieve classes 5–9", \
+       $BARS using (column("i") - 0.19):"closed":"closed_min":"closed_max" with yerrorbars pt 7 ps 0 lw 1.5 lc rgb "black" notitle, \
+       $BARS using (column("i") + 0.19):"open":"open_min":"open_max" with yerrorbars pt 7 ps 0 lw 1.5 lc rgb "black" notitle, \
+       $BARS using (column("i") - 0.19):"ref_closed" with points pt 12 ps 2 lw 1.5 lc rgb "#000000" title "PyTorch + PML reference", \
+       $BARS using (column("i") + 0.19):"ref_open" with points pt 12 ps 2 lw 1.5 lc rgb "#000000" notitle, \
+       $BARS using (column("i") - 0.19):(column("closed_max") + 0.005):(sprintf("%.3f", column("closed"))) with labels font ",8" notitle, \
+       $BARS using (column("i") + 0.19):(column("open_max") + 0.005):(sprintf("%.3f", column("open"))) with labels font ",8" notitle
   unset output
 }

@@ -10,9 +10,11 @@ load "plots/common.gp"
 eval meta_label("learn_time")
 F = R."/learn_time.csv"
 TARGET = 0.83
-ttt(l) = system("awk -F, -v target=".sprintf("%g", TARGET)." -f plots/time_to_target.awk ".F." | awk -F, '$1==\"".l."\"{print $2}'")
+ttt(l) = system("awk -F, -v target=".sprintf("%g", TARGET)." -f plots/time_to_target.awk ".F." | awk -v where=name=".l." -v get=median_s -v first=1 -f plots/rows.awk")
 lt(l) = loss_title(l) . (l eq "proxy_nca" ? " (include\\_positive 1)" : "")
 ttt_title(l) = ttt(l) eq "-" ? sprintf("%s: R\\@1 %.2f not reached (median of seeds)", lt(l), TARGET) : sprintf("%s: %s s to R\\@1 %.2f", lt(l), ttt(l), TARGET)
+# The losses with a PyTorch + PML reference (REF, in this order).
+LOSSES = "proxy_anchor proxy_nca ms triplet"
 REF = "0.843 0.853 0.850 0.849"
 px(n) = seed_stat(F, "name", n, n, "median")
 set xlabel "training time (s, CPU time of the one training thread; evaluations excluded)"
@@ -20,8 +22,6 @@ set ylabel "Recall\\@1 (closed protocol, test images as queries)"
 set title "Recall\\@1 vs training time: Fashion-MNIST, 784→512→128, M = 180, AdamW 1e-3 (median of 3 seeds, band: min–max)"
 set key outside right top
 W = 1250
-PNG = "set terminal pngcairo size W,H enhanced font 'Sans,10'; set output OUT.'.png'"
-SVG = "set terminal svg size W,H enhanced font 'Sans,10' background rgb 'white'; set output OUT.'.svg'"
 set offsets 0, graph 0.03, 0, 0
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)

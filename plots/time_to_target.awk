@@ -3,8 +3,8 @@
 #   awk -F, -v target=0.83 [-v t=train_cpu_s] -f plots/time_to_target.awk results/learn_time.csv
 # t: the time column (default train_cpu_s, the training thread's CPU time:
 # on a shared machine wall time also counts the time the thread waited).
-# Prints name,median_s,seeds,reached,times (times: each seed's, ';'
-# separated, "-" when a seed never reaches it).  The median counts a seed
+# Prints a header, then a line a loss: name,median_s,seeds,reached,times
+# (times: each seed's, ';' separated, "-" when a seed never reaches it).  The median counts a seed
 # that never reaches the target as infinitely slow, so it is "-" when half
 # or more never do.
 NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; if (t == "") t = "train_cpu_s"; next }
@@ -15,6 +15,7 @@ $col["kind"] == "train" {
     if (got[key] == "-" && $col["recall_at_1"] + 0 >= target) got[key] = $col[t] + 0
 }
 END {
+    print "name,median_s,seeds,reached,times"
     for (i = 1; i <= nn; i++) {
         nm = names[i]; m = split(substr(seeds[nm], 2), S, " ")
         r = 0; times = ""

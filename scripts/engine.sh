@@ -10,13 +10,19 @@
 # from one commit, build and definition, and runs the complexity check.
 #
 #   ENGINE=slurm     one array job (sbatch --array=0-(SHARDS-1) --wait); extra
-#                    sbatch options in $SBATCH_ARGS; a task's threads follow
-#                    SLURM_CPUS_PER_TASK (sbatch -c N)
+#                    sbatch options in $SBATCH_ARGS; each task asks for as many
+#                    CPUs as the studies' most threaded point needs (sbatch -c
+#                    T, T from `dmlbench sweep --threads-needed`; a -c in
+#                    SBATCH_ARGS wins); while the array runs, every
+#                    $PROGRESS_EVERY s (30) a line a shard from the progress
+#                    file its sweep keeps (SHARD_DIR/progress.K-of-N)
 #   ENGINE=parallel  GNU parallel, local jobs or ssh hosts ($SSHLOGINFILE, which
 #                    needs this checkout at the same path on every host, on a
-#                    shared file system); --joblog and --resume-failed.  Local
-#                    jobs ($PARALLEL_JOBS, default nproc) are each pinned to
-#                    their share of the CPUs (taskset), as Slurm pins a task
+#                    shared file system); --joblog and --resume-failed; output
+#                    line by line as it comes, each line tagged [shard K/N].
+#                    Local jobs ($PARALLEL_JOBS, default nproc / T) are each
+#                    pinned to their share of the CPUs (taskset), as Slurm pins
+#                    a task, so a T-thread point finds its T cores
 #
 # The shards go to $SHARD_DIR (default OUT/shards/), which starts empty
 # unless RESUME=1 (then finished shards are kept and unfinished ones resume
@@ -46,6 +52,11 @@ for a in "$@"; do
     case $a in /*) ;; -*) ;; *) a=$REPO/$a ;; esac # definitions by absolute path
     ARGS="$ARGS '$(printf %s "$a" | sed "s/'/'\\\\''/g")'"
 done
+
+# The CPUs a task needs: the most threads a point of these studies asks for.
+# shellcheck disable=SC2086
+TASK_CPUS=$(eval "\"\$BIN\" sweep --threads-needed $ARGS") || {
+    echo "engine.sh: cannot read the studies (dmlbench sweep --threads-needed)" >&2; exit 1; }
 
 # A shard is finished when its task wrote status 0 (the task's last act).
 failed_shards() {
@@ -79,6 +90,30 @@ exit \$rc
 EOF
 chmod +x "$SH/task.sh"
 
+# One line a shard: finished, its latest progress line, or not started yet.
+summarise() {
+    k=0
+    while [ "$k" -lt "$SHARDS" ]; do
+        st=$(cat "$SH/status.$k-of-$SHARDS" 2>/dev/null || true)
+        if [ -n "$st" ]; then line="finished (status $st)"
+        elif [ -s "$SH/progress.$k-of-$SHARDS" ]; then line=$(cat "$SH/progress.$k-of-$SHARDS")
+        else line="not started yet"; fi
+        echo "engine.sh: $ENGINE: [shard $k/$SHARDS] $line" >&2
+        k=$((k + 1))
+    done
+}
+
+# Waits for pid $1, summarising the shards every PROGRESS_EVERY seconds.
+wait_summarising() {
+    every=${PROGRESS_EVERY:-30} n=0
+    while kill -0 "$1" 2>/dev/null; do
+        sleep 1
+        n=$((n + 1))
+        if [ "$n" -ge "$every" ]; then summarise; n=0; fi
+    done
+    wait "$1" || true
+}
+
 run_slurm() { # $1: array index list
     command -v sbatch >/dev/null 2>&1 || { echo "engine.sh: sbatch not found (sh scripts/deps.sh slurm)" >&2; exit 1; }
     # sbatch --wait returns when every task of the array has ended, with
@@ -89,14 +124,18 @@ run_slurm() { # $1: array index list
 #SBATCH --output=$SH/slurm-%A_%a.out
 exec "$SH/task.sh" "\$SLURM_ARRAY_TASK_ID"
 EOF
+    cpus="-c $TASK_CPUS"
+    case " ${SBATCH_ARGS:-} " in *" -c"*|*" --cpus-per-task"*) cpus="" ;; esac
     # shellcheck disable=SC2086
-    sbatch --wait --array="$1" ${SBATCH_ARGS:-} "$SH/array.sh" || true
+    sbatch --wait --array="$1" $cpus ${SBATCH_ARGS:-} "$SH/array.sh" &
+    wait_summarising $!
 }
 
 run_parallel() { # $1: "first" or "again"
     command -v parallel >/dev/null 2>&1 || { echo "engine.sh: GNU parallel not found (sh scripts/deps.sh parallel)" >&2; exit 1; }
-    jobs=${PARALLEL_JOBS:-$(nproc)}
-    set -- "$1" --joblog "$SH/joblog" --halt never
+    jobs=${PARALLEL_JOBS:-$(( $(nproc) / TASK_CPUS ))}
+    [ "$jobs" -ge 1 ] || jobs=1
+    set -- "$1" --joblog "$SH/joblog" --halt never --line-buffer --tagstring "[shard {}/$SHARDS]"
     [ "$1" = again ] && set -- "$@" --resume-failed
     shift
     # --resume-failed reruns the jobs the joblog records as failed; the task

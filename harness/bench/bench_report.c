@@ -19,17 +19,21 @@ void bench_print_header(const bench_run *R)
     else fprintf(log, "OpenBLAS not found (%s): no OpenBLAS column, its targets not evaluated\n", blas_name());
     if (R->blnote[0]) fprintf(log, "  note: %s\n", R->blnote);
     if (R->bl256.h) fprintf(log, "OpenBLAS, same width as avx2 (second copy, \"openblas256\"): %s\n", R->bl256.config);
+    fprintf(log, "threads: %s\n", R->binding);
+    fprintf(log, "%%peak of a product: its rate over the FMA probe of its vector width run in the "
+                 "same interleaved rounds (peak-<isa> in the progress lines)\n");
     fflush(log);
 }
 
-static void print_json_row(const brow *x, double core_peak, int last)
+static void print_json_row(const brow *x, int last)
 {
     printf("  {\"kernel\": \"%s\", \"shape\": \"%s\", \"M\": %zu, \"C\": %zu, \"D\": %zu, "
            "\"who\": \"%s\", \"cpu_ns_median\": %.1f, \"cpu_ns_min\": %.1f, "
            "\"wall_ns_median\": %.1f, \"%s\": %.4f",
            kernel_op_name(x->op), x->shape, x->M, x->C, x->D, x->who, x->r.cpu_med,
            x->r.cpu_min, x->r.wall_med, x->flops ? "gflops" : "gelem_per_s", rate(x));
-    if (x->flops && core_peak > 0) printf(", \"peak_fraction\": %.4f", rate(x) / core_peak);
+    if (x->flops && isfinite(x->peak))
+        printf(", \"peak_gflops\": %.3f, \"peak_fraction\": %.4f", x->peak, rate(x) / x->peak);
     if (isfinite(x->vs_ref)) printf(", \"speedup_vs_ref\": %.3f", x->vs_ref);
     if (isfinite(x->vs_blas)) printf(", \"ratio_vs_openblas\": %.4f", x->vs_blas);
     if (isfinite(x->vs_blas256)) printf(", \"ratio_vs_openblas_avx2\": %.4f", x->vs_blas256);
@@ -69,8 +73,15 @@ void bench_print_json(const bench_run *R)
     if (R->bl256.h) json_str(stdout, R->bl256.config); else printf("null");
     printf(", \"peak_gflops\": {");
     for (int i = 0; i < R->npk; i++) printf("%s\"%s\": %.3f", i ? ", " : "", R->pk[i].isa, R->pk[i].gflops);
-    printf("}, \"core_peak_gflops\": %.3f,\n \"rows\": [\n", R->core_peak);
-    for (size_t i = 0; i < R->rows.n; i++) print_json_row(&R->rows.v[i], R->core_peak, i + 1 == R->rows.n);
+    printf("}, \"core_peak_gflops\": %.3f,\n", R->core_peak);
+    printf(" \"binding\": ");
+    json_str(stdout, R->binding);
+    printf(", \"idle\": {\"idle\": %s, \"load_start\": [%.2f, %.2f, %.2f], \"load_end\": [%.2f, %.2f, %.2f], "
+           "\"others_fraction\": %.4f, \"steal_fraction\": %.4f, \"cpus\": %d, \"known\": %s},\n \"rows\": [\n",
+           R->idle.idle ? "true" : "false", R->idle.load_start[0], R->idle.load_start[1],
+           R->idle.load_start[2], R->idle.load_end[0], R->idle.load_end[1], R->idle.load_end[2],
+           R->idle.others_frac, R->idle.steal_frac, R->idle.cpus, R->idle.ok ? "true" : "false");
+    for (size_t i = 0; i < R->rows.n; i++) print_json_row(&R->rows.v[i], i + 1 == R->rows.n);
     printf(" ],\n \"steps\": [");
     for (int i = 0; i < R->nsteps; i++) print_json_step(&R->steps[i], i == 0);
     printf("],\n \"targets\": [\n");
@@ -81,11 +92,11 @@ void bench_print_json(const bench_run *R)
     printf(" ]}\n");
 }
 
-static void print_text_row(const brow *x, double core_peak)
+static void print_text_row(const brow *x)
 {
     char rt[32], pkf[16] = "-", vr[16] = "-", vb[16] = "-", vb2[16] = "-";
     snprintf(rt, sizeof rt, "%.2f %s", rate(x), x->flops ? "GFLOP/s" : "Gel/s");
-    if (x->flops && core_peak > 0) snprintf(pkf, sizeof pkf, "%.0f%%", 100 * rate(x) / core_peak);
+    if (x->flops && isfinite(x->peak)) snprintf(pkf, sizeof pkf, "%.0f%%", 100 * rate(x) / x->peak);
     if (isfinite(x->vs_ref)) snprintf(vr, sizeof vr, "%.1fx", x->vs_ref);
     if (isfinite(x->vs_blas)) snprintf(vb, sizeof vb, "%.2f", x->vs_blas);
     if (isfinite(x->vs_blas256)) snprintf(vb2, sizeof vb2, "%.2f", x->vs_blas256);
@@ -121,10 +132,13 @@ void bench_print_text(const bench_run *R)
 {
     printf("\n%-13s %-20s %-11s %11s %11s %14s %6s %7s %9s %9s\n", "kernel", "shape", "who",
            "median us", "min us", "rate", "%peak", "x ref", "/OpenBLAS", "/OB-AVX2");
-    for (size_t i = 0; i < R->rows.n; i++) print_text_row(&R->rows.v[i], R->core_peak);
+    for (size_t i = 0; i < R->rows.n; i++) print_text_row(&R->rows.v[i]);
     print_steps(R);
     printf("\nTargets (one thread; reported, not enforced):\n");
     for (int i = 0; i < R->ntg; i++)
         printf("  %-8s %-72s %.3f\n", R->tg[i].met ? "met" : "NOT met", R->tg[i].what, R->tg[i].value);
     if (!R->bl.h) printf("  (OpenBLAS not found: the OpenBLAS targets are not evaluated)\n");
+    char idle[256];
+    idle_describe(&R->idle, idle, sizeof idle);
+    printf("\nThe machine during this run: %s\n", idle);
 }

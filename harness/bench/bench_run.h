@@ -7,15 +7,19 @@
 #include <stdio.h>
 
 #include "bench/blas.h"
+#include "core/idle.h"
 #include "bench/peak.h"
 #include "point/kcase.h"
 
-#define MAX_CONT (DML_ISA_COUNT + 1)
+/* every ISA, two OpenBLAS copies, a peak probe per vector ISA */
+#define MAX_CONT (2 * DML_ISA_COUNT + 2)
 
 typedef struct contender {
     char name[32];
-    const dml_kernels *k; /* NULL: OpenBLAS */
+    const dml_kernels *k; /* NULL: OpenBLAS, or a probe */
     const blas *b;
+    const peak *probe;    /* the FMA probe, run for as many FLOPs as the case */
+    uint64_t iters;
 } contender;
 
 typedef struct result {
@@ -32,6 +36,8 @@ typedef struct brow {
     result r;
     double vs_ref, vs_blas; /* speed-up over ref; rate / OpenBLAS rate (NaN if none) */
     double vs_blas256;      /* rate / rate of OpenBLAS with AVX2 kernels (NaN if none) */
+    double peak;            /* GFLOP/s of the FMA probe of this row's vector width,
+                             * interleaved with it (products), else the run's probe */
 } brow;
 
 typedef struct brows { brow *v; size_t n, cap; } brows;
@@ -78,6 +84,9 @@ typedef struct bench_run {
     int nsteps;
     target tg[MAX_TARGETS];
     int ntg;
+    char binding[256];       /* where the threads run (inside the allowed cpuset) */
+    idle_mark idle_start;    /* the machine at the start; idle: over the whole run */
+    idle_report idle;
 } bench_run;
 
 static inline double rate(const brow *x) { return x->work / x->r.cpu_med; } /* per ns = G/s */

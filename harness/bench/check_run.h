@@ -15,7 +15,7 @@
 #define BC_PASS_ROUNDS 11     /* rounds of A B per row and pass: 55 rounds (>= 31) */
 #define BC_EPOCH_NS 1.0e6     /* about 1 ms of thread CPU time per epoch */
 #define BC_COUNT_TOL 0.03     /* instruction counts: +3 % */
-#define BC_LL_TOL 0.10        /* a step's simulated LL data misses: +10 % (README: why) */
+#define BC_LL_TOL 0.10        /* a step's simulated LL data misses: +10 % (docs/bench.md: why) */
 #define BC_FUSED_LL_MAX 0.60  /* fused step's LL misses / the unfused step's, same run: below this */
 #define BC_RATIO_TOL 0.15     /* speed ratios: 15 % beyond the baseline */
 #define BC_ALPHA 0.05         /* 95 % interval of the median */

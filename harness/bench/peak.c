@@ -55,6 +55,7 @@ int peak_probe_all(peak *p)
         /* a probe compiled out for this architecture does no work */
         if (!fn || !dml_isa_supported(probes[i].isa) || fn(1) == 0) continue;
         snprintf(p[n].isa, sizeof p[n].isa, "%s", dml_isa_name(probes[i].isa));
+        p[n].fn = fn;
         p[n++].gflops = probe(fn);
     }
     return n;

@@ -16,7 +16,9 @@
 DML_ISA_ROWS(DML_PEAK_DECLARE)
 #undef DML_PEAK_DECLARE
 
-typedef struct peak { char isa[16]; double gflops; } peak;
+/* fn: the probe itself, so that a caller can run it again between the
+ * kernels it divides (bench interleaves it with every product). */
+typedef struct peak { char isa[16]; double gflops; double (*fn)(uint64_t iters); } peak;
 
 /* Probes every vector ISA this machine runs, in row order; returns how many
  * (at most DML_ISA_COUNT) it wrote to p. */

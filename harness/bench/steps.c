@@ -67,6 +67,8 @@ static const step_case cases[] = {
     PROXY_WAYS(DML_LOSS_PROXY_NCA, 11318, 0),
     PROXY_THREADS(DML_LOSS_PROXY_ANCHOR),
     PROXY_THREADS(DML_LOSS_PROXY_NCA),
+    PROXY_WAYS(DML_LOSS_NORMALIZED_SOFTMAX, 1000, 1),
+    PROXY_WAYS(DML_LOSS_SOFT_TRIPLE, 100, 1), /* K = 10 centres a class: P has 1000 rows */
 };
 
 typedef struct step_call {
@@ -198,12 +200,15 @@ static int wanted(const bench_run *R, const step_case *sc)
 /* Case sc on every ISA but the scalar reference. */
 static int bench_case(bench_run *R, const step_case *sc)
 {
+    dml_params p = dml_params_default(sc->loss);
+    size_t K = dml_proxy_rows(&p, 1); /* proxies a class */
     batch_spec bs = { .M = sc->M, .C = sc->C, .D = sc->D, .per_class = sc->per_class,
-                      .noise = 2.5f, .proxy_noise = 1.0f, .seed = 7 };
+                      .noise = 2.5f, .proxy_noise = 1.0f, .seed = 7, .K = K };
     batch bt;
     char err[256];
     if (batch_make(&bs, &bt, err, sizeof err)) return die("bench: %s", err);
-    float *dX = malloc(sc->M * sc->D * sizeof *dX), *dP = malloc(sc->C * sc->D * sizeof *dP);
+    float *dX = malloc(sc->M * sc->D * sizeof *dX);
+    float *dP = malloc(sc->C * (K ? K : 1) * sc->D * sizeof *dP);
     int rc = !dX || !dP ? die("bench: out of memory") : 0;
     for (int c = 0; c < R->ncs && !rc; c++) {
         if (c == R->ref_idx || R->nsteps >= MAX_STEPS) continue;

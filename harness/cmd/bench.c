@@ -12,6 +12,8 @@ static const char bench_usage[] =
     "  D=64,512,1024), one thread; --quick: C=1000, D=512 only; --json: JSON on stdout\n"
     "  OpenBLAS (libopenblas.so.0, or DML_OPENBLAS=name|path) is dlopen'ed as a yardstick\n";
 
+void cmd_bench_usage(FILE *f) { fputs(bench_usage, f); }
+
 int cmd_bench(int argc, char **argv)
 {
     bench_opts o = { 0 };

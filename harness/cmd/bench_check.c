@@ -35,6 +35,8 @@ static int parse_opts(int argc, char **argv, bc_opts *o)
     return -1;
 }
 
+void cmd_bench_check_usage(FILE *f) { fputs(bc_usage, f); }
+
 int cmd_bench_check(int argc, char **argv)
 {
     bc_opts o = { 0 };

@@ -232,3 +232,11 @@ int cmd_data(int argc, char **argv)
     for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) fprintf(f, "  %-8s %s\n", sets[i].name, sets[i].what);
     return f == stdout ? 0 : 2;
 }
+
+/* dmlbench data --help, or data SET --help (main.c): the sets, and each one's options. */
+void cmd_data_usage(FILE *f)
+{
+    fprintf(f, "usage: dmlbench data SET --out DIR [OPTIONS]\n\nsets:\n");
+    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) fprintf(f, "  %-8s %s\n", sets[i].name, sets[i].what);
+    fprintf(f, "\n%s\n", GLYPHS_USAGE);
+}

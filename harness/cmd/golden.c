@@ -17,6 +17,12 @@ static double frac(double err, double tol)
     return err / tol;
 }
 
+void cmd_golden_usage(FILE *f)
+{
+    fputs("usage: dmlbench golden [--isa ISA] [--threads T] FILE...\n"
+          "  checks the library against golden case files (tests/golden/*.txt, tests/golden/retrieval/*.txt)\n", f);
+}
+
 int cmd_golden(int argc, char **argv)
 {
     dml_isa isa = DML_ISA_AUTO;
@@ -30,12 +36,11 @@ int cmd_golden(int argc, char **argv)
             if (parse_int(argv[++first], 1, 1024, &threads))
                 return die("golden: --threads: bad value '%s'", argv[first]);
         } else {
-            return die("golden: unknown option '%s' (usage: dmlbench golden [--isa ISA] [--threads T] FILE...)",
-                       argv[first]);
+            return die("golden: unknown option '%s' (dmlbench golden --help)", argv[first]);
         }
     }
     if (first == argc)
-        return die("golden: no case files given (usage: dmlbench golden [--isa ISA] FILE...)");
+        return die("golden: no case files given (dmlbench golden --help)");
     if (isa == DML_ISA_AUTO) {
         if (dml_isa_init() != DML_OK)
             return die("golden: %s", dml_last_error());

@@ -8,11 +8,18 @@
 #include "core/error.h"
 #include "core/prov.h"
 
+void cmd_info_usage(FILE *f)
+{
+    fputs("usage: dmlbench info [--isas]\n"
+          "  the instruction sets detected, compiled and in use, and the machine;\n"
+          "  --isas: only the ISAs this machine runs, space separated (for scripts)\n", f);
+}
+
 int cmd_info(int argc, char **argv)
 {
     int only_isas = argc > 0 && !strcmp(argv[0], "--isas");
     if (argc > (only_isas ? 1 : 0))
-        return die("info: unknown argument '%s' (usage: dmlbench info [--isas])", argv[argc - 1]);
+        return die("info: unknown argument '%s' (dmlbench info --help)", argv[argc - 1]);
     if (only_isas) { /* the ISAs this machine can run, for scripts */
         const char *sep = "";
         for (int i = 0; i < DML_ISA_COUNT; i++)

@@ -13,6 +13,8 @@ static const char merge_usage[] =
     "  joins every shard of each study into DIR/<study>.csv, .json and .meta.gp (default DIR: results),\n"
     "  refusing missing or repeated points and shards of other commits, builds or definitions\n";
 
+void cmd_merge_usage(FILE *f) { fputs(merge_usage, f); }
+
 int cmd_merge(int argc, char **argv)
 {
     const char *out = "results";

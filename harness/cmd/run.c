@@ -6,12 +6,13 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/parse.h"
+#include "point/param_opts.h"
 #include "point/params.h"
 #include "point/point.h"
 
 /* The usage, with the losses, the loss parameters (from the parameter
  * table) and the ISAs as the library and the table name them. */
-static void run_usage(FILE *f)
+void cmd_run_usage(FILE *f)
 {
     fprintf(f, "usage: dmlbench run --loss ");
     for (int l = 0; l < DML_LOSS_COUNT; l++) fprintf(f, "%s%s", l ? "|" : "", dml_loss_name((dml_loss)l));
@@ -22,19 +23,12 @@ static void run_usage(FILE *f)
     snprintf(isas + strlen(isas), sizeof isas - strlen(isas), "auto]");
     const char *tail[] = { "[--per-class K]", "[--noise N]", "[--proxy-noise N]", "[--reps R]",
                            "[--warmup W]", "[--seed S]", isas, "[--threads T]", "[--fused 0|1]", "[--json]" };
-    int np = param_name_count(), nt = (int)(sizeof tail / sizeof *tail), col = 0;
-    for (int i = 0; i < np + nt; i++) {
-        char item[128], opt[64];
-        if (i < np) {
-            snprintf(opt, sizeof opt, "%s", param_name(i));
-            for (char *c = opt; *c; c++) if (*c == '_') *c = '-';
-            snprintf(item, sizeof item, "[--%s %s]", opt, param_name_metavar(i));
-        } else {
-            snprintf(item, sizeof item, "%s", tail[i - np]);
-        }
-        int w = (int)strlen(item);
+    int col = 0;
+    param_options_usage(f, 9, &col);
+    for (size_t i = 0; i < sizeof tail / sizeof *tail; i++) {
+        int w = (int)strlen(tail[i]);
         if (col && col + 1 + w > 80) { fputc('\n', f); col = 0; }
-        col += fprintf(f, "%s%s", col ? " " : "         ", item);
+        col += fprintf(f, "%s%s", col ? " " : "         ", tail[i]);
     }
     fputc('\n', f);
 }
@@ -101,28 +95,26 @@ static void print_text(const point_spec *sp, const point_result *r)
     printf("products         %.2f GFLOP/s (median step)\n",
            (r->fwd_flops + r->bwd_flops) / r->total_ns.median);
     printf("grad_x           mean %.6g  max %.6g\n", g->grad_x_mean, g->grad_x_max);
-    if (dml_loss_has_proxies(sp->params.loss))
+    int proxies = dml_loss_kind_of(sp->params.loss) == DML_KIND_PROXY;
+    if (proxies)
         printf("grad_p           mean %.6g\n", g->grad_p_mean);
     printf("positives        top1_share %.4f  eff_n %.3f  (%zu anchors)\n", g->pos_top1_share,
            g->pos_eff_n, g->pos_anchors);
     printf("negatives        top1_share %.4f  eff_n %.3f  (%zu anchors)\n", g->neg_top1_share,
            g->neg_eff_n, g->neg_anchors);
-    if (dml_loss_has_proxies(sp->params.loss))
+    if (proxies)
         printf("proxy positives  top1_share %.4f  eff_n %.3f\n", g->proxy_pos_top1_share,
                g->proxy_pos_eff_n);
     printf("active_frac      %.4f\n", g->active_frac);
 }
 
-/* A loss parameter: --include-positive names include_positive. */
+/* A loss parameter: its option as the parameter table spells it (point/param_opts.h). */
 static int set_param(point_spec *sp, const char *opt, const char *val)
 {
-    char pname[64], err[256];
-    snprintf(pname, sizeof pname, "%s", opt + 2);
-    for (char *c = pname; *c; c++)
-        if (*c == '-') *c = '_';
-    int r = params_set(&sp->params, pname, val, err, sizeof err);
+    char err[256];
+    int r = param_option_set(&sp->params, opt, val, err, sizeof err);
     if (r == 1) return die("run: --%s", err);
-    if (r == 2) return die("run: unknown option '%s'", opt);
+    if (r == 2) return die("run: %s", err);
     return 0;
 }
 
@@ -160,12 +152,12 @@ int cmd_run(int argc, char **argv)
     /* First pass: the loss, since it decides the parameter defaults (and
      * --help, which needs no loss). */
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { run_usage(stdout); return 0; }
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { cmd_run_usage(stdout); return 0; }
         if (!strcmp(argv[i], "--loss") && i + 1 < argc)
             loss_name = argv[i + 1];
     }
     if (!loss_name) {
-        run_usage(stderr);
+        cmd_run_usage(stderr);
         return die("run: --loss is required");
     }
     dml_loss loss;
@@ -176,7 +168,7 @@ int cmd_run(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         const char *opt = argv[i];
         if (!strcmp(opt, "--json")) { json = 1; continue; }
-        if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) { run_usage(stdout); return 0; }
+        if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) { cmd_run_usage(stdout); return 0; }
         if (strncmp(opt, "--", 2) != 0)
             return die("run: unexpected argument '%s'", opt);
         if (i + 1 >= argc)

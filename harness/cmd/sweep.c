@@ -1,5 +1,5 @@
 /* sweep.c — `dmlbench sweep [--resume] [--quick] [--threads N] [--shard K/N]
- * [--out DIR] experiments/<study>.txt...`: options, then sweep_main (sweep/). */
+ * [--out DIR] [--threads-needed] experiments/<study>.txt...`: options, then sweep_main (sweep/). */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,8 +10,11 @@
 #include "sweep/sweep.h"
 
 static const char sweep_usage[] =
-    "usage: dmlbench sweep [--resume] [--quick] [--threads N] [--shard K/N] [--out DIR] experiments/<study>.txt...\n"
-    "  --shard K/N  run shard K (0 .. N-1) of every study into <study>.shard-K-of-N.csv; join with dmlbench merge\n";
+    "usage: dmlbench sweep [--resume] [--quick] [--threads N] [--shard K/N] [--out DIR] [--threads-needed]\n"
+    "                      experiments/<study>.txt...\n"
+    "  --shard K/N  run shard K (0 .. N-1) of every study into <study>.shard-K-of-N.csv; join with dmlbench merge\n"
+    "  --threads-needed  print the most threads a point of these studies needs and run nothing\n"
+    "               (the CPUs a shard's task asks for: scripts/engine.sh)\n";
 
 /* "K/N" with 0 <= K < N <= 4096; 1 when it is not. */
 static int parse_shard(const char *v, sweep_opts *o)
@@ -28,6 +31,8 @@ static int parse_shard(const char *v, sweep_opts *o)
     return 0;
 }
 
+void cmd_sweep_usage(FILE *f) { fputs(sweep_usage, f); }
+
 int cmd_sweep(int argc, char **argv)
 {
     const char *files[64];
@@ -36,6 +41,7 @@ int cmd_sweep(int argc, char **argv)
         const char *a = argv[i];
         if (!strcmp(a, "--resume")) o.resume = 1;
         else if (!strcmp(a, "--quick")) o.quick = 1;
+        else if (!strcmp(a, "--threads-needed")) o.threads_needed = 1;
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(sweep_usage, stdout); return 0; }
         else if (!strcmp(a, "--threads") || !strcmp(a, "--out") || !strcmp(a, "--shard")) {
             if (i + 1 >= argc) return die("sweep: %s needs a value", a);

@@ -10,13 +10,21 @@
 #include "core/fileio.h"
 #include "core/error.h"
 #include "core/parse.h"
-#include "point/params.h"
+#include "cmd/cmd.h"
+#include "point/param_opts.h"
 #include "train/train.h"
 
-#define USAGE "usage: dmlbench train --loss L [--data DIR] [--protocol closed|open|val|test] [--M N] " \
-    "[--D N] [--H N] [--conv C] [--per-class K] [--proxy-lr-mult X] [--epochs N] [--lr X] [--seed N] [--isa ISA] [--threads T] " \
-    "[--alpha --delta --scale --include_positive --beta --base --epsilon --mine --margin X] " \
-    "[--csv FILE] [--json] [--train-limit N] [--eval-limit N] [--eval-every E] [--no-baseline]"
+/* The usage; the loss parameters' options come from the parameter table. */
+void cmd_train_usage(FILE *f)
+{
+    fputs("usage: dmlbench train --loss L [--data DIR] [--protocol closed|open|val|test] [--M N] [--D N]\n"
+          "         [--H N] [--conv C] [--per-class K] [--proxy-lr-mult X] [--epochs N] [--lr X]\n"
+          "         [--seed N] [--isa ISA] [--threads T]\n", f);
+    int col = 0;
+    param_options_usage(f, 9, &col);
+    fputs("\n         [--csv FILE] [--json] [--train-limit N] [--eval-limit N] [--eval-every E]\n"
+          "         [--no-baseline]\n", f);
+}
 
 typedef struct cli {
     train_opts o;
@@ -83,9 +91,9 @@ static int option(cli *c, const char *name, const char *v)
         if (dml_isa_parse(v, &c->o.isa) != DML_OK) return die("train: --isa: %s", dml_last_error());
         return 0;
     }
-    int rc = params_set(&c->o.params, name + 2, v, err, sizeof err);
+    int rc = param_option_set(&c->o.params, name, v, err, sizeof err);
     if (rc == 1) return die("train: --%s", err);
-    if (rc == 2) return die("train: unknown option '%s' (%s)", name, USAGE);
+    if (rc == 2) return die("train: %s (dmlbench train --help)", err);
     return 0;
 }
 
@@ -95,14 +103,14 @@ static int parse(cli *c, int argc, char **argv)
     for (int i = 0; i + 1 < argc; i++)
         if (!strcmp(argv[i], "--loss") && dml_loss_parse(argv[i + 1], &loss) != DML_OK)
             return die("train: --loss: %s", dml_last_error());
-    if (loss == DML_LOSS_COUNT) return die("train: --loss is required (%s)", USAGE);
+    if (loss == DML_LOSS_COUNT) { cmd_train_usage(stderr); return die("train: --loss is required"); }
     memset(c, 0, sizeof *c);
     train_opts_default(&c->o, loss);
     c->baseline = 1;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) { c->json = 1; continue; }
         if (!strcmp(argv[i], "--no-baseline")) { c->baseline = 0; continue; }
-        if (strncmp(argv[i], "--", 2)) return die("train: unexpected argument '%s' (%s)", argv[i], USAGE);
+        if (strncmp(argv[i], "--", 2)) return die("train: unexpected argument '%s' (dmlbench train --help)", argv[i]);
         if (i + 1 == argc) return die("train: %s needs a value", argv[i]);
         if (option(c, argv[i], argv[i + 1])) return 1;
         i++;

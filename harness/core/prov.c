@@ -5,9 +5,11 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <omp.h>
 
+#include "core/cpuset.h"
 #include "core/prov.h"
 #include "core/prov_hwloc.h"
 
@@ -71,7 +73,8 @@ static void collect_git(prov *p)
     char buf[64];
     if (strcmp(p->commit, "unknown") == 0)
         p->dirty = -1;
-    else if (prov_first_line("git status --porcelain --untracked-files=no 2>/dev/null | head -1", buf, sizeof buf))
+    else if (prov_first_line("git status --porcelain --untracked-files=no -- " PROV_DIRTY_PATHSPEC
+                             " 2>/dev/null | head -1", buf, sizeof buf))
         p->dirty = -1;
     else
         p->dirty = buf[0] != 0;
@@ -93,8 +96,13 @@ void prov_collect(prov *p)
         snprintf(p->host_os, sizeof p->host_os, "%.20s %.64s %.20s", u.sysname, u.release, u.machine);
     prov_cpu_model(p->cpu_model, sizeof p->cpu_model);
     snprintf(p->hwloc, sizeof p->hwloc, "none");
-    p->pus = omp_get_num_procs();
+    cpu_set_t mask;
+    int n = cpuset_allowed(&mask);
+    cpuset_list(&mask, p->cpuset, sizeof p->cpuset);
+    p->pus = n > 0 ? n : omp_get_num_procs();
     p->cores = p->pus;
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    p->machine_pus = p->machine_cores = online > 0 ? (int)online : p->pus;
     p->packages = 1;
     prov_hwloc_topology(p);
 }
@@ -103,7 +111,9 @@ int prov_ncores(void)
 {
     int n = prov_hwloc_ncores();
     if (n > 0) return n;
-    n = omp_get_num_procs();
+    cpu_set_t mask;
+    n = cpuset_allowed(&mask);
+    if (n <= 0) n = omp_get_num_procs();
     return n > 0 ? n : 1;
 }
 
@@ -113,7 +123,8 @@ void prov_print_topology(FILE *f)
     prov_collect(&p);
     fprintf(f, "topology (hwloc %s)\n", p.hwloc);
     fprintf(f, "  cpu      %s\n", p.cpu_model);
-    fprintf(f, "  packages %d  cores %d  PUs %d\n", p.packages, p.cores, p.pus);
+    fprintf(f, "  packages %d  cores %d  PUs %d (of the machine's %d cores, %d PUs: cpuset %s)\n",
+            p.packages, p.cores, p.pus, p.machine_cores, p.machine_pus, p.cpuset);
     for (int i = 0; i < p.ncaches; i++) {
         const prov_cache *c = &p.caches[i];
         fprintf(f, "  L%d %-11s %6llu KiB x %d (shared by %d PU%s)\n", c->level, c->type,

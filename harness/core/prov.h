@@ -19,12 +19,14 @@ typedef struct prov_cache {
 
 typedef struct prov {
     char commit[48];    /* full hash, or "unknown" */
-    int dirty;          /* 1 dirty, 0 clean, -1 unknown */
+    int dirty;          /* 1 dirty, 0 clean, -1 unknown: source files only (PROV_DIRTY_SCOPE) */
     char compiler[96];
     char flags[512];    /* the build's CFLAGS, as make passed them */
     char glibc[32];
     char cpu_model[128];
-    int packages, cores, pus;
+    int packages, cores, pus; /* cores, PUs: those this process may run on */
+    int machine_cores, machine_pus; /* all of the machine's */
+    char cpuset[128];   /* the PUs it may run on, "0-1" (affinity mask ∩ hwloc's allowed set) */
     prov_cache caches[8];
     int ncaches;
     char hwloc[32];     /* hwloc version, or "none" */
@@ -43,15 +45,23 @@ const char *prov_compiler(void);
  * non-zero when the command failed. */
 int prov_first_line(const char *cmd, char *out, size_t len);
 
-/* Physical cores (hwloc; omp_get_num_procs() without it). */
+/* Physical cores this process may run on (hwloc, inside the allowed cpuset;
+ * the affinity mask's CPUs without it). */
 int prov_ncores(void);
 
 /* Binds OpenMP threads 0..n-1 (one parallel region, so libgomp's pool keeps
- * them) to cores 0..n-1, round robin, and the calling thread to core 0.
+ * them) to the allowed cores, round robin (thread i to the i-th core with an
+ * allowed PU, on an allowed PU of it), the calling thread to the first.
  * Writes a description ("omp thread 0 -> core 0 (PU 0), ..." or why not). */
 void prov_bind_threads(int n, char *desc, size_t len);
 
 /* Prints the topology summary (CPU model, cores, caches, binding support). */
 void prov_print_topology(FILE *f);
+
+/* What "dirty" compares: every tracked file but results/, which the sweeps
+ * themselves rewrite (the timing half's CSVs would otherwise stamp the
+ * learning half "dirty" on a clean clone).  The JSON says so beside the flag. */
+#define PROV_DIRTY_PATHSPEC "':(top)' ':(top,exclude)results'"
+#define PROV_DIRTY_SCOPE "tracked files except results/ (what the sweeps write)"
 
 #endif

@@ -95,6 +95,20 @@ typedef struct golden_reader {
     size_t np, plines[MAXPARAM];
 } golden_reader;
 
+/* The numbers of P (and dP): C·D, or C·K·D for SoftTriple's K centres a
+ * class, by the loss and the parameters given so far (finish() checks it
+ * again with them all). */
+static size_t proxy_numbers(const golden_reader *g)
+{
+    const golden_case *gc = g->gc;
+    dml_params p = gc->params;
+    char what[128];
+    for (size_t i = 0; g->seen[0] && i < g->np; i++)
+        params_set(&p, g->pnames[i], g->pvals[i], what, sizeof what); /* errors: finish() */
+    size_t R = g->seen[0] ? dml_proxy_rows(&p, gc->C) : 0;
+    return (R ? R : gc->C) * gc->D;
+}
+
 /* A labels, X, P, dX, dP or value record: n numbers into its field. */
 static int read_array(golden_reader *g, const char *key, char *rest, char *err, size_t errlen)
 {
@@ -102,7 +116,7 @@ static int read_array(golden_reader *g, const char *key, char *rest, char *err, 
     if (!gc->M || !gc->C || !gc->D)
         return failf(err, errlen, "line %zu: %s before M, C and D", g->lineno, key);
     size_t n = !strcmp(key, "labels") ? gc->M : !strcmp(key, "value") ? 1
-             : (key[strlen(key) - 1] == 'X') ? gc->M * gc->D : gc->C * gc->D;
+             : (key[strlen(key) - 1] == 'X') ? gc->M * gc->D : proxy_numbers(g);
     char what[128];
     if (n > strlen(rest) / 2 + 1) { /* a number takes two characters with its blank */
         read_numbers(rest, n, NULL, what, sizeof what);
@@ -130,6 +144,7 @@ static int read_array(golden_reader *g, const char *key, char *rest, char *err, 
         gc->value = tmp[0];
     } else if (!strcmp(key, "X") || !strcmp(key, "P")) {
         float **dst = key[0] == 'X' ? &gc->X : &gc->P;
+        if (key[0] == 'P') gc->R = n / gc->D;
         *dst = malloc(n * sizeof **dst);
         if (!*dst) rc = failf(err, errlen, "line %zu: out of memory", g->lineno);
         for (size_t i = 0; i < n && !rc; i++) (*dst)[i] = (float)tmp[i];
@@ -197,7 +212,11 @@ static int finish(golden_reader *g, char *err, size_t errlen)
         if (r == 1) FAIL("line %zu: %s", g->plines[i], what);
         if (r == 2) FAIL("line %zu: unknown parameter '%s'", g->plines[i], g->pnames[i]);
     }
-    int proxies = dml_loss_has_proxies(gc->params.loss);
+    int proxies = dml_loss_kind_of(gc->params.loss) == DML_KIND_PROXY;
+    size_t R = dml_proxy_rows(&gc->params, gc->C);
+    if (proxies && gc->P && gc->R != R)
+        FAIL("line %zu: P has %zu rows, but %s with these parameters takes %zu", g->seen[6], gc->R,
+             dml_loss_name(gc->params.loss), R);
     if (!gc->y) FAIL("no 'labels' line");
     if (!gc->X) FAIL("no 'X' line");
     if (!g->seen[NREC - 1]) FAIL("no 'value' line");
@@ -282,11 +301,12 @@ int golden_eval(const golden_case *gc, dml_isa isa, int threads, golden_result *
                 size_t errlen)
 {
     memset(res, 0, sizeof *res);
-    int proxies = dml_loss_has_proxies(gc->params.loss);
+    size_t R = dml_proxy_rows(&gc->params, gc->C);
+    int proxies = dml_loss_kind_of(gc->params.loss) == DML_KIND_PROXY;
     dml_status st;
-    dml_ctx *ctx = dml_ctx_create(gc->params.loss, gc->M, gc->C, gc->D, isa, threads, &st);
+    dml_ctx *ctx = dml_ctx_create_for(&gc->params, gc->M, gc->C, gc->D, isa, threads, &st);
     float *dX = malloc(gc->M * gc->D * sizeof *dX);
-    float *dP = proxies ? malloc(gc->C * gc->D * sizeof *dP) : NULL;
+    float *dP = proxies ? malloc((R ? R : 1) * gc->D * sizeof *dP) : NULL;
     int rc = 1;
     if (!ctx) {
         snprintf(err, errlen, "%s", lib_error(st));
@@ -307,7 +327,7 @@ int golden_eval(const golden_case *gc, dml_isa isa, int threads, golden_result *
     res->dx_tol = 1e-4 * res->dx_ref_norm + 1e-6;
     res->dp_err = res->dp_tol = res->dp_ref_norm = NAN;
     if (proxies) {
-        diff_norm(dP, gc->dP, gc->C * gc->D, &res->dp_err, &res->dp_ref_norm);
+        diff_norm(dP, gc->dP, R * gc->D, &res->dp_err, &res->dp_ref_norm);
         res->dp_tol = 1e-4 * res->dp_ref_norm + 1e-6;
     }
     /* Written so that a NaN anywhere fails. */

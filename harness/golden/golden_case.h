@@ -13,7 +13,8 @@ typedef struct golden_case {
     dml_params params;
     size_t M, C, D;
     int32_t *y;
-    float *X, *P;          /* P only for proxy losses */
+    float *X, *P;          /* P only for proxy losses: R×D */
+    size_t R;              /* rows of P as read: C, or C·K for SoftTriple */
     double value;
     double *dX, *dP;       /* reference gradients, float64 */
 } golden_case;

@@ -28,13 +28,14 @@ int batch_make(const batch_spec *sp, batch *b, char *err, size_t errlen)
                  sp->M, sp->per_class, classes, sp->C);
         return 1;
     }
-    if (sp->M > SIZE_MAX / sp->D / sizeof(float) || sp->C > SIZE_MAX / sp->D / sizeof(float)) {
+    size_t K = sp->K ? sp->K : 1;
+    if (sp->M > SIZE_MAX / sp->D / sizeof(float) || sp->C > SIZE_MAX / sp->D / sizeof(float) / K) {
         snprintf(err, errlen, "batch: sizes overflow");
         return 1;
     }
-    b->M = sp->M; b->C = sp->C; b->D = sp->D;
+    b->M = sp->M; b->C = sp->C; b->D = sp->D; b->K = K;
     b->X = malloc(sp->M * sp->D * sizeof(float));
-    b->P = malloc(sp->C * sp->D * sizeof(float));
+    b->P = malloc(sp->C * K * sp->D * sizeof(float));
     b->y = malloc(sp->M * sizeof(int32_t));
     float *centres = malloc(sp->C * sp->D * sizeof(float));
     int32_t *perm = malloc(sp->C * sizeof(int32_t));
@@ -55,7 +56,8 @@ int batch_make(const batch_spec *sp, batch *b, char *err, size_t errlen)
         float inv = (float)(1.0 / sqrt(ss > 0 ? ss : 1));
         for (size_t k = 0; k < sp->D; k++)
             ce[k] *= inv;
-        noisy_copy(&r, ce, sp->D, sp->proxy_noise, b->P + c * sp->D);
+        for (size_t k = 0; k < K; k++) /* one draw a proxy: K = 1 draws what it always did */
+            noisy_copy(&r, ce, sp->D, sp->proxy_noise, b->P + (c * K + k) * sp->D);
     }
     /* The batch's classes: the first `classes` of a seeded permutation. */
     for (size_t c = 0; c < sp->C; c++)

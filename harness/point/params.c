@@ -1,5 +1,6 @@
 /* params.c — the table of loss parameters (see params.h). */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,40 +11,39 @@ typedef struct param_row {
     const char *name;
     dml_loss loss;
     param_type type;
-    size_t offset;       /* of the float (or int, for flags) in dml_params */
+    size_t offset;       /* of the float (or int, for flags, choices, counts) in dml_params */
     const char *metavar;
     const char *(*choice)(int v); /* PT_CHOICE: the name of choice v, NULL past the last */
 } param_row;
 
-static const char *triplet_algorithm(int v)
+/* The rows: every loss's parameters as the library describes them
+ * (dml_loss_params), losses in the table's order, each loss's in its own.
+ * A name shared by two losses (alpha, margin) is one CSV column. */
+enum { MAX_ROWS = 64 };
+static param_row rows[MAX_ROWS];
+static int NROWS = -1;
+
+static void fill_rows(void)
 {
-    return v >= 0 && v < DML_TRIPLET_ALGORITHM_COUNT ? dml_triplet_algorithm_name((dml_triplet_algorithm)v)
-                                                     : NULL;
+    int n = 0;
+    for (int l = 0; l < DML_LOSS_COUNT; l++)
+        for (const dml_param_info *d = dml_loss_params((dml_loss)l); d && d->name && n < MAX_ROWS; d++)
+            rows[n++] = (param_row){ d->name, (dml_loss)l, (param_type)d->type, d->offset, d->metavar,
+                                     d->choice };
+    NROWS = n;
 }
 
-#define FIELD(f) offsetof(dml_params, u.f)
-
-/* Rows of one loss stay in the order its key and CSV show them; a name
- * shared by two losses (alpha) is one CSV column. */
-static const param_row rows[] = {
-    { "alpha", DML_LOSS_PROXY_ANCHOR, PT_FLOAT_POS, FIELD(pa.alpha), "A", NULL },
-    { "alpha", DML_LOSS_MS, PT_FLOAT_POS, FIELD(ms.alpha), "A", NULL },
-    { "delta", DML_LOSS_PROXY_ANCHOR, PT_FLOAT_NONNEG, FIELD(pa.delta), "D", NULL },
-    { "scale", DML_LOSS_PROXY_NCA, PT_FLOAT_POS, FIELD(nca.scale), "S", NULL },
-    { "include_positive", DML_LOSS_PROXY_NCA, PT_FLAG, FIELD(nca.include_positive), "0|1", NULL },
-    { "beta", DML_LOSS_MS, PT_FLOAT_POS, FIELD(ms.beta), "B", NULL },
-    { "base", DML_LOSS_MS, PT_FLOAT_ANY, FIELD(ms.base), "L", NULL },
-    { "epsilon", DML_LOSS_MS, PT_FLOAT_NONNEG, FIELD(ms.epsilon), "E", NULL },
-    { "mine", DML_LOSS_MS, PT_FLAG, FIELD(ms.mine), "0|1", NULL },
-    { "margin", DML_LOSS_TRIPLET, PT_FLOAT_NONNEG, FIELD(triplet.margin), "M", NULL },
-    { "algorithm", DML_LOSS_TRIPLET, PT_CHOICE, FIELD(triplet.algorithm), "enumerate|sorted",
-      triplet_algorithm },
-};
-enum { NROWS = sizeof rows / sizeof *rows };
+/* Filled once, on first use, from whichever thread asks first. */
+static void load_rows(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, fill_rows);
+}
 
 /* The first row of each distinct name, in table order. */
 static int first_rows(const param_row **out)
 {
+    load_rows();
     int n = 0;
     for (int r = 0; r < NROWS; r++) {
         int seen = 0;
@@ -55,14 +55,14 @@ static int first_rows(const param_row **out)
 
 static const param_row *name_row(int i)
 {
-    const param_row *first[NROWS];
+    const param_row *first[MAX_ROWS];
     int n = first_rows(first);
     return i >= 0 && i < n ? first[i] : NULL;
 }
 
 int param_name_count(void)
 {
-    const param_row *first[NROWS];
+    const param_row *first[MAX_ROWS];
     return first_rows(first);
 }
 
@@ -97,6 +97,7 @@ int param_name_index(const char *name)
 
 static const param_row *find_row(const char *name, dml_loss loss)
 {
+    load_rows();
     for (int r = 0; r < NROWS; r++)
         if (rows[r].loss == loss && !strcmp(rows[r].name, name)) return &rows[r];
     return NULL;
@@ -104,10 +105,12 @@ static const param_row *find_row(const char *name, dml_loss loss)
 
 int param_applies(int i, dml_loss loss) { return find_row(param_name(i), loss) != NULL; }
 
+static int is_int(param_type t) { return t == PT_FLAG || t == PT_CHOICE || t == PT_COUNT; }
+
 static double row_value(const dml_params *p, const param_row *r)
 {
     const char *base = (const char *)p;
-    if (r->type == PT_FLAG || r->type == PT_CHOICE) return *(const int *)(const void *)(base + r->offset);
+    if (is_int(r->type)) return *(const int *)(const void *)(base + r->offset);
     return *(const float *)(const void *)(base + r->offset);
 }
 
@@ -129,9 +132,11 @@ static int parse_param(int i, const char *name, const char *value, long *iv, flo
         snprintf(err, errlen, "%s: '%s' is not one of %s", name, value, param_name_metavar(i));
         return 1;
     }
-    if (t == PT_FLAG ? !parse_int(value, 0, 1, iv) : !parse_float(value, v)) return 0;
+    if (t == PT_FLAG ? !parse_int(value, 0, 1, iv)
+        : t == PT_COUNT ? !parse_int(value, 1, PARAM_COUNT_MAX, iv) : !parse_float(value, v))
+        return 0;
     snprintf(err, errlen, "%s: '%s' is not a %s", name, value,
-             t == PT_FLAG ? "flag (0 or 1)" : "finite number");
+             t == PT_FLAG ? "flag (0 or 1)" : t == PT_COUNT ? "count (1 to 65536)" : "finite number");
     return 1;
 }
 
@@ -148,20 +153,21 @@ int params_set(dml_params *p, const char *name, const char *value, char *err, si
     if (!r)
         return 0;
     char *base = (char *)p;
-    if (r->type == PT_FLAG || r->type == PT_CHOICE) *(int *)(void *)(base + r->offset) = (int)iv;
+    if (is_int(r->type)) *(int *)(void *)(base + r->offset) = (int)iv;
     else *(float *)(void *)(base + r->offset) = v;
     return 0;
 }
 
 size_t params_key(const dml_params *p, char *out, size_t len)
 {
+    load_rows();
     size_t o = 0;
     for (int r = 0; r < NROWS && o < len; r++) {
         if (rows[r].loss != p->loss) continue;
         if (rows[r].type == PT_CHOICE) {
             const char *c = rows[r].choice((int)row_value(p, &rows[r]));
             o += (size_t)snprintf(out + o, len - o, ";%s=%s", rows[r].name, c ? c : "?");
-        } else if (rows[r].type == PT_FLAG)
+        } else if (rows[r].type == PT_FLAG || rows[r].type == PT_COUNT)
             o += (size_t)snprintf(out + o, len - o, ";%s=%d", rows[r].name, (int)row_value(p, &rows[r]));
         else
             o += (size_t)snprintf(out + o, len - o, ";%s=%g", rows[r].name, row_value(p, &rows[r]));

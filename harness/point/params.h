@@ -1,10 +1,12 @@
 /* params.h — the table of loss parameters: every parameter of every loss is
  * one row (its name, its loss, its type and range, where it lives in
- * dml_params, its placeholder in `run`'s usage).  Everything that names a
- * loss parameter reads it: `run` options, golden `param` records, sweep
- * keys and which units a key changes, the point key, the CSV columns.  So a
- * new parameter is one row here plus its field in dml.h (whose
- * DML_*_DEFAULTS give its default). */
+ * dml_params, its placeholder in `run`'s usage), read from the library's
+ * descriptors (dml_loss_params: each loss file lists its own).  Everything
+ * that names a loss parameter reads it: `run` options, golden `param`
+ * records, sweep keys and which units a key changes, the point key, the CSV
+ * columns.  So a new parameter is one line in its loss's descriptor list
+ * plus its field in its struct in dml_losses.h (whose DML_*_DEFAULTS give
+ * its default). */
 #ifndef DML_POINT_PARAMS_H
 #define DML_POINT_PARAMS_H
 
@@ -12,10 +14,20 @@
 
 #include "dml.h"
 
-/* PT_CHOICE: an int field naming one of a few choices (triplet's algorithm);
- * written by name in options, golden files and sweep keys, stored and shown
- * in the CSV as its index. */
-typedef enum param_type { PT_FLOAT_POS, PT_FLOAT_NONNEG, PT_FLOAT_ANY, PT_FLAG, PT_CHOICE } param_type;
+/* The library's dml_param_type under the harness's names.  PT_CHOICE: an
+ * int field naming one of a few choices (triplet's algorithm); written by
+ * name in options, golden files and sweep keys, stored and shown in the CSV
+ * as its index.  PT_COUNT: an int from 1 to PARAM_COUNT_MAX (SoftTriple's
+ * centres per class). */
+typedef enum param_type {
+    PT_FLOAT_POS = DML_PARAM_POSITIVE,
+    PT_FLOAT_NONNEG = DML_PARAM_NONNEG,
+    PT_FLOAT_ANY = DML_PARAM_ANY,
+    PT_FLAG = DML_PARAM_FLAG,
+    PT_CHOICE = DML_PARAM_CHOICE,
+    PT_COUNT = DML_PARAM_COUNT
+} param_type;
+enum { PARAM_COUNT_MAX = 65536 };
 
 /* Parameter names, each once, in table order (the CSV column order);
  * index 0 .. param_name_count() - 1. */

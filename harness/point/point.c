@@ -25,10 +25,12 @@ void point_spec_default(point_spec *sp, dml_loss loss)
 /* The batch and a context for it; on failure nothing is left allocated. */
 static int point_setup(const point_spec *sp, batch *b, dml_ctx **ctx, char *err, size_t errlen)
 {
-    if (batch_make(&sp->batch, b, err, errlen))
+    batch_spec bs = sp->batch;
+    bs.K = dml_proxy_rows(&sp->params, 1); /* the loss's proxies a class (0: none) */
+    if (batch_make(&bs, b, err, errlen))
         return 1;
     dml_status st;
-    *ctx = dml_ctx_create(sp->params.loss, b->M, b->C, b->D, sp->isa, sp->threads, &st);
+    *ctx = dml_ctx_create_for(&sp->params, b->M, b->C, b->D, sp->isa, sp->threads, &st);
     if (*ctx && sp->fused >= 0 && (st = dml_ctx_set_fused(*ctx, sp->fused)) != DML_OK) {
         dml_ctx_destroy(*ctx);
         *ctx = NULL;
@@ -90,17 +92,18 @@ int point_run(const point_spec *sp, point_result *res, char *err, size_t errlen)
         return 1;
     size_t n = (size_t)sp->reps;
     s.dX = malloc(b.M * b.D * sizeof(float));
-    s.dP = dml_loss_has_proxies(sp->params.loss) ? malloc(b.C * b.D * sizeof(float)) : NULL;
+    size_t R = dml_ctx_proxy_rows(s.ctx); /* rows of P: 0 for pair losses */
+    s.dP = R ? malloc(R * b.D * sizeof(float)) : NULL;
     s.fwd = malloc(2 * n * sizeof(double));
     s.bwd = s.fwd ? s.fwd + n : NULL;
     int rc = 1;
-    if (!s.dX || (dml_loss_has_proxies(sp->params.loss) && !s.dP) || !s.fwd)
+    if (!s.dX || (R && !s.dP) || !s.fwd)
         snprintf(err, errlen, "out of memory");
     else if (time_steps(sp, &s, res, err, errlen) == 0) {
         dml_ctx_flops(s.ctx, &res->fwd_flops, &res->bwd_flops);
         res->isa = dml_ctx_isa(s.ctx);
         res->threads = dml_ctx_threads(s.ctx);
-        res->fused = dml_loss_has_proxies(sp->params.loss) ? dml_ctx_fused(s.ctx) : -1;
+        res->fused = dml_loss_has_fused(sp->params.loss) ? dml_ctx_fused(s.ctx) : -1;
         dml_status st = dml_ctx_gradstats(s.ctx, s.dX, s.dP, &res->gs);
         rc = st != DML_OK;
         if (rc) snprintf(err, errlen, "%s", lib_error(st));

@@ -50,9 +50,14 @@ static int open_section(definition *def, char *tok, int nt, const char *file, in
     if (dml_loss_parse(nm, &l) == DML_OK) cur = SEC_LOSS0 + (int)l;
     for (int j = 0; j < KER_COUNT; j++)
         if (!strcmp(nm, kernel_names[j])) cur = SEC_KER0 + j;
-    if (cur < 0)
-        return -def_error(file, ln, "unknown section [%s] (a loss: proxy_anchor proxy_nca ms triplet, "
-                          "or a kernel: gemm lse normalize)", nm);
+    if (cur < 0) {
+        char losses[256];
+        size_t o = 0;
+        for (int j = 0; j < DML_LOSS_COUNT && o < sizeof losses; j++)
+            o += (size_t)snprintf(losses + o, sizeof losses - o, "%s%s", j ? " " : "", dml_loss_name((dml_loss)j));
+        return -def_error(file, ln, "unknown section [%s] (a loss: %s, or a kernel: gemm lse normalize)",
+                          nm, losses);
+    }
     if (def->sec[cur].used)
         return -def_error(file, ln, "section [%s] appears twice", nm);
     def->sec[cur].used = 1;

@@ -70,11 +70,13 @@ static double point_cost(const sweep_point *p)
     double M = (double)b->M, C = (double)b->C, D = (double)b->D, c;
     if (p->is_kernel)
         c = p->kernel == KER_GEMM ? 2 * M * C * D : p->kernel == KER_LSE ? 20 * M * C : 5 * M * D;
-    else switch (p->sp.params.loss) {
-    case DML_LOSS_PROXY_ANCHOR: case DML_LOSS_PROXY_NCA: c = 6 * M * C * D + 20 * M * C; break;
-    case DML_LOSS_MS: c = 3 * M * M * D + 20 * M * M; break;
-    default: c = 3 * M * M * D + 5 * M * M * (double)b->per_class; break;
-    }
+    else if (dml_loss_kind_of(p->sp.params.loss) == DML_KIND_PROXY) {
+        double R = C * (double)dml_proxy_rows(&p->sp.params, 1); /* SoftTriple: C·K */
+        c = 6 * M * R * D + 20 * M * R;
+    } else if (dml_loss_order(p->sp.params.loss, NULL, NULL) <= 2)
+        c = 3 * M * M * D + 20 * M * M;
+    else
+        c = 3 * M * M * D + 5 * M * M * (double)b->per_class;
     if (p->sp.isa == DML_ISA_REF) c *= 20; /* the scalar kernels are ~20x slower */
     int reps = p->sp.reps + p->sp.warmup + 1;
     return c * (reps < 8 ? reps : 8) + 1e6; /* the time budget caps reps; fixed cost per point */

@@ -64,21 +64,41 @@ int fit_loglog(const double *x, const double *y, size_t n, loglog_fit *out)
  * next order) that a loss one order off (a materialised M×M for a proxy
  * loss, an O(M²) or O(M³) triplet) can never pass.  The sorted walk's band
  * reaches 0.6 above 2 for its log factor (k ≈ 2.1–2.2 on M = 128–1024),
- * still 0.4 short of the enumeration's 3. */
-static const struct {
+ * still 0.4 short of the enumeration's 3.
+ *
+ * One series a loss, from the table of losses (dml_loss_order: the order,
+ * the column and what it measures), band ±0.3; then the series of a loss's
+ * other algorithms, below.  A loss with such a series keeps its own for
+ * its default algorithm (0) alone. */
+typedef struct fit_series {
     const char *series;  /* the name in the report and complexity.csv */
     const char *loss;    /* the CSV's name column */
     int algorithm;       /* the CSV's algorithm column, or -1 for any */
     double order, below, above;
     const char *column;
     const char *quantity;
-} expect[] = {
-    { "proxy_anchor", "proxy_anchor", -1, 1, 0.3, 0.3, "cpu_min_ms", "step (CPU)" },
-    { "proxy_nca", "proxy_nca", -1, 1, 0.3, 0.3, "cpu_min_ms", "step (CPU)" },
-    { "ms", "ms", -1, 2, 0.3, 0.3, "cpu_min_ms", "step (CPU)" },
-    { "triplet", "triplet", DML_TRIPLET_ENUMERATE, 3, 0.3, 0.3, "specific_min_ms", "enumeration" },
+} fit_series;
+
+static const fit_series variants[] = {
     { "triplet_sorted", "triplet", DML_TRIPLET_SORTED, 2, 0.3, 0.6, "specific_min_ms", "sorted walk" },
 };
+enum { NVAR = sizeof variants / sizeof *variants };
+
+static fit_series expect[DML_LOSS_COUNT + NVAR];
+
+/* expect[]: every loss of the table, then the variants; idempotent. */
+static void fill_expect(void)
+{
+    for (int l = 0; l < DML_LOSS_COUNT; l++) {
+        const char *name = dml_loss_name((dml_loss)l), *col, *what;
+        int order = dml_loss_order((dml_loss)l, &col, &what), alg = -1;
+        for (size_t v = 0; v < NVAR; v++)
+            if (!strcmp(variants[v].loss, name)) alg = 0;
+        expect[l] = (fit_series){ name, name, alg, order, 0.3, 0.3, col, what };
+    }
+    for (size_t v = 0; v < NVAR; v++)
+        expect[DML_LOSS_COUNT + v] = variants[v];
+}
 
 /* Splits a line (already without its line end) at commas, in place. */
 static int split_csv(char *line, char **f, int max)
@@ -102,7 +122,7 @@ static int col_index(char **h, int nh, const char *name)
     return -1;
 }
 
-enum { MAXF = 128, NL = sizeof expect / sizeof *expect, MAXP = 256 };
+enum { MAXF = 128, NL = DML_LOSS_COUNT + NVAR, MAXP = 256 };
 
 /* A loss row of the CSV: which loss, M, threads, its three times (text). */
 typedef struct fit_row {
@@ -188,7 +208,9 @@ static int select_points(const fit_rows *rows, const char *csv, long thr, int wa
     return 0;
 }
 
-/* Fits series l, prints its line and appends its CSV row; 1 when it is off its order. */
+/* Fits series l, prints its line and appends its CSV row; 1 when it is off
+ * its order, 2 when it is outside the band but k's two-standard-error range
+ * reaches into it: the points scatter too much (a busy machine) to tell. */
 static int fit_one(const fit_points *fp, size_t l, int wall, FILE *report, char *out, size_t *o, size_t cap)
 {
     loglog_fit fq, ft;
@@ -196,7 +218,8 @@ static int fit_one(const fit_points *fp, size_t l, int wall, FILE *report, char 
     fit_loglog(fp->xs[l], fp->ts[l], fp->np[l], &ft);
     double e = expect[l].order, lo = e - expect[l].below, hi = e + expect[l].above;
     int off = bad || !(fq.k >= lo && fq.k <= hi);
-    const char *verdict = bad ? "too-few" : off ? "OFF" : "ok";
+    int noisy = !bad && off && fq.k - 2 * fq.k_se <= hi && fq.k + 2 * fq.k_se >= lo;
+    const char *verdict = bad ? "too-few" : noisy ? "noisy" : off ? "OFF" : "ok";
     char range[32], kk[40], band[24], kt[40];
     snprintf(range, sizeof range, "%g-%g", fp->mlo[l], fp->mhi[l]);
     snprintf(kk, sizeof kk, "%.2f ± %.2f", fq.k, fq.k_se);
@@ -207,7 +230,7 @@ static int fit_one(const fit_points *fp, size_t l, int wall, FILE *report, char 
     *o += (size_t)snprintf(out + *o, cap - *o, "%s,%g,%s,%g,%g,%zu,%.4f,%.4f,%.2f,%.2f,%s,%.4f,%.4f,%.6g\n",
                            expect[l].series, e, wall ? "step (wall)" : expect[l].quantity, fp->mlo[l],
                            fp->mhi[l], fq.n, fq.k, fq.k_se, lo, hi, verdict, ft.k, ft.k_se, exp(fq.a));
-    return off;
+    return noisy ? 2 : off;
 }
 
 /* The rows of the fewest threads (1, unless the sweep ran with --threads N:
@@ -231,6 +254,7 @@ int complexity_check_text(const char *csv, char *text, size_t len, const char *o
 {
     long min_threads;
     static fit_points fp;
+    fill_expect();
     if (read_fit_points(text, len, csv, min_M, &min_threads, &fp)) return 1;
     int wall = min_threads > 1;
     char out[8192];
@@ -242,11 +266,13 @@ int complexity_check_text(const char *csv, char *text, size_t len, const char *o
         fprintf(report, "(multi-thread rows: the whole step's wall time is fitted for every loss)\n");
     fprintf(report, "%-14s %8s %-12s %11s %6s %15s %11s %-8s %15s\n", "loss", "expected", "fitted time",
             "M range", "points", "k ± stderr", "band", "verdict", "k (whole step)");
-    int off = 0, any = 0;
+    int off = 0, noisy = 0, any = 0;
     for (size_t l = 0; l < NL; l++)
         if (fp.np[l]) {
             any = 1;
-            off |= fit_one(&fp, l, wall, report, out, &o, sizeof out);
+            int v = fit_one(&fp, l, wall, report, out, &o, sizeof out);
+            off |= v == 1;
+            noisy |= v == 2;
         }
     if (!any) {
         return die("fit: %s has no single-thread loss rows with M >= %g", csv, min_M);
@@ -254,6 +280,9 @@ int complexity_check_text(const char *csv, char *text, size_t len, const char *o
     char err[512];
     if (out_csv && write_file_atomic(out_csv, out, o, err, sizeof err))
         return die("fit: %s", err);
+    if (noisy)
+        fprintf(report, "(noisy: too noisy to judge — outside its band, but within two standard errors of it: "
+                        "the points scatter as on a busy machine; rerun the study on a quieter one)\n");
     if (off && advisory)
         fprintf(report, "(advisory: the quick grid is too small and too short for a verdict; "
                         "the full `make sweep` enforces it)\n");

@@ -81,6 +81,7 @@ ktype key_type(int id)
     case PT_FLOAT_NONNEG: return T_FLOAT_NONNEG;
     case PT_FLAG: return T_FLAG;
     case PT_CHOICE: return T_CHOICE;
+    case PT_COUNT: return T_INT_POS;
     default: return T_FLOAT_ANY;
     }
 }

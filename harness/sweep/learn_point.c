@@ -89,7 +89,8 @@ double learn_point_cost(const sweep_point *p)
     if (p->kind == PK_BASELINE) return 2 * (2 * nev * nev * in) + 1e6; /* x/255 and standardised */
     double H = (double)p->ls.H, D = (double)p->sp.batch.D, M = (double)p->sp.batch.M;
     double weights = H ? in * H + H * D : in * D;
-    double loss = dml_loss_has_proxies(p->sp.params.loss) ? 6 * 10 * D : 6 * M * D;
+    double loss = dml_loss_kind_of(p->sp.params.loss) == DML_KIND_PROXY
+                      ? 6 * 10 * D * (double)dml_proxy_rows(&p->sp.params, 1) : 6 * M * D;
     double epoch = ntr * (6 * weights + loss);
     double evals = learn_point_rows(p);
     return (double)p->ls.epochs * epoch + evals * (2 * nev * nev * D + 2 * nev * weights) + 1e6;

@@ -39,7 +39,9 @@ static void json_machine(FILE *f, const study *st, const run_info *ri)
     const prov *pv = ri->pv;
     json_kv(f, "  \"date\": ", pv->date);
     json_kv(f, ",\n  \"git\": {\"commit\": ", pv->commit);
-    fprintf(f, ", \"dirty\": %s},\n", pv->dirty < 0 ? "null" : pv->dirty ? "true" : "false");
+    fprintf(f, ", \"dirty\": %s, ", pv->dirty < 0 ? "null" : pv->dirty ? "true" : "false");
+    json_kv(f, "\"dirty_compares\": ", PROV_DIRTY_SCOPE);
+    fprintf(f, "},\n");
     json_kv(f, "  \"compiler\": ", pv->compiler);
     json_kv(f, ",\n  \"flags\": ", pv->flags);
     fprintf(f, ",\n  \"isa\": {\"used\": [");
@@ -50,7 +52,10 @@ static void json_machine(FILE *f, const study *st, const run_info *ri)
     json_isa_list(f, dml_isa_compiled);
     fprintf(f, "], \"default\": \"%s\"},\n", dml_isa_name(dml_isa_default()));
     json_kv(f, "  \"cpu\": {\"model\": ", pv->cpu_model);
-    fprintf(f, ", \"packages\": %d, \"cores\": %d, \"pus\": %d, \"hwloc\": ", pv->packages, pv->cores, pv->pus);
+    fprintf(f, ", \"packages\": %d, \"cores\": %d, \"pus\": %d, \"machine_cores\": %d, \"machine_pus\": %d, \"cpuset\": ",
+            pv->packages, pv->cores, pv->pus, pv->machine_cores, pv->machine_pus);
+    json_str(f, pv->cpuset);
+    fprintf(f, ", \"hwloc\": ");
     json_str(f, pv->hwloc);
     json_kv(f, ", \"os\": ", pv->host_os);
     fprintf(f, ",\n          \"caches\": [");
@@ -175,12 +180,28 @@ void meta_label(sbuf *b, const study *st, const prov *pv)
            pv->dirty > 0 ? "+dirty" : "", pv->date);
 }
 
+/* Colours of the losses in figures, by their place in the table of losses
+ * (the first four as the figures always drew them); past the palette, grey. */
+static const char *const loss_colours[] = { "#1b9e77", "#d95f02", "#7570b3", "#e7298a",
+                                            "#66a61e", "#e6ab02", "#1f78b4", "#b15928" };
+/* ... and point types, so that curves that coincide stay apart. */
+static const int loss_pts[] = { 7, 5, 9, 11, 4, 8, 10, 12 };
+enum { NPAL = sizeof loss_pts / sizeof *loss_pts };
+
 int write_meta(const study *st, const char *path, const prov *pv, char *err, size_t errlen)
 {
     sbuf b = { 0 };
     sb_add(&b, "# written by dmlbench sweep: the label of every figure drawn from %s\nMETA = \"", st->name);
     meta_label(&b, st, pv);
     sb_add(&b, "\"\n");
+    /* every loss's title and colour, from the table of losses, so that
+     * plots/common.gp need not list them (loss_title, loss_color) */
+    for (int l = 0; l < DML_LOSS_COUNT; l++) {
+        const char *n = dml_loss_name((dml_loss)l);
+        sb_add(&b, "TITLE_%s = \"%s\"\nCOLOUR_%s = \"%s\"\nPT_%s = %d\n", n,
+               dml_loss_title((dml_loss)l), n, l < NPAL ? loss_colours[l] : "#777777", n,
+               l < NPAL ? loss_pts[l] : 1);
+    }
     int rc = write_file_atomic(path, b.s, b.n, err, errlen);
     free(b.s);
     return rc;

@@ -103,6 +103,8 @@ typedef struct sweep_point {
                           * evaluation of a train point, joined by '\n' */
     int passes_done;
     double best_total;   /* total_min_ms of the kept pass */
+    double best_judged, second_judged; /* the fastest and second fastest pass by the time
+                          * passes are judged by (run.c keep_pass); 0: not known (resumed) */
     double value;        /* loss value, for the thread-agreement check */
     char isa[16];
     double cost;         /* relative cost estimate, for the ETA */
@@ -181,6 +183,9 @@ void meta_label(sbuf *b, const study *st, const prov *pv);
 /* This machine's host name, as the host column gives it. */
 const char *host_name(void);
 
+/* The studies this process runs (for the ETA of them all) and, for a
+ * shard, the file its latest progress line is kept in ("" or NULL: none). */
+void progress_begin(const study *studies, int n, const char *file);
 void progress(const study *st, size_t done, double elapsed_s, double done_cost, double left_cost,
               int final);
 

@@ -6,6 +6,7 @@
 
 typedef struct sweep_opts {
     int resume, quick, threads;  /* threads: the default of points that do not set it */
+    int threads_needed;          /* print the most threads a point needs, run nothing */
     int shard_k, shard_n;        /* --shard K/N; shard_n = 0: every point */
     const char *out;             /* results directory */
     const char *const *files;    /* definitions */

@@ -23,7 +23,7 @@
 typedef struct trainer {
     const train_opts *o;
     const train_data *d;
-    size_t C;
+    size_t C, R;                 /* classes; rows of P (0 for pair losses) */
     net nt;
     net_ws ws, ews;
     dml_ctx *ctx;
@@ -67,7 +67,7 @@ static int check_opts(const train_opts *o, const train_data *d, char *err, size_
 }
 
 /* Proxies as the Proxy-Anchor authors' code: kaiming_normal_(mode='fan_out')
- * on a C × D tensor, i.e. N(0, 2/C). */
+ * on an R × D tensor (R = C proxies, or C·K for SoftTriple), i.e. N(0, 2/R). */
 static void proxies_init(float *P, size_t C, size_t D, uint64_t seed)
 {
     rng r;
@@ -81,26 +81,27 @@ static int setup(trainer *t, char *err, size_t errlen)
     const train_opts *o = t->o;
     size_t in = t->d->train.dim, M = o->M, D = o->D;
     t->C = (size_t)t->d->train.classes;
-    int proxies = dml_loss_has_proxies(o->params.loss);
+    t->R = dml_proxy_rows(&o->params, t->C); /* 0: a pair loss */
+    int proxies = t->R > 0;
     net_shape sh = { t->d->train.h, t->d->train.w, o->conv, o->H, D };
     if (!o->conv) sh.h = in, sh.w = 1;  /* the MLP needs no image shape */
     if (net_init_shape(&t->nt, &sh, o->seed, err, errlen) ||
         net_ws_init(&t->ws, &t->nt, M, o->isa, o->threads, err, errlen) ||
         net_ws_init(&t->ews, &t->nt, o->conv ? EVAL_ROWS_CONV : EVAL_ROWS, o->isa, o->threads, err, errlen) ||
         adamw_init(&t->opt_net, t->nt.nparams, o->lr, o->weight_decay, err, errlen) ||
-        adamw_init(&t->opt_proxy, proxies ? t->C * D : 0, o->proxy_lr_mult * o->lr, o->weight_decay,
+        adamw_init(&t->opt_proxy, proxies ? t->R * D : 0, o->proxy_lr_mult * o->lr, o->weight_decay,
                    err, errlen) ||
         sampler_init(&t->smp, t->d->train.y, t->d->train.n, (int)t->C, M, o->seed + 1, err, errlen))
         return 1;
     t->smp.per_class = o->per_class;
     dml_status st;
-    t->ctx = dml_ctx_create(o->params.loss, M, t->C, D, o->isa, o->threads, &st);
+    t->ctx = dml_ctx_create_for(&o->params, M, t->C, D, o->isa, o->threads, &st);
     if (!t->ctx) {
         snprintf(err, errlen, "train: the loss refused the shape: %s", lib_error(st));
         return 1;
     }
-    t->P = malloc(t->C * D * sizeof(float));
-    t->dP = malloc(t->C * D * sizeof(float));
+    t->P = malloc((proxies ? t->R : t->C) * D * sizeof(float));
+    t->dP = malloc((proxies ? t->R : t->C) * D * sizeof(float));
     t->dE = malloc(M * D * sizeof(float));
     t->grad = malloc(t->nt.nparams * sizeof(float));
     t->Xb = malloc(M * in * sizeof(float));
@@ -113,7 +114,7 @@ static int setup(trainer *t, char *err, size_t errlen)
         snprintf(err, errlen, "train: out of memory");
         return 1;
     }
-    proxies_init(t->P, t->C, D, o->seed);
+    proxies_init(t->P, proxies ? t->R : t->C, D, o->seed);
     return 0;
 }
 
@@ -142,7 +143,7 @@ static void gather(trainer *t, sampler *s)
 /* Forward, loss, and (when learn) backward and the optimiser steps. */
 static int step(trainer *t, int learn, float *loss, char *err, size_t errlen)
 {
-    int proxies = dml_loss_has_proxies(t->o->params.loss);
+    int proxies = t->R > 0;
     net_forward(&t->nt, &t->ws, t->Xb, t->o->M);
     float *dE = learn ? t->dE : NULL;
     dml_status st = dml_loss_step(t->ctx, &t->o->params, t->ws.E, t->yb, t->P, loss,
@@ -241,14 +242,14 @@ static int keep_params(trainer *t, train_result *r, char *err, size_t errlen)
 {
     r->nparams = t->nt.nparams;
     r->final_params = malloc(r->nparams * sizeof(float));
-    int proxies = dml_loss_has_proxies(t->o->params.loss);
-    r->proxies = proxies ? malloc(t->C * t->o->D * sizeof(float)) : NULL;
+    int proxies = t->R > 0;
+    r->proxies = proxies ? malloc(t->R * t->o->D * sizeof(float)) : NULL;
     if (!r->final_params || (proxies && !r->proxies)) {
         snprintf(err, errlen, "train: out of memory");
         return 1;
     }
     memcpy(r->final_params, t->nt.params, r->nparams * sizeof(float));
-    if (proxies) memcpy(r->proxies, t->P, t->C * t->o->D * sizeof(float));
+    if (proxies) memcpy(r->proxies, t->P, t->R * t->o->D * sizeof(float));
     return 0;
 }
 

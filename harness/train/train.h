@@ -229,7 +229,8 @@ typedef struct train_result {
     double step_s_median;     /* median wall time of one step */
     double gflops;            /* step_flops / step_s_median */
     dml_isa isa;
-    float *final_params;      /* the trained network (nparams) and proxies (C × D or NULL) */
+    float *final_params;      /* the trained network (nparams) and proxies (R × D or NULL; */
+                              /* R = dml_proxy_rows: C, or C·K for SoftTriple) */
     size_t nparams;
     float *proxies;
 } train_result;

@@ -30,7 +30,9 @@
 /* The packed A panel follows the B block, both 64-byte aligned. */
 #define GEMM_A_OFFSET ((GEMM_B_FLOATS + 15) / 16 * 16)
 
-#if GEMM_A_OFFSET + GEMM_A_FLOATS > (1 << 19)
+/* + 8: a panel narrower than a vector is packed with whole-vector stores
+ * that run up to 8 floats past its end (pack_x86.h). */
+#if GEMM_A_OFFSET + GEMM_A_FLOATS + 8 > (1 << 19)
 #error "GEMM blocking does not fit DML_GEMM_WORK_FLOATS"
 #endif
 #if GEMM_B_FLOATS < GEMM_KC * GEMM_NR
@@ -66,18 +68,39 @@ static void gemm_pack_a(int ta, const float *A, size_t lda, size_t i0, size_t mr
         pack_panel_transposed(A + i0 * lda + p0, lda, mr, GEMM_MR, kc, dst);
 }
 
+/* Asks for the source of the next MR-row panel of op(A) (rows i0.., k slice
+ * p0..p0+kc) to be brought towards L2 while this panel's micro-kernels run
+ * (~kc·NC/NR·MR FMAs): A streams from memory when it is the proxy matrix
+ * (S = P̂X̂ᵀ at C = 11 318: 23 MB), and the transposing pack stalled on it. */
+static void gemm_prefetch_a(int ta, const float *A, size_t lda, size_t i0, size_t mr, size_t p0,
+                            size_t kc)
+{
+    if (ta) /* rows p0.. of A, a short run each: the pack's strided walk */
+        for (size_t p = 0; p < kc; p++)
+            __builtin_prefetch(A + (p0 + p) * lda + i0, 0, 2);
+    else
+        for (size_t r = 0; r < mr; r++)
+            for (size_t p = 0; p < kc; p += 16)
+                __builtin_prefetch(A + (i0 + r) * lda + p0 + p, 0, 2);
+}
+
 /* kc×nc block of op(B) as consecutive NR-column micro-panels. */
 GEMM_INLINE void gemm_pack_b(int tb, const float *B, size_t ldb, size_t j0, size_t nc,
                              size_t p0, size_t kc, float *dst)
 {
-    for (size_t jr = 0; jr < nc; jr += GEMM_NR) {
-        size_t nr = gemm_min(GEMM_NR, nc - jr);
-        float *panel = dst + jr * kc;
-        if (tb) /* op(B)[p][j] = B[j][p]: each column of op(B) is a row of B */
-            pack_panel_transposed(B + (j0 + jr) * ldb + p0, ldb, nr, GEMM_NR, kc, panel);
-        else
-            pack_panel_copied(B + p0 * ldb + j0 + jr, ldb, nr, GEMM_NR, kc, panel);
+    if (tb) { /* op(B)[p][j] = B[j][p]: each column of op(B) is a row of B */
+        for (size_t jr = 0; jr < nc; jr += GEMM_NR)
+            pack_panel_transposed(B + (j0 + jr) * ldb + p0, ldb, gemm_min(GEMM_NR, nc - jr),
+                                  GEMM_NR, kc, dst + jr * kc);
+        return;
     }
+    /* Row by row of B, as it lies in memory: walking down one micro-panel's
+     * column at a time (a 2–4 KiB stride) kept the prefetchers from
+     * streaming B, which made this pack a fifth of dX̂ = G P̂ at C = 11 318. */
+    for (size_t p = 0; p < kc; p++)
+        for (size_t jr = 0; jr < nc; jr += GEMM_NR)
+            pack_panel_copied(B + (p0 + p) * ldb + j0 + jr, ldb, gemm_min(GEMM_NR, nc - jr),
+                              GEMM_NR, 1, dst + jr * kc + p * GEMM_NR);
 }
 
 static void gemm_zero(size_t m, size_t n, float *C, size_t ldc)
@@ -173,9 +196,9 @@ static void gemm_panel_times_block(size_t kc, const float *a_pack, const float *
 }
 
 /* The k and n block sizes of a product with n columns and depth k. */
-GEMM_INLINE void gemm_plan(size_t n, size_t k, size_t *kc_step, size_t *nc_step)
+GEMM_INLINE void gemm_plan(size_t n, size_t k, size_t kc_most, size_t *kc_step, size_t *nc_step)
 {
-    *kc_step = gemm_block_size(k, GEMM_KC, 8);
+    *kc_step = gemm_block_size(k, kc_most, 8);
     size_t n_rounded = gemm_ceil_div(n, GEMM_NR) * GEMM_NR;
     size_t nc_most = gemm_min(GEMM_B_FLOATS / *kc_step / GEMM_NR * GEMM_NR, n_rounded);
     *nc_step = gemm_block_size(n, nc_most, GEMM_NR);
@@ -200,7 +223,7 @@ static void gemm_pack_b_whole(int tb, size_t n, size_t k, const float *B, size_t
     if (n == 0 || k == 0)
         return;
     size_t kc_step, nc_step;
-    gemm_plan(n, k, &kc_step, &nc_step);
+    gemm_plan(n, k, GEMM_KC, &kc_step, &nc_step);
     for (size_t j0 = 0; j0 < n; j0 += nc_step) {
         size_t nc = gemm_min(nc_step, n - j0);
         for (size_t p0 = 0; p0 < k; p0 += kc_step)
@@ -232,6 +255,20 @@ static void gemm_rows_backward(const gemm_opts *o, float *C, size_t ldc, size_t 
         GEMM_ROW_BACKWARD(o->nb_y + r * n, o->nb_inv + r, C + r * ldc, 1, n, C + r * ldc);
 }
 
+#include "gemm_a_block.h"
+
+/* Operands of rows × cols floats larger than this come from L3 or memory
+ * rather than L2 (2 MiB on Sapphire Rapids), and only then do prefetching
+ * and the a-block order pay: measured on dX̂ and S at C = 1000 / 11 318, they
+ * cost 5–10 % on operands already in L2 (C = 100, and dX̂ at C = 1000, D <= 128). */
+#ifndef GEMM_STREAM_BYTES
+#define GEMM_STREAM_BYTES (2u << 20)
+#endif
+static inline int gemm_streams(size_t rows, size_t cols)
+{
+    return rows * cols * sizeof(float) > GEMM_STREAM_BYTES;
+}
+
 /* C = op(A) op(B) with the options above.  The epilogue runs on each MR-row
  * panel as soon as it is final, while it is in L1, when one n block covers
  * every column (nc_step >= n: the fused step's ∂L/∂P̂ = G X̂ with n = D up to
@@ -250,8 +287,16 @@ static void gemm_drive(int ta, int tb, size_t m, size_t n, size_t k, const float
         return;
     }
     float *a_pack = work + GEMM_A_OFFSET;
+    /* A few rows against a long k go block by block (gemm_a_block_times_b_block),
+     * with a shallower k block: B's micro-panel then stays in L1.  Not with
+     * what needs panel by panel order (SYRK's triangle, the epilogue, the
+     * dot-product tile of ta = 0, tb = 1) nor with a B packed beforehand in
+     * the panel order's blocks. */
+    int a_block = !o->lower_only && !o->nb_y && !o->b_whole && !(!ta && tb) &&
+                  gemm_streams(k, m + n) && gemm_a_block_fits(m, GEMM_KC_A_BLOCK);
+    int a_streams = gemm_streams(m, k);
     size_t kc_step, nc_step;
-    gemm_plan(n, k, &kc_step, &nc_step);
+    gemm_plan(n, k, a_block ? GEMM_KC_A_BLOCK : GEMM_KC, &kc_step, &nc_step);
     int panel_epilogue = o->nb_y && nc_step >= n;
 
     for (size_t j0 = 0; j0 < n; j0 += nc_step) {
@@ -264,11 +309,24 @@ static void gemm_drive(int ta, int tb, size_t m, size_t n, size_t k, const float
                 b_pack = gemm_packed_block(o->b_whole, k, j0, nc, p0);
             else
                 gemm_pack_b(tb, B, ldb, j0, nc, p0, kc, work);
+            if (a_block) {
+                /* the next block: the next k slice, or the first of the next n block */
+                gemm_prefetch next[2] = { { 0 }, { 0 } };
+                size_t nj0 = p0 + kc < k ? j0 : j0 + nc, np0 = p0 + kc < k ? p0 + kc : 0;
+                if (nj0 < n)
+                    gemm_prefetch_block(ta, tb, m, gemm_min(kc_step, k - np0), A, lda, B, ldb,
+                                        nj0, gemm_min(nc_step, n - nj0), np0, next);
+                gemm_a_block_times_b_block(ta, m, kc, A, lda, p0, b_pack, a_pack, C, ldc, j0, nc,
+                                           o->accumulate || p0 > 0, next);
+                continue;
+            }
             for (size_t i0 = 0; i0 < m; i0 += GEMM_MR) {
                 size_t mr = gemm_min(GEMM_MR, m - i0);
                 if (o->lower_only && j0 > i0 + mr - 1)
                     continue;
                 gemm_pack_a(ta, A, lda, i0, mr, p0, kc, a_pack);
+                if (a_streams && i0 + mr < m)
+                    gemm_prefetch_a(ta, A, lda, i0 + mr, gemm_min(GEMM_MR, m - i0 - mr), p0, kc);
                 gemm_rows rows = { NULL, lda, NULL, ldb };
                 if (!ta && tb)
                     rows.a = A + i0 * lda + p0, rows.b = B + j0 * ldb + p0;

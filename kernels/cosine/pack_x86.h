@@ -126,14 +126,17 @@ static inline void pack_block8_masked(const float *const row[8], size_t p, __m25
     r[6] = _mm256_loadu_ps(row[6] + p), r[7] = _mm256_loadu_ps(row[7] + p);
     pack_transpose8(r);
     float *d = dst + p * R;
-    pack_store(d, _mm256_and_ps(r[0], keep), width);
-    pack_store(d + R, _mm256_and_ps(r[1], keep), width);
-    pack_store(d + 2 * R, _mm256_and_ps(r[2], keep), width);
-    pack_store(d + 3 * R, _mm256_and_ps(r[3], keep), width);
-    pack_store(d + 4 * R, _mm256_and_ps(r[4], keep), width);
-    pack_store(d + 5 * R, _mm256_and_ps(r[5], keep), width);
-    pack_store(d + 6 * R, _mm256_and_ps(r[6], keep), width);
-    pack_store(d + 7 * R, _mm256_and_ps(r[7], keep), width);
+    if (width < 8 && width == R) {
+        /* A panel narrower than a vector (the AVX2 6-row A panel): whole
+         * stores in step order, each spilling 8 − R zeros into the next
+         * step, which its own store then overwrites.  vmaskmovps stores cost
+         * several times a plain one and made this pack 12 % of S = P̂X̂ᵀ. */
+        for (int i = 0; i < 8; i++)
+            _mm256_storeu_ps(d + i * R, _mm256_and_ps(r[i], keep));
+        return;
+    }
+    for (int i = 0; i < 8; i++)
+        pack_store(d + i * R, _mm256_and_ps(r[i], keep), width);
 }
 
 /* A group of up to 8 lanes from `rows` source rows (rows <= width <= 8):
@@ -159,7 +162,9 @@ static void pack_group_transposed(const float *src, size_t ld, size_t rows, size
 }
 
 /* Panel of width R from `rows` rows of a row-major source whose k index runs
- * along the row (A with ta = 0, B with tb = 1): a transpose. */
+ * along the row (A with ta = 0, B with tb = 1): a transpose.  A panel with
+ * R < 8 may write 8 − R floats past R·kc: its buffer has that much room
+ * (gemm_driver.h's A panel does). */
 static inline void pack_panel_transposed(const float *src, size_t ld, size_t rows, size_t R,
                                          size_t kc, float *dst)
 {

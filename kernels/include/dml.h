@@ -1,8 +1,8 @@
 /* dml.h — public API of libdml, the kernels and losses of dmlbench.
  *
- * Conventions (README.md, "The losses"):
+ * Conventions (docs/losses.md):
  *   X  M×D raw embeddings, row-major float32;   y  M labels in [0, C)
- *   P  C×D raw proxies (proxy losses only)
+ *   P  R×D raw proxies (proxy losses only; R = dml_proxy_rows: C, or C·K for SoftTriple)
  *   x̂ = x / max(‖x‖, 1e-12); S = X̂P̂ᵀ (proxy losses) or X̂X̂ᵀ (pair losses)
  *
  * Every loss is one forward+backward call into caller buffers, on a context
@@ -163,53 +163,72 @@ const dml_kernels *dml_kernels_default(void);
 
 /* ------------------------------------------------------------------ losses */
 
+#include "dml_losses.h"
+
+/* The losses, one per row of DML_LOSS_ROWS (dml_losses.h), in its order. */
 typedef enum dml_loss {
-    DML_LOSS_PROXY_ANCHOR = 0,
-    DML_LOSS_PROXY_NCA,
-    DML_LOSS_MS,
-    DML_LOSS_TRIPLET,
+#define DML_LOSS_ENUM(ID, ...) DML_LOSS_##ID,
+    DML_LOSS_ROWS(DML_LOSS_ENUM)
+#undef DML_LOSS_ENUM
     DML_LOSS_COUNT
 } dml_loss;
 
-const char *dml_loss_name(dml_loss loss);               /* "proxy_anchor", "proxy_nca", "ms", "triplet" */
+const char *dml_loss_name(dml_loss loss);               /* "proxy_anchor", "proxy_nca", "ms", ... */
+/* The loss's name in figures ("Proxy-Anchor"); "unknown" past the table. */
+const char *dml_loss_title(dml_loss loss);
 dml_status dml_loss_parse(const char *name, dml_loss *out);
-int dml_loss_has_proxies(dml_loss loss);
 
-typedef struct dml_proxy_anchor_params { float alpha, delta; } dml_proxy_anchor_params;
-typedef struct dml_proxy_nca_params { float scale; int include_positive; } dml_proxy_nca_params;
-typedef struct dml_ms_params { float alpha, beta, base, epsilon; int mine; } dml_ms_params;
-/* Two exact algorithms for the same triplet loss (docs/losses.md, "Triplet"): the
- * O(M³) enumeration, the reference of the complexity study and the default,
- * and an O(M² log M) one that sorts each anchor's distances and walks them
- * (kernels/losses/triplet_sorted.c).  Both give the same K, the same
- * gradient counts and the loss up to summation rounding. */
-typedef enum dml_triplet_algorithm {
-    DML_TRIPLET_ENUMERATE = 0,
-    DML_TRIPLET_SORTED,
-    DML_TRIPLET_ALGORITHM_COUNT
-} dml_triplet_algorithm;
-typedef struct dml_triplet_params { float margin; int algorithm; /* dml_triplet_algorithm */ } dml_triplet_params;
+typedef enum dml_loss_kind { DML_KIND_PROXY, DML_KIND_PAIR } dml_loss_kind;
+dml_loss_kind dml_loss_kind_of(dml_loss loss);
+/* The power of M that the loss's step time grows with at fixed C and D, the
+ * CSV column the fit reads for it and what that column measures (the table's
+ * `order` and `fitcol`); 0 and NULL past the table. */
+int dml_loss_order(dml_loss loss, const char **column, const char **quantity);
+/* 1 when the loss's step has a fused form (DML_FUSED, dml_ctx_set_fused). */
+int dml_loss_has_fused(dml_loss loss);
+
 /* "enumerate", "sorted"; parse gives DML_ERR_ARG for any other name. */
 const char *dml_triplet_algorithm_name(dml_triplet_algorithm a);
 dml_status dml_triplet_algorithm_parse(const char *name, dml_triplet_algorithm *out);
 
-/* The defaults (those of the reference, pytorch-metric-learning 2.8.1). */
-#define DML_PROXY_ANCHOR_DEFAULTS ((dml_proxy_anchor_params){ 32.0f, 0.1f })
-#define DML_PROXY_NCA_DEFAULTS    ((dml_proxy_nca_params){ 32.0f, 0 })
-#define DML_MS_DEFAULTS           ((dml_ms_params){ 2.0f, 50.0f, 0.5f, 0.1f, 1 })
-#define DML_TRIPLET_DEFAULTS      ((dml_triplet_params){ 0.1f, DML_TRIPLET_ENUMERATE })
-
-/* Any loss's parameters, for code that handles the four alike. */
+/* Any loss's parameters, for code that handles the losses alike. */
 typedef struct dml_params {
     dml_loss loss;
     union {
-        dml_proxy_anchor_params pa;
-        dml_proxy_nca_params nca;
-        dml_ms_params ms;
-        dml_triplet_params triplet;
+#define DML_LOSS_MEMBER(ID, name, title, member, ptype, ...) ptype member;
+        DML_LOSS_ROWS(DML_LOSS_MEMBER)
+#undef DML_LOSS_MEMBER
     } u;
 } dml_params;
 dml_params dml_params_default(dml_loss loss);
+
+/* Rows of the proxy matrix P that a loss with these parameters takes for C
+ * classes: C for Proxy-Anchor, Proxy-NCA and NormalizedSoftmax, C·K for
+ * SoftTriple, 0 for the pair losses (and for parameters that are not valid,
+ * such as K = 0, or a product that overflows). */
+size_t dml_proxy_rows(const dml_params *p, size_t C);
+
+/* The parameters of each loss, described for code that reads them from text
+ * (the harness's options, golden files and sweep keys): each loss file lists
+ * its own, so a new parameter is one line there. */
+typedef enum dml_param_type {
+    DML_PARAM_POSITIVE,   /* float > 0 */
+    DML_PARAM_NONNEG,     /* float >= 0 */
+    DML_PARAM_ANY,        /* any finite float */
+    DML_PARAM_FLAG,       /* int 0 or 1 */
+    DML_PARAM_CHOICE,     /* int naming one of a few choices (by `choice`) */
+    DML_PARAM_COUNT       /* int >= 1 */
+} dml_param_type;
+typedef struct dml_param_info {
+    const char *name;     /* NULL ends a list */
+    dml_param_type type;
+    size_t offset;        /* of the field (float, or int for flags, choices, counts) in dml_params */
+    const char *metavar;  /* its placeholder in a usage line: "A", "0|1", "K" */
+    const char *(*choice)(int v); /* DML_PARAM_CHOICE: the name of choice v, NULL past the last */
+} dml_param_info;
+/* The loss's parameters in the order its keys and CSVs show them, ended by
+ * an entry whose name is NULL; NULL past the table. */
+const dml_param_info *dml_loss_params(dml_loss loss);
 
 typedef struct dml_ctx dml_ctx;
 
@@ -219,12 +238,21 @@ typedef struct dml_ctx dml_ctx;
  * Returns NULL and sets *err on failure. */
 dml_ctx *dml_ctx_create(dml_loss loss, size_t M, size_t C, size_t D,
                         dml_isa isa, int threads, dml_status *err);
+/* The same for a loss whose shape depends on its parameters (SoftTriple's K
+ * centres per class): the context is made for p's proxy rows
+ * (dml_proxy_rows), and a step with parameters of another shape is refused
+ * (DML_ERR_SHAPE).  dml_ctx_create uses the loss's defaults. */
+dml_ctx *dml_ctx_create_for(const dml_params *p, size_t M, size_t C, size_t D,
+                            dml_isa isa, int threads, dml_status *err);
 void dml_ctx_destroy(dml_ctx *ctx);
+/* Rows of P the context takes (0 for pair losses). */
+size_t dml_ctx_proxy_rows(const dml_ctx *ctx);
 dml_isa dml_ctx_isa(const dml_ctx *ctx);
 int dml_ctx_threads(const dml_ctx *ctx);
 
-/* Forward + backward of one step.  X: M×D, y: M, P: C×D (proxy losses; ignored
- * otherwise).  loss: the value; dX (M×D) and dP (C×D, proxy losses) receive the
+/* Forward + backward of one step.  X: M×D, y: M, P: R×D (proxy losses, R =
+ * dml_ctx_proxy_rows; ignored otherwise).  loss: the value; dX (M×D) and dP
+ * (R×D, proxy losses) receive the
  * gradients; pass dX = dP = NULL for the forward pass alone.  All inputs are
  * validated before anything is written. */
 dml_status dml_loss_step(dml_ctx *ctx, const dml_params *params,
@@ -244,6 +272,13 @@ dml_status dml_multi_similarity(dml_ctx *ctx, const dml_ms_params *p,
 dml_status dml_triplet(dml_ctx *ctx, const dml_triplet_params *p,
                        const float *X, const int32_t *y,
                        float *loss, float *dX);
+/* P and dP have C·K rows (K = p->centers_per_class, as the context was made). */
+dml_status dml_soft_triple(dml_ctx *ctx, const dml_soft_triple_params *p,
+                           const float *X, const int32_t *y, const float *P,
+                           float *loss, float *dX, float *dP);
+dml_status dml_normalized_softmax(dml_ctx *ctx, const dml_normalized_softmax_params *p,
+                                  const float *X, const int32_t *y, const float *P,
+                                  float *loss, float *dX, float *dP);
 
 /* The products of a step alone, for benchmarks that separate what a loss
  * adds from the products it is built on.  Forward: exactly the forward
@@ -258,7 +293,8 @@ dml_status dml_triplet(dml_ctx *ctx, const dml_triplet_params *p,
 dml_status dml_ctx_forward_products(dml_ctx *ctx, const float *X, const float *P);
 dml_status dml_ctx_backward_products(dml_ctx *ctx, float *dX, float *dP);
 
-/* The fused proxy step (Proxy-Anchor, Proxy-NCA; README.md, "The fused proxy step"): the
+/* The fused proxy step (the losses whose row says fused: every proxy loss;
+ * docs/losses.md, "The fused proxy step"): the
  * proxies are swept in blocks that stay in cache, each block normalised, its
  * similarities, LSE⁺ reductions and weights, ∂L/∂P and its share of ∂L/∂X
  * computed before the next block is read, so P is read once and ∂L/∂P written
@@ -266,7 +302,8 @@ dml_status dml_ctx_backward_products(dml_ctx *ctx, float *dX, float *dP);
  * product over all of it) stays for comparison; both give the golden results,
  * the same within float32 reassociation.  New contexts are fused unless the
  * environment says DML_FUSED=0 when they are created.  on: 0 or 1, else
- * DML_ERR_ARG.  The pair losses (MS, triplet) accept the flag and ignore it. */
+ * DML_ERR_ARG.  A loss without a fused form (the pair losses, MS and triplet)
+ * accepts the flag and ignores it; dml_ctx_fused then says 0. */
 dml_status dml_ctx_set_fused(dml_ctx *ctx, int on);
 /* 1 when the context runs the fused step, 0 when unfused (0 for a NULL ctx). */
 int dml_ctx_fused(const dml_ctx *ctx);

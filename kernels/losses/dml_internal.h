@@ -1,5 +1,8 @@
-/* dml_internal.h — what the losses share inside libdml: the context and the
- * thread-parallel product helpers (errors: common/dml_error.h). */
+/* dml_internal.h — what the losses share inside libdml: the context, the
+ * thread-parallel product helpers (parallel.c) and the shared backward
+ * passes (backward.c).  Errors: common/dml_error.h; the clock: dml_now_ns in dml.h
+ * (common/clock.c);
+ * the table of losses: loss_table.h. */
 #ifndef DML_INTERNAL_H
 #define DML_INTERNAL_H
 
@@ -12,19 +15,21 @@
 struct dml_ctx {
     dml_loss loss;
     size_t M, C, D;
+    size_t K, R;        /* proxy rows per class and in all (R = C·K; 0 for pair losses) */
     const dml_kernels *k;
     int threads;
-    int fused;          /* proxy losses: the fused step (proxy_fused.c) */
+    int fused;          /* proxy losses: the fused step (proxy_fused.c, soft_triple_fused.c) */
 
     float *Xn, *xinv;   /* X̂ (M×D) and 1/‖x‖ (M) */
-    float *Pn, *pinv;   /* P̂ (C×D) and 1/‖p‖ (C); proxy losses */
-    float *S;           /* similarities: Sᵀ C×M (Proxy-Anchor), S M×C (Proxy-NCA), M×M (pairs) */
+    float *Pn, *pinv;   /* P̂ (R×D) and 1/‖p‖ (R); proxy losses */
+    float *S;           /* similarities: Sᵀ R×M (DML_S_PROXY_ROWS), S M×R (DML_S_SAMPLE_ROWS), M×M (pairs) */
     float *G;           /* ∂L/∂S, the same shape as S, kept for the gradient statistics */
     float *H;           /* pairs: G + Gᵀ (M×M); triplet: distances first */
     float *rowv;        /* per-anchor values (max(M, C) × 2) */
     int32_t *y;         /* the labels of the last step */
     unsigned char *seen;/* C flags: class present in the batch */
     float *work;        /* threads × DML_GEMM_WORK_FLOATS, 64-byte aligned */
+    float *scratch;     /* the loss's own working memory (its row's `scratch` floats) */
     /* The fused proxy step (proxy_fused.c): per thread a normalised block of
      * proxies and its 1/‖p‖; per thread but the first (which sums into dX) a
      * ∂L/∂X̂ accumulator; Proxy-NCA's LSE of each row over each block (blocks × M). */
@@ -62,19 +67,29 @@ void dml_par_sym_sum(dml_ctx *ctx, const float *G, size_t n, float *H);
 /* Records the forward phase (its time since t0, the FLOPs of its products,
  * whether a backward follows) and returns the time it ended. */
 double dml_forward_done(dml_ctx *ctx, double t0, double flops, int backward);
-/* The backward of a proxy loss from ctx->G (M×C, or C×M when g_by_class) and
+/* The backward of a proxy loss from ctx->G (M×R, or R×M when g_by_class) and
  * of a pair loss, each timed from t1. */
 void dml_proxy_backward(dml_ctx *ctx, int g_by_class, float *dX, float *dP, double t1);
 void dml_pair_backward(dml_ctx *ctx, float *dX, double t1);
 
-/* The fused proxy step's blocks of proxies: each thread owns an equal slice of
- * them, in *per_thread blocks of at most *block rows. */
-void dml_fused_plan(size_t C, int threads, size_t *block, size_t *per_thread);
+/* The fused proxy step's blocks of proxies (fused_sweep.c): each thread owns
+ * an equal slice of the C classes (K rows of P each), in *per_thread blocks
+ * of at most *block rows, whole classes. */
+void dml_fused_plan(size_t C, size_t K, int threads, size_t *block, size_t *per_thread);
 /* The fused steps from t0 (labels, ctx->y and ctx->seen already set); they
  * record the phases and return the loss.  dX = dP = NULL: forward only. */
 float dml_proxy_anchor_fused(dml_ctx *ctx, const dml_lse_side *pos, const dml_lse_side *neg,
                              const float *X, const float *P, float *dX, float *dP, double t0);
 float dml_proxy_nca_fused(dml_ctx *ctx, float scale, int include_positive, const float *X,
                           const float *P, float *dX, float *dP, double t0);
+float dml_soft_triple_fused(dml_ctx *ctx, const dml_soft_triple_params *p, const float *X,
+                            const float *P, float *dX, float *dP, double t0);
+
+/* The softmax cross-entropy over rows of s·S (S = X̂P̂ᵀ, one proxy a class),
+ * the positive left out of the denominator unless include_positive: the
+ * body of Proxy-NCA and of NormalizedSoftmax (proxy_nca.c), fused when the
+ * context is.  Parameters already checked. */
+dml_status dml_softmax_rows(dml_ctx *ctx, float scale, int include_positive, const float *X,
+                            const int32_t *y, const float *P, float *loss, float *dX, float *dP);
 
 #endif

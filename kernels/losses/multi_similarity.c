@@ -6,9 +6,10 @@
  * harder than the hardest positive (S_ij + ε > min_pos); in the LSE kernel
  * that is just a bound on s for each side, so mining needs no mask matrix. */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
-#include "dml_internal.h"
+#include "loss_table.h"
 
 /* max over negatives and min over positives (j != i) of row i; ±inf when empty. */
 static void row_extremes(const float *s, const int32_t *y, size_t M, size_t i, float *max_neg,
@@ -72,4 +73,21 @@ dml_status dml_multi_similarity(dml_ctx *ctx, const dml_ms_params *p, const floa
 
     dml_pair_backward(ctx, dX, t1);
     return dml_ok();
+}
+
+const dml_param_info dml_ms_param_info[] = {
+    { "alpha", DML_PARAM_POSITIVE, offsetof(dml_params, u.ms.alpha), "A", NULL },
+    { "beta", DML_PARAM_POSITIVE, offsetof(dml_params, u.ms.beta), "B", NULL },
+    { "base", DML_PARAM_ANY, offsetof(dml_params, u.ms.base), "L", NULL },
+    { "epsilon", DML_PARAM_NONNEG, offsetof(dml_params, u.ms.epsilon), "E", NULL },
+    { "mine", DML_PARAM_FLAG, offsetof(dml_params, u.ms.mine), "0|1", NULL },
+    { NULL, DML_PARAM_ANY, 0, NULL, NULL },
+};
+
+/* Pair losses take no proxies: P and dP are ignored. */
+dml_status dml_ms_step(dml_ctx *ctx, const dml_params *p, const float *X, const int32_t *y,
+                       const float *P, float *loss, float *dX, float *dP)
+{
+    (void)P, (void)dP;
+    return dml_multi_similarity(ctx, &p->u.ms, X, y, loss, dX);
 }

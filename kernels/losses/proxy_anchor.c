@@ -6,9 +6,10 @@
  * and its row of Gᵀ = (∂L/∂S)ᵀ from the same exponentials.  Masks come from
  * the labels (y_i == c); no one-hot matrix exists. */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
-#include "dml_internal.h"
+#include "loss_table.h"
 
 dml_status dml_proxy_anchor(dml_ctx *ctx, const dml_proxy_anchor_params *p, const float *X,
                             const int32_t *y, const float *P, float *loss, float *dX, float *dP)
@@ -62,4 +63,17 @@ dml_status dml_proxy_anchor(dml_ctx *ctx, const dml_proxy_anchor_params *p, cons
     /* ∂L/∂X̂ = G P̂ and ∂L/∂P̂ = Gᵀ X̂ from Gᵀ, then through the normalisation. */
     dml_proxy_backward(ctx, 1, dX, dP, t1);
     return dml_ok();
+}
+
+const dml_param_info dml_proxy_anchor_param_info[] = {
+    { "alpha", DML_PARAM_POSITIVE, offsetof(dml_params, u.pa.alpha), "A", NULL },
+    { "delta", DML_PARAM_NONNEG, offsetof(dml_params, u.pa.delta), "D", NULL },
+    { NULL, DML_PARAM_ANY, 0, NULL, NULL },
+};
+
+dml_status dml_proxy_anchor_step(dml_ctx *ctx, const dml_params *p, const float *X,
+                                 const int32_t *y, const float *P, float *loss, float *dX,
+                                 float *dP)
+{
+    return dml_proxy_anchor(ctx, &p->u.pa, X, y, P, loss, dX, dP);
 }

@@ -4,11 +4,13 @@
  * classes), a plain log-sum-exp over the negatives (or over every class with
  * include_positive), with the softmax weights from the same exponentials.
  * Computed in log space, so no sample is dropped when its probability
- * underflows (PML drops such samples). */
+ * underflows (PML drops such samples).  The same body with the positive
+ * always in the denominator is NormalizedSoftmax (normalized_softmax.c). */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
-#include "dml_internal.h"
+#include "loss_table.h"
 
 dml_status dml_proxy_nca(dml_ctx *ctx, const dml_proxy_nca_params *p, const float *X,
                          const int32_t *y, const float *P, float *loss, float *dX, float *dP)
@@ -19,6 +21,12 @@ dml_status dml_proxy_nca(dml_ctx *ctx, const dml_proxy_nca_params *p, const floa
     if ((s = dml_check_positive("scale", p->scale)) != DML_OK) return s;
     if (!p->include_positive && ctx->C < 2)
         return dml_fail(DML_ERR_CLASSES, "Proxy-NCA without the positive in the denominator needs C >= 2 (C = %zu)", ctx->C);
+    return dml_softmax_rows(ctx, p->scale, p->include_positive, X, y, P, loss, dX, dP);
+}
+
+dml_status dml_softmax_rows(dml_ctx *ctx, float scale, int include_positive, const float *X,
+                            const int32_t *y, const float *P, float *loss, float *dX, float *dP)
+{
     if ((dX == NULL) != (dP == NULL))
         return dml_fail(DML_ERR_NULL, "pass both dX and dP, or neither for the forward pass alone");
 
@@ -26,14 +34,14 @@ dml_status dml_proxy_nca(dml_ctx *ctx, const dml_proxy_nca_params *p, const floa
     double t0 = dml_now_ns();
     memcpy(ctx->y, y, M * sizeof *y);
     if (ctx->fused) { /* a two-pass LSE over blocks of proxies (proxy_fused.c) */
-        *loss = dml_proxy_nca_fused(ctx, p->scale, p->include_positive, X, P, dX, dP, t0);
+        *loss = dml_proxy_nca_fused(ctx, scale, include_positive, X, P, dX, dP, t0);
         return dml_ok();
     }
     dml_par_normalize(ctx, X, M, ctx->Xn, ctx->xinv);
     dml_par_normalize(ctx, P, C, ctx->Pn, ctx->pinv);
     dml_par_gemm(ctx, 0, 1, M, C, D, ctx->Xn, D, ctx->Pn, D, ctx->S, C);
 
-    const float sc = p->scale, coef = sc / (float)M;
+    const float sc = scale, coef = sc / (float)M;
     const dml_lse_side all = { sc, 0.0f, -INFINITY, INFINITY, coef, 0 };
     float *li = ctx->rowv;
 #pragma omp parallel for num_threads(ctx->threads) schedule(static) if (ctx->threads > 1)
@@ -42,7 +50,7 @@ dml_status dml_proxy_nca(dml_ctx *ctx, const dml_proxy_nca_params *p, const floa
         /* Labels NULL: column c has label c.  With include_positive no column
          * matches the anchor class -1, so every class is on the "negative"
          * side of the kernel; without it the positive column is left out. */
-        int32_t c = p->include_positive ? -1 : y[i];
+        int32_t c = include_positive ? -1 : y[i];
         float *g = ctx->G + i * C;
         ctx->k->lse(ctx->S + i * C, C, NULL, c, SIZE_MAX, NULL, &all, out, g);
         li[i] = -sc * ctx->S[i * C + y[i]] + out[1];
@@ -58,4 +66,16 @@ dml_status dml_proxy_nca(dml_ctx *ctx, const dml_proxy_nca_params *p, const floa
 
     dml_proxy_backward(ctx, 0, dX, dP, t1);
     return dml_ok();
+}
+
+const dml_param_info dml_proxy_nca_param_info[] = {
+    { "scale", DML_PARAM_POSITIVE, offsetof(dml_params, u.nca.scale), "S", NULL },
+    { "include_positive", DML_PARAM_FLAG, offsetof(dml_params, u.nca.include_positive), "0|1", NULL },
+    { NULL, DML_PARAM_ANY, 0, NULL, NULL },
+};
+
+dml_status dml_proxy_nca_step(dml_ctx *ctx, const dml_params *p, const float *X,
+                              const int32_t *y, const float *P, float *loss, float *dX, float *dP)
+{
+    return dml_proxy_nca(ctx, &p->u.nca, X, y, P, loss, dX, dP);
 }

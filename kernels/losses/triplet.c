@@ -9,8 +9,10 @@
  * d = sqrt(max(0, 2 − 2S)).  Each active triplet adds 1/K to ∂L/∂d_ap and
  * subtracts it from ∂L/∂d_an; ∂d/∂S = −1/d (0 where d = 0). */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
+#include "loss_table.h"
 #include "triplet_internal.h"
 
 static const char *const algorithm_names[DML_TRIPLET_ALGORITHM_COUNT] = { "enumerate", "sorted" };
@@ -32,6 +34,18 @@ dml_status dml_triplet_algorithm_parse(const char *name, dml_triplet_algorithm *
     return dml_fail(DML_ERR_ARG, "unknown triplet algorithm '%s' (expected enumerate or sorted)",
                     name);
 }
+
+static const char *algorithm_choice(int v)
+{
+    return v >= 0 && v < DML_TRIPLET_ALGORITHM_COUNT ? algorithm_names[v] : NULL;
+}
+
+const dml_param_info dml_triplet_param_info[] = {
+    { "margin", DML_PARAM_NONNEG, offsetof(dml_params, u.triplet.margin), "M", NULL },
+    { "algorithm", DML_PARAM_CHOICE, offsetof(dml_params, u.triplet.algorithm), "enumerate|sorted",
+      algorithm_choice },
+    { NULL, DML_PARAM_ANY, 0, NULL, NULL },
+};
 
 /* The O(M³) reference: every (a, p, n), counts accumulated into cnt. */
 static dml_triplet_tally enumerate_counts(dml_ctx *ctx, const float *dist, float m, float *cnt)
@@ -198,4 +212,12 @@ dml_status dml_triplet(dml_ctx *ctx, const dml_triplet_params *p, const float *X
 
     backward(ctx, dX, t1);
     return dml_ok();
+}
+
+/* Pair losses take no proxies: P and dP are ignored. */
+dml_status dml_triplet_step(dml_ctx *ctx, const dml_params *p, const float *X, const int32_t *y,
+                            const float *P, float *loss, float *dX, float *dP)
+{
+    (void)P, (void)dP;
+    return dml_triplet(ctx, &p->u.triplet, X, y, loss, dX);
 }

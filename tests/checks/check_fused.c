@@ -12,7 +12,10 @@
  * fused and unfused.  Tolerances are those of the golden cases
  * (tests/golden/README.md): 1e-5 relative on the loss, 1e-4 relative in norm
  * on each gradient — room for float32 reassociation (blocks sum ∂L/∂X̂ in
- * another order, Proxy-NCA's two-pass LSE rounds twice), not for a wrong term. */
+ * another order, Proxy-NCA's two-pass LSE rounds twice), not for a wrong term.
+ * NormalizedSoftmax runs Proxy-NCA's body; SoftTriple (K centres a class, P
+ * C·K rows) has a fused step of its own, checked at K = 1, 3 and 10 so that
+ * blocks of whole classes end at every kind of boundary. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,18 +48,27 @@ typedef struct lcase {
     int stats;               /* compare the gradient statistics too */
 } lcase;
 
-/* α of Proxy-Anchor or the scale of Proxy-NCA, for the messages. */
+/* The loss's sharpness, for the messages: α of Proxy-Anchor, the scale of
+ * Proxy-NCA, 1/τ of NormalizedSoftmax, λ of SoftTriple. */
 static double lcase_scale(const lcase *c)
 {
-    return c->params.loss == DML_LOSS_PROXY_NCA ? c->params.u.nca.scale : c->params.u.pa.alpha;
+    switch (c->params.loss) {
+    case DML_LOSS_PROXY_NCA: return c->params.u.nca.scale;
+    case DML_LOSS_NORMALIZED_SOFTMAX: return 1.0 / c->params.u.ns.temperature;
+    case DML_LOSS_SOFT_TRIPLE: return c->params.u.st.la;
+    default: return c->params.u.pa.alpha;
+    }
 }
+
+/* Rows of P (C, or C·K for SoftTriple). */
+static size_t lcase_rows(const lcase *c) { return dml_proxy_rows(&c->params, c->C); }
 
 /* One step of the case on (isa, threads, fused) into r; 0 or a message. */
 static int run_case(const lcase *c, const float *X, const int32_t *y, const float *P, dml_isa isa,
                     int threads, int fused, run *r, char *why, size_t whylen)
 {
     dml_status st;
-    dml_ctx *ctx = dml_ctx_create(c->params.loss, c->M, c->C, c->D, isa, threads, &st);
+    dml_ctx *ctx = dml_ctx_create_for(&c->params, c->M, c->C, c->D, isa, threads, &st);
     if (!ctx || dml_ctx_set_fused(ctx, fused) != DML_OK || dml_ctx_fused(ctx) != fused) {
         snprintf(why, whylen, "context: %s", dml_last_error());
         dml_ctx_destroy(ctx);
@@ -89,7 +101,7 @@ static int compare(const lcase *c, const run *got, const run *want, const char *
                    size_t whylen)
 {
     double nx, np, ex = norm_diff(got->dX, want->dX, c->M * c->D, &nx);
-    double ep = norm_diff(got->dP, want->dP, c->C * c->D, &np);
+    double ep = norm_diff(got->dP, want->dP, lcase_rows(c) * c->D, &np);
     double el = fabs((double)got->L - want->L);
     const char *bad = NULL;
     if (!(el <= 1e-5 * fabs((double)want->L) + 1e-6)) bad = "loss";
@@ -137,7 +149,7 @@ static int compare_stats(const lcase *c, const dml_gradstats *f, const dml_grads
 static int alloc_run(run *r, const lcase *c)
 {
     r->dX = malloc(c->M * c->D * sizeof(float));
-    r->dP = malloc(c->C * c->D * sizeof(float));
+    r->dP = malloc(lcase_rows(c) * c->D * sizeof(float));
     return r->dX && r->dP;
 }
 
@@ -145,7 +157,7 @@ static int alloc_run(run *r, const lcase *c)
  * the unfused reference on one thread. */
 static int check_case(const dml_kernels *k, const lcase *c, char *why, size_t whylen)
 {
-    float *X = malloc(c->M * c->D * sizeof(float)), *P = malloc(c->C * c->D * sizeof(float));
+    float *X = malloc(c->M * c->D * sizeof(float)), *P = malloc(lcase_rows(c) * c->D * sizeof(float));
     int32_t *y = malloc(c->M * sizeof(int32_t));
     run ref, f, u;
     int status = 1;
@@ -154,7 +166,7 @@ static int check_case(const dml_kernels *k, const lcase *c, char *why, size_t wh
         goto done;
     }
     for (size_t i = 0; i < c->M * c->D; i++) X[i] = rand_normalish();
-    for (size_t i = 0; i < c->C * c->D; i++) P[i] = rand_normalish();
+    for (size_t i = 0; i < lcase_rows(c) * c->D; i++) P[i] = rand_normalish();
     for (size_t i = 0; i < c->M; i++) y[i] = (int32_t)((i * 7 + 3) % c->classes);
     if (run_case(c, X, y, P, DML_ISA_REF, 1, 0, &ref, why, whylen))
         goto done;
@@ -191,7 +203,8 @@ static int sweep_sizes(const dml_kernels *k, dml_loss loss, int include_positive
         size_t z = sizes[s % n], dim = s / n;
         size_t M = dim == 0 ? z : 17, C = dim == 1 ? z : 31, D = dim == 2 ? z : 15;
         lcase c = make_lcase(loss, M, C, D, C > 3 ? C - 2 : C);
-        c.params.u.nca.include_positive = include_positive;
+        if (loss == DML_LOSS_PROXY_NCA) /* only its params have the flag */
+            c.params.u.nca.include_positive = include_positive;
         if (loss == DML_LOSS_PROXY_NCA && !include_positive && C < 2)
             continue; /* that loss needs C >= 2 (an error, tested elsewhere) */
         if (check_case(k, &c, why, whylen))
@@ -236,9 +249,49 @@ static int check_blocks_and_extremes(const dml_kernels *k, char *why, size_t why
     return 0;
 }
 
+/* NormalizedSoftmax at its default τ and at τ = 1/128 (where float32 exp
+ * overflows without the shift), over many blocks (its body is Proxy-NCA's
+ * with the positive included, whose odd sizes are swept above). */
+static int check_ns(const dml_kernels *k, char *why, size_t whylen)
+{
+    lcase c = make_lcase(DML_LOSS_NORMALIZED_SOFTMAX, 65, 1023, 17, 40);
+    if (check_case(k, &c, why, whylen))
+        return 1;
+    c.params.u.ns.temperature = 1.0f / 128.0f;
+    c.stats = 0;
+    return check_case(k, &c, why, whylen);
+}
+
+/* SoftTriple with K = 1, 3 and 10 centres a class: blocks of whole classes
+ * (at K = 3, 128 classes a block; at K = 10, 38), odd sizes in M and C, then
+ * C = 300 at K = 3 (three blocks on one thread, two a thread on two, the
+ * last short) at the defaults and at λ = 128, γ = 0.01 (both softmaxes far
+ * past float32 exp without the shift). */
+static int check_st(const dml_kernels *k, char *why, size_t whylen)
+{
+    static const size_t sizes[] = { 1, 7, 17, 97 };
+    static const int Ks[] = { 1, 3, 10 };
+    for (size_t q = 0; q < 3; q++)
+        for (size_t s = 0; s < 2 * sizeof sizes / sizeof *sizes; s++) {
+            size_t z = sizes[s % 4], dim = s / 4;
+            lcase c = make_lcase(DML_LOSS_SOFT_TRIPLE, dim ? 17 : z, dim ? z : 31, 15, 29);
+            c.params.u.st.centers_per_class = Ks[q];
+            if (check_case(k, &c, why, whylen))
+                return 1;
+        }
+    lcase c = make_lcase(DML_LOSS_SOFT_TRIPLE, 17, 300, 7, 60);
+    if (check_case(k, &c, why, whylen))
+        return 1;
+    c.params.u.st = (dml_soft_triple_params){ 3, 128.0f, 0.01f, 0.2f };
+    c.stats = 0;
+    return check_case(k, &c, why, whylen);
+}
+
 const dml_check dml_loss_checks[] = {
     { "fused_proxy_anchor_sizes", check_pa_sizes },
     { "fused_proxy_nca_sizes", check_nca_sizes },
     { "fused_blocks_and_extremes", check_blocks_and_extremes },
+    { "fused_normalized_softmax", check_ns },
+    { "fused_soft_triple", check_st },
     { NULL, NULL },
 };

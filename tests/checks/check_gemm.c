@@ -119,7 +119,8 @@ int dml_check_gemm_tails(const dml_kernels *kern, char *why, size_t whylen)
 }
 
 /* Several k and n blocks (k > 512 and n·k beyond a 1 MiB packed-B block),
- * tails in m and n, and the degenerate k = 0 (C = 0). */
+ * tails in m and n, and the degenerate k = 0 (C = 0); both loop orders of
+ * gemm_driver.h. */
 int dml_check_gemm_blocks(const dml_kernels *kern, char *why, size_t whylen)
 {
     const gemm_case cases[] = {
@@ -127,6 +128,11 @@ int dml_check_gemm_blocks(const dml_kernels *kern, char *why, size_t whylen)
         { 0, 0, 13, 1000, 1023, 2, 0, 0 }, { 1, 1, 7, 1000, 1023, 16, 0, 0 },
         { 0, 1, 97, 65, 63, 0, 0, 0 },     { 1, 0, 65, 97, 17, 4, 0, 0 },
         { 0, 0, 5, 7, 0, 2, 0, 0 },        { 1, 1, 1, 1, 0, 0, 0, 0 },
+        /* the a-block order (operands past 2 MiB, every A panel packed at
+         * once): two n blocks, a k tail, m a multiple of 6 and 12 and not,
+         * both op(B), accumulating too */
+        { 1, 0, 5, 2000, 300, 3, 0, 0 }, { 1, 1, 6, 1100, 480, 0, 1, 0 },
+        { 0, 0, 7, 1100, 501, 1, 0, 0 },
     };
     return run_gemm_cases(kern, cases, sizeof cases / sizeof cases[0], why, whylen);
 }

@@ -11,10 +11,16 @@
 #     array with task 2 cancelled (scancel JOBID_2) once it has finished a
 #     point: engine.sh reruns shard 2 alone, which resumes from its rows, and
 #     the merge completes the study;
-#  4. the same as 2 through GNU parallel.
+#  4. the same as 2 through GNU parallel;
+#  5. `make sweep ENGINE=slurm` and `ENGINE=parallel` (QUICK=1, SHARDS=3) on
+#     every shipped study, the timing and the learning half, each then
+#     passing `make sweep-check` (the threads study's 2-thread points need
+#     tasks of 2 CPUs: sbatch -c 2, one parallel slot of 2 cores), and the
+#     engines' progress: parallel's lines tagged by shard, Slurm's summary.
 # Ends with "N passed, N failed"; exit 1 when one failed.
 set -u
-BIN=$(cd "$(dirname "${1:-build/dmlbench}")" && pwd)/$(basename "${1:-build/dmlbench}")
+BUILD_DIR=$(dirname "${1:-build/dmlbench}")
+BIN=$(cd "$BUILD_DIR" && pwd)/$(basename "${1:-build/dmlbench}")
 export DMLBENCH=$BIN
 W=$(mktemp -d /tmp/cluster-test.XXXXXX)
 DIR=${DML_SLURM_DIR:-/tmp/dmlbench-slurm-$$}
@@ -29,6 +35,23 @@ t0=$(date +%s)
 # shellcheck disable=SC2086
 "$BIN" sweep --quick --out "$W/ref" $DEFS > "$W/ref.log" 2>&1 && ok "single-machine reference ($STUDIES)" ||
     { bad "single-machine reference: $(tail -1 "$W/ref.log")"; echo "cluster_test: $pass passed, $fail failed"; exit 1; }
+
+# make sweep ENGINE=$1 QUICK=1 on every shipped study, then make sweep-check.
+make_sweep() {
+    o=$W/make-$1
+    if PROGRESS_EVERY=5 make --no-print-directory sweep ENGINE="$1" SHARDS=3 QUICK=1 BUILD="$BUILD_DIR" \
+            RESULTS="$o" > "$o.log" 2>&1; then
+        ok "make sweep ENGINE=$1 SHARDS=3 QUICK=1: every study ($(grep -c 'merged .* shards' "$o.log") merged)"
+        make --no-print-directory sweep-check QUICK=1 RESULTS="$o" > "$o.check" 2>&1 &&
+            ok "make sweep-check on ENGINE=$1's results: $(tail -1 "$o.check")" || bad "sweep-check ENGINE=$1: $(grep -v ': ok' "$o.check" | head -3)"
+        case $1 in
+        parallel) pat='^\[shard [0-9]*/3\].*ETA' ;;
+        slurm) pat='^engine.sh: slurm: \[shard [0-9]*/3\] \[[a-z_]*\] .*ETA' ;;
+        esac
+        grep -q "$pat" "$o.log" && ok "ENGINE=$1 shows each shard's progress while it runs" ||
+            bad "ENGINE=$1: no progress line of a shard in $o.log"
+    else bad "make sweep ENGINE=$1: $(grep -i 'error\|refus\|fail' "$o.log" | head -3)"; fi
+}
 
 # ------------------------------------------------------------------ Slurm
 if out=$(sh scripts/slurm-local.sh start "$DIR" 2> "$W/slurm-start.log"); then
@@ -65,6 +88,7 @@ if out=$(sh scripts/slurm-local.sh start "$DIR" 2> "$W/slurm-start.log"); then
     [ "${resumed:-0}" -ge 1 ] && ok "the rerun resumed $resumed point(s) of the cancelled task" || bad "the rerun resumed nothing ('$resumed')"
     rows=$(($(wc -l < "$W/kill/slow.csv" 2>/dev/null || echo 0) - 1))
     [ "$rows" = 12 ] && ok "the study is complete: 12 of 12 points" || bad "the study has $rows of 12 points"
+    make_sweep slurm
     sh scripts/slurm-local.sh stop "$DIR" 2>/dev/null
 else
     bad "Slurm did not start: $(tail -3 "$W/slurm-start.log")"
@@ -79,6 +103,7 @@ if sh scripts/engine.sh parallel 4 "$W/par" -- --quick $DEFS > "$W/par.log" 2>&1
         bad "parallel differs: $(cat "$W/cmp")"
     [ "$(awk 'NR>1' "$W/par/shards/joblog" | wc -l)" = 4 ] && ok "joblog has the 4 jobs" || bad "joblog: $(cat "$W/par/shards/joblog")"
 else bad "parallel sweep: $(tail -3 "$W/par.log")"; fi
+make_sweep parallel
 
 echo "cluster_test: $(($(date +%s) - t0)) s"
 echo "cluster_test: $pass passed, $fail failed"

@@ -9,9 +9,18 @@
 #
 # Both binaries run from the current directory (the repository root: the
 # studies and golden cases are read from experiments/ and tests/golden/).
+# OLD_EXPERIMENTS=DIR: the old binary's studies (the old commit's
+# experiments/, when the new one added losses to them).  A loss added to the
+# table adds rows (its points) and columns (its parameters): every row of the
+# old CSV is then found among the new rows by its `key` column (the k-th row
+# of a key, for the learning studies' one row an evaluation) and compared on
+# every old column but `point` (the running number, which the new rows
+# shift); the rows and columns only the new CSV has are counted, not
+# compared.
 # Exit status: 0 when nothing differs, 1 otherwise; the differences are printed.
 set -u
 OLD=$1 NEW=$2 SWEEP=${3:-}
+OLD_EXPERIMENTS=${OLD_EXPERIMENTS:-experiments}
 W=$(mktemp -d /tmp/compare-behaviour.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 differ=0
@@ -99,9 +108,14 @@ for f in "$W"/in/golden/*.txt; do cases+=("golden $f"); done
 # Deliberate differences (issue 12: one bounded reader for every input file,
 # whose messages name the file the same way, "FILE: cannot open: why"): these
 # cases may differ in stderr only; the difference is shown, not counted.
+# Issue 16: messages and usages that list the losses or their parameters
+# list the two losses the table gained (SoftTriple, NormalizedSoftmax).
 expected_err=("sweep --out $W/out /nonexistent.txt" "fit /nonexistent.csv"
-              "bench-check --baseline /nonexistent.tsv")
+              "bench-check --baseline /nonexistent.tsv"
+              "run" "run --loss nosuch" "sweep --out $W/out $W/in/bad_section.txt")
+expected_out=("run --help")
 is_expected() { local e; for e in "${expected_err[@]}"; do [ "$e" = "$1" ] && return 0; done; return 1; }
+is_expected_out() { local e; for e in "${expected_out[@]}"; do [ "$e" = "$1" ] && return 0; done; return 1; }
 
 run_case() { # bin, case, out prefix
     # shellcheck disable=SC2086
@@ -115,7 +129,7 @@ for c in "${cases[@]}"; do
     run_case "$OLD" "$c" "$W/old.$n"; run_case "$NEW" "$c" "$W/new.$n"
     for part in rc err out; do
         if ! cmp -s "$W/old.$n.$part" "$W/new.$n.$part"; then
-            if [ "$part" = err ] && is_expected "$c"; then
+            if { [ "$part" = err ] && is_expected "$c"; } || { [ "$part" = out ] && is_expected_out "$c"; }; then
                 echo "== differs as expected ($part): dmlbench $c"
                 diff "$W/old.$n.$part" "$W/new.$n.$part" | sed -n 's/^> /   now: /p'
                 continue
@@ -131,9 +145,9 @@ echo "compare_behaviour: $n cases run through both binaries"
 # ---------------------------------------------------------- a quick sweep
 if [ "$SWEEP" = --sweep ]; then
     for who in old new; do
-        bin=$OLD; [ $who = new ] && bin=$NEW
-        echo "compare_behaviour: sweep --quick with the $who binary"
-        "$bin" sweep --quick --out "$W/sweep-$who" experiments/*.txt > "$W/sweep-$who.out" 2> "$W/sweep-$who.err"
+        bin=$OLD exp=$OLD_EXPERIMENTS; [ $who = new ] && bin=$NEW exp=experiments
+        echo "compare_behaviour: sweep --quick with the $who binary ($exp)"
+        "$bin" sweep --quick --out "$W/sweep-$who" "$exp"/*.txt > "$W/sweep-$who.out" 2> "$W/sweep-$who.err"
         echo $? > "$W/sweep-$who.rc"
     done
     cmp -s "$W/sweep-old.rc" "$W/sweep-new.rc" || { echo "== sweep exit codes differ"; differ=1; }
@@ -150,7 +164,7 @@ import csv, json, os, re, sys
 old, new = sys.argv[1:3]
 # Timings (and what is derived from them, or chosen by them: reps shrink
 # to the time budget) differ from run to run; everything else must not.
-timing = re.compile(r'(_ms$|^gflops_|^gelem_per_s$|^reps$)')
+timing = re.compile(r'(_ms$|^gflops_|^gelem_per_s$|^reps$|^train_s$|^train_cpu_s$|^eval_s$)')
 bad = 0
 for name in sorted(os.listdir(old)):
     if not name.endswith('.csv'):
@@ -161,14 +175,28 @@ for name in sorted(os.listdir(old)):
     b = list(csv.DictReader(open(os.path.join(new, name))))
     ha = list(a[0].keys()) if a else []
     hb = list(b[0].keys()) if b else []
-    if ha != hb or len(a) != len(b):
-        print(f'== {name}: header or row count differs ({len(a)} vs {len(b)} rows)'); bad = 1; continue
-    cols = [c for c in ha if not timing.search(c)]
-    diffs = [(i, c, ra[c], rb[c]) for i, (ra, rb) in enumerate(zip(a, b)) for c in cols if ra[c] != rb[c]]
+    # the new header may only add columns, keeping the old ones in their order
+    if [c for c in hb if c in ha] != ha or len(b) < len(a):
+        print(f'== {name}: header lost columns or rows ({len(a)} vs {len(b)} rows)'); bad = 1; continue
+    # the k-th row of each key, old and new
+    def by_key(rows):
+        seen, out = {}, {}
+        for r in rows:
+            n = seen[r['key']] = seen.get(r['key'], -1) + 1
+            out[(r['key'], n)] = r
+        return out
+    ka, kb = by_key(a), by_key(b)
+    lost = [k for k in ka if k not in kb]
+    if lost:
+        print(f'== {name}: {len(lost)} old rows missing, first {lost[0]}'); bad = 1; continue
+    cols = [c for c in ha if not timing.search(c) and c != 'point']
+    diffs = [(i, c, ra[c], kb[k][c]) for i, (k, ra) in enumerate(ka.items()) for c in cols
+             if ra[c] != kb[k][c]]
     for d in diffs[:10]:
         print(f'== {name}: row {d[0]} column {d[1]}: {d[2]!r} vs {d[3]!r}')
     bad |= bool(diffs)
-    print(f'{name}: {len(a)} rows, {len(cols)} of {len(ha)} columns compared, {len(diffs)} differences')
+    print(f'{name}: {len(a)} rows, {len(cols)} of {len(ha)} columns compared, {len(diffs)} differences'
+          f' (new: {len(b) - len(a)} rows, {len(hb) - len(ha)} columns)')
 for name in sorted(os.listdir(old)):
     if name.endswith('.json'):
         ka = json.load(open(os.path.join(old, name))).keys()

@@ -14,8 +14,10 @@
 /* On error nothing is written: the outputs keep their sentinels. */
 static void expect_error(const problem *p, dml_status want, const char *what)
 {
-    float L = 12345.0f, dX[64], dP[64];
-    for (int i = 0; i < 64; i++) dX[i] = dP[i] = 777.0f;
+    float L = 12345.0f, dX[64], dP[256]; /* SoftTriple: C·K·D = 3·10·4 */
+    cr_assert_leq(proxy_floats(p), 256u);
+    for (int i = 0; i < 64; i++) dX[i] = 777.0f;
+    for (int i = 0; i < 256; i++) dP[i] = 777.0f;
     dml_status st = step(p, DML_ISA_REF, 1, &L, dX, has_proxies(p) ? dP : NULL);
     cr_expect_eq(st, want, "%s: got %d (%s), want %d", what, st, dml_strerror(st), want);
     cr_expect(strlen(dml_last_error()) > 0, "%s: no detail message", what);
@@ -128,6 +130,56 @@ Test(errors, parameters)
     t.params.u.triplet.margin = -0.1f;
     expect_error(&t, DML_ERR_MARGIN, "margin < 0");
     free_problem(&t);
+}
+
+Test(errors, soft_triple_parameters)
+{
+    float bad_pos[] = { 0.0f, -1.0f, NAN, INFINITY };
+    problem p = make_problem(DML_LOSS_SOFT_TRIPLE, 4, 3, 4, 3, 99);
+    for (int i = 0; i < 4; i++) {
+        p.params.u.st = DML_SOFT_TRIPLE_DEFAULTS;
+        p.params.u.st.la = bad_pos[i];
+        expect_error(&p, DML_ERR_PARAM, "soft_triple la");
+        p.params.u.st = DML_SOFT_TRIPLE_DEFAULTS;
+        p.params.u.st.gamma = bad_pos[i];
+        expect_error(&p, DML_ERR_PARAM, "soft_triple gamma");
+    }
+    p.params.u.st = DML_SOFT_TRIPLE_DEFAULTS;
+    p.params.u.st.margin = -0.01f;
+    expect_error(&p, DML_ERR_MARGIN, "soft_triple margin < 0");
+    p.params.u.st = DML_SOFT_TRIPLE_DEFAULTS;
+    for (int k = 0; k >= -1; k--) { /* no centre: no context either */
+        p.params.u.st.centers_per_class = k;
+        expect_error(&p, DML_ERR_PARAM, "centers_per_class <= 0");
+        cr_expect_eq(dml_proxy_rows(&p.params, 3), 0u);
+    }
+    free_problem(&p);
+
+    /* a context made for K = 10 refuses K = 3 (P would have another shape),
+     * and a K = 0 step on it is refused as a bad parameter, before the shape */
+    dml_status st;
+    problem q = make_problem(DML_LOSS_SOFT_TRIPLE, 4, 3, 4, 3, 100);
+    dml_ctx *ctx = dml_ctx_create(DML_LOSS_SOFT_TRIPLE, 4, 3, 4, DML_ISA_REF, 1, &st);
+    cr_assert_not_null(ctx);
+    cr_expect_eq(dml_ctx_proxy_rows(ctx), 30u);
+    float L, dX[16], dP[120];
+    dml_soft_triple_params k3 = { 3, 20.0f, 0.1f, 0.01f }, k0 = { 0, 20.0f, 0.1f, 0.01f };
+    cr_expect_eq(dml_soft_triple(ctx, &k3, q.X, q.y, q.P, &L, dX, dP), DML_ERR_SHAPE);
+    cr_expect_eq(dml_soft_triple(ctx, &k0, q.X, q.y, q.P, &L, dX, dP), DML_ERR_PARAM);
+    cr_expect_eq(dml_soft_triple(ctx, NULL, q.X, q.y, q.P, &L, dX, dP), DML_ERR_NULL);
+    dml_ctx_destroy(ctx);
+    free_problem(&q);
+}
+
+Test(errors, normalized_softmax_parameters)
+{
+    float bad_pos[] = { 0.0f, -0.05f, NAN, INFINITY, 1e-39f /* 1/τ overflows */ };
+    problem p = make_problem(DML_LOSS_NORMALIZED_SOFTMAX, 4, 3, 4, 3, 101);
+    for (int i = 0; i < 5; i++) {
+        p.params.u.ns.temperature = bad_pos[i];
+        expect_error(&p, DML_ERR_PARAM, "normalized_softmax temperature");
+    }
+    free_problem(&p);
 }
 
 Test(errors, non_finite_inputs)

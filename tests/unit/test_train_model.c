@@ -33,17 +33,18 @@ static void fd_setup_shape(fd_problem *f, dml_params params, const net_shape *sh
     cr_assert_eq(net_init_shape(&f->nt, sh, 3, err, sizeof err), 0, "%s", err);
     cr_assert_eq(net_ws_init(&f->ws, &f->nt, M, isa, 1, err, sizeof err), 0, "%s", err);
     dml_status st;
-    f->ctx = dml_ctx_create(params.loss, M, C, D, isa, 1, &st);
+    f->ctx = dml_ctx_create_for(&params, M, C, D, isa, 1, &st);
     cr_assert(f->ctx, "%s", dml_last_error());
+    size_t R = dml_proxy_rows(&params, C) > C ? dml_proxy_rows(&params, C) : C; /* SoftTriple: C·K */
     f->X = malloc(M * in * sizeof(float));
-    f->P = malloc(C * D * sizeof(float));
+    f->P = malloc(R * D * sizeof(float));
     f->dE = malloc(M * D * sizeof(float));
-    f->dP = malloc(C * D * sizeof(float));
+    f->dP = malloc(R * D * sizeof(float));
     f->y = malloc(M * sizeof(int32_t));
     rng r;
     rng_seed(&r, 11);
     for (size_t i = 0; i < M * in; i++) f->X[i] = (float)rng_normal(&r);
-    for (size_t i = 0; i < C * D; i++) f->P[i] = (float)rng_normal(&r);
+    for (size_t i = 0; i < R * D; i++) f->P[i] = (float)rng_normal(&r);
     for (size_t i = 0; i < M; i++) f->y[i] = (int32_t)(i % C);
 }
 
@@ -67,7 +68,7 @@ static double model_loss(fd_problem *f, float *grad)
 {
     float L;
     net_forward(&f->nt, &f->ws, f->X, f->M);
-    int proxies = dml_loss_has_proxies(f->params.loss);
+    int proxies = dml_ctx_proxy_rows(f->ctx) > 0;
     dml_status st = dml_loss_step(f->ctx, &f->params, f->ws.E, f->y, f->P, &L,
                                   grad ? f->dE : NULL, grad && proxies ? f->dP : NULL);
     cr_assert_eq(st, DML_OK, "%s", dml_last_error());
@@ -80,7 +81,7 @@ static double model_loss(fd_problem *f, float *grad)
  * 1e-4 (measured: 6e-5 to 4e-4); a wrong mask, transpose or bias term is O(1). */
 static double fd_error(fd_problem *f)
 {
-    size_t np = f->nt.nparams, nq = dml_loss_has_proxies(f->params.loss) ? f->C * f->nt.D : 0;
+    size_t np = f->nt.nparams, nq = dml_ctx_proxy_rows(f->ctx) * f->nt.D;
     float *g = malloc(np * sizeof(float));
     model_loss(f, g);
     double diff = 0, norm = 0, h = 1e-3;
@@ -114,6 +115,13 @@ static void check_fd(dml_params params, size_t H)
 
 Test(model_gradient, proxy_anchor) { check_fd(dml_params_default(DML_LOSS_PROXY_ANCHOR), 6); }
 Test(model_gradient, proxy_nca) { check_fd(dml_params_default(DML_LOSS_PROXY_NCA), 6); }
+Test(model_gradient, normalized_softmax) { check_fd(dml_params_default(DML_LOSS_NORMALIZED_SOFTMAX), 6); }
+Test(model_gradient, soft_triple)
+{
+    dml_params p = dml_params_default(DML_LOSS_SOFT_TRIPLE);
+    p.u.st.centers_per_class = 2; /* P has 2C rows: every one of them differentiated */
+    check_fd(p, 6);
+}
 Test(model_gradient, one_linear_layer) { check_fd(dml_params_default(DML_LOSS_PROXY_ANCHOR), 0); }
 /* The mean over active triplets jumps when one enters or leaves (1/K), so the
  * check uses a margin above every possible d_an − d_ap (≤ 2): all active. */

@@ -14,8 +14,6 @@ set xlabel XLABEL
 set offsets graph 0.05, graph 0.05, graph 0.1, graph 0.1
 set key bottom right
 W = 1300; H = 560
-PNG = "set terminal pngcairo size W,H enhanced font 'Sans,10'; set output OUT.'.png'"
-SVG = "set terminal svg size W,H enhanced font 'Sans,10' background rgb 'white'; set output OUT.'.svg'"
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
   set multiplot layout 1,2 title TITLE

@@ -7,8 +7,6 @@ eval meta_label("learn_glyph_alpha_delta")
 F = R."/learn_glyph_alpha_delta.csv"
 S(v) = "< awk -F, -v by='alpha delta' -v name=proxy_anchor -v val=".v." -f plots/seed_stats.awk ".F
 W = 1450; H = 560
-PNG = "set terminal pngcairo size W,H enhanced font 'Sans,10'; set output OUT.'.png'"
-SVG = "set terminal svg size W,H enhanced font 'Sans,10' background rgb 'white'; set output OUT.'.svg'"
 lg(a) = log(a) / log(2)
 set xlabel "α (log_2 scale)"
 set ylabel "δ (margin)"

@@ -7,12 +7,11 @@
 load "plots/common.gp"
 eval meta_label("learn_glyph_time")
 F = R."/learn_glyph_time.csv"
+LOSSES = "proxy_anchor proxy_nca ms triplet"
 curve(n, v) = "< awk -F, -v by=epoch -v name='".n."' -v val=".v." -v x=train_cpu_s -v all=1 -f plots/seed_stats.awk ".F
 px(v) = seed_stat_v(F, "name", "pixels", "pixels", v)
 seed_stat_v(f, by, n, k, v) = real(system("awk -F, -v by='".by."' -v name='".n."' -v val=".v." -f plots/seed_stats.awk ".f." | awk -F, -v k='".k."' 'NR>1 && index($0, k \",\")==1{print $2}'"))
 W = 1400; H = 600
-PNG = "set terminal pngcairo size W,H enhanced font 'Sans,10'; set output OUT.'.png'"
-SVG = "set terminal svg size W,H enhanced font 'Sans,10' background rgb 'white'; set output OUT.'.svg'"
 set xlabel "training time (s, CPU time of the one training thread; evaluations excluded)"
 set key bottom right
 do for [T in "png svg"] {

@@ -9,8 +9,6 @@ FG = R."/learn_glyph_proxy_lr.csv"
 FF = R."/learn_proxy_lr.csv"
 st(f, n, k, v, fl) = system("awk -F, -v by='name proxy_lr_mult' -v name='".n."' -v val=".v." -f plots/seed_stats.awk ".f." | awk -F, -v k='".k."' -v fl=".fl." 'NR==1{for(i=1;i<=NF;i++)c[$i]=i; next} index($0, k \",\")==1{print $c[fl]}'")
 W = 1300; H = 560
-PNG = "set terminal pngcairo size W,H enhanced font 'Sans,10'; set output OUT.'.png'"
-SVG = "set terminal svg size W,H enhanced font 'Sans,10' background rgb 'white'; set output OUT.'.svg'"
 set style fill solid 0.75 border -1
 set boxwidth 0.36
 set xtics ("Proxy-Anchor\nglyphs" 1, "Proxy-NCA\nglyphs" 2, "Proxy-Anchor\nFashion-MNIST" 3, "Proxy-NCA\nFashion-MNIST" 4) nomirror

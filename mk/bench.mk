@@ -94,3 +94,17 @@ bench-faiss: deps-faiss all ## retrieval top-9 / top-999 over 10 000 queries vs 
 	  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 OPENBLAS_CORETYPE=$$core \
 	  taskset -c $$(grep Cpus_allowed_list /proc/self/status | cut -f2 | cut -d, -f1 | cut -d- -f1) \
 	  /usr/bin/python3 scripts/faiss_bench.py $(KNN_DIR)
+
+# ---------------------------------------------------------------- training against PyTorch
+# One recipe trained by dmlbench and by PyTorch + pytorch-metric-learning
+# (scripts/torch_train.py) on the same IDX files, seed by seed, interleaved;
+# prints Recall@1, MAP@R and the training CPU time of each, the Recall@1 gap
+# and the speed ratio (scripts/compare_torch.sh; docs/learning.md).
+## COMPARE_DATA=DIR COMPARE_SEEDS="0 1 2" COMPARE_ARGS=...   compare-torch: the set, the seeds, the recipe
+COMPARE_DATA  ?= $(GLYPHS_DIR)
+COMPARE_SEEDS ?= 0 1 2
+COMPARE_ARGS  ?= --loss proxy_anchor --protocol test --M 180 --per-class 4 --D 128 --H 512 --epochs 4 --eval-every 4 \
+                 --proxy-lr-mult 1
+.PHONY: compare-torch
+compare-torch: deps-torch all glyphs-ready ## train one recipe with dmlbench and with PyTorch + PML, side by side
+	sh scripts/compare_torch.sh $(BUILD)/dmlbench $(COMPARE_DATA) "$(COMPARE_SEEDS)" $(COMPARE_ARGS)

@@ -13,7 +13,7 @@ SWEEP_STUDIES := $(basename $(notdir $(SWEEP_DEFS)))
 ## QUICK=1                 sweep, figures, sweep-check: every study on its reduced grid, into results/quick/
 RESULTS       := results$(if $(QUICK),/quick)
 FIG_DIR       := $(RESULTS)/figures
-FIGURES       := $(filter-out common learn_common,$(basename $(notdir $(wildcard plots/*.gp))))
+FIGURES       := $(filter-out common learn_common glyph_common,$(basename $(notdir $(wildcard plots/*.gp))))
 ## RESUME=1                sweep: continue an interrupted sweep, finished points are kept
 ## THREADS=N               sweep: the losses on N OpenMP threads, bound to cores with hwloc
 SWEEP_FLAGS   := $(if $(QUICK),--quick) $(if $(RESUME),--resume) $(if $(THREADS),--threads $(THREADS))
@@ -29,8 +29,11 @@ SWEEP_RUN = $(if $(ENGINE),RESUME='$(RESUME)' SBATCH_ARGS='$(SBATCH_ARGS)' SSHLO
               $(BUILD)/dmlbench sweep $(SWEEP_FLAGS) --out $(RESULTS) $(TIMING_DEFS))
 # The learning studies: always shards (their own directory, so that the
 # timing shards of an ENGINE run are not touched); single-thread points.
+# The glyph studies (data glyphs) read the set in GLYPHS_DIR (make data-glyphs).
+GLYPHS_DIR ?= build/glyphs
 LEARN_RUN = RESUME='$(RESUME)' SBATCH_ARGS='$(SBATCH_ARGS)' SSHLOGINFILE='$(SSHLOGINFILE)' \
             SHARD_DIR='$(RESULTS)/shards-learn' DMLBENCH='$(CURDIR)/$(BUILD)/dmlbench' \
+            DML_GLYPHS='$(abspath $(GLYPHS_DIR))' \
             sh scripts/engine.sh $(LEARN_ENGINE) $(LEARN_SHARDS) $(RESULTS) -- $(SWEEP_FLAGS) $(LEARN_DEFS)
 
 # How long the run took, by half, on which machine and how loaded, into
@@ -52,10 +55,11 @@ sweep: deps-sweep deps-train deps-$(LEARN_ENGINE) ## rerun every study, refit th
 	@$(MAKE) --no-print-directory all
 	@rc=0; load=$$(cut -d' ' -f1-3 /proc/loadavg); ts=$$(date +%s); $(SWEEP_RUN) || rc=$$?; \
 	if [ $$rc -ne 0 ] && [ $$rc -ne 3 ]; then exit $$rc; fi; \
+	$(MAKE) --no-print-directory glyphs-ready || exit 1; \
 	t0=$$(date +%s); $(LEARN_RUN) || exit 1; t1=$$(date +%s); \
 	echo "make sweep: the timing studies took $$((t0 - ts)) s, the learning studies $$((t1 - t0)) s"; \
 	$(ROOFLINE_RUN) || exit 1; \
-	$(MAKE) --no-print-directory figures-only || exit 1; t2=$$(date +%s); \
+	$(MAKE) --no-print-directory figures-only verdicts || exit 1; t2=$$(date +%s); \
 	$(SWEEP_TIME_RECORD) > $(RESULTS)/sweep-time.txt; \
 	sh scripts/results_readme.sh $(RESULTS) || exit 1; \
 	if [ $$rc -eq 3 ]; then echo "make sweep: a loss is off its expected order (table above, $(RESULTS)/complexity.csv)" >&2; fi; \
@@ -70,10 +74,19 @@ roofline: all ## the FMA peak, the triad bandwidth and every proxy step by arith
 	@$(MAKE) --no-print-directory $(FIG_DIR)/roofline.png
 
 sweep-learn: deps-sweep deps-train deps-$(LEARN_ENGINE) ## only the learning studies, then the figures
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all glyphs-ready
 	@t0=$$(date +%s); $(LEARN_RUN) || exit 1; \
 	echo "make sweep-learn: the learning studies took $$(( $$(date +%s) - t0 )) s"
-	@$(MAKE) --no-print-directory figures-only
+	@$(MAKE) --no-print-directory figures-only verdicts
+
+# The glyph set, built once (make data-glyphs) when GLYPHS_DIR has none.
+.PHONY: glyphs-ready verdicts
+glyphs-ready: ## build the glyph set into GLYPHS_DIR with make data-glyphs, unless it is there
+	@test -s $(GLYPHS_DIR)/manifest.json || $(MAKE) --no-print-directory data-glyphs GLYPHS_DIR=$(GLYPHS_DIR)
+
+# The paper's claims against this run's CSVs (scripts/verdicts.py).
+verdicts: ## the verdict table of the learning studies: RESULTS/verdicts.md from the CSVs
+	@python3 scripts/verdicts.py $(RESULTS) > /dev/null && echo "verdicts: $(RESULTS)/verdicts.md"
 
 figures: deps-sweep ## redraw the figures whose data changed
 	@$(MAKE) --no-print-directory figures-only
@@ -96,6 +109,12 @@ $(FIG_DIR)/learn_batch.png:         $(RESULTS)/learn_batch.csv plots/seed_stats.
 $(FIG_DIR)/learn_dim.png:           $(RESULTS)/learn_dim.csv plots/seed_stats.awk
 $(FIG_DIR)/learn_alpha_delta.png:   $(RESULTS)/learn_alpha_delta.csv plots/seed_stats.awk
 $(FIG_DIR)/learn_protocol.png:      $(RESULTS)/learn_protocol.csv $(RESULTS)/learn_time.csv plots/seed_stats.awk
+$(FIG_DIR)/learn_proxy_lr.png:      $(RESULTS)/learn_proxy_lr.csv $(RESULTS)/learn_glyph_proxy_lr.csv plots/seed_stats.awk
+$(FIG_DIR)/learn_glyph_time.png:    $(RESULTS)/learn_glyph_time.csv plots/seed_stats.awk
+$(FIG_DIR)/learn_glyph_batch.png:   $(RESULTS)/learn_glyph_batch.csv plots/seed_stats.awk plots/glyph_common.gp
+$(FIG_DIR)/learn_glyph_dim.png:     $(RESULTS)/learn_glyph_dim.csv plots/seed_stats.awk plots/glyph_common.gp
+$(FIG_DIR)/learn_glyph_alpha_delta.png: $(RESULTS)/learn_glyph_alpha_delta.csv plots/seed_stats.awk
+$(FIG_DIR)/learn_glyph_vs_fmnist.png: $(RESULTS)/learn_glyph_time.csv $(RESULTS)/learn_protocol.csv plots/seed_stats.awk
 
 # One script draws the PNG and the SVG beside it.
 $(FIG_DIR)/%.png: plots/%.gp plots/common.gp plots/rows.awk

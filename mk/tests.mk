@@ -31,6 +31,7 @@ test: deps-test ## install what is missing, build, run the Criterion suite, the 
 	@$(MAKE) --no-print-directory all $(BUILD)/test_dml $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 	$(BUILD)/test_dml --jobs 2
 	bash tests/shell/learn_test.sh $(BUILD)/dmlbench
+	bash tests/shell/learn_data_test.sh $(BUILD)/dmlbench
 	bash tests/shell/glyph_test.sh $(BUILD)/dmlbench
 	bash tests/shell/scale_test.sh $(BUILD)/dmlbench
 	sh tests/shell/help_test.sh $(BUILD)/dmlbench

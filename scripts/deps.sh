@@ -47,11 +47,14 @@ pkgs_fuzz="$pkgs_clang libclang-rt-14-dev libhwloc-dev"
 pkgs_hostile="$pkgs_test python3"
 # faiss: the flat-search yardstick of make bench-faiss (Debian's FAISS, over OpenBLAS).
 pkgs_faiss="$pkgs_bench python3 python3-numpy python3-faiss"
+# torch: the yardstick of make compare-torch (scripts/torch_train.py):
+# Debian's PyTorch 1.13 and what pytorch-metric-learning's source imports.
+pkgs_torch="$pkgs_train python3-torch python3-numpy python3-scipy python3-sklearn python3-tqdm"
 
 want=""
 for g in "$@"; do
     eval "list=\${pkgs_$(echo "$g" | tr - _):-}"
-    [ -n "$list" ] || { echo "deps.sh: unknown group '$g' (test, sweep, train, glyphs, glyph-test, bench, faiss, neon, slurm, parallel, clang, fuzz, hostile)" >&2; exit 2; }
+    [ -n "$list" ] || { echo "deps.sh: unknown group '$g' (test, sweep, train, torch, glyphs, glyph-test, bench, faiss, neon, slurm, parallel, clang, fuzz, hostile)" >&2; exit 2; }
     want="$want $list"
 done
 

@@ -20,8 +20,9 @@
 /* The usage; the loss parameters' options come from the parameter table. */
 void cmd_train_usage(FILE *f)
 {
-    fputs("usage: dmlbench train --loss L [--data DIR] [--protocol closed|open] [--M N] [--D N]\n"
-          "         [--H N] [--epochs N] [--lr X] [--seed N] [--isa ISA] [--threads T]\n", f);
+    fputs("usage: dmlbench train --loss L [--data DIR] [--protocol closed|open|val|test] [--M N] [--D N]\n"
+          "         [--H N] [--conv C] [--per-class K] [--proxy-lr-mult X] [--epochs N] [--lr X]\n"
+          "         [--seed N] [--isa ISA] [--threads T]\n", f);
     int col = 0;
     param_options_usage(f, 9, &col);
     fputs("\n         [--csv FILE] [--json] [--train-limit N] [--eval-limit N] [--eval-every E]\n"
@@ -53,9 +54,18 @@ static int option(cli *c, const char *name, const char *v)
     if (!strcmp(name, "--data")) { c->data = v; return 0; }
     if (!strcmp(name, "--csv")) { c->csv = v; return 0; }
     if (!strcmp(name, "--protocol")) {
-        if (strcmp(v, "closed") && strcmp(v, "open"))
-            return die("train: --protocol: '%s' is neither closed nor open", v);
-        c->protocol = strcmp(v, "open") ? PROTOCOL_CLOSED : PROTOCOL_OPEN;
+        for (int p = 0; p < PROTOCOL_COUNT; p++)
+            if (!strcmp(v, train_protocol_name((train_protocol)p))) {
+                c->protocol = (train_protocol)p;
+                return 0;
+            }
+        return die("train: --protocol: '%s' is none of closed, open, val, test", v);
+    }
+    if (!strcmp(name, "--conv")) return size_opt(name, v, 0, &c->o.conv);
+    if (!strcmp(name, "--per-class")) return size_opt(name, v, 1, &c->o.per_class);
+    if (!strcmp(name, "--proxy-lr-mult")) {
+        if (parse_float(v, &c->o.proxy_lr_mult) || !(c->o.proxy_lr_mult > 0))
+            return die("train: --proxy-lr-mult: '%s' is not a positive number", v);
         return 0;
     }
     if (!strcmp(name, "--M")) return size_opt(name, v, 2, &c->o.M);
@@ -162,7 +172,7 @@ static void print_json(const cli *c, const train_result *r, const retrieval_metr
     printf("{\"loss\": \"%s\", \"protocol\": \"%s\", \"isa\": \"%s\", \"threads\": %d, "
            "\"M\": %zu, \"D\": %zu, \"H\": %zu, \"lr\": %g, \"seed\": %llu, "
            "\"steps_per_epoch\": %zu, \"step_gflop\": %.6f, \"step_s_median\": %.6g, \"gflops\": %.3f",
-           dml_loss_name(c->o.params.loss), c->protocol ? "open" : "closed", dml_isa_name(r->isa),
+           dml_loss_name(c->o.params.loss), train_protocol_name(c->protocol), dml_isa_name(r->isa),
            c->o.threads, c->o.M, c->o.D, c->o.H, (double)c->o.lr, (unsigned long long)c->o.seed,
            r->steps_per_epoch, r->step_flops * 1e-9, r->step_s_median, r->gflops);
     if (px)
@@ -183,11 +193,12 @@ static void print_json(const cli *c, const train_result *r, const retrieval_metr
 static void print_text(const cli *c, const train_result *r, size_t in)
 {
     const train_row *last = &r->rows[r->nrows - 1];
-    char shape[64];
-    if (c->o.H) snprintf(shape, sizeof shape, "%zu -> %zu -> %zu", in, c->o.H, c->o.D);
-    else snprintf(shape, sizeof shape, "%zu -> %zu (one linear layer)", in, c->o.D);
+    char shape[96];
+    int o = c->o.conv ? snprintf(shape, sizeof shape, "conv %zu, %zu -> ", c->o.conv, 2 * c->o.conv) : 0;
+    if (c->o.H) snprintf(shape + o, sizeof shape - (size_t)o, "%zu -> %zu -> %zu", in, c->o.H, c->o.D);
+    else snprintf(shape + o, sizeof shape - (size_t)o, "%zu -> %zu (one linear layer)", in, c->o.D);
     printf("%s, %s protocol, %s, %d thread(s), %s, M = %zu, %zu steps/epoch\n",
-           dml_loss_name(c->o.params.loss), c->protocol ? "open" : "closed", dml_isa_name(r->isa),
+           dml_loss_name(c->o.params.loss), train_protocol_name(c->protocol), dml_isa_name(r->isa),
            c->o.threads, shape, c->o.M, r->steps_per_epoch);
     for (size_t i = 0; i < r->nrows; i++) {
         char what[40];

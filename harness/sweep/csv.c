@@ -11,8 +11,8 @@
 
 /* A train or baseline row's evaluation (fmt_learn_cols); empty in timing rows. */
 #define LEARN_COLUMNS "protocol,H,epochs,lr,epoch,train_s,train_cpu_s,recall_at_1,recall_at_2,recall_at_4," \
-                      "recall_at_8,r_precision,map_at_r,queries,eval_s"
-enum { LEARN_NCOLS = 15 };
+                      "recall_at_8,r_precision,map_at_r,queries,eval_s,data,conv,proxy_lr_mult"
+enum { LEARN_NCOLS = 18 };
 
 const char *csv_header(void)
 {
@@ -58,7 +58,10 @@ void fmt_what(sbuf *b, const study *st, const sweep_point *p, const char *kind, 
     if (p->kind == PK_BASELINE) sb_empty(b, 3);
     else if (learn) sb_add(b, ",%zu,,%zu", bs->M, bs->D);
     else sb_add(b, ",%zu,%zu,%zu", bs->M, bs->C, bs->D);
-    if (p->is_kernel || learn) sb_empty(b, 4);
+    if (p->kind == PK_TRAIN) {  /* per_class only: 0 spreads M over min(M, classes) classes */
+        sb_add(b, ",%zu", bs->per_class);
+        sb_empty(b, 3);
+    } else if (p->is_kernel || learn) sb_empty(b, 4);
     else sb_add(b, ",%zu,%zu,%g,%g", bs->per_class, (bs->M + bs->per_class - 1) / bs->per_class,
                 (double)bs->noise, (double)bs->proxy_noise);
     if (p->kind == PK_BASELINE) sb_empty(b, 1);
@@ -87,6 +90,9 @@ void fmt_learn_cols(sbuf *b, const sweep_point *p, const train_row *w)
     sb_num(b, w->m.map_at_r);
     sb_add(b, ",%zu", w->m.queries);
     sb_num(b, w->eval_s);
+    sb_add(b, ",%s", l->data);
+    if (p->kind == PK_TRAIN) sb_add(b, ",%zu,%g", l->conv, l->proxy_lr_mult);
+    else sb_empty(b, 2);
 }
 
 /* Its times, rates and the products timed alone. */

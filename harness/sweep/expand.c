@@ -27,12 +27,13 @@ static int relevant(int kind, int which, int id)
 {
     int is_kernel = kind == PK_KERNEL;
     if (kind == PK_BASELINE)
-        return id == K_PROTOCOL || id == K_TRAIN_LIMIT || id == K_EVAL_LIMIT || id == K_ISA || id == K_THREADS;
+        return id == K_PROTOCOL || id == K_TRAIN_LIMIT || id == K_EVAL_LIMIT || id == K_ISA || id == K_THREADS ||
+               id == K_DATA;
     if (id >= K_PARAM0)
         return !is_kernel && param_applies(id - K_PARAM0, (dml_loss)which);
     if (kind == PK_TRAIN)
         return key_unit_only(id) == 1 ? id != K_TRAIN && id != K_BASELINE
-             : id == K_M || id == K_D || id == K_SEED || id == K_ISA || id == K_THREADS;
+             : id == K_M || id == K_D || id == K_SEED || id == K_ISA || id == K_THREADS || id == K_PER_CLASS;
     switch (id) {
     case K_M: case K_C: case K_D: case K_REPS: case K_WARMUP: case K_MAX_SECONDS: case K_ISA: case K_SEED:
         return 1;
@@ -114,6 +115,9 @@ static int apply_key(const unit *u, int id, double v, sweep_point *p)
     case K_EVAL_LIMIT: p->ls.eval_limit = (size_t)v; break;
     case K_EVAL_EVERY: p->ls.eval_every = (int)v; break;
     case K_EVAL_UNTRAINED: p->ls.eval_untrained = (int)v; break;
+    case K_CONV: p->ls.conv = (size_t)v; break;
+    case K_PROXY_LR_MULT: p->ls.proxy_lr_mult = v; break;
+    case K_DATA: snprintf(p->ls.data, sizeof p->ls.data, "%s", u->val[id]->str); break;
     default:
         if (id >= K_PARAM0) {
             char s[40], err[200];
@@ -134,6 +138,12 @@ static int check_learn_point(const unit *u, const sweep_point *p)
         return def_error(u->file, u->val[K_EVAL_LIMIT]->line, "eval_limit: 1 item retrieves nothing (at least 2)");
     if (p->kind == PK_TRAIN && p->sp.batch.M < 2)
         return def_error(u->file, (at = u->val[K_M]) ? at->line : u->line, "M: a training batch needs at least 2 items");
+    if (strpbrk(l->data, ",;\"\n"))
+        return def_error(u->file, u->val[K_DATA]->line, "data: '%s' has a comma, semicolon or quote "
+                         "(the CSV and the point keys cannot hold it)", l->data);
+    if (p->kind == PK_TRAIN && p->sp.batch.per_class > p->sp.batch.M)
+        return def_error(u->file, u->val[K_PER_CLASS]->line, "per_class %zu is more than the batch (M = %zu)",
+                         p->sp.batch.per_class, p->sp.batch.M);
     if (p->kind == PK_TRAIN && l->train_limit && l->train_limit < p->sp.batch.M)
         return def_error(u->file, u->val[K_TRAIN_LIMIT]->line, "train_limit %zu is smaller than the batch (M = %zu)",
                          l->train_limit, p->sp.batch.M);

@@ -42,7 +42,7 @@ static const struct {
     [K_M] = { "M", T_INT_POS, 0, 0, "", 0 },
     [K_C] = { "C", T_INT_POS, 0, 0, "", 2 },
     [K_D] = { "D", T_INT_POS, 0, 0, "", 0 },
-    [K_PER_CLASS] = { "per_class", T_INT_POS, 0, 0, "", 2 },
+    [K_PER_CLASS] = { "per_class", T_INT_POS, 0, 0, "", 0 },
     [K_CLASSES] = { "classes_in_batch", T_INT_POS, 0, 0, "", 2 },
     [K_NOISE] = { "noise", T_FLOAT_NONNEG, 0, NOISE_MAX, NOISE_WHY, 2 },
     [K_PROXY_NOISE] = { "proxy_noise", T_FLOAT_NONNEG, 0, NOISE_MAX, NOISE_WHY, 2 },
@@ -64,6 +64,9 @@ static const struct {
     [K_EVAL_LIMIT] = { "eval_limit", T_INT_POS, 0, 1e7, "", 1 },
     [K_EVAL_EVERY] = { "eval_every", T_INT_POS, 0, 100, "", 1 },
     [K_EVAL_UNTRAINED] = { "eval_untrained", T_FLAG, 0, 0, "", 1 },
+    [K_DATA] = { "data", T_STRING, 1, 0, "", 1 },
+    [K_CONV] = { "conv", T_INT_NONNEG, 0, 256, "", 1 },
+    [K_PROXY_LR_MULT] = { "proxy_lr_mult", T_FLOAT_POS, 0, 1e4, "", 1 },
 };
 
 const char *const kernel_names[KER_COUNT] = { "gemm", "lse", "normalize" };
@@ -197,7 +200,7 @@ static int list_item(ktype t, const char *tok, const char *file, int line)
     }
     if (t == T_KERNELS || t == T_BASELINE || t == T_PROTOCOL) {
         const char *const *names = t == T_KERNELS ? kernel_names : t == T_BASELINE ? baseline_names : NULL;
-        int n = t == T_KERNELS ? KER_COUNT : t == T_BASELINE ? BASE_COUNT : 2;
+        int n = t == T_KERNELS ? KER_COUNT : t == T_BASELINE ? BASE_COUNT : PROTOCOL_COUNT;
         for (int j = 0; j < n; j++)
             if (!strcmp(tok, names ? names[j] : learn_protocol_name(j))) return j;
         return -2;
@@ -215,7 +218,7 @@ static int list_item(ktype t, const char *tok, const char *file, int line)
 static int parse_list(const char *name, ktype t, char **tok, int nt, kv *k, const char *file, int line)
 {
     int count = t == T_LOSSES ? DML_LOSS_COUNT : t == T_KERNELS ? KER_COUNT : t == T_BASELINE ? BASE_COUNT
-              : t == T_PROTOCOL ? 2 : DML_ISA_COUNT;
+              : t == T_PROTOCOL ? PROTOCOL_COUNT : DML_ISA_COUNT;
     if (nt == 1 && !strcmp(tok[0], "all")) {
         for (int i = 0; i < count; i++)
             if (t != T_ISA || dml_isa_supported((dml_isa)i))
@@ -229,7 +232,7 @@ static int parse_list(const char *name, ktype t, char **tok, int nt, kv *k, cons
             return def_error(file, line, "%s: unknown %s '%s'%s", name,
                              t == T_LOSSES ? "loss" : t == T_KERNELS ? "kernel" : t == T_BASELINE ? "baseline"
                              : t == T_PROTOCOL ? "protocol" : "ISA", tok[i],
-                             t == T_PROTOCOL ? " (closed or open)" : t == T_BASELINE ? " (pixels)" : "");
+                             t == T_PROTOCOL ? " (closed, open, val or test)" : t == T_BASELINE ? " (pixels)" : "");
         if (add_value(k, found, file, line, name)) return 1;
     }
     return 0;

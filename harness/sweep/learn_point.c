@@ -10,7 +10,7 @@
 
 const char *const baseline_names[BASE_COUNT] = { "pixels" };
 
-const char *learn_protocol_name(int protocol) { return protocol == PROTOCOL_OPEN ? "open" : "closed"; }
+const char *learn_protocol_name(int protocol) { return train_protocol_name((train_protocol)protocol); }
 
 /* The defaults of `dmlbench train` (train_opts_default): the reference's
  * 784 -> 512 -> 128, M = 180, 4 epochs, AdamW lr 1e-3. */
@@ -24,8 +24,31 @@ void learn_point_default(sweep_point *p, int kind, dml_loss loss)
     p->sp.batch.D = o.D;
     p->sp.batch.seed = o.seed;
     p->sp.isa = o.isa;
-    p->ls = (learn_spec){ .protocol = PROTOCOL_CLOSED, .H = o.H, .epochs = o.epochs,
-                          .eval_every = o.eval_every, .eval_untrained = 1, .lr = o.lr };
+    p->sp.batch.per_class = o.per_class;
+    p->ls = (learn_spec){ .protocol = PROTOCOL_CLOSED, .H = o.H, .conv = o.conv, .epochs = o.epochs,
+                          .eval_every = o.eval_every, .eval_untrained = 1, .lr = o.lr,
+                          .proxy_lr_mult = o.proxy_lr_mult, .data = LEARN_DEFAULT_DATA };
+}
+
+const char *learn_data_dir(const char *data)
+{
+    if (!strcmp(data, "fashion-mnist")) return train_default_data_dir();
+    if (!strcmp(data, "glyphs")) return train_glyphs_dir();
+    return data;
+}
+
+/* The settings added after the first studies ran, in the key only when not
+ * their default, so the keys of those studies' points stay what they were. */
+static size_t newer_settings(const sweep_point *p, char *out, size_t len)
+{
+    const learn_spec *l = &p->ls;
+    size_t o = 0;
+    if (strcmp(l->data, LEARN_DEFAULT_DATA)) o += (size_t)snprintf(out, len, ";data=%s", l->data);
+    if (p->kind != PK_TRAIN) return o;
+    if (o < len && l->conv) o += (size_t)snprintf(out + o, len - o, ";conv=%zu", l->conv);
+    if (o < len && p->sp.batch.per_class) o += (size_t)snprintf(out + o, len - o, ";per_class=%zu", p->sp.batch.per_class);
+    if (o < len && l->proxy_lr_mult != 100) o += (size_t)snprintf(out + o, len - o, ";proxy_lr_mult=%g", l->proxy_lr_mult);
+    return o;
 }
 
 void learn_point_key(const sweep_point *p, int threads, char *out, size_t len)
@@ -36,6 +59,7 @@ void learn_point_key(const sweep_point *p, int threads, char *out, size_t len)
                                 p->kind == PK_TRAIN ? dml_loss_name(p->sp.params.loss) : baseline_names[BASE_PIXELS],
                                 dml_isa_name(p->sp.isa), threads, learn_protocol_name(l->protocol), l->train_limit,
                                 l->eval_limit);
+    if (o < len) o += newer_settings(p, out + o, len - o);
     if (p->kind != PK_TRAIN || o >= len) return;
     o += (size_t)snprintf(out + o, len - o, ";M=%zu;D=%zu;H=%zu;epochs=%d;lr=%g;eval_every=%d;eval_untrained=%d;seed=%llu",
                           p->sp.batch.M, p->sp.batch.D, l->H, l->epochs, l->lr, l->eval_every, l->eval_untrained,

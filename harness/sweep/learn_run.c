@@ -15,6 +15,7 @@
 enum { CACHE_MAX = 4 };
 static struct cached {
     int used, protocol;
+    char data[256];
     size_t train_limit, eval_limit;
     train_data d;
 } cache[CACHE_MAX];
@@ -24,18 +25,21 @@ static const train_data *data_for(const learn_spec *l, char *err, size_t errlen)
 {
     for (int i = 0; i < CACHE_MAX; i++)
         if (cache[i].used && cache[i].protocol == l->protocol && cache[i].train_limit == l->train_limit &&
-            cache[i].eval_limit == l->eval_limit)
+            cache[i].eval_limit == l->eval_limit && !strcmp(cache[i].data, l->data))
             return &cache[i].d;
     struct cached *c = &cache[cache_next];
     cache_next = (cache_next + 1) % CACHE_MAX;
     if (c->used) train_data_free(&c->d); /* the oldest goes */
     c->used = 0;
     char e[512];
-    if (train_data_load(train_default_data_dir(), (train_protocol)l->protocol, l->train_limit, l->eval_limit,
+    if (train_data_load(learn_data_dir(l->data), (train_protocol)l->protocol, l->train_limit, l->eval_limit,
                         &c->d, e, sizeof e)) {
-        snprintf(err, errlen, "%s (the data set is the Debian package dataset-fashion-mnist: make deps-train)", e);
+        snprintf(err, errlen, "%s (%s)", e, !strcmp(l->data, "fashion-mnist")
+                 ? "the data set is the Debian package dataset-fashion-mnist: make deps-train"
+                 : !strcmp(l->data, "glyphs") ? "the glyph set: make data-glyphs, or DML_GLYPHS=DIR" : "data: a directory of IDX files");
         return NULL;
     }
+    snprintf(c->data, sizeof c->data, "%s", l->data);
     c->used = 1;
     c->protocol = l->protocol;
     c->train_limit = l->train_limit;
@@ -78,6 +82,9 @@ static train_opts opts_of(const sweep_point *p)
     o.M = p->sp.batch.M;
     o.D = p->sp.batch.D;
     o.H = p->ls.H;
+    o.conv = p->ls.conv;
+    o.per_class = p->sp.batch.per_class;
+    o.proxy_lr_mult = (float)p->ls.proxy_lr_mult;
     o.epochs = p->ls.epochs;
     o.lr = (float)p->ls.lr;
     o.seed = p->sp.batch.seed;

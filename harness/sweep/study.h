@@ -26,7 +26,7 @@ enum {
     K_MAX_SECONDS, K_ISA, K_THREADS,
     /* the learning studies (train and baseline units, sweep/learn_point.c) */
     K_TRAIN, K_BASELINE, K_PROTOCOL, K_H, K_EPOCHS, K_LR, K_TRAIN_LIMIT, K_EVAL_LIMIT,
-    K_EVAL_EVERY, K_EVAL_UNTRAINED,
+    K_EVAL_EVERY, K_EVAL_UNTRAINED, K_DATA, K_CONV, K_PROXY_LR_MULT,
     K_PARAM0,
     K_MAX = K_PARAM0 + 24  /* room for 24 parameter names */
 };
@@ -83,8 +83,10 @@ enum { BASE_PIXELS, BASE_COUNT };
 typedef struct learn_spec {
     int protocol;             /* train_protocol */
     size_t H, train_limit, eval_limit;  /* limits: 0 = all */
+    size_t conv;              /* the first convolution's channels (0: none) */
     int epochs, eval_every, eval_untrained;
-    double lr;
+    double lr, proxy_lr_mult;
+    char data[256];           /* the `data` key: fashion-mnist, glyphs or a directory */
 } learn_spec;
 
 typedef struct sweep_point {
@@ -216,6 +218,11 @@ void learn_point_key(const sweep_point *p, int threads, char *out, size_t len);
 double learn_point_cost(const sweep_point *p);
 int learn_point_rows(const sweep_point *p);
 const char *learn_protocol_name(int protocol);
+/* The data set of a learning point when its study names none. */
+#define LEARN_DEFAULT_DATA "fashion-mnist"
+/* The directory of a `data` value: fashion-mnist and glyphs are names of the
+ * sets this project knows (train.h), anything else a directory. */
+const char *learn_data_dir(const char *data);
 extern const char *const baseline_names[BASE_COUNT];
 /* Trains (or retrieves) point idx, its rows into p->row (learn_run.c). */
 int run_learn_point(study *st, size_t idx, char *err, size_t errlen);

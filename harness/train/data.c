@@ -23,6 +23,12 @@ void train_idx_path(char *buf, size_t len, const char *dir, const char *prefix, 
         snprintf(buf, len, "%s/%s-%s", dir, prefix, kind);
 }
 
+const char *train_glyphs_dir(void)
+{
+    const char *env = getenv("DML_GLYPHS");
+    return env && *env ? env : "build/glyphs";
+}
+
 int mnist_read(const char *dir, const char *prefix, int classes, dataset *out, char *err, size_t errlen)
 {
     return mnist_read_some(dir, prefix, classes, SIZE_MAX, NULL, NULL, out, err, errlen);
@@ -55,6 +61,7 @@ int mnist_read_some(const char *dir, const char *prefix, int classes, size_t kee
     }
     out->n = im.kept;
     out->dim = im.item;
+    out->h = im.dims[1], out->w = im.dims[2];
     out->x = malloc(out->n * out->dim * sizeof(float));
     out->y = malloc(out->n * sizeof(int32_t));
     if (!out->x || !out->y) {
@@ -102,10 +109,11 @@ static void take(dataset *dst, const dataset *src, int lo, int hi, int shift, si
     }
 }
 
-static int alloc_like(dataset *d, size_t n, size_t dim)
+static int alloc_like(dataset *d, size_t n, const dataset *shape)
 {
     memset(d, 0, sizeof *d);
-    d->dim = dim;
+    d->dim = shape->dim, d->h = shape->h, d->w = shape->w;
+    size_t dim = d->dim;
     d->x = malloc((n ? n : 1) * dim * sizeof(float));
     d->y = malloc((n ? n : 1) * sizeof(int32_t));
     return !d->x || !d->y;
@@ -141,47 +149,105 @@ static void standardise(train_data *d, const pixel_sums *ps)
             sets[k]->x[i] = (sets[k]->x[i] - m) * inv;
 }
 
+/* Labels are counted from 0 in each file; with int32 labels (IDX 0x0C) a set
+ * may have this many classes (the glyph set's largest is ~20 000). */
+#define MAX_CLASSES (1 << 24)
+
+const char *train_protocol_name(train_protocol p)
+{
+    static const char *const names[PROTOCOL_COUNT] = { "closed", "open", "val", "test" };
+    return (unsigned)p < PROTOCOL_COUNT ? names[p] : "?";
+}
+
+/* Labels renumbered 0, 1, ... in the order of their values, so that a
+ * limited training set (train_limit: the first N items of a split whose
+ * classes are many) has no class without items, which the sampler refuses. */
+static int densify(dataset *d)
+{
+    int *map = malloc(((size_t)d->classes + 1) * sizeof(int));
+    if (!map) return 1;
+    for (int c = 0; c < d->classes; c++) map[c] = -1;
+    for (size_t i = 0; i < d->n; i++) map[d->y[i]] = 0;
+    int next = 0;
+    for (int c = 0; c < d->classes; c++)
+        if (map[c] == 0) map[c] = next++;
+    for (size_t i = 0; i < d->n; i++) d->y[i] = map[d->y[i]];
+    d->classes = next;
+    free(map);
+    return 0;
+}
+
+/* Who is trained on and who is retrieved, by protocol (train.h). */
+static void split(train_data *out, const dataset *tr, const dataset *te, size_t train_limit,
+                  size_t eval_limit)
+{
+    switch (out->protocol) {
+    case PROTOCOL_OPEN: {
+        int half = tr->classes / 2;  /* Fashion-MNIST: train on 0–4, retrieve among 5–9 */
+        take(&out->train, tr, 0, half, 0, train_limit);
+        take(&out->eval, tr, half, tr->classes, half, eval_limit);
+        take(&out->eval, te, half, tr->classes, half, eval_limit);
+        break;
+    }
+    case PROTOCOL_CLOSED:
+        take(&out->train, tr, 0, tr->classes, 0, train_limit);
+        take(&out->eval, te, 0, tr->classes, 0, eval_limit);
+        break;
+    default:  /* val, test: the evaluation set's classes are its own */
+        take(&out->train, tr, 0, tr->classes, 0, train_limit);
+        take(&out->eval, te, 0, te->classes, 0, eval_limit);
+    }
+}
+
+static int check_sets(const char *dir, train_protocol protocol, const dataset *tr,
+                      const dataset *te, char *err, size_t errlen)
+{
+    if (tr->dim != te->dim || tr->h != te->h) {
+        snprintf(err, errlen, "%s: training images are %zu x %zu, %s images %zu x %zu", dir, tr->h,
+                 tr->w, protocol == PROTOCOL_VAL ? "validation" : "test", te->h, te->w);
+        return 1;
+    }
+    if (tr->classes < 2 || (protocol == PROTOCOL_OPEN && tr->classes < 4)) {
+        snprintf(err, errlen, "%s: %d classes is too few for the %s protocol", dir, tr->classes,
+                 train_protocol_name(protocol));
+        return 1;
+    }
+    return 0;
+}
+
 int train_data_load(const char *dir, train_protocol protocol, size_t train_limit,
                     size_t eval_limit, train_data *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     out->protocol = protocol;
     dataset tr, te;
+    int own = protocol == PROTOCOL_VAL || protocol == PROTOCOL_TEST;
     size_t keep_tr = SIZE_MAX, keep_te = SIZE_MAX;
-    if ((train_limit || eval_limit) &&
+    /* closed and open split Fashion-MNIST's files by class, and their labels
+     * bound how much of each file the limits need; the val and test protocols
+     * read their own split's files whole */
+    if (!own && (train_limit || eval_limit) &&
         train_prefix_needs(dir, protocol, train_limit, eval_limit, &keep_tr, &keep_te, err, errlen))
         return 1;
     pixel_sums ps = { 0 };
-    if (mnist_read_some(dir, "train", 256, keep_tr, sum_pixels, &ps, &tr, err, errlen))
+    if (mnist_read_some(dir, "train", MAX_CLASSES, keep_tr, sum_pixels, &ps, &tr, err, errlen))
         return 1;
-    /* the test set may only hold classes the training set has */
-    if (mnist_read_some(dir, "t10k", tr.classes, keep_te, NULL, NULL, &te, err, errlen)) {
+    /* closed and open: the test set may only hold classes the training set has */
+    if (mnist_read_some(dir, protocol == PROTOCOL_VAL ? "val" : "t10k", own ? MAX_CLASSES : tr.classes, keep_te,
+                        NULL, NULL, &te, err, errlen)) {
         dataset_free(&tr);
         return 1;
     }
     int rc = 1;
-    if (tr.dim != te.dim) {
-        snprintf(err, errlen, "%s: training images have %zu pixels, test images %zu", dir, tr.dim,
-                 te.dim);
-        goto done;
-    }
-    if (tr.classes < 2 || (protocol == PROTOCOL_OPEN && tr.classes < 4)) {
-        snprintf(err, errlen, "%s: %d classes is too few for the %s protocol", dir, tr.classes,
-                 protocol == PROTOCOL_OPEN ? "open" : "closed");
-        goto done;
-    }
-    if (alloc_like(&out->train, tr.n, tr.dim) || alloc_like(&out->eval, tr.n + te.n, tr.dim)) {
+    if (check_sets(dir, protocol, &tr, &te, err, errlen)) goto done;
+    if (alloc_like(&out->train, tr.n, &tr) || alloc_like(&out->eval, tr.n + te.n, &tr)) {
         snprintf(err, errlen, "out of memory for the data set");
         goto done;
     }
-    if (protocol == PROTOCOL_CLOSED) {
-        take(&out->train, &tr, 0, tr.classes, 0, train_limit);
-        take(&out->eval, &te, 0, tr.classes, 0, eval_limit);
-    } else {
-        int half = tr.classes / 2;  /* Fashion-MNIST: train on 0–4, retrieve among 5–9 */
-        take(&out->train, &tr, 0, half, 0, train_limit);
-        take(&out->eval, &tr, half, tr.classes, half, eval_limit);
-        take(&out->eval, &te, half, tr.classes, half, eval_limit);
+    split(out, &tr, &te, train_limit, eval_limit);
+    if (densify(&out->train)) {
+        snprintf(err, errlen, "out of memory for the data set");
+        goto done;
     }
     if (out->train.n == 0 || out->eval.n == 0) {
         snprintf(err, errlen, "%s: the protocol leaves no %s items", dir,

@@ -106,7 +106,9 @@ static size_t draw(sampler *s, int c)
 
 void sampler_next(sampler *s, const int32_t *y, size_t *idx, int32_t *labels)
 {
-    size_t nc = s->M < (size_t)s->classes ? s->M : (size_t)s->classes;
+    size_t want = s->per_class ? s->M / s->per_class : s->M;
+    if (want < 1) want = 1;
+    size_t nc = want < (size_t)s->classes ? want : (size_t)s->classes;
     /* the batch's classes: a partial Fisher–Yates over all classes (also when
      * all are taken, so which classes get the M mod nc extra items varies) */
     for (int c = 0; c < s->classes; c++) s->pick[c] = c;

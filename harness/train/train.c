@@ -17,6 +17,8 @@
  * are the same whether or not it is computed. */
 #define UNTRAINED_BATCHES 20
 #define EVAL_ROWS 1000
+/* a convolution's im2col matrix is 9·cin floats an output pixel: fewer rows */
+#define EVAL_ROWS_CONV 200
 
 typedef struct trainer {
     const train_opts *o;
@@ -40,6 +42,7 @@ void train_opts_default(train_opts *o, dml_loss loss)
     o->M = 180, o->D = 128, o->H = 512;
     o->epochs = 4;
     o->lr = 1e-3f;
+    o->proxy_lr_mult = 100;
     o->weight_decay = 1e-4f;
     o->seed = 1;
     o->isa = DML_ISA_AUTO;
@@ -55,6 +58,8 @@ static int check_opts(const train_opts *o, const train_data *d, char *err, size_
                     : o->epochs < 0 ? "epochs must be >= 0"
                     : o->eval_every < 1 ? "eval_every must be >= 1"
                     : o->threads < 1 ? "threads must be >= 1"
+                    : !(o->proxy_lr_mult > 0) ? "the proxies' learning-rate multiplier must be > 0"
+                    : o->per_class > o->M ? "per_class must not exceed M"
                     : d->train.n < o->M ? "fewer training items than M"
                     : d->train.classes < 2 ? "training needs at least 2 classes" : NULL;
     if (bad) snprintf(err, errlen, "train: %s (M = %zu, %zu training items)", bad, o->M, d->train.n);
@@ -78,13 +83,17 @@ static int setup(trainer *t, char *err, size_t errlen)
     t->C = (size_t)t->d->train.classes;
     t->R = dml_proxy_rows(&o->params, t->C); /* 0: a pair loss */
     int proxies = t->R > 0;
-    if (net_init(&t->nt, in, o->H, D, o->seed, err, errlen) ||
+    net_shape sh = { t->d->train.h, t->d->train.w, o->conv, o->H, D };
+    if (!o->conv) sh.h = in, sh.w = 1;  /* the MLP needs no image shape */
+    if (net_init_shape(&t->nt, &sh, o->seed, err, errlen) ||
         net_ws_init(&t->ws, &t->nt, M, o->isa, o->threads, err, errlen) ||
-        net_ws_init(&t->ews, &t->nt, EVAL_ROWS, o->isa, o->threads, err, errlen) ||
+        net_ws_init(&t->ews, &t->nt, o->conv ? EVAL_ROWS_CONV : EVAL_ROWS, o->isa, o->threads, err, errlen) ||
         adamw_init(&t->opt_net, t->nt.nparams, o->lr, o->weight_decay, err, errlen) ||
-        adamw_init(&t->opt_proxy, proxies ? t->R * D : 0, 100 * o->lr, o->weight_decay, err, errlen) ||
+        adamw_init(&t->opt_proxy, proxies ? t->R * D : 0, o->proxy_lr_mult * o->lr, o->weight_decay,
+                   err, errlen) ||
         sampler_init(&t->smp, t->d->train.y, t->d->train.n, (int)t->C, M, o->seed + 1, err, errlen))
         return 1;
+    t->smp.per_class = o->per_class;
     dml_status st;
     t->ctx = dml_ctx_create_for(&o->params, M, t->C, D, o->isa, o->threads, &st);
     if (!t->ctx) {
@@ -168,6 +177,7 @@ static int untrained(trainer *t, train_row *row, size_t steps, char *err, size_t
     if (sampler_init(&s, t->d->train.y, t->d->train.n, (int)t->C, t->o->M, t->o->seed + 2, err,
                      errlen))
         return 1;
+    s.per_class = t->o->per_class;
     size_t n = steps < UNTRAINED_BATCHES ? steps : UNTRAINED_BATCHES;
     double sum = 0;
     int rc = 0;

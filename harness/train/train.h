@@ -19,6 +19,7 @@
 
 typedef struct dataset {
     size_t n, dim;     /* n items of dim floats */
+    size_t h, w;       /* the images' height and width (dim = h × w), from the IDX header */
     float *x;          /* n × dim, standardised */
     int32_t *y;        /* n labels in [0, classes) */
     int classes;       /* 1 + the largest label */
@@ -35,20 +36,26 @@ int mnist_read_some(const char *dir, const char *prefix, int classes, size_t kee
                     dataset *out, char *err, size_t errlen);
 void dataset_free(dataset *d);
 
-typedef enum train_protocol { PROTOCOL_CLOSED = 0, PROTOCOL_OPEN } train_protocol;
+typedef enum train_protocol { PROTOCOL_CLOSED = 0, PROTOCOL_OPEN, PROTOCOL_VAL, PROTOCOL_TEST,
+                              PROTOCOL_COUNT } train_protocol;
 
 /* The two sets of one protocol, standardised with the mean and standard
  * deviation of all training pixels (one scalar each, as torchvision Normalize).
  * closed: train = the training set, eval = the test set.
  * open:   train = training images of classes < classes/2 (relabelled from 0),
  *         eval = training and test images of the other classes.
- * train_limit / eval_limit (0 = all) keep the first N items of each. */
+ * val:    train = the training set, eval = <dir>/val-… (a set whose classes the
+ *         training set does not have: for choosing hyperparameters).
+ * test:   train = the training set, eval = the test set, taken as its own
+ *         classes (labels need not be those of the training set: a
+ *         class-disjoint split such as the glyph set's). * train_limit / eval_limit (0 = all) keep the first N items of each. */
 typedef struct train_data {
     dataset train, eval;
     double mean, std;
     train_protocol protocol;
 } train_data;
 
+const char *train_protocol_name(train_protocol p);
 int train_data_load(const char *dir, train_protocol protocol, size_t train_limit,
                     size_t eval_limit, train_data *out, char *err, size_t errlen);
 void train_data_free(train_data *d);
@@ -67,6 +74,8 @@ int train_prefix_needs(const char *dir, train_protocol protocol, size_t train_li
  * set (Fashion-MNIST's size) and the evaluation's embeddings. */
 double train_bytes(size_t H, size_t D, size_t M, size_t eval_limit);
 int train_limits_check(const char *dir, train_protocol protocol, size_t eval_limit, char *err, size_t errlen);
+/* The glyph set's directory: $DML_GLYPHS, else where `make data-glyphs` writes it. */
+const char *train_glyphs_dir(void);
 
 /* ------------------------------------------------------------- retrieval */
 
@@ -87,14 +96,34 @@ int retrieval_eval(const float *E, size_t N, size_t D, const int32_t *labels, dm
 
 /* ---------------------------------------------------------------- network */
 
-/* in → H → D with ReLU between (H = 0: one linear layer in → D).  Parameters in
- * one flat array, layer by layer: W (out × in, row-major as nn.Linear), then b. */
+/* A convolution of the network: 3 × 3 kernel, stride 2, padding 1, ReLU
+ * (conv.c).  W is cout × 9·cin, columns in (ky, kx, ci) order. */
+typedef struct conv_layer {
+    size_t cin, cout, hin, win, hout, wout, stride;
+    float *W, *b;
+} conv_layer;
+
+#define NET_MAX_CONV 2
+
+/* [conv(1 → c) → conv(c → 2c)] → in → H → D with ReLU between (H = 0: one
+ * linear layer in → D; no convolutions when c = 0, and then in is the pixel
+ * count; with them, in = 2c · h/4 · w/4, the last convolution's output).
+ * Parameters in one flat array, layer by layer: each convolution's W and b,
+ * then W (out × in, row-major as nn.Linear) and b of the linear layers. */
 typedef struct net {
     size_t in, H, D;
+    size_t nconv;
+    conv_layer conv[NET_MAX_CONV];
     size_t nparams;
     float *params;
     float *W1, *b1, *W2, *b2;   /* W2, b2 NULL when H = 0 */
 } net;
+
+/* The shape of a network: the image (h × w, one channel; h·w = the input
+ * size), the first convolution's channels (0: none), H and D. */
+typedef struct net_shape {
+    size_t h, w, channels, H, D;
+} net_shape;
 
 /* Activations and scratch for up to `rows` inputs at once; the GEMM work
  * buffers (one per thread) live here, so a step allocates nothing. */
@@ -105,10 +134,15 @@ typedef struct net_ws {
     float *A1;    /* rows × H: ReLU output */
     float *E;     /* rows × D: embeddings */
     float *dA1;   /* rows × H */
+    float *cA[NET_MAX_CONV], *cdA[NET_MAX_CONV];  /* each convolution's output and its gradient */
+    float *col;   /* the largest im2col matrix */
     float *work;  /* threads × DML_GEMM_WORK_FLOATS, 64-byte aligned */
 } net_ws;
 
+/* The fully connected network in → H → D. */
 int net_init(net *n, size_t in, size_t H, size_t D, uint64_t seed, char *err, size_t errlen);
+/* The network of any shape (train_opts.conv picks the convolutions). */
+int net_init_shape(net *n, const net_shape *sh, uint64_t seed, char *err, size_t errlen);
 void net_free(net *n);
 int net_ws_init(net_ws *w, const net *n, size_t rows, dml_isa isa, int threads, char *err,
                 size_t errlen);
@@ -141,12 +175,14 @@ void adamw_step(adamw *a, float *p, const float *g);
 /* ---------------------------------------------------------------- sampler */
 
 /* Class-balanced batches: every batch has min(M, classes) classes (all of them
- * when M >= classes, else drawn at random), K = M / that many samples of each,
- * and the first M mod it classes one more.  A class's items are drawn in a
+ * when M >= classes, else drawn at random) — with per_class set (after
+ * sampler_init), min(M / per_class, classes) — K = M / that many samples of
+ * each, and the first M mod it classes one more.  A class's items are drawn in a
  * shuffled order, reshuffled when used up (no repeat within a pass). */
 typedef struct sampler {
     size_t M;
     int classes;
+    size_t per_class;       /* 0, or items a class: then M / per_class classes a batch */
     size_t *count, *start;  /* per class: items, offset into order */
     size_t *pos;            /* per class: next item in its order */
     size_t *order;          /* item indices grouped by class */
@@ -171,8 +207,13 @@ typedef struct train_progress {
 typedef struct train_opts {
     dml_params params;
     size_t M, D, H;
+    size_t conv;              /* the first convolution's channels (0: the MLP alone; net_shape) */
+    size_t per_class;         /* items a class in a batch (0: spread M over min(M, classes)
+                               * classes; sampler.c) */
     int epochs;
-    float lr;                 /* the network's; proxies get 100 × lr */
+    float lr;                 /* the network's */
+    float proxy_lr_mult;      /* the proxies' learning rate is this × lr (100: the
+                               * Proxy-Anchor authors' code) */
     float weight_decay;
     uint64_t seed;
     dml_isa isa;

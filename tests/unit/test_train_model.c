@@ -22,16 +22,18 @@ typedef struct fd_problem {
     int32_t *y;
 } fd_problem;
 
-static void fd_setup(fd_problem *f, dml_params params, size_t in, size_t H, size_t D, size_t M,
-                     size_t C)
+/* A network of shape sh (sh.h × sh.w inputs) on ISA isa. */
+static void fd_setup_shape(fd_problem *f, dml_params params, const net_shape *sh, size_t M, size_t C,
+                           dml_isa isa)
 {
     char err[256];
     memset(f, 0, sizeof *f);
+    size_t in = sh->h * sh->w, D = sh->D;
     f->params = params, f->M = M, f->C = C;
-    cr_assert_eq(net_init(&f->nt, in, H, D, 3, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(net_ws_init(&f->ws, &f->nt, M, DML_ISA_REF, 1, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(net_init_shape(&f->nt, sh, 3, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(net_ws_init(&f->ws, &f->nt, M, isa, 1, err, sizeof err), 0, "%s", err);
     dml_status st;
-    f->ctx = dml_ctx_create_for(&params, M, C, D, DML_ISA_REF, 1, &st);
+    f->ctx = dml_ctx_create_for(&params, M, C, D, isa, 1, &st);
     cr_assert(f->ctx, "%s", dml_last_error());
     size_t R = dml_proxy_rows(&params, C) > C ? dml_proxy_rows(&params, C) : C; /* SoftTriple: C·K */
     f->X = malloc(M * in * sizeof(float));
@@ -44,6 +46,13 @@ static void fd_setup(fd_problem *f, dml_params params, size_t in, size_t H, size
     for (size_t i = 0; i < M * in; i++) f->X[i] = (float)rng_normal(&r);
     for (size_t i = 0; i < R * D; i++) f->P[i] = (float)rng_normal(&r);
     for (size_t i = 0; i < M; i++) f->y[i] = (int32_t)(i % C);
+}
+
+static void fd_setup(fd_problem *f, dml_params params, size_t in, size_t H, size_t D, size_t M,
+                     size_t C)
+{
+    net_shape sh = { in, 1, 0, H, D };
+    fd_setup_shape(f, params, &sh, M, C, DML_ISA_REF);
 }
 
 static void fd_free(fd_problem *f)
@@ -130,6 +139,52 @@ Test(model_gradient, multi_similarity_unmined)
     dml_params p = dml_params_default(DML_LOSS_MS);
     p.u.ms.mine = 0;
     check_fd(p, 6);
+}
+
+/* The convolutional front end: a 7 × 6 image (odd, so the stride-2 windows
+ * meet the padding on one side only) through conv(1 → 2) and conv(2 → 4),
+ * then 16 -> 6 -> 5: every weight of every layer, by finite differences. */
+static void check_fd_conv(dml_params params)
+{
+    fd_problem f;
+    net_shape sh = { 7, 6, 2, 6, 5 };
+    fd_setup_shape(&f, params, &sh, 12, 3, DML_ISA_REF);
+    cr_assert_eq(f.nt.nconv, 2);
+    cr_assert_eq(f.nt.in, 2 * 2 * 4, "conv output %zu", f.nt.in);
+    double e = fd_error(&f);
+    cr_log_info("%s, conv: relative gradient error %.3e", dml_loss_name(params.loss), e);
+    cr_assert_lt(e, 2e-3, "%s, conv: relative gradient error %.3e", dml_loss_name(params.loss), e);
+    fd_free(&f);
+}
+Test(model_gradient, conv_proxy_anchor) { check_fd_conv(dml_params_default(DML_LOSS_PROXY_ANCHOR)); }
+Test(model_gradient, conv_proxy_nca) { check_fd_conv(dml_params_default(DML_LOSS_PROXY_NCA)); }
+
+/* Every ISA's network (its GEMMs) gives the reference's loss and gradient,
+ * convolutions included, to float rounding. */
+Test(model_gradient, conv_every_isa_as_ref)
+{
+    net_shape sh = { 12, 10, 3, 8, 6 };
+    fd_problem r;
+    fd_setup_shape(&r, dml_params_default(DML_LOSS_PROXY_ANCHOR), &sh, 20, 4, DML_ISA_REF);
+    float *gr = malloc(r.nt.nparams * sizeof(float)), *gi = malloc(r.nt.nparams * sizeof(float));
+    double Lr = model_loss(&r, gr);
+    dml_isa_init();
+    for (int isa = 0; isa < DML_ISA_COUNT; isa++) {
+        if (isa == DML_ISA_REF || !dml_isa_supported((dml_isa)isa)) continue;
+        fd_problem f;
+        fd_setup_shape(&f, r.params, &sh, 20, 4, (dml_isa)isa);
+        double L = model_loss(&f, gi), diff = 0, norm = 0;
+        for (size_t i = 0; i < r.nt.nparams; i++) {
+            diff += (double)(gi[i] - gr[i]) * (gi[i] - gr[i]);
+            norm += (double)gr[i] * gr[i];
+        }
+        cr_assert_float_eq(L, Lr, 1e-5 * fabs(Lr), "%s: loss %.8g, ref %.8g", dml_isa_name((dml_isa)isa), L, Lr);
+        cr_assert_lt(sqrt(diff / norm), 1e-5, "%s: gradient differs from ref by %.3e", dml_isa_name((dml_isa)isa),
+                     sqrt(diff / norm));
+        fd_free(&f);
+    }
+    free(gr); free(gi);
+    fd_free(&r);
 }
 
 /* The check itself must see a wrong gradient: drop the ReLU mask's effect by

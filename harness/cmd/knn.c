@@ -57,14 +57,13 @@ int cmd_knn(int argc, char **argv)
 {
     knn_bench_opts o = { .n = 10000, .d = 128, .classes = 10, .k = { 9, 999 }, .nk = 2,
                          .rounds = 3, .seed = 1, .isa = DML_ISA_AUTO, .out = "build/knn" };
-    for (int i = 0; i < argc; i++) {
+    for (int i = 0; i < argc; i += 2) { /* every option takes a value */
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(knn_usage, stdout);
             return 0;
         }
         if (i + 1 >= argc) return die("knn: %s needs a value (dmlbench knn --help)", argv[i]);
         if (parse_opt(argv[i], argv[i + 1], &o)) return 1;
-        i++;
     }
     for (int q = 0; q < o.nk; q++)
         if (o.k[q] >= o.n) return die("knn: --k %zu: needs K < n = %zu", o.k[q], o.n);

@@ -42,7 +42,8 @@ static int fused_alloc(dml_ctx *ctx)
     ctx->flse = alloc_floats(ctx->M * t * nbt);
     ctx->fxp1 = alloc_floats(ctx->k->gemm_packed_floats(ctx->M, ctx->D));
     ctx->fxp0 = alloc_floats(ctx->k->gemm_packed_floats(ctx->D, ctx->M));
-    return ctx->fpb && ctx->fdx && ctx->flse && ctx->fxp1 && ctx->fxp0;
+    ctx->xn16 = (uint16_t *)alloc_floats((ctx->M * ctx->D + 1) / 2);
+    return ctx->fpb && ctx->fdx && ctx->flse && ctx->fxp1 && ctx->fxp0 && ctx->xn16;
 }
 
 /* The unfused step's cap on S (DML_UNFUSED_MAX_S_BYTES; R proxy rows), in one line. */
@@ -171,6 +172,7 @@ void dml_ctx_destroy(dml_ctx *ctx)
     free(ctx->S); free(ctx->G); free(ctx->H); free(ctx->rowv);
     free(ctx->y); free(ctx->seen); free(ctx->work); free(ctx->scratch);
     free(ctx->fpb); free(ctx->fdx); free(ctx->flse); free(ctx->fxp1); free(ctx->fxp0);
+    free(ctx->xn16);
     free(ctx);
 }
 

@@ -35,6 +35,11 @@ struct dml_ctx {
      * ∂L/∂X̂ accumulator; Proxy-NCA's LSE of each row over each block (blocks × M). */
     float *fpb, *fdx, *flse;
     float *fxp1, *fxp0; /* X̂ packed by the table's gemm_pack_b: as X̂ᵀ (tb = 1) and as X̂ */
+    /* Precision bf16 (bf16.c): P of the step under way (NULL: float32), X̂ in
+     * bf16 for its S product, and the precision of the last step. */
+    const uint16_t *P16;
+    uint16_t *xn16;
+    dml_precision precision;
 
     /* What the last step measured. */
     double fwd_ns, bwd_ns;
@@ -47,6 +52,8 @@ struct dml_ctx {
 dml_status dml_check_step(const dml_ctx *ctx, dml_loss loss, const float *X, const int32_t *y,
                           const float *P, const float *loss_out);
 dml_status dml_check_positive(const char *name, float v);
+/* A bf16 matrix (bf16.c): DML_ERR_NONFINITE naming the first ±inf or NaN. */
+dml_status dml_check_finite_bf16(const char *name, const uint16_t *A, size_t rows, size_t cols);
 dml_status dml_check_margin(const char *name, float v);
 
 /* C = op(A) op(B) spread over the context's threads by slices of the larger

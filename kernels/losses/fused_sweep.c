@@ -182,10 +182,46 @@ dml_sweep dml_sweep_start(dml_ctx *ctx, const float *X, const float *P, float *d
     memset(&w, 0, sizeof w);
     w.ctx = ctx;
     w.P = P;
+    w.P16 = ctx->P16;
+    ctx->precision = ctx->P16 ? DML_PRECISION_BF16 : DML_PRECISION_FP32;
     w.dX = dX;
     w.dP = dP;
     dml_fused_plan(ctx->C, ctx->K, ctx->threads, &w.cb, &w.nbt);
     w.nb = (size_t)ctx->threads * w.nbt;
     dml_par_normalize(ctx, X, ctx->M, ctx->Xn, ctx->xinv);
+    if (w.P16)
+        dml_bf16_round(ctx->Xn, ctx->M * ctx->D, ctx->xn16);
     return w;
+}
+
+void dml_sweep_normalize(const dml_sweep *w, const dml_block *k)
+{
+    const dml_ctx *ctx = w->ctx;
+    const size_t D = ctx->D;
+    if (w->P16)
+        ctx->k->normalize_bf16(w->P16 + k->c0 * D, k->cb, D, k->Pb, k->pinv);
+    else
+        ctx->k->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
+}
+
+void dml_sweep_s_by_class(const dml_sweep *w, const dml_block *k, float *S)
+{
+    const dml_ctx *ctx = w->ctx;
+    const size_t M = ctx->M, D = ctx->D;
+    if (w->P16)
+        ctx->k->gemm_bf16(k->cb, M, D, w->P16 + k->c0 * D, D, ctx->xn16, D, k->pinv, NULL, S, M,
+                          k->work);
+    else
+        ctx->k->gemm_packed(0, 1, k->cb, M, D, k->Pb, D, ctx->Xn, D, ctx->fxp1, S, M, k->work, 0);
+}
+
+void dml_sweep_s_by_sample(const dml_sweep *w, const dml_block *k)
+{
+    const dml_ctx *ctx = w->ctx;
+    const size_t M = ctx->M, C = ctx->C, D = ctx->D;
+    if (w->P16)
+        ctx->k->gemm_bf16(M, k->cb, D, ctx->xn16, D, w->P16 + k->c0 * D, D, NULL, k->pinv,
+                          ctx->S + k->c0, C, k->work);
+    else
+        ctx->k->gemm(0, 1, M, k->cb, D, ctx->Xn, D, k->Pb, D, ctx->S + k->c0, C, k->work);
 }

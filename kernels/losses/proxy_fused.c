@@ -46,8 +46,8 @@ static void pa_block(dml_sweep *w, int t, const dml_block *k, double *t_last)
     const size_t M = ctx->M, D = ctx->D;
     const dml_kernels *kn = ctx->k;
     float *S = ctx->S + k->c0 * M, *G = ctx->G + k->c0 * M;
-    kn->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
-    kn->gemm_packed(0, 1, k->cb, M, D, k->Pb, D, ctx->Xn, D, ctx->fxp1, S, M, k->work, 0);
+    dml_sweep_normalize(w, k);
+    dml_sweep_s_by_class(w, k, S);
     for (size_t r = 0; r < k->cb; r++)
         kn->lse(S + r * M, M, ctx->y, (int32_t)(k->c0 + r), SIZE_MAX, &w->pos, &w->neg,
                 ctx->rowv + 2 * (k->c0 + r), G + r * M);
@@ -69,7 +69,7 @@ static void pa_block(dml_sweep *w, int t, const dml_block *k, double *t_last)
 static void nca_block_forward(dml_sweep *w, int t, const dml_block *k)
 {
     dml_ctx *ctx = w->ctx;
-    const size_t M = ctx->M, C = ctx->C, D = ctx->D;
+    const size_t M = ctx->M, C = ctx->C;
     const dml_kernels *kn = ctx->k;
     (void)t;
     if (!k->cb) { /* no proxies: an empty block, whose LSE is that of no member */
@@ -77,8 +77,8 @@ static void nca_block_forward(dml_sweep *w, int t, const dml_block *k)
             ctx->flse[k->b * M + i] = -INFINITY;
         return;
     }
-    kn->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
-    kn->gemm(0, 1, M, k->cb, D, ctx->Xn, D, k->Pb, D, ctx->S + k->c0, C, k->work);
+    dml_sweep_normalize(w, k);
+    dml_sweep_s_by_sample(w, k);
     for (size_t i = 0; i < M; i++) {
         /* Column j of the block has label c0 + j: the positive is left out
          * (without include_positive) only in the block that holds it. */
@@ -161,7 +161,7 @@ static void nca_block_backward(dml_sweep *w, int t, const dml_block *k, int reno
     float *dP = w->dP + k->c0 * D;
     nca_block_weights(w, k, coef);
     if (renorm)
-        kn->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
+        dml_sweep_normalize(w, k);
     kn->gemm_packed_nb(1, 0, k->cb, D, M, G, C, ctx->Xn, D, ctx->fxp0, k->Pb, k->pinv, dP, D,
                        k->work);
     (k->first ? kn->gemm : kn->gemm_acc)(0, 0, M, D, k->cb, G, C, k->Pb, D, k->acc, D, k->work);

@@ -61,7 +61,7 @@ typedef struct step_row {
     double flops, speedup; /* speedup: variant 0's fastest over variant 1's */
     double peak;           /* GFLOP/s of one core of this ISA (the probe of this run) */
 } step_row;
-#define MAX_STEPS 32
+#define MAX_STEPS 64
 
 /* A goal of the paper: reported as met or not met, never enforced. */
 typedef struct target { char what[256]; double value, goal; int higher_better, met; } target;

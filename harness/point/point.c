@@ -9,6 +9,7 @@
 #include "core/memuse.h"
 #include "core/timing.h"
 #include "point/point.h"
+#include "point/precision.h"
 
 void point_spec_default(point_spec *sp, dml_loss loss)
 {
@@ -57,6 +58,10 @@ static int point_setup(const point_spec *sp, batch *b, dml_ctx **ctx, char *err,
     bs.K = dml_proxy_rows(&sp->params, 1); /* the loss's proxies a class (0: none) */
     if (batch_make(&bs, b, err, errlen))
         return 1;
+    if (precision_copy(&sp->params, b->P, b->P ? b->C * b->K * b->D : 0, &b->P16, err, errlen)) {
+        batch_free(b);
+        return 1;
+    }
     dml_status st;
     *ctx = dml_ctx_create_for(&sp->params, b->M, b->C, b->D, sp->isa, sp->threads, &st);
     if (*ctx && sp->fused >= 0 && (st = dml_ctx_set_fused(*ctx, sp->fused)) != DML_OK) {
@@ -83,7 +88,8 @@ typedef struct step_call {
 static int one_step(void *arg)
 {
     step_call *s = arg;
-    s->st = dml_loss_step(s->ctx, s->params, s->b->X, s->b->y, s->b->P, &s->loss, s->dX, s->dP);
+    s->st = precision_step(s->ctx, s->params, s->b->X, s->b->y, s->b->P, s->b->P16, &s->loss,
+                           s->dX, s->dP);
     if (s->st != DML_OK) return 1;
     int i = s->calls++ - s->warmup;
     if (i >= 0) dml_ctx_phase_ns(s->ctx, &s->fwd[i], &s->bwd[i]);

@@ -38,12 +38,14 @@
 #define DML_LOSSES_H
 
 /* ------------------------------------------- Proxy-Anchor (proxy_anchor.c) */
-typedef struct dml_proxy_anchor_params { float alpha, delta; } dml_proxy_anchor_params;
-#define DML_PROXY_ANCHOR_DEFAULTS ((dml_proxy_anchor_params){ 32.0f, 0.1f })
+/* precision: the storage of P, a dml_precision (0 fp32, 1 bf16: the step
+ * takes P in bf16, dml_loss_step_bf16; dml.h, "bf16 proxies"). */
+typedef struct dml_proxy_anchor_params { float alpha, delta; int precision; } dml_proxy_anchor_params;
+#define DML_PROXY_ANCHOR_DEFAULTS ((dml_proxy_anchor_params){ 32.0f, 0.1f, 0 })
 
 /* ------------------------------------------------- Proxy-NCA (proxy_nca.c) */
-typedef struct dml_proxy_nca_params { float scale; int include_positive; } dml_proxy_nca_params;
-#define DML_PROXY_NCA_DEFAULTS    ((dml_proxy_nca_params){ 32.0f, 0 })
+typedef struct dml_proxy_nca_params { float scale; int include_positive, precision; } dml_proxy_nca_params;
+#define DML_PROXY_NCA_DEFAULTS    ((dml_proxy_nca_params){ 32.0f, 0, 0 })
 
 /* ---------------------------------------- Multi-Similarity (multi_similarity.c) */
 typedef struct dml_ms_params { float alpha, beta, base, epsilon; int mine; } dml_ms_params;
@@ -72,8 +74,8 @@ typedef struct dml_soft_triple_params {
 #define DML_SOFT_TRIPLE_DEFAULTS  ((dml_soft_triple_params){ 10, 20.0f, 0.1f, 0.01f })
 
 /* ------------------------------- NormalizedSoftmax (normalized_softmax.c) */
-typedef struct dml_normalized_softmax_params { float temperature; } dml_normalized_softmax_params;
-#define DML_NORMALIZED_SOFTMAX_DEFAULTS ((dml_normalized_softmax_params){ 0.05f })
+typedef struct dml_normalized_softmax_params { float temperature; int precision; } dml_normalized_softmax_params;
+#define DML_NORMALIZED_SOFTMAX_DEFAULTS ((dml_normalized_softmax_params){ 0.05f, 0 })
 
 /* ------------------------------------------------------------- the rows */
 #define DML_LOSS_ROWS(X)                                                                         \

@@ -23,6 +23,21 @@ dml_status dml_precision_parse(const char *name, dml_precision *out)
     return dml_fail(DML_ERR_ARG, "unknown precision '%s' (expected fp32 or bf16)", name);
 }
 
+const char *dml_precision_choice(int v)
+{
+    return v == DML_PRECISION_FP32 || v == DML_PRECISION_BF16 ? dml_precision_name((dml_precision)v)
+                                                              : NULL;
+}
+
+dml_status dml_check_precision(const dml_ctx *ctx, int precision)
+{
+    if (precision != DML_PRECISION_FP32 && precision != DML_PRECISION_BF16)
+        return dml_fail(DML_ERR_PARAM, "precision = %d: must be 0 (fp32) or 1 (bf16)", precision);
+    if (precision == DML_PRECISION_BF16 && !ctx->P16)
+        return dml_fail(DML_ERR_ARG, "precision bf16 takes P in bf16: call dml_loss_step_bf16");
+    return DML_OK;
+}
+
 /* Round to nearest, ties to even, on the bits: add 0x7FFF plus the lowest
  * kept bit, then drop the low half.  A finite value that rounds past the
  * largest bf16 carries into the exponent and becomes ±inf, as IEEE rounding

@@ -52,6 +52,10 @@ struct dml_ctx {
 dml_status dml_check_step(const dml_ctx *ctx, dml_loss loss, const float *X, const int32_t *y,
                           const float *P, const float *loss_out);
 dml_status dml_check_positive(const char *name, float v);
+/* A loss's `precision` parameter against the step under way (bf16.c): bf16
+ * needs P in bf16 (dml_loss_step_bf16); and the choices' names. */
+dml_status dml_check_precision(const dml_ctx *ctx, int precision);
+const char *dml_precision_choice(int v);
 /* A bf16 matrix (bf16.c): DML_ERR_NONFINITE naming the first ±inf or NaN. */
 dml_status dml_check_finite_bf16(const char *name, const uint16_t *A, size_t rows, size_t cols);
 dml_status dml_check_margin(const char *name, float v);

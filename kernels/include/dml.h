@@ -356,9 +356,18 @@ typedef struct dml_gradstats {
 } dml_gradstats;
 
 /* Statistics of the last step on ctx (which must have run its backward pass);
- * dX and dP are the gradients that step wrote (dP NULL for pair losses). */
+ * dX and dP are the gradients that step wrote (dP NULL for pair losses).
+ * The fused proxy step holds G only a block at a time: it gathers the
+ * statistics during its sweep, and only when dml_ctx_set_gradstats(ctx, 1)
+ * asked before the step (it costs a pass over G in double precision);
+ * otherwise this is DML_ERR_ARG with a line saying so. */
 dml_status dml_ctx_gradstats(const dml_ctx *ctx, const float *dX, const float *dP,
                              dml_gradstats *out);
+/* on = 1: the fused steps on ctx from now on gather the gradient statistics
+ * (the same numbers as the unfused step's, to float64 rounding when more
+ * than one thread adds them); 0: they do not (the default).  The unfused
+ * step holds G whole and needs no asking.  on: 0 or 1, else DML_ERR_ARG. */
+dml_status dml_ctx_set_gradstats(dml_ctx *ctx, int on);
 
 #ifdef __cplusplus
 }

@@ -4,7 +4,8 @@
  * a step, and the two-pass sweep of the losses that reduce along a sample's
  * row of S (Proxy-NCA and NormalizedSoftmax in proxy_fused.c, SoftTriple in
  * soft_triple_fused.c).  Blocks and thread ranges hold whole classes: a
- * class's rows of P (K of them for SoftTriple) are never split. */
+ * class's rows of P (K of them for SoftTriple) are never split.  Nothing of
+ * size M × C is held: each thread has one block of P̂, S and G at a time. */
 #ifndef DML_FUSED_SWEEP_H
 #define DML_FUSED_SWEEP_H
 
@@ -27,8 +28,10 @@ typedef struct dml_block {
     size_t c0, cb;   /* first proxy row and rows (0: past the end of the thread's range) */
     size_t b;        /* its index among all blocks (the block LSEs of a row) */
     float *Pb, *pinv; /* this thread's normalised block and its 1/‖p‖ */
+    float *S, *G;    /* this thread's block of S and of G (cb × M, or M × cb: stride cb) */
     float *acc;      /* this thread's ∂L/∂X̂ accumulator */
     int first;       /* the thread's first block: it overwrites acc (no clearing pass) */
+    int again;       /* sweep 2 computes the block's P̂, S and G again: its row LSEs are known */
     float *work;
 } dml_block;
 
@@ -50,14 +53,19 @@ void dml_sweep_record(dml_sweep *w, double t0, int backward);
 
 /* The two-pass sweep of a loss that reduces along rows of S over every
  * proxy: forward(w, t, k) for each of a thread's blocks (k.cb = 0: an empty
- * block, whose block LSEs it sets to −inf); after a barrier, rows(w, lo, hi)
- * for the thread's rows; then, with a backward, backward(w, t, k, renorm) for
- * the thread's blocks in reverse (renorm: the block's P̂ is no longer in the
- * thread's buffer), and ∂L/∂X. */
+ * block, whose block LSEs it sets to −inf; each row's own-class similarity
+ * into ctx->fyv); after a barrier, rows(w, lo, hi) for the thread's rows;
+ * then, with a backward, for each of the thread's blocks forward again
+ * (k.again: the same P̂, S and first weights, the block LSEs left alone) but
+ * for the block sweep 1 left in the buffers, and backward(w, t, k): the
+ * final weights in k.G and the products; then ∂L/∂X.  Sweep 2 runs the
+ * thread's blocks in reverse (the first is the one in the buffers), whether
+ * or not the gradient statistics are gathered, so that watching a step does
+ * not change its bits. */
 typedef struct dml_two_pass {
     void (*forward)(dml_sweep *w, int t, const dml_block *k);
     void (*rows)(dml_sweep *w, size_t lo, size_t hi);
-    void (*backward)(dml_sweep *w, int t, const dml_block *k, int renorm);
+    void (*backward)(dml_sweep *w, int t, const dml_block *k);
 } dml_two_pass;
 void dml_sweep_two_pass(dml_sweep *w, const dml_two_pass *fn);
 

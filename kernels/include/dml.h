@@ -259,6 +259,17 @@ dml_status dml_loss_step(dml_ctx *ctx, const dml_params *params,
                          const float *X, const int32_t *y, const float *P,
                          float *loss, float *dX, float *dP);
 
+/* A step of a proxy loss that also updates its proxies by plain SGD inside
+ * the fused sweep: P −= lr · ∂L/∂P, each block of rows while it is in cache,
+ * so ∂L/∂P is never held whole (the caller keeps P, not P and its gradient:
+ * docs/scale.md).  The same bits as dml_loss_step followed by
+ * P[e] −= lr · dP[e] for every e.  dX receives ∂L/∂X.  Needs a fused context
+ * of a proxy loss (else DML_ERR_ARG) and lr finite and >= 0 (DML_ERR_PARAM);
+ * P is read and written by the step, so it must not alias X or dX.  The
+ * gradient statistics of such a step have no ∂L/∂P to take norms of. */
+dml_status dml_loss_step_sgd(dml_ctx *ctx, const dml_params *params, const float *X,
+                             const int32_t *y, float *P, float lr, float *loss, float *dX);
+
 /* The same, one entry point per loss. */
 dml_status dml_proxy_anchor(dml_ctx *ctx, const dml_proxy_anchor_params *p,
                             const float *X, const int32_t *y, const float *P,

@@ -44,6 +44,7 @@ static int fused_alloc(dml_ctx *ctx)
     ctx->fsb = alloc_floats(t * cb * M);
     ctx->fgb = alloc_floats(t * cb * M);
     ctx->fyv = alloc_floats(M);
+    ctx->fdpb = alloc_floats(t * cb * ctx->D);
     ctx->fdx = alloc_floats((t - 1) * M * ctx->D);
     ctx->flse = alloc_floats(M * t * nbt);
     ctx->fxp1 = alloc_floats(ctx->k->gemm_packed_floats(M, ctx->D));
@@ -54,7 +55,7 @@ static int fused_alloc(dml_ctx *ctx)
         ctx->gsp[u].rp = m + 2 * u * M;
         ctx->gsp[u].rn = m + (2 * u + 1) * M;
     }
-    return ctx->fpb && ctx->fsb && ctx->fgb && ctx->fyv && ctx->fdx && ctx->flse &&
+    return ctx->fpb && ctx->fsb && ctx->fgb && ctx->fyv && ctx->fdpb && ctx->fdx && ctx->flse &&
            ctx->fxp1 && ctx->fxp0 && m;
 }
 
@@ -210,7 +211,7 @@ void dml_ctx_destroy(dml_ctx *ctx)
     free(ctx->S); free(ctx->G); free(ctx->H); free(ctx->rowv);
     free(ctx->y); free(ctx->seen); free(ctx->work); free(ctx->scratch);
     free(ctx->fpb); free(ctx->fdx); free(ctx->flse); free(ctx->fxp1); free(ctx->fxp0);
-    free(ctx->fsb); free(ctx->fgb); free(ctx->fyv);
+    free(ctx->fsb); free(ctx->fgb); free(ctx->fyv); free(ctx->fdpb);
     if (ctx->gsp) free(ctx->gsp[0].rp);
     free(ctx->gsp);
     free(ctx);

@@ -40,6 +40,8 @@ struct dml_ctx {
      * unfused step and the products alone: dml_ctx_whole_buffers). */
     float *fsb, *fgb;
     float *fyv;         /* each row's similarity to its own class (M), from sweep 1 */
+    float *fdpb;        /* per thread a block of ∂L/∂P (block rows × D), for the in-step update */
+    float *sgd_P, sgd_lr; /* during dml_loss_step_sgd: the proxies it updates, and lr */
     /* The gradient statistics of a fused step, gathered during its sweep
      * when gs_on (gradstats_blocks.c): per thread, then merged into gs. */
     struct dml_gs_part *gsp;

@@ -79,6 +79,22 @@ size_t dml_sweep_blocks_of(const dml_sweep *w, int t)
     return (hi - lo + w->cb - 1) / w->cb;
 }
 
+void dml_sweep_proxy_grad(dml_sweep *w, int t, const dml_block *k, int tg, const float *G,
+                          size_t ldg)
+{
+    dml_ctx *ctx = w->ctx;
+    const size_t D = ctx->D;
+    float *dst = w->Pw ? ctx->fdpb + (size_t)t * w->cb * D : w->dP + k->c0 * D;
+    ctx->k->gemm_packed_nb(tg, 0, k->cb, D, ctx->M, G, ldg, ctx->Xn, D, ctx->fxp0, k->Pb, k->pinv,
+                           dst, D, k->work);
+    if (!w->Pw)
+        return;
+    float *p = w->Pw + k->c0 * D; /* no later read of these rows in this step */
+    const float lr = w->lr;
+    for (size_t e = 0; e < k->cb * D; e++)
+        p[e] -= lr * dst[e];
+}
+
 void dml_sweep_tick(int t, double *t_last, double *phase)
 {
     if (t != 0)
@@ -206,6 +222,8 @@ dml_sweep dml_sweep_start(dml_ctx *ctx, const float *X, const float *P, float *d
     w.P = P;
     w.dX = dX;
     w.dP = dP;
+    w.Pw = ctx->sgd_P;
+    w.lr = ctx->sgd_lr;
     ctx->gs_valid = 0; /* set again if this step gathers the statistics */
     dml_fused_plan(ctx->C, ctx->K, ctx->threads, &w.cb, &w.nbt);
     w.nb = (size_t)ctx->threads * w.nbt;

@@ -21,6 +21,7 @@ typedef struct dml_sweep {
     int include_positive;
     float scale, coef;     /* Proxy-NCA's scale and scale / M */
     const void *loss;      /* a loss's own parameters (SoftTriple's) */
+    float *Pw, lr;         /* the in-step update (dml_loss_step_sgd): P −= lr·∂L/∂P; Pw NULL: none */
     double fwd_ns, bwd_ns; /* thread 0's time in each phase */
 } dml_sweep;
 
@@ -38,6 +39,13 @@ typedef struct dml_block {
 /* Block q of thread t, and how many of thread t's blocks hold proxies. */
 dml_block dml_sweep_block(const dml_sweep *w, int t, size_t q);
 size_t dml_sweep_blocks_of(const dml_sweep *w, int t);
+/* ∂L/∂P of block k from its weights G (tg = 1: G by sample, M × cb of
+ * stride ldg; 0: cb × M), through the normalisation's backward in the
+ * product's epilogue: into the caller's ∂L/∂P, or with the in-step update
+ * into thread t's block buffer, then P −= lr · that block while both are
+ * in cache. */
+void dml_sweep_proxy_grad(dml_sweep *w, int t, const dml_block *k, int tg, const float *G,
+                          size_t ldg);
 /* Thread 0 adds the time since *t_last to *phase (others do nothing). */
 void dml_sweep_tick(int t, double *t_last, double *phase);
 /* X̂ packed for all the blocks: as X̂ᵀ (xt, by thread 0) and as X̂ (x, by

@@ -57,9 +57,7 @@ static void pa_block(dml_sweep *w, int t, const dml_block *k, double *t_last)
         return;
     if (ctx->gs_on)
         dml_gs_proxy_block(ctx, t, G, M, k->c0, k->cb);
-    float *dP = w->dP + k->c0 * D;
-    kn->gemm_packed_nb(0, 0, k->cb, D, M, G, M, ctx->Xn, D, ctx->fxp0, k->Pb, k->pinv, dP, D,
-                       k->work);
+    dml_sweep_proxy_grad(w, t, k, 0, G, M);
     (k->first ? kn->gemm : kn->gemm_acc)(1, 0, M, D, k->cb, G, M, k->Pb, D, k->acc, D, k->work);
     dml_sweep_tick(t, t_last, &w->bwd_ns);
 }
@@ -159,13 +157,10 @@ static void nca_block_weights(dml_sweep *w, const dml_block *k, float coef)
 static void nca_block_backward(dml_sweep *w, int t, const dml_block *k)
 {
     dml_ctx *ctx = w->ctx;
-    (void)t;
     const size_t M = ctx->M, D = ctx->D, cb = k->cb;
     const dml_kernels *kn = ctx->k;
-    float *dP = w->dP + k->c0 * D;
     nca_block_weights(w, k, w->coef);
-    kn->gemm_packed_nb(1, 0, cb, D, M, k->G, cb, ctx->Xn, D, ctx->fxp0, k->Pb, k->pinv, dP, D,
-                       k->work);
+    dml_sweep_proxy_grad(w, t, k, 1, k->G, cb);
     (k->first ? kn->gemm : kn->gemm_acc)(0, 0, M, D, cb, k->G, cb, k->Pb, D, k->acc, D, k->work);
 }
 

@@ -110,8 +110,7 @@ static void st_backward(dml_sweep *w, int t, const dml_block *k)
     const size_t M = ctx->M, D = ctx->D, cb = k->cb;
     const dml_kernels *kn = ctx->k;
     st_weights(w, t, k);
-    kn->gemm_packed_nb(1, 0, cb, D, M, k->G, cb, ctx->Xn, D, ctx->fxp0, k->Pb, k->pinv,
-                       w->dP + k->c0 * D, D, k->work);
+    dml_sweep_proxy_grad(w, t, k, 1, k->G, cb);
     (k->first ? kn->gemm : kn->gemm_acc)(0, 0, M, D, cb, k->G, cb, k->Pb, D, k->acc, D, k->work);
 }
 

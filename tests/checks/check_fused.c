@@ -9,7 +9,9 @@
  * 63, 65, 97, with C up to 1023 so that there are many blocks of proxies):
  * the loss, ∂L/∂X and ∂L/∂P of the fused step (this ISA) with the unfused step
  * (this ISA) and with the unfused reference, and the gradient statistics of
- * fused and unfused.  Tolerances are those of the golden cases
+ * fused and unfused; gathering the statistics changes no bit of the step,
+ * and the step with the in-step SGD update of P gives P − lr·∂L/∂P bit for
+ * bit.  Tolerances are those of the golden cases
  * (tests/golden/README.md): 1e-5 relative on the loss, 1e-4 relative in norm
  * on each gradient — room for float32 reassociation (blocks sum ∂L/∂X̂ in
  * another order, Proxy-NCA's two-pass LSE rounds twice), not for a wrong term.
@@ -162,6 +164,38 @@ static int same_bits(const lcase *c, const run *a, const run *b, char *why, size
     return 1;
 }
 
+/* The step with the in-step SGD update of P (dml_loss_step_sgd) on P0's
+ * copy: the same loss and ∂L/∂X bits as the plain fused step r, and P0 −
+ * lr·dP, bit for bit, whatever the blocks and threads. */
+static int check_sgd(const lcase *c, const float *X, const int32_t *y, const float *P0,
+                     dml_isa isa, int threads, const run *r, char *why, size_t whylen)
+{
+    const size_t n = lcase_rows(c) * c->D;
+    const float lr = 0.375f;
+    float *P = malloc(n * sizeof(float)), *dX = malloc(c->M * c->D * sizeof(float)), L;
+    dml_ctx *ctx = dml_ctx_create_for(&c->params, c->M, c->C, c->D, isa, threads, NULL);
+    int bad = !P || !dX || !ctx || dml_ctx_set_fused(ctx, 1) != DML_OK;
+    if (!bad) {
+        memcpy(P, P0, n * sizeof(float));
+        bad = dml_loss_step_sgd(ctx, &c->params, X, y, P, lr, &L, dX) != DML_OK;
+    }
+    size_t e = 0;
+    if (!bad && memcmp(&L, &r->L, sizeof L) == 0 &&
+        memcmp(dX, r->dX, c->M * c->D * sizeof(float)) == 0)
+        for (; e < n; e++) {
+            float want = P0[e] - lr * r->dP[e];
+            if (memcmp(&P[e], &want, sizeof want) != 0)
+                break;
+        }
+    if (bad || e < n || e == 0)
+        snprintf(why, whylen, "%s M=%zu C=%zu D=%zu, %d thread(s): the step with the in-step SGD update %s",
+                 dml_loss_name(c->params.loss), c->M, c->C, c->D, threads,
+                 bad ? dml_last_error() : "differs from the step, then P -= lr dP");
+    dml_ctx_destroy(ctx);
+    free(P), free(dX);
+    return bad || e < n || e == 0;
+}
+
 static int alloc_run(run *r, const lcase *c)
 {
     r->dX = malloc(c->M * c->D * sizeof(float));
@@ -191,7 +225,8 @@ static int check_case(const dml_kernels *k, const lcase *c, char *why, size_t wh
         if (run_case(c, X, y, P, k->isa, threads, 1, 1, &f, why, whylen) ||
             run_case(c, X, y, P, k->isa, threads, 1, 0, &q, why, whylen) ||
             run_case(c, X, y, P, k->isa, threads, 0, 0, &u, why, whylen) ||
-            same_bits(c, &f, &q, why, whylen))
+            same_bits(c, &f, &q, why, whylen) ||
+            check_sgd(c, X, y, P, k->isa, threads, &q, why, whylen))
             goto done;
         const char *fw = threads == 1 ? "fused (1 thread) vs ref" : "fused (2 threads) vs ref";
         const char *uw = threads == 1 ? "fused (1 thread) vs unfused" : "fused (2 threads) vs unfused";

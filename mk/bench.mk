@@ -3,7 +3,7 @@
 # speed ratios), its proof, and two standalone benchmarks (harness/bench/tools/).
 # Details: docs/bench.md.
 
-.PHONY: bench bench-check bench-baseline bench-check-proof bench-counts bench-triplet bench-fused
+.PHONY: bench bench-check bench-baseline bench-check-proof bench-counts bench-triplet bench-fused bench-sgd-peak
 .PHONY: bench-faiss deps-faiss
 BENCH_DIR      := $(BUILD)/bench-check
 BENCH_BASELINE ?= results/baseline/bench-check.tsv
@@ -77,6 +77,14 @@ $(BUILD)/bench_fused: $(BUILD)/harness/bench/tools/bench_fused.o $(BUILD)/harnes
 	$(LINK)
 bench-fused: $(BUILD)/bench_fused ## fused proxy step vs unfused, the three products alone and the FMA peak, interleaved (x86 only)
 	$(BUILD)/bench_fused $(BENCH_FUSED_ARGS)
+
+## BENCH_SGD_ARGS='--loss proxy_anchor --C 1000000 --D 128'   options of bench-sgd-peak
+BENCH_SGD_ARGS ?=
+$(BUILD)/bench_sgd_peak: $(BUILD)/harness/bench/tools/bench_sgd_peak.o $(BUILD)/harness/core/memuse.o $(BUILD)/libdml.a
+	$(LINK)
+bench-sgd-peak: $(BUILD)/bench_sgd_peak ## peak RSS and step time: ∂L/∂P held whole then P -= lr dP, against the in-step update (dml_loss_step_sgd)
+	$(BUILD)/bench_sgd_peak step $(BENCH_SGD_ARGS)
+	$(BUILD)/bench_sgd_peak sgd $(BENCH_SGD_ARGS)
 
 # Retrieval against FAISS's exact flat search on the same data: dmlbench knn
 # writes the set (10 000 unit vectors, D = 128, 10 classes) and its top-K lists

@@ -18,6 +18,10 @@ TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/params.o point/param_ch
                        core/fileio.o core/stats.o core/timing.o core/sha256.o core/sha256_ni.o \
                        core/memuse.o bench/stream.o) \
                      $(patsubst %.c,$(BUILD)/%.o,$(wildcard harness/golden/*.c harness/train/*.c harness/data/*.c))
+# The one suite inside the library: the fused step's gatherers of the
+# gradient statistics against the readers of a whole G, on the same G.
+$(BUILD)/tests/unit/test_gradstats_blocks.o: CFLAGS_ALL += -Ikernels/losses -Ikernels/common -Ikernels/cpu
+
 $(BUILD)/test_dml: TOOL_LIBS = -lcriterion $(ZLIB_LIBS) $(FT_LIBS)
 $(BUILD)/test_dml: $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a
 	$(LINK)

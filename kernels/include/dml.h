@@ -271,6 +271,17 @@ dml_status dml_loss_step(dml_ctx *ctx, const dml_params *params,
                          const float *X, const int32_t *y, const float *P,
                          float *loss, float *dX, float *dP);
 
+/* A step of a proxy loss that also updates its proxies by plain SGD inside
+ * the fused sweep: P −= lr · ∂L/∂P, each block of rows while it is in cache,
+ * so ∂L/∂P is never held whole (the caller keeps P, not P and its gradient:
+ * docs/scale.md).  The same bits as dml_loss_step followed by
+ * P[e] −= lr · dP[e] for every e.  dX receives ∂L/∂X.  Needs a fused context
+ * of a proxy loss (else DML_ERR_ARG) and lr finite and >= 0 (DML_ERR_PARAM);
+ * P is read and written by the step, so it must not alias X or dX.  The
+ * gradient statistics of such a step have no ∂L/∂P to take norms of. */
+dml_status dml_loss_step_sgd(dml_ctx *ctx, const dml_params *params, const float *X,
+                             const int32_t *y, float *P, float lr, float *loss, float *dX);
+
 /* The same, one entry point per loss. */
 dml_status dml_proxy_anchor(dml_ctx *ctx, const dml_proxy_anchor_params *p,
                             const float *X, const int32_t *y, const float *P,
@@ -395,9 +406,18 @@ typedef struct dml_gradstats {
 } dml_gradstats;
 
 /* Statistics of the last step on ctx (which must have run its backward pass);
- * dX and dP are the gradients that step wrote (dP NULL for pair losses). */
+ * dX and dP are the gradients that step wrote (dP NULL for pair losses).
+ * The fused proxy step holds G only a block at a time: it gathers the
+ * statistics during its sweep, and only when dml_ctx_set_gradstats(ctx, 1)
+ * asked before the step (it costs a pass over G in double precision);
+ * otherwise this is DML_ERR_ARG with a line saying so. */
 dml_status dml_ctx_gradstats(const dml_ctx *ctx, const float *dX, const float *dP,
                              dml_gradstats *out);
+/* on = 1: the fused steps on ctx from now on gather the gradient statistics
+ * (the same numbers as the unfused step's, to float64 rounding when more
+ * than one thread adds them); 0: they do not (the default).  The unfused
+ * step holds G whole and needs no asking.  on: 0 or 1, else DML_ERR_ARG. */
+dml_status dml_ctx_set_gradstats(dml_ctx *ctx, int on);
 
 #ifdef __cplusplus
 }

@@ -40,6 +40,18 @@ struct dml_ctx {
     const uint16_t *P16;
     uint16_t *xn16;
     dml_precision precision;
+    /* Per thread a block of S and one of G (block rows × M each): the fused
+     * step holds no M×R array (S, G and P̂ whole are made only for the
+     * unfused step and the products alone: dml_ctx_whole_buffers). */
+    float *fsb, *fgb;
+    float *fyv;         /* each row's similarity to its own class (M), from sweep 1 */
+    float *fdpb;        /* per thread a block of ∂L/∂P (block rows × D), for the in-step update */
+    float *sgd_P, sgd_lr; /* during dml_loss_step_sgd: the proxies it updates, and lr */
+    /* The gradient statistics of a fused step, gathered during its sweep
+     * when gs_on (gradstats_blocks.c): per thread, then merged into gs. */
+    struct dml_gs_part *gsp;
+    int gs_on, gs_valid;
+    dml_gradstats gs;
 
     /* What the last step measured. */
     double fwd_ns, bwd_ns;
@@ -87,6 +99,20 @@ void dml_pair_backward(dml_ctx *ctx, float *dX, double t1);
  * an equal slice of the C classes (K rows of P each), in *per_thread blocks
  * of at most *block rows, whole classes. */
 void dml_fused_plan(size_t C, size_t K, int threads, size_t *block, size_t *per_thread);
+/* S, G and P̂ whole (and 1/‖p‖), which a fused context does not make until
+ * the unfused step or the products alone need them; DML_OK or NOMEM. */
+dml_status dml_ctx_whole_buffers(dml_ctx *ctx);
+
+/* The gradient statistics of a fused step, block by block (gradstats_blocks.c):
+ * thread t's accumulators cleared; n rows of G by proxy from row r0 (stride
+ * ld, M columns); n columns of G by sample from column j0 (M rows, stride
+ * ld); the threads' parts merged into ctx->gs (by_proxy: Proxy-Anchor's
+ * layout). */
+void dml_gs_begin(dml_ctx *ctx, int t);
+void dml_gs_proxy_block(dml_ctx *ctx, int t, const float *G, size_t ld, size_t r0, size_t n);
+void dml_gs_sample_block(dml_ctx *ctx, int t, const float *G, size_t ld, size_t j0, size_t n);
+void dml_gs_finish(dml_ctx *ctx, int by_proxy);
+
 /* The fused steps from t0 (labels, ctx->y and ctx->seen already set); they
  * record the phases and return the loss.  dX = dP = NULL: forward only. */
 float dml_proxy_anchor_fused(dml_ctx *ctx, const dml_lse_side *pos, const dml_lse_side *neg,

@@ -260,9 +260,16 @@ void dml_sweep_s_by_sample(const dml_sweep *w, const dml_block *k, float *S, siz
 {
     const dml_ctx *ctx = w->ctx;
     const size_t M = ctx->M, D = ctx->D;
-    if (w->P16)
-        ctx->k->gemm_bf16(M, k->cb, D, ctx->xn16, D, w->P16 + k->c0 * D, D, NULL, k->pinv, S, lds,
+    if (w->P16) {
+        /* Sᵀ (cb × M) into the block's G, then transposed: as A the proxies'
+         * rows are read where they lie, and only X̂ (M rows) is packed; as B
+         * every block of P would be packed, as costly as the product at
+         * small M.  G is written after S (the weights), so it is free here. */
+        ctx->k->gemm_bf16(k->cb, M, D, w->P16 + k->c0 * D, D, ctx->xn16, D, k->pinv, NULL, k->G, M,
                           k->work);
-    else
+        for (size_t i = 0; i < M; i++)
+            for (size_t j = 0; j < k->cb; j++)
+                S[i * lds + j] = k->G[j * M + i];
+    } else
         ctx->k->gemm(0, 1, M, k->cb, D, ctx->Xn, D, k->Pb, D, S, lds, k->work);
 }

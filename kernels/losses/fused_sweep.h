@@ -57,7 +57,8 @@ void dml_sweep_finish_dx(dml_sweep *w, int t, int nt);
 /* The block's P̂ and 1/‖p‖ into k->Pb, k->pinv: from P, or widened from P16. */
 void dml_sweep_normalize(const dml_sweep *w, const dml_block *k);
 /* The block's similarities: Sᵀ rows (cb × M, ld M) for a loss that reduces
- * by class, S columns (M × cb, ld lds) for one that reduces by sample.  Precision bf16: from P16 and X̂ in bf16, scaled by the block's
+ * by class, S columns (M × cb, ld lds) for one that reduces by sample (in
+ * bf16 through the block's G as scratch: call it before the weights).  Precision bf16: from P16 and X̂ in bf16, scaled by the block's
  * 1/‖p‖ (so dml_sweep_normalize first); else from P̂ and X̂ packed. */
 void dml_sweep_s_by_class(const dml_sweep *w, const dml_block *k, float *S);
 void dml_sweep_s_by_sample(const dml_sweep *w, const dml_block *k, float *S, size_t lds);

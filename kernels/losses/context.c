@@ -55,9 +55,8 @@ static int fused_alloc(dml_ctx *ctx)
         ctx->gsp[u].rp = m + 2 * u * M;
         ctx->gsp[u].rn = m + (2 * u + 1) * M;
     }
-    ctx->xn16 = (uint16_t *)alloc_floats((M * ctx->D + 1) / 2);
     return ctx->fpb && ctx->fsb && ctx->fgb && ctx->fyv && ctx->fdpb && ctx->fdx && ctx->flse &&
-           ctx->fxp1 && ctx->fxp0 && m && ctx->xn16;
+           ctx->fxp1 && ctx->fxp0 && m;
 }
 
 static void free_whole(dml_ctx *ctx)
@@ -212,7 +211,6 @@ void dml_ctx_destroy(dml_ctx *ctx)
     free(ctx->S); free(ctx->G); free(ctx->H); free(ctx->rowv);
     free(ctx->y); free(ctx->seen); free(ctx->work); free(ctx->scratch);
     free(ctx->fpb); free(ctx->fdx); free(ctx->flse); free(ctx->fxp1); free(ctx->fxp0);
-    free(ctx->xn16);
     free(ctx->fsb); free(ctx->fgb); free(ctx->fyv); free(ctx->fdpb);
     if (ctx->gsp) free(ctx->gsp[0].rp);
     free(ctx->gsp);

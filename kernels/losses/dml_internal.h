@@ -35,10 +35,9 @@ struct dml_ctx {
      * ∂L/∂X̂ accumulator; Proxy-NCA's LSE of each row over each block (blocks × M). */
     float *fpb, *fdx, *flse;
     float *fxp1, *fxp0; /* X̂ packed by the table's gemm_pack_b: as X̂ᵀ (tb = 1) and as X̂ */
-    /* Precision bf16 (bf16.c): P of the step under way (NULL: float32), X̂ in
-     * bf16 for its S product, and the precision of the last step. */
+    /* Precision bf16 (bf16.c): P of the step under way (NULL: float32), and
+     * the precision of the last step. */
     const uint16_t *P16;
-    uint16_t *xn16;
     dml_precision precision;
     /* Per thread a block of S and one of G (block rows × M each): the fused
      * step holds no M×R array (S, G and P̂ whole are made only for the

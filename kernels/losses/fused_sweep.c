@@ -230,8 +230,6 @@ dml_sweep dml_sweep_start(dml_ctx *ctx, const float *X, const float *P, float *d
     dml_fused_plan(ctx->C, ctx->K, ctx->threads, &w.cb, &w.nbt);
     w.nb = (size_t)ctx->threads * w.nbt;
     dml_par_normalize(ctx, X, ctx->M, ctx->Xn, ctx->xinv);
-    if (w.P16)
-        dml_bf16_round(ctx->Xn, ctx->M * ctx->D, ctx->xn16);
     return w;
 }
 
@@ -243,33 +241,4 @@ void dml_sweep_normalize(const dml_sweep *w, const dml_block *k)
         ctx->k->normalize_bf16(w->P16 + k->c0 * D, k->cb, D, k->Pb, k->pinv);
     else
         ctx->k->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
-}
-
-void dml_sweep_s_by_class(const dml_sweep *w, const dml_block *k, float *S)
-{
-    const dml_ctx *ctx = w->ctx;
-    const size_t M = ctx->M, D = ctx->D;
-    if (w->P16)
-        ctx->k->gemm_bf16(k->cb, M, D, w->P16 + k->c0 * D, D, ctx->xn16, D, k->pinv, NULL, S, M,
-                          k->work);
-    else
-        ctx->k->gemm_packed(0, 1, k->cb, M, D, k->Pb, D, ctx->Xn, D, ctx->fxp1, S, M, k->work, 0);
-}
-
-void dml_sweep_s_by_sample(const dml_sweep *w, const dml_block *k, float *S, size_t lds)
-{
-    const dml_ctx *ctx = w->ctx;
-    const size_t M = ctx->M, D = ctx->D;
-    if (w->P16) {
-        /* Sᵀ (cb × M) into the block's G, then transposed: as A the proxies'
-         * rows are read where they lie, and only X̂ (M rows) is packed; as B
-         * every block of P would be packed, as costly as the product at
-         * small M.  G is written after S (the weights), so it is free here. */
-        ctx->k->gemm_bf16(k->cb, M, D, w->P16 + k->c0 * D, D, ctx->xn16, D, k->pinv, NULL, k->G, M,
-                          k->work);
-        for (size_t i = 0; i < M; i++)
-            for (size_t j = 0; j < k->cb; j++)
-                S[i * lds + j] = k->G[j * M + i];
-    } else
-        ctx->k->gemm(0, 1, M, k->cb, D, ctx->Xn, D, k->Pb, D, S, lds, k->work);
 }

@@ -54,16 +54,11 @@ void dml_sweep_tick(int t, double *t_last, double *phase);
 void dml_sweep_pack_x(dml_sweep *w, int t, int nt, int xt, int x);
 /* ∂L/∂X from the threads' accumulators, thread t's rows. */
 void dml_sweep_finish_dx(dml_sweep *w, int t, int nt);
-/* The block's P̂ and 1/‖p‖ into k->Pb, k->pinv: from P, or widened from P16. */
+/* The block's P̂ and 1/‖p‖ into k->Pb, k->pinv: from P, or widened from P16
+ * (precision bf16: the one place the step reads P, so the one kernel that
+ * changes; everything after reads the float32 P̂ of the block in L2). */
 void dml_sweep_normalize(const dml_sweep *w, const dml_block *k);
-/* The block's similarities: Sᵀ rows (cb × M, ld M) for a loss that reduces
- * by class, S columns (M × cb, ld lds) for one that reduces by sample (in
- * bf16 through the block's G as scratch: call it before the weights).  Precision bf16: from P16 and X̂ in bf16, scaled by the block's
- * 1/‖p‖ (so dml_sweep_normalize first); else from P̂ and X̂ packed. */
-void dml_sweep_s_by_class(const dml_sweep *w, const dml_block *k, float *S);
-void dml_sweep_s_by_sample(const dml_sweep *w, const dml_block *k, float *S, size_t lds);
-/* The sweep of a step: its plan, X normalised (ctx->Xn; in bf16 too, ctx->xn16,
- * when ctx->P16 is set). */
+/* The sweep of a step: its plan, X normalised (ctx->Xn). */
 dml_sweep dml_sweep_start(dml_ctx *ctx, const float *X, const float *P, float *dX, float *dP);
 /* The phases of the step (they interleave: the wall time split as thread 0
  * spent it) and its FLOPs, into the context. */

@@ -48,7 +48,7 @@ static void pa_block(dml_sweep *w, int t, const dml_block *k, double *t_last)
     const dml_kernels *kn = ctx->k;
     float *S = k->S, *G = k->G;
     dml_sweep_normalize(w, k);
-    dml_sweep_s_by_class(w, k, S);
+    kn->gemm_packed(0, 1, k->cb, M, D, k->Pb, D, ctx->Xn, D, ctx->fxp1, S, M, k->work, 0);
     for (size_t r = 0; r < k->cb; r++)
         kn->lse(S + r * M, M, ctx->y, (int32_t)(k->c0 + r), SIZE_MAX, &w->pos, &w->neg,
                 ctx->rowv + 2 * (k->c0 + r), G + r * M);
@@ -72,7 +72,7 @@ static void pa_block(dml_sweep *w, int t, const dml_block *k, double *t_last)
 static void nca_block_forward(dml_sweep *w, int t, const dml_block *k)
 {
     dml_ctx *ctx = w->ctx;
-    const size_t M = ctx->M, cb = k->cb;
+    const size_t M = ctx->M, D = ctx->D, cb = k->cb;
     const dml_kernels *kn = ctx->k;
     (void)t;
     if (!k->cb) { /* no proxies: an empty block, whose LSE is that of no member */
@@ -81,7 +81,7 @@ static void nca_block_forward(dml_sweep *w, int t, const dml_block *k)
         return;
     }
     dml_sweep_normalize(w, k);
-    dml_sweep_s_by_sample(w, k, k->S, cb);
+    kn->gemm(0, 1, M, cb, D, ctx->Xn, D, k->Pb, D, k->S, cb, k->work);
     for (size_t i = 0; i < M; i++) {
         /* Column j of the block has label c0 + j: the positive is left out
          * (without include_positive) only in the block that holds it. */

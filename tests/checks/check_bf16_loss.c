@@ -2,8 +2,8 @@
  * bound derived in docs/scale.md ("bf16 proxies: the error bound"):
  *
  *   u = 2^-9 (bf16 rounding), εp = 2u/(2 − u) (P̂ of the rounded P, by the
- *   Dunkl–Williams inequality), εs = u + εp + 2D·2^-24 (a cosine: X̂ rounded
- *   for S, P̂, both float32 sums), a = α (Proxy-Anchor) or the scale s,
+ *   Dunkl–Williams inequality), εs = εp + 2D·2^-24 (a cosine: P̂, and the
+ *   float32 sums of both steps), a = α (Proxy-Anchor) or the scale s,
  *   ρ = exp(2a·εs) − 1 (a softmax weight's relative change).
  *
  *   |ΔL| <= 2a·εs
@@ -56,7 +56,7 @@ static bound_in bounds_of(const dml_params *p, size_t M, size_t C, size_t D, con
     const double u = ldexp(1.0, -9);
     bound_in b = { 0 };
     b.eps_p = 2 * u / (2 - u);
-    b.eps_s = u + b.eps_p + 2.0 * (double)D * ldexp(1.0, -24);
+    b.eps_s = b.eps_p + 2.0 * (double)D * ldexp(1.0, -24);
     size_t n_pos = 0;
     unsigned char *seen = calloc(C, 1);
     for (size_t i = 0; seen && i < M; i++)

@@ -112,21 +112,23 @@ Test(bf16, golden_within_bound)
     }
 }
 
-/* The bound bites: P rounded to 2 fraction bits (7 − 5: 32 times bf16's
- * rounding error; the fraction of an 8-bit float E5M2) must break it on some
+/* The bound bites: P rounded to 3 fraction bits (7 − 4: 16 times bf16's
+ * rounding error; an 8-bit float E4M3 keeps as many) must break it on some
  * golden case, else the bound could not tell bf16 from a far coarser format.
- * (It is worst-case: bf16 itself stays within 0.06 of it; 3 fraction bits,
- * 16 times bf16's error, stayed within 0.99 of it on every case.) */
+ * (It is worst-case: bf16 itself stays within 0.1 of it; 3 bits broke it on
+ * 3 of the 13 cases, 2 bits on 8.) */
 Test(bf16, bound_bites_a_coarser_rounding)
 {
     golden_case gc[32];
     size_t n = bf16_golden(gc, 32), broken = 0;
     for (size_t c = 0; c < n; c++) {
-        bf16_err e = errors_of(&gc[c], DML_ISA_REF, 1, 5);
+        bf16_err e = errors_of(&gc[c], DML_ISA_REF, 1, 4);
         broken += e.value_ratio > 1 || e.dx_ratio > 1 || e.dp_ratio > 1;
+        cr_log_info("3 fraction bits %-36s of the bound: L %.3f dX %.3f dP %.3f", gc[c].name,
+                    e.value_ratio, e.dx_ratio, e.dp_ratio);
         golden_free(&gc[c]);
     }
-    cr_expect_gt(broken, 0u, "2 fraction bits stayed within the bf16 bound on every case");
+    cr_expect_gt(broken, 0u, "3 fraction bits stayed within the bf16 bound on every case");
 }
 
 /* ---------------------------------------------- rounding and refusals */

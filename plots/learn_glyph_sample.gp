@@ -4,6 +4,6 @@
 STUDY = "learn_glyph_sample"
 XCOL = "proxy_sample"
 XLABEL = "sampled proxies r (share of the classes a step uses; log scale)"
-TITLE = "Glyphs, validation classes: Proxy-Anchor with sampled proxies, 1024→512→128, D = 128, M = 180, 1 epoch"
+TITLE = "Glyphs, validation classes: Proxy-Anchor with sampled proxies, 1024→512→128, D = 128, M = 180, proxies at 1 × lr, 1 epoch"
 XT = "0.1 1"
 load "plots/glyph_common.gp"

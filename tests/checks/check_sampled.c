@@ -246,11 +246,13 @@ static int check_sub_problem(const dml_kernels *k, char *why, size_t whylen)
 }
 
 /* r = 1 (the parameter given) and the default give the same bits, and the
- * default is 1. */
+ * default is 1: four shapes of the table, each loss with and without the
+ * positive, several blocks (kept few: qemu runs this too). */
 static int check_ratio_one(const dml_kernels *k, char *why, size_t whylen)
 {
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        scase c = cases[i];
+    static const size_t some[] = { 1, 4, 6, 9 };
+    for (size_t i = 0; i < sizeof some / sizeof some[0]; i++) {
+        scase c = cases[some[i]];
         sbuf b;
         memset(&b, 0, sizeof b);
         dml_params d = dml_params_default(c.loss), p = params_of(&c, 1.0f);

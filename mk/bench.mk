@@ -3,7 +3,7 @@
 # speed ratios), its proof, and two standalone benchmarks (harness/bench/tools/).
 # Details: docs/bench.md.
 
-.PHONY: bench bench-check bench-baseline bench-check-proof bench-counts bench-triplet bench-fused bench-sgd-peak
+.PHONY: bench bench-check bench-baseline bench-check-proof bench-counts bench-triplet bench-fused bench-sgd-peak bench-sampled
 .PHONY: bench-faiss deps-faiss
 BENCH_DIR      := $(BUILD)/bench-check
 BENCH_BASELINE ?= results/baseline/bench-check.tsv
@@ -85,6 +85,13 @@ $(BUILD)/bench_sgd_peak: $(BUILD)/harness/bench/tools/bench_sgd_peak.o $(BUILD)/
 bench-sgd-peak: $(BUILD)/bench_sgd_peak ## peak RSS and step time: ∂L/∂P held whole then P -= lr dP, against the in-step update (dml_loss_step_sgd)
 	$(BUILD)/bench_sgd_peak step $(BENCH_SGD_ARGS)
 	$(BUILD)/bench_sgd_peak sgd $(BENCH_SGD_ARGS)
+
+## BENCH_SAMPLED_ARGS='--loss nca --c 100000 --rounds 7'   options of bench-sampled
+BENCH_SAMPLED_ARGS ?=
+$(BUILD)/bench_sampled: $(BUILD)/harness/bench/tools/bench_sampled.o $(BUILD)/libdml.a
+	$(LINK)
+bench-sampled: $(BUILD)/bench_sampled ## sampled proxies r = 0.3, 0.1, 0.01 vs the full step, interleaved, thread CPU time (C = 10^6 by default: 2 GB)
+	$(BUILD)/bench_sampled $(BENCH_SAMPLED_ARGS)
 
 # Retrieval against FAISS's exact flat search on the same data: dmlbench knn
 # writes the set (10 000 unit vectors, D = 128, 10 classes) and its top-K lists

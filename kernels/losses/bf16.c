@@ -96,6 +96,9 @@ dml_status dml_loss_step_bf16(dml_ctx *ctx, const dml_params *params, const floa
     if (!ctx->fused)
         return dml_fail(DML_ERR_ARG, "precision bf16 runs the fused step only; this context "
                         "is unfused (leave DML_FUSED unset, or fused 1)");
+    if (ctx->sample_r != 1.0f || dml_sample_ratio(params) != 1.0f) /* the sample gathers float32 rows */
+        return dml_fail(DML_ERR_ARG, "precision bf16 with proxy_sample < 1 is not built: the "
+                        "sampled step gathers rows of a float32 P");
     if (!P)
         return dml_fail(DML_ERR_NULL, "proxies P are NULL");
     const dml_loss_row *r = dml_loss_row_of(params->loss);

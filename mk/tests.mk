@@ -41,6 +41,7 @@ test: deps-test ## install what is missing, build, run the Criterion suite, the 
 	sh tests/shell/help_test.sh $(BUILD)/dmlbench
 	sh tests/shell/fit_verdict_test.sh $(BUILD)/dmlbench
 	bash tests/shell/binding_test.sh $(BUILD)/dmlbench
+	bash tests/shell/precision_test.sh $(BUILD)/dmlbench
 	@$(MAKE) --no-print-directory check-golden fuzz-replay $(if $(SAN),,test-isa-parent)
 	@$(MAKE) --no-print-directory check-docs
 

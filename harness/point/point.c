@@ -153,7 +153,7 @@ int point_run(const point_spec *sp, point_result *res, char *err, size_t errlen)
         if (dml_ctx_fused(s.ctx)) { /* it gathers them as it sweeps: one more step, untimed */
             st = dml_ctx_set_gradstats(s.ctx, 1);
             if (st == DML_OK)
-                st = dml_loss_step(s.ctx, s.params, b.X, b.y, b.P, &s.loss, s.dX, s.dP);
+                st = precision_step(s.ctx, s.params, b.X, b.y, b.P, b.P16, &s.loss, s.dX, s.dP);
         }
         if (st == DML_OK)
             st = dml_ctx_gradstats(s.ctx, s.dX, s.dP, &res->gs);

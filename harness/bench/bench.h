@@ -4,7 +4,12 @@
 #ifndef DML_BENCH_BENCH_H
 #define DML_BENCH_BENCH_H
 
-typedef struct bench_opts { int json, quick; } bench_opts;
+typedef struct bench_opts {
+    int json, quick;
+    int products;  /* the three GEMM products alone (S, dX, dP), no other kernel nor step */
+    int isa;       /* >= 0: this dml_isa alone among our contenders (OpenBLAS stays) */
+    int rounds;    /* > 0: interleaved rounds per shape instead of the default */
+} bench_opts;
 
 /* Measures and prints (text, or JSON on stdout); returns the exit status. */
 int bench_main(const bench_opts *o);

@@ -69,6 +69,7 @@ typedef struct target { char what[256]; double value, goal; int higher_better, m
 
 typedef struct bench_run {
     int json, quick, rounds;
+    int products, isa;       /* bench_opts: products only; one ISA (or -1: all) */
     FILE *log;               /* progress: stdout, or stderr when stdout is JSON */
     contender cs[MAX_CONT];  /* one per ISA this CPU runs */
     int ncs, ref_idx;        /* ref_idx: the scalar reference in cs, or -1 */

@@ -93,9 +93,25 @@ void dml_normalize_backward_f32_avx2(const float *Y, const float *inv_norm, cons
 #define GEMM_NR 16
 #define GEMM_VEC 8
 #define GEMM_DOT_MAX 4
+#ifndef GEMM_KC
 #define GEMM_KC 512
+#endif
+#ifndef GEMM_PF_B
+#define GEMM_PF_B 0
+#endif
+#ifndef GEMM_PF_A
+#define GEMM_PF_A 0
+#endif
+#ifndef GEMM_PF_C
+#define GEMM_PF_C 0
+#endif
+#ifndef GEMM_UNROLL
+#define GEMM_UNROLL 1
+#endif
 /* 1 MiB of packed B: half the 2 MiB L2, leaving room for C and the A stream. */
+#ifndef GEMM_B_FLOATS
 #define GEMM_B_FLOATS (1 << 18)
+#endif
 
 /* One row of the tile; the masks cover the first nr columns. */
 static inline void store_row_avx2(float *c, __m256 lo, __m256 hi, size_t nr, int accumulate)
@@ -119,9 +135,9 @@ static inline void store_row_avx2(float *c, __m256 lo, __m256 hi, size_t nr, int
 }
 
 #define ACC_DECLARE(r) __m256 c##r##a = _mm256_setzero_ps(), c##r##b = _mm256_setzero_ps();
-#define ACC_FMA(r)                                                                           \
+#define ACC_FMA(r, o)                                                                        \
     {                                                                                        \
-        __m256 ar = _mm256_broadcast_ss(a + r);                                              \
+        __m256 ar = _mm256_broadcast_ss(a + (o) * GEMM_MR + r);                              \
         c##r##a = _mm256_fmadd_ps(ar, b0, c##r##a);                                          \
         c##r##b = _mm256_fmadd_ps(ar, b1, c##r##b);                                          \
     }
@@ -130,12 +146,30 @@ static inline void store_row_avx2(float *c, __m256 lo, __m256 hi, size_t nr, int
     if (r < mr)                                                                              \
         store_row_avx2(C + r * ldc, c##r##a, c##r##b, nr, accumulate);
 #define FOR_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#define FOR_ROWS_AT(X, o) X(0, o) X(1, o) X(2, o) X(3, o) X(4, o) X(5, o)
+#if GEMM_PF_B
+#define PF_B(o) _mm_prefetch((const char *)(b + (o) * GEMM_NR + GEMM_PF_B), _MM_HINT_T0);
+#else
+#define PF_B(o)
+#endif
+#define STEP(o)                                                                              \
+    {                                                                                        \
+        __m256 b0 = _mm256_load_ps(b + (o) * GEMM_NR), b1 = _mm256_load_ps(b + (o) * GEMM_NR + 8); \
+        PF_B(o)                                                                              \
+        FOR_ROWS_AT(ACC_FMA, o)                                                              \
+    }
 
 /* C[mr×nr] (=|+=) Σ_p a[p*6 + r] · b[p*16 + c]  over kc steps. */
 static void gemm_ukernel(size_t kc, const float *restrict a, const float *restrict b,
                          float *restrict C, size_t ldc, size_t mr, size_t nr, int accumulate)
 {
     FOR_ROWS(ACC_DECLARE)
+#if GEMM_PF_C
+    for (size_t r = 0; r < mr; r++) {
+        _mm_prefetch((const char *)(C + r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(C + r * ldc + nr - 1), _MM_HINT_T0);
+    }
+#endif
     if (nr <= 8) { /* a tail of at most one vector: skip the half never stored */
         for (size_t p = 0; p < kc; p++) {
             __m256 b0 = _mm256_load_ps(b);
@@ -144,9 +178,20 @@ static void gemm_ukernel(size_t kc, const float *restrict a, const float *restri
             b += GEMM_NR;
         }
     } else {
-        for (size_t p = 0; p < kc; p++) {
-            __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
-            FOR_ROWS(ACC_FMA)
+        size_t p = 0;
+#if GEMM_UNROLL == 4
+        for (; p + 4 <= kc; p += 4) {
+#if GEMM_PF_A
+            _mm_prefetch((const char *)(a + GEMM_PF_A), _MM_HINT_T0);
+            _mm_prefetch((const char *)(a + GEMM_PF_A + 16), _MM_HINT_T0);
+#endif
+            STEP(0) STEP(1) STEP(2) STEP(3)
+            a += 4 * GEMM_MR;
+            b += 4 * GEMM_NR;
+        }
+#endif
+        for (; p < kc; p++) {
+            STEP(0)
             a += GEMM_MR;
             b += GEMM_NR;
         }

@@ -62,6 +62,7 @@ static brow *brow_add(brows *b)
 {
     brow *x = grow_slot(&b->v, &b->cap, b->n++, sizeof *b->v, 128);
     x->vs_ref = x->vs_blas = x->vs_blas256 = x->peak = NAN;
+    x->peak_best = x->vs_blas256_best = NAN;
     return x;
 }
 
@@ -170,20 +171,25 @@ static const char *width_of(const bench_run *R, const contender *c)
 static void add_rows(bench_run *R, kernel_op op, const kernel_case *kc, size_t C, size_t D,
                      const contender *use, int nuse, const result *res)
 {
-    double ref_t = NAN, blas_t = NAN, blas256_t = NAN, peak_of[DML_ISA_COUNT];
-    for (int i = 0; i < R->npk; i++) peak_of[i] = R->pk[i].gflops;
+    double ref_t = NAN, blas_t = NAN, blas256_t = NAN, blas256_min = NAN;
+    double peak_of[DML_ISA_COUNT], peak_best_of[DML_ISA_COUNT];
+    for (int i = 0; i < R->npk; i++) peak_of[i] = R->pk[i].gflops, peak_best_of[i] = NAN;
     for (int c = 0; c < nuse; c++) {
         if (!strcmp(use[c].name, "ref")) ref_t = res[c].cpu_med;
         if (use[c].b == &R->bl) blas_t = res[c].cpu_med;
-        if (use[c].b == &R->bl256) blas256_t = res[c].cpu_med;
-        if (use[c].probe)
-            peak_of[use[c].probe - R->pk] = (double)use[c].iters * use[c].probe->fn(1) / res[c].cpu_med;
+        if (use[c].b == &R->bl256) blas256_t = res[c].cpu_med, blas256_min = res[c].cpu_min;
+        if (use[c].probe) {
+            double flops = (double)use[c].iters * use[c].probe->fn(1);
+            peak_of[use[c].probe - R->pk] = flops / res[c].cpu_med;
+            peak_best_of[use[c].probe - R->pk] = flops / res[c].cpu_min;
+        }
     }
     for (int c = 0; c < nuse; c++) {
         if (use[c].probe) continue;
         brow *x = brow_add(&R->rows);
         for (int i = 0; i < R->npk; i++)
-            if (!strcmp(R->pk[i].isa, width_of(R, &use[c]))) x->peak = peak_of[i];
+            if (!strcmp(R->pk[i].isa, width_of(R, &use[c])))
+                x->peak = peak_of[i], x->peak_best = peak_best_of[i];
         x->op = op;
         snprintf(x->shape, sizeof x->shape, "%s", kc->shape);
         snprintf(x->who, sizeof x->who, "%.31s", use[c].name);
@@ -194,6 +200,7 @@ static void add_rows(bench_run *R, kernel_op op, const kernel_case *kc, size_t C
         x->vs_ref = ref_t / res[c].cpu_med;
         if (is_gemm(op)) x->vs_blas = blas_t / res[c].cpu_med;
         if (is_gemm(op)) x->vs_blas256 = blas256_t / res[c].cpu_med;
+        if (is_gemm(op)) x->vs_blas256_best = blas256_min / res[c].cpu_min;
     }
 }
 
@@ -257,7 +264,8 @@ void bench_add_target(bench_run *R, double v, double goal, int higher_better, co
 }
 
 /* Issue 17's AVX2 goals, against OpenBLAS's AVX2 (Haswell) kernels: at
- * C >= 1000, D >= 128 1.05x and 85 % of the AVX2 peak; at D = 64, 1.0x. */
+ * C >= 1000, D >= 128 1.05x (medians) and 85 % of the AVX2 peak (fastest
+ * rounds of both, as the issue states it); at D = 64, 1.0x. */
 static void avx2_targets(bench_run *R, kernel_op op)
 {
     for (size_t ci = 0; ci < BENCH_NC; ci++)
@@ -272,8 +280,9 @@ static void avx2_targets(bench_run *R, kernel_op op)
             } else if (C >= 1000) {
                 bench_add_target(R, a2->vs_blas256, 1.05, 1,
                                  "%s M=180 C=%zu D=%zu avx2 / OpenBLAS-AVX2 >= 1.05", name, C, D);
-                bench_add_target(R, rate(a2) / a2->peak, 0.85, 1,
-                                 "%s M=180 C=%zu D=%zu avx2 fraction of avx2 peak >= 0.85", name, C, D);
+                bench_add_target(R, rate_best(a2) / a2->peak_best, 0.85, 1,
+                                 "%s M=180 C=%zu D=%zu avx2 fastest fraction of avx2 peak >= 0.85",
+                                 name, C, D);
             }
         }
 }

@@ -38,6 +38,8 @@ typedef struct brow {
     double vs_blas256;      /* rate / rate of OpenBLAS with AVX2 kernels (NaN if none) */
     double peak;            /* GFLOP/s of the FMA probe of this row's vector width,
                              * interleaved with it (products), else the run's probe */
+    double peak_best;       /* the same probe in its fastest round (products; else NaN) */
+    double vs_blas256_best; /* fastest round over OpenBLAS-AVX2's fastest round */
 } brow;
 
 typedef struct brows { brow *v; size_t n, cap; } brows;
@@ -91,6 +93,7 @@ typedef struct bench_run {
 } bench_run;
 
 static inline double rate(const brow *x) { return x->work / x->r.cpu_med; } /* per ns = G/s */
+static inline double rate_best(const brow *x) { return x->work / x->r.cpu_min; }
 
 /* steps.c: every step comparison on every SIMD ISA, and their targets. */
 int bench_steps(bench_run *R);

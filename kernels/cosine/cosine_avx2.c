@@ -108,6 +108,9 @@ void dml_normalize_backward_f32_avx2(const float *Y, const float *inv_norm, cons
 #ifndef GEMM_UNROLL
 #define GEMM_UNROLL 1
 #endif
+#ifndef GEMM_A_DIRECT
+#define GEMM_A_DIRECT 0
+#endif
 /* 1 MiB of packed B: half the 2 MiB L2, leaving room for C and the A stream. */
 #ifndef GEMM_B_FLOATS
 #define GEMM_B_FLOATS (1 << 18)
@@ -190,6 +193,11 @@ static void gemm_ukernel(size_t kc, const float *restrict a, const float *restri
             b += 4 * GEMM_NR;
         }
 #endif
+#if GEMM_UNROLL == 2
+#pragma GCC unroll 2
+#elif GEMM_UNROLL == 8
+#pragma GCC unroll 4
+#endif
         for (; p < kc; p++) {
             STEP(0)
             a += GEMM_MR;
@@ -199,16 +207,61 @@ static void gemm_ukernel(size_t kc, const float *restrict a, const float *restri
     FOR_ROWS(ACC_STORE)
 }
 
+#if GEMM_A_DIRECT
+#define ACC_FMA_ROW(r, o)                                                                    \
+    {                                                                                        \
+        __m256 ar = _mm256_broadcast_ss(a##r + p + (o));                                     \
+        c##r##a = _mm256_fmadd_ps(ar, b0, c##r##a);                                          \
+        c##r##b = _mm256_fmadd_ps(ar, b1, c##r##b);                                          \
+    }
+#define ACC_FMA_ROW_LO(r) c##r##a = _mm256_fmadd_ps(_mm256_broadcast_ss(a##r + p), b0, c##r##a);
+
+/* gemm_ukernel on A's own rows (ta = 0): a[r·lda + p] for r < mr; rows past
+ * mr repeat the last one (never stored), so no read leaves A. */
+__attribute__((noinline)) static void gemm_ukernel_rows(size_t kc, const float *restrict a, size_t lda,
+                              const float *restrict b, float *restrict C, size_t ldc, size_t mr,
+                              size_t nr, int accumulate)
+{
+    const float *a0 = a, *a1 = a + (mr > 1 ? 1 : mr - 1) * lda, *a2 = a + (mr > 2 ? 2 : mr - 1) * lda;
+    const float *a3 = a + (mr > 3 ? 3 : mr - 1) * lda, *a4 = a + (mr > 4 ? 4 : mr - 1) * lda;
+    const float *a5 = a + (mr - 1) * lda;
+    FOR_ROWS(ACC_DECLARE)
+    if (nr <= 8) {
+        for (size_t p = 0; p < kc; p++, b += GEMM_NR) {
+            __m256 b0 = _mm256_load_ps(b);
+            FOR_ROWS(ACC_FMA_ROW_LO)
+        }
+    } else {
+        for (size_t p = 0; p < kc; p++, b += GEMM_NR) {
+            __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+            PF_B(0)
+            FOR_ROWS_AT(ACC_FMA_ROW, 0)
+        }
+    }
+    FOR_ROWS(ACC_STORE)
+}
+#else
+#undef GEMM_A_DIRECT
+#endif
+
 /* ------------------------------------------------------- dot-product tile */
 
 #define DOT_DECLARE(r) __m256 s##r##0 = _mm256_setzero_ps(), s##r##1 = s##r##0, s##r##2 = s##r##0, \
                               s##r##3 = s##r##0;
-#define DOT_FMA(r)                                                                           \
+#define DOT_FMA(r, LOAD)                                                                     \
     {                                                                                        \
-        __m256 ar = _mm256_maskload_ps(a##r + p, m);                                         \
+        __m256 ar = LOAD(a##r + p);                                                          \
         s##r##0 = _mm256_fmadd_ps(ar, b0, s##r##0), s##r##1 = _mm256_fmadd_ps(ar, b1, s##r##1); \
         s##r##2 = _mm256_fmadd_ps(ar, b2, s##r##2), s##r##3 = _mm256_fmadd_ps(ar, b3, s##r##3); \
     }
+/* Eight k steps of the 2×4 block: whole loads, or the masked last few steps. */
+#define DOT_STEP(LOAD)                                                                       \
+    {                                                                                        \
+        __m256 b0 = LOAD(bp0 + p), b1 = LOAD(bp1 + p), b2 = LOAD(bp2 + p), b3 = LOAD(bp3 + p); \
+        DOT_FMA(0, LOAD) DOT_FMA(1, LOAD)                                                    \
+    }
+#define DOT_LOAD_WHOLE(x) _mm256_loadu_ps(x)
+#define DOT_LOAD_MASKED(x) _mm256_maskload_ps(x, m)
 #define DOT_SUM(r)                                                                           \
     dots[r][0] = hsum_avx2(s##r##0), dots[r][1] = hsum_avx2(s##r##1),                        \
     dots[r][2] = hsum_avx2(s##r##2), dots[r][3] = hsum_avx2(s##r##3);
@@ -224,11 +277,12 @@ static void dot_block2x4(size_t kc, const float *A, size_t lda, size_t mi, const
     const float *bp0 = B, *bp1 = B + (nj > 1 ? 1 : 0) * ldb, *bp2 = B + (nj > 2 ? 2 : nj - 1) * ldb,
                 *bp3 = B + (nj - 1) * ldb;
     FOR_DOT_ROWS(DOT_DECLARE)
-    for (size_t p = 0; p < kc; p += 8) {
-        __m256i m = pack_lane_mask(kc - p >= 8 ? 8 : kc - p);
-        __m256 b0 = _mm256_maskload_ps(bp0 + p, m), b1 = _mm256_maskload_ps(bp1 + p, m);
-        __m256 b2 = _mm256_maskload_ps(bp2 + p, m), b3 = _mm256_maskload_ps(bp3 + p, m);
-        FOR_DOT_ROWS(DOT_FMA)
+    size_t p = 0;
+    for (; p + 8 <= kc; p += 8)
+        DOT_STEP(DOT_LOAD_WHOLE)
+    if (p < kc) {
+        __m256i m = pack_lane_mask(kc - p);
+        DOT_STEP(DOT_LOAD_MASKED)
     }
     float dots[2][4];
     FOR_DOT_ROWS(DOT_SUM)

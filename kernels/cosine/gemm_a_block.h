@@ -72,7 +72,7 @@ static void gemm_a_block_times_b_block(int ta, size_t m, size_t i_lo, size_t i_h
             if (rows)
                 at = (gemm_rows){ rows->a + i0 * rows->lda, rows->lda, rows->b + jr * rows->ldb,
                                   rows->ldb };
-            gemm_tile(kc, a_pack + (i0 - i_lo) * kc, b_pack + jr * kc, rows ? &at : NULL,
+            gemm_tile(kc, a_pack + (i0 - i_lo) * kc, 0, b_pack + jr * kc, rows ? &at : NULL,
                       C + i0 * ldc + j0 + jr, ldc, gemm_min(GEMM_MR, i_hi - i0), nr, accumulate);
         }
     }

@@ -176,20 +176,30 @@ typedef struct gemm_rows {
  * when there are at most DOT_MAX of them.  A vector tile spends a whole
  * VEC-lane FMA on each of them per row and k step (n = 180 with 32-wide tiles
  * computes 192 columns); dot products along k spend one lane each. */
-static inline size_t gemm_dot_columns(size_t nr, const gemm_rows *rows)
+#ifndef GEMM_DOT_MIN_K
+#define GEMM_DOT_MIN_K 1
+#endif
+static inline size_t gemm_dot_columns(size_t kc, size_t nr, const gemm_rows *rows)
 {
     size_t rest = nr % GEMM_VEC;
-    return rows && nr < GEMM_NR && rest <= GEMM_DOT_MAX ? rest : 0;
+    return rows && nr < GEMM_NR && rest <= GEMM_DOT_MAX && kc >= GEMM_DOT_MIN_K ? rest : 0;
 }
 
 /* One micro-tile C[mr × nr] (c: its first element) from an A panel and a B
  * micro-panel, its last few columns by dot products where `rows` allows
  * (rows->a: row i0 of A at column p0, rows->b: the tile's first row of B). */
-GEMM_INLINE void gemm_tile(size_t kc, const float *a_pack, const float *b_panel,
+GEMM_INLINE void gemm_tile(size_t kc, const float *a_pack, size_t a_ld, const float *b_panel,
                            const gemm_rows *rows, float *c, size_t ldc, size_t mr, size_t nr,
                            int accumulate)
 {
-    size_t dot_cols = gemm_dot_columns(nr, rows), vec_cols = nr - dot_cols;
+    size_t dot_cols = gemm_dot_columns(kc, nr, rows), vec_cols = nr - dot_cols;
+#ifdef GEMM_A_DIRECT
+    if (vec_cols && a_ld)
+        gemm_ukernel_rows(kc, a_pack, a_ld, b_panel, c, ldc, mr, vec_cols, accumulate);
+    else
+#else
+    (void)a_ld; /* always 0: A is packed */
+#endif
     if (vec_cols)
         gemm_ukernel(kc, a_pack, b_panel, c, ldc, mr, vec_cols, accumulate);
     if (dot_cols)
@@ -199,18 +209,18 @@ GEMM_INLINE void gemm_tile(size_t kc, const float *a_pack, const float *b_panel,
 
 /* One MR-row panel of op(A) against the packed B block, NR columns a call.
  * lower_only: stop at the first tile entirely above the diagonal. */
-static void gemm_panel_times_block(size_t kc, const float *a_pack, const float *b_pack,
-                                   const gemm_rows *rows, float *C, size_t ldc, size_t i0,
-                                   size_t mr, size_t j0, size_t nc, int accumulate,
-                                   int lower_only)
+static void gemm_panel_times_block(size_t kc, const float *a_pack, size_t a_ld,
+                                   const float *b_pack, const gemm_rows *rows, float *C,
+                                   size_t ldc, size_t i0, size_t mr, size_t j0, size_t nc,
+                                   int accumulate, int lower_only)
 {
     for (size_t jr = 0; jr < nc; jr += GEMM_NR) {
         if (lower_only && j0 + jr > i0 + mr - 1)
             break;
         gemm_rows at = rows ? *rows : (gemm_rows){ NULL, 0, NULL, 0 };
         at.b = rows ? rows->b + jr * rows->ldb : NULL;
-        gemm_tile(kc, a_pack, b_pack + jr * kc, rows ? &at : NULL, C + i0 * ldc + j0 + jr, ldc,
-                  mr, gemm_min(GEMM_NR, nc - jr), accumulate);
+        gemm_tile(kc, a_pack, a_ld, b_pack + jr * kc, rows ? &at : NULL, C + i0 * ldc + j0 + jr,
+                  ldc, mr, gemm_min(GEMM_NR, nc - jr), accumulate);
     }
 }
 
@@ -310,6 +320,15 @@ static inline int gemm_streams(size_t rows, size_t cols)
     return rows * cols * sizeof(float) > GEMM_STREAM_BYTES;
 }
 
+/* An ISA with gemm_ukernel_rows (GEMM_A_DIRECT) reads op(A) = A (ta = 0)
+ * in place in the panel order, broadcasting from MR rows, instead of
+ * transposing each panel first. */
+#ifdef GEMM_A_DIRECT
+#define GEMM_A_DIRECT_ROWS 1
+#else
+#define GEMM_A_DIRECT_ROWS 0
+#endif
+
 #ifndef GEMM_A_BLOCK_POLICY
 #define GEMM_A_BLOCK_POLICY 0
 #endif
@@ -380,12 +399,17 @@ static void gemm_drive(int ta, int tb, size_t m, size_t n, size_t k, const float
                 size_t mr = gemm_min(GEMM_MR, m - i0);
                 if (o->lower_only && j0 > i0 + mr - 1)
                     continue;
-                gemm_pack_a(ta, A, lda, m, i0, mr, p0, kc, a_pack);
+                const float *a_panel = a_pack;
+                size_t a_ld = 0;
+                if (GEMM_A_DIRECT_ROWS && !ta) /* the rows of A themselves */
+                    a_panel = A + i0 * lda + p0, a_ld = lda;
+                else
+                    gemm_pack_a(ta, A, lda, m, i0, mr, p0, kc, a_pack);
                 if (a_streams && i0 + mr < m)
                     gemm_prefetch_a(ta, A, lda, i0 + mr, gemm_min(GEMM_MR, m - i0 - mr), p0, kc);
                 gemm_rows rows = { whole.a + i0 * lda, lda, whole.b, ldb };
-                gemm_panel_times_block(kc, a_pack, b_pack, dot ? &rows : NULL, C, ldc, i0, mr, j0,
-                                       nc, o->accumulate || p0 > 0, o->lower_only);
+                gemm_panel_times_block(kc, a_panel, a_ld, b_pack, dot ? &rows : NULL, C, ldc, i0,
+                                       mr, j0, nc, o->accumulate || p0 > 0, o->lower_only);
                 if (o->lower_only && last_k_block)
                     syrk_mirror_panel(C, ldc, i0, mr, j0, nc);
                 if (panel_epilogue && last_k_block)

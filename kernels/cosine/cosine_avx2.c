@@ -1,11 +1,12 @@
 /* cosine_avx2.c — AVX2 + FMA cosine-similarity kernels.
  *
  * GEMM/SYRK: the classic 6×16 register-blocked micro-kernel (12 ymm
- * accumulators, two ymm of packed B and one broadcast of packed A per k step:
- * 15 of the 16 ymm registers) inside the shared blocking driver
- * (gemm_driver.h).  Tails in n go through maskload/maskstore (a tail of at
- * most 8 columns runs half the FMAs; its last few columns may go to dot
- * products along k instead), tails in m by skipping rows. */
+ * accumulators, two ymm of packed B and one broadcast of A per k step: 15 of
+ * the 16 ymm registers; A from a packed panel, or from its own rows when
+ * ta = 0) inside the shared blocking driver (gemm_driver.h).  Tails in n go
+ * through maskload/maskstore (a tail of at most 8 columns runs half the
+ * FMAs; its last few columns may go to dot products along k instead), tails
+ * in m by skipping rows. */
 #include <immintrin.h>
 #include <math.h>
 
@@ -93,28 +94,14 @@ void dml_normalize_backward_f32_avx2(const float *Y, const float *inv_norm, cons
 #define GEMM_NR 16
 #define GEMM_VEC 8
 #define GEMM_DOT_MAX 4
-#ifndef GEMM_KC
+/* A KC-deep 6-row A panel (12 KiB) beside the 16-wide B micro-panel streaming
+ * past; 256 measured no better on S, dX̂ or dP̂ (Sapphire Rapids, 2026-12-06). */
 #define GEMM_KC 512
-#endif
-#ifndef GEMM_PF_B
-#define GEMM_PF_B 0
-#endif
-#ifndef GEMM_PF_A
-#define GEMM_PF_A 0
-#endif
-#ifndef GEMM_PF_C
-#define GEMM_PF_C 0
-#endif
-#ifndef GEMM_UNROLL
-#define GEMM_UNROLL 1
-#endif
-#ifndef GEMM_A_DIRECT
-#define GEMM_A_DIRECT 0
-#endif
-/* 1 MiB of packed B: half the 2 MiB L2, leaving room for C and the A stream. */
-#ifndef GEMM_B_FLOATS
+/* 1 MiB of packed B at most: half the 2 MiB L2, leaving room for C and the A
+ * stream (less where L2 is smaller: gemm_b_floats in gemm_driver.h). */
 #define GEMM_B_FLOATS (1 << 18)
-#endif
+/* A = op(A) is read in place when ta = 0 (gemm_ukernel_rows below). */
+#define GEMM_A_DIRECT 1
 
 /* One row of the tile; the masks cover the first nr columns. */
 static inline void store_row_avx2(float *c, __m256 lo, __m256 hi, size_t nr, int accumulate)
@@ -137,112 +124,78 @@ static inline void store_row_avx2(float *c, __m256 lo, __m256 hi, size_t nr, int
     _mm256_maskstore_ps(c + 8, mhi, hi);
 }
 
+/* Row r of the tile from A element A_r (a packed-panel or a row address). */
 #define ACC_DECLARE(r) __m256 c##r##a = _mm256_setzero_ps(), c##r##b = _mm256_setzero_ps();
-#define ACC_FMA(r, o)                                                                        \
+#define ACC_FMA2(r, A_r)                                                                     \
     {                                                                                        \
-        __m256 ar = _mm256_broadcast_ss(a + (o) * GEMM_MR + r);                              \
+        __m256 ar = _mm256_broadcast_ss(A_r);                                                \
         c##r##a = _mm256_fmadd_ps(ar, b0, c##r##a);                                          \
         c##r##b = _mm256_fmadd_ps(ar, b1, c##r##b);                                          \
     }
-#define ACC_FMA_LO(r) c##r##a = _mm256_fmadd_ps(_mm256_broadcast_ss(a + r), b0, c##r##a);
+#define ACC_FMA1(r, A_r) c##r##a = _mm256_fmadd_ps(_mm256_broadcast_ss(A_r), b0, c##r##a);
 #define ACC_STORE(r)                                                                         \
     if (r < mr)                                                                              \
         store_row_avx2(C + r * ldc, c##r##a, c##r##b, nr, accumulate);
 #define FOR_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
-#define FOR_ROWS_AT(X, o) X(0, o) X(1, o) X(2, o) X(3, o) X(4, o) X(5, o)
-#if GEMM_PF_B
-#define PF_B(o) _mm_prefetch((const char *)(b + (o) * GEMM_NR + GEMM_PF_B), _MM_HINT_T0);
-#else
-#define PF_B(o)
-#endif
-#define STEP(o)                                                                              \
-    {                                                                                        \
-        __m256 b0 = _mm256_load_ps(b + (o) * GEMM_NR), b1 = _mm256_load_ps(b + (o) * GEMM_NR + 8); \
-        PF_B(o)                                                                              \
-        FOR_ROWS_AT(ACC_FMA, o)                                                              \
-    }
+#define PACKED_FMA2(r) ACC_FMA2(r, a + r)
+#define PACKED_FMA1(r) ACC_FMA1(r, a + r)
+#define ROWS_FMA2(r) ACC_FMA2(r, a##r + p)
+#define ROWS_FMA1(r) ACC_FMA1(r, a##r + p)
 
-/* C[mr×nr] (=|+=) Σ_p a[p*6 + r] · b[p*16 + c]  over kc steps. */
+/* C[mr×nr] (=|+=) Σ_p a[p*6 + r] · b[p*16 + c]  over kc steps.  The C tile's
+ * lines are asked for first: in the block order C is read back (+=) after
+ * every k block of 192, and the prefetch made dX̂ at D = 512 and 1024
+ * 3–6 % faster (interleaved, Sapphire Rapids), no different elsewhere. */
 static void gemm_ukernel(size_t kc, const float *restrict a, const float *restrict b,
                          float *restrict C, size_t ldc, size_t mr, size_t nr, int accumulate)
 {
     FOR_ROWS(ACC_DECLARE)
-#if GEMM_PF_C
     for (size_t r = 0; r < mr; r++) {
         _mm_prefetch((const char *)(C + r * ldc), _MM_HINT_T0);
         _mm_prefetch((const char *)(C + r * ldc + nr - 1), _MM_HINT_T0);
     }
-#endif
     if (nr <= 8) { /* a tail of at most one vector: skip the half never stored */
-        for (size_t p = 0; p < kc; p++) {
+        for (size_t p = 0; p < kc; p++, a += GEMM_MR, b += GEMM_NR) {
             __m256 b0 = _mm256_load_ps(b);
-            FOR_ROWS(ACC_FMA_LO)
-            a += GEMM_MR;
-            b += GEMM_NR;
+            FOR_ROWS(PACKED_FMA1)
         }
     } else {
-        size_t p = 0;
-#if GEMM_UNROLL == 4
-        for (; p + 4 <= kc; p += 4) {
-#if GEMM_PF_A
-            _mm_prefetch((const char *)(a + GEMM_PF_A), _MM_HINT_T0);
-            _mm_prefetch((const char *)(a + GEMM_PF_A + 16), _MM_HINT_T0);
-#endif
-            STEP(0) STEP(1) STEP(2) STEP(3)
-            a += 4 * GEMM_MR;
-            b += 4 * GEMM_NR;
-        }
-#endif
-#if GEMM_UNROLL == 2
-#pragma GCC unroll 2
-#elif GEMM_UNROLL == 8
-#pragma GCC unroll 4
-#endif
-        for (; p < kc; p++) {
-            STEP(0)
-            a += GEMM_MR;
-            b += GEMM_NR;
+        for (size_t p = 0; p < kc; p++, a += GEMM_MR, b += GEMM_NR) {
+            __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+            FOR_ROWS(PACKED_FMA2)
         }
     }
     FOR_ROWS(ACC_STORE)
 }
 
-#if GEMM_A_DIRECT
-#define ACC_FMA_ROW(r, o)                                                                    \
-    {                                                                                        \
-        __m256 ar = _mm256_broadcast_ss(a##r + p + (o));                                     \
-        c##r##a = _mm256_fmadd_ps(ar, b0, c##r##a);                                          \
-        c##r##b = _mm256_fmadd_ps(ar, b1, c##r##b);                                          \
-    }
-#define ACC_FMA_ROW_LO(r) c##r##a = _mm256_fmadd_ps(_mm256_broadcast_ss(a##r + p), b0, c##r##a);
-
-/* gemm_ukernel on A's own rows (ta = 0): a[r·lda + p] for r < mr; rows past
- * mr repeat the last one (never stored), so no read leaves A. */
-__attribute__((noinline)) static void gemm_ukernel_rows(size_t kc, const float *restrict a, size_t lda,
-                              const float *restrict b, float *restrict C, size_t ldc, size_t mr,
-                              size_t nr, int accumulate)
+/* gemm_ukernel on A's own rows (ta = 0: S = P̂X̂ᵀ, dP̂ = GᵀX̂ in the panel
+ * order), a[r·lda + p], instead of a panel transposed first: that pack was
+ * 3–15 % of those products (more at small D), and the six rows stay in L1
+ * across the panel's micro-kernel calls just as the packed panel did.
+ * Rows past mr repeat the last one (never stored): no read leaves A.
+ * Measured 1.04–1.15× the packed panel on S and dP̂ at C = 1000 and 11 318. */
+__attribute__((noinline)) static void gemm_ukernel_rows(size_t kc, const float *restrict a,
+                                                        size_t lda, const float *restrict b,
+                                                        float *restrict C, size_t ldc, size_t mr,
+                                                        size_t nr, int accumulate)
 {
-    const float *a0 = a, *a1 = a + (mr > 1 ? 1 : mr - 1) * lda, *a2 = a + (mr > 2 ? 2 : mr - 1) * lda;
+    const float *a0 = a, *a1 = a + (mr > 1 ? 1 : 0) * lda, *a2 = a + (mr > 2 ? 2 : mr - 1) * lda;
     const float *a3 = a + (mr > 3 ? 3 : mr - 1) * lda, *a4 = a + (mr > 4 ? 4 : mr - 1) * lda;
     const float *a5 = a + (mr - 1) * lda;
     FOR_ROWS(ACC_DECLARE)
     if (nr <= 8) {
         for (size_t p = 0; p < kc; p++, b += GEMM_NR) {
             __m256 b0 = _mm256_load_ps(b);
-            FOR_ROWS(ACC_FMA_ROW_LO)
+            FOR_ROWS(ROWS_FMA1)
         }
     } else {
         for (size_t p = 0; p < kc; p++, b += GEMM_NR) {
             __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
-            PF_B(0)
-            FOR_ROWS_AT(ACC_FMA_ROW, 0)
+            FOR_ROWS(ROWS_FMA2)
         }
     }
     FOR_ROWS(ACC_STORE)
 }
-#else
-#undef GEMM_A_DIRECT
-#endif
 
 /* ------------------------------------------------------- dot-product tile */
 

@@ -12,6 +12,8 @@
  *   gemm_ukernel(kc, a, b, C, ldc, mr, nr, accumulate)
  *                      C[mr×nr] (=|+=) a-panel · b-panel, mr <= MR, nr <= NR
  *   gemm_dot_tile(kc, A, lda, B, ldb, C, ldc, mr, nc, accumulate)     (with GEMM_DOT_MAX)
+ *   gemm_ukernel_rows(kc, A, lda, b, C, ldc, mr, nr, accumulate)      (with GEMM_A_DIRECT)
+ *                      gemm_ukernel on MR rows of A itself (ta = 0), no A pack
  *                      C[mr×nc] (=|+=) A[i]·B[j] on unpacked k-contiguous rows
  *   GEMM_ROW_BACKWARD  the ISA's dml_normalize_backward_f32_<isa> (the epilogue)
  *   pack_panel_transposed(src, ld, rows, R, kc, dst),
@@ -26,7 +28,6 @@
 #define DML_GEMM_DRIVER_H
 
 #include <string.h>
-#include <unistd.h>
 
 #define GEMM_A_FLOATS (GEMM_MR * GEMM_KC)
 /* The packed A panel follows the B block, both 64-byte aligned. */
@@ -117,42 +118,7 @@ static void gemm_zero(size_t m, size_t n, float *C, size_t ldc)
         memset(C + i * ldc, 0, n * sizeof *C);
 }
 
-/* SYRK bookkeeping.  Micro-tiles start at multiples of NR in every column
- * block (nc is a multiple of NR), so whether the micro-kernel writes an upper
- * element (c, r), c < r, depends only on c and r: it does when r's tile starts
- * at or before the last row of c's MR-row panel.  Those elements lie in a band
- * less than MR + NR wide above the diagonal; the band's end for row c is: */
-static inline size_t syrk_band_end(size_t c)
-{
-    size_t panel_last_row = c / GEMM_MR * GEMM_MR + GEMM_MR - 1;
-    return (panel_last_row / GEMM_NR + 1) * GEMM_NR;
-}
-
-/* Mirror the final lower elements of rows i0..i0+mr, columns j0..j0+nc into
- * the upper triangle while they are still in cache, outside the band (which a
- * later micro-tile may still write, so it is mirrored at the very end). */
-static void syrk_mirror_panel(float *C, size_t ldc, size_t i0, size_t mr, size_t j0, size_t nc)
-{
-    size_t c_end = gemm_min(j0 + nc, i0 + mr - 1);
-    for (size_t c = j0; c < c_end; c++) {
-        size_t r = i0 > c + 1 ? i0 : c + 1;
-        size_t band_end = syrk_band_end(c);
-        if (r < band_end)
-            r = band_end;
-        for (; r < i0 + mr; r++)
-            C[c * ldc + r] = C[r * ldc + c];
-    }
-}
-
-/* Upper := lower inside the band, once every tile is final. */
-static void syrk_mirror_band(size_t n, float *C, size_t ldc)
-{
-    for (size_t c = 0; c < n; c++) {
-        size_t r_end = gemm_min(syrk_band_end(c), n);
-        for (size_t r = c + 1; r < r_end; r++)
-            C[c * ldc + r] = C[r * ldc + c];
-    }
-}
+#include "gemm_syrk.h"
 
 /* An ISA without a dot-product tile (NEON: its 12-column tile wastes little
  * on n = 180) leaves GEMM_DOT_MAX undefined, and every column goes through the
@@ -176,13 +142,10 @@ typedef struct gemm_rows {
  * when there are at most DOT_MAX of them.  A vector tile spends a whole
  * VEC-lane FMA on each of them per row and k step (n = 180 with 32-wide tiles
  * computes 192 columns); dot products along k spend one lane each. */
-#ifndef GEMM_DOT_MIN_K
-#define GEMM_DOT_MIN_K 1
-#endif
-static inline size_t gemm_dot_columns(size_t kc, size_t nr, const gemm_rows *rows)
+static inline size_t gemm_dot_columns(size_t nr, const gemm_rows *rows)
 {
     size_t rest = nr % GEMM_VEC;
-    return rows && nr < GEMM_NR && rest <= GEMM_DOT_MAX && kc >= GEMM_DOT_MIN_K ? rest : 0;
+    return rows && nr < GEMM_NR && rest <= GEMM_DOT_MAX ? rest : 0;
 }
 
 /* One micro-tile C[mr × nr] (c: its first element) from an A panel and a B
@@ -192,7 +155,7 @@ GEMM_INLINE void gemm_tile(size_t kc, const float *a_pack, size_t a_ld, const fl
                            const gemm_rows *rows, float *c, size_t ldc, size_t mr, size_t nr,
                            int accumulate)
 {
-    size_t dot_cols = gemm_dot_columns(kc, nr, rows), vec_cols = nr - dot_cols;
+    size_t dot_cols = gemm_dot_columns(nr, rows), vec_cols = nr - dot_cols;
 #ifdef GEMM_A_DIRECT
     if (vec_cols && a_ld)
         gemm_ukernel_rows(kc, a_pack, a_ld, b_panel, c, ldc, mr, vec_cols, accumulate);
@@ -224,64 +187,7 @@ static void gemm_panel_times_block(size_t kc, const float *a_pack, size_t a_ld,
     }
 }
 
-/* The packed B block's budget in floats: half of this core's L2 where the C
- * library can tell (Haswell 256 KiB, Zen 3 512 KiB, Sapphire Rapids 2 MiB),
- * at most GEMM_B_FLOATS, at least one KC-deep micro-panel.  It sets n blocks
- * only, never the order of the sums along k, so every machine computes the
- * same bits.  Asked once per process (a race only asks twice). */
-static size_t gemm_b_floats(void)
-{
-    static size_t cached;
-    size_t v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-    if (v)
-        return v;
-    v = GEMM_B_FLOATS;
-#ifdef _SC_LEVEL2_CACHE_SIZE
-    long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
-    if (l2 > 0 && (size_t)l2 / 2 / sizeof(float) < v)
-        v = (size_t)l2 / 2 / sizeof(float);
-#endif
-    v = v > GEMM_KC * GEMM_NR ? v : GEMM_KC * GEMM_NR;
-    __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
-    return v;
-}
-
-/* The k and n block sizes of a product with n columns and depth k. */
-GEMM_INLINE void gemm_plan(size_t n, size_t k, size_t kc_most, size_t *kc_step, size_t *nc_step)
-{
-    *kc_step = gemm_block_size(k, kc_most, 8);
-    size_t n_rounded = gemm_ceil_div(n, GEMM_NR) * GEMM_NR;
-    size_t nc_most = gemm_min(gemm_b_floats() / *kc_step / GEMM_NR * GEMM_NR, n_rounded);
-    *nc_step = gemm_block_size(n, nc_most, GEMM_NR);
-}
-
-/* op(B) packed whole (gemm_pack_b_whole): the blocks that gemm_drive packs one
- * at a time, n-block major then k-block, each kc × nc rounded up to NR.  Every
- * n block but the last is nc_step wide (a multiple of NR), so block (j0, p0)
- * starts at j0·k + p0·round_up(nc, NR). */
-static size_t gemm_packed_floats(size_t n, size_t k)
-{
-    return gemm_ceil_div(n, GEMM_NR) * GEMM_NR * k;
-}
-
-static const float *gemm_packed_block(const float *bp, size_t k, size_t j0, size_t nc, size_t p0)
-{
-    return bp + j0 * k + p0 * (gemm_ceil_div(nc, GEMM_NR) * GEMM_NR);
-}
-
-static void gemm_pack_b_whole(int tb, size_t n, size_t k, const float *B, size_t ldb, float *bp)
-{
-    if (n == 0 || k == 0)
-        return;
-    size_t kc_step, nc_step;
-    gemm_plan(n, k, GEMM_KC, &kc_step, &nc_step);
-    for (size_t j0 = 0; j0 < n; j0 += nc_step) {
-        size_t nc = gemm_min(nc_step, n - j0);
-        for (size_t p0 = 0; p0 < k; p0 += kc_step)
-            gemm_pack_b(tb, B, ldb, j0, nc, p0, gemm_min(kc_step, k - p0),
-                        (float *)gemm_packed_block(bp, k, j0, nc, p0));
-    }
-}
+#include "gemm_plan.h"
 
 /* What a product does beyond C = op(A) op(B). */
 typedef struct gemm_opts {
@@ -329,22 +235,14 @@ static inline int gemm_streams(size_t rows, size_t cols)
 #define GEMM_A_DIRECT_ROWS 0
 #endif
 
-#ifndef GEMM_A_BLOCK_POLICY
-#define GEMM_A_BLOCK_POLICY 0
-#endif
 /* Whether a product goes block by block (gemm_a_block.h) rather than panel
- * by panel: a few rows against a long k, whose operands stream from beyond
- * L2; then B's micro-panel stays in L1 under a shallower k block. */
+ * by panel: a few rows (one row block) against a long k, with operands
+ * beyond L2 (dX̂ = GᵀP̂); then B's micro-panel stays in L1 under a shallower
+ * k block.  Not S's shape (ta = 0, tb = 1): in this order it measured
+ * 0.8–0.95× the panel order at C = 11 318, whose A rows are read in place. */
 static inline int gemm_use_a_block(int ta, int tb, size_t m, size_t n, size_t k)
 {
-#if GEMM_A_BLOCK_POLICY == 2
-    (void)ta, (void)tb, (void)m, (void)n, (void)k;
-    return 1;
-#elif GEMM_A_BLOCK_POLICY == 1
-    return gemm_streams(k, m + n) || (!ta && tb && gemm_streams(m, k));
-#else
     return !(!ta && tb) && gemm_streams(k, m + n) && gemm_mc(GEMM_KC_A_BLOCK) >= m;
-#endif
 }
 
 /* C = op(A) op(B) with the options above.  The epilogue runs on each MR-row
@@ -368,7 +266,7 @@ static void gemm_drive(int ta, int tb, size_t m, size_t n, size_t k, const float
     int a_block = !o->lower_only && !o->nb_y && !o->b_whole && gemm_use_a_block(ta, tb, m, n, k);
     int a_streams = gemm_streams(m, k);
     size_t kc_step, nc_step;
-    gemm_plan(n, k, a_block ? GEMM_KC_A_BLOCK : GEMM_KC, &kc_step, &nc_step);
+    gemm_plan(n, k, a_block ? GEMM_KC_A_BLOCK : GEMM_KC, gemm_b_floats(), &kc_step, &nc_step);
     int panel_epilogue = o->nb_y && nc_step >= n;
     size_t mc = gemm_mc(kc_step);
 

@@ -237,7 +237,7 @@ static inline int gemm_streams(size_t rows, size_t cols)
 
 /* Whether a product goes block by block (gemm_a_block.h) rather than panel
  * by panel: a few rows (one row block) against a long k, with operands
- * beyond L2 (dX̂ = GᵀP̂); then B's micro-panel stays in L1 under a shallower
+ * beyond L2 (dX̂ = GP̂); then B's micro-panel stays in L1 under a shallower
  * k block.  Not S's shape (ta = 0, tb = 1): in this order it measured
  * 0.8–0.95× the panel order at C = 11 318, whose A rows are read in place. */
 static inline int gemm_use_a_block(int ta, int tb, size_t m, size_t n, size_t k)

@@ -214,8 +214,9 @@ static inline void pack_panel_copied(const float *src, size_t ld, size_t cols, s
  * A panel narrower than a vector (AVX2's 6 rows) is copied with whole-vector
  * stores in step order, each spilling 8 − R floats into the next step, which
  * its own store then overwrites (the panel buffer has 8 floats of room past
- * R·kc, gemm_driver.h): vmaskmovps stores made this pack ~15 % of dX̂ = GᵀP̂ at
- * D = 64.  Whole loads too where the 8 floats lie inside the row. */
+ * R·kc, gemm_driver.h): without vmaskmovps stores dX̂ = GP̂ at C = 1000,
+ * D = 64 ran 1.06× faster.  Whole loads too where the 8 floats lie inside
+ * the row. */
 static inline void pack_a_panel_copied(const float *src, size_t ld, size_t cols, size_t readable,
                                        size_t R, size_t kc, float *dst)
 {

@@ -133,10 +133,6 @@ int dml_check_gemm_blocks(const dml_kernels *kern, char *why, size_t whylen)
          * both op(B), accumulating too */
         { 1, 0, 5, 2000, 300, 3, 0, 0 }, { 1, 1, 6, 1100, 480, 0, 1, 0 },
         { 0, 0, 7, 1100, 501, 1, 0, 0 },
-        /* S's shape (ta = 0, tb = 1) with A past 2 MiB: more rows than one
-         * row block of that order, n ending in a dot-product tile (20 = 16 + 4)
-         * and in a short vector tile (29 = 16 + 13), a k tail */
-        { 0, 1, 301, 20, 2001, 1, 0, 0 }, { 0, 1, 301, 29, 2001, 0, 1, 0 },
     };
     return run_gemm_cases(kern, cases, sizeof cases / sizeof cases[0], why, whylen);
 }

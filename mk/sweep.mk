@@ -5,7 +5,7 @@
 # LEARN_SHARDS shards side by side through scripts/engine.sh and are merged.
 # Details: docs/studies.md, docs/cluster.md.
 
-.PHONY: sweep sweep-learn figures figures-only sweep-check roofline
+.PHONY: sweep sweep-scale sweep-learn figures figures-only sweep-check roofline
 SWEEP_DEFS    := $(sort $(wildcard experiments/*.txt))
 LEARN_DEFS    := $(sort $(wildcard experiments/learn_*.txt))
 TIMING_DEFS   := $(filter-out $(LEARN_DEFS),$(SWEEP_DEFS))
@@ -73,6 +73,13 @@ roofline: all ## the FMA peak, the triad bandwidth and every proxy step by arith
 	@$(ROOFLINE_RUN)
 	@$(MAKE) --no-print-directory $(FIG_DIR)/roofline.png
 
+# The large-C grids that do not fit make sweep's time (experiments/scale/*.txt:
+# D = 512 up to a million classes, several GB; docs/scale.md).
+SCALE_DEFS := $(sort $(wildcard experiments/scale/*.txt))
+sweep-scale: deps-sweep all ## the large-C studies of experiments/scale/ (C to 10^6 at D = 512: ~10 min, 5 GB), then the figures
+	@$(BUILD)/dmlbench sweep $(SWEEP_FLAGS) --out $(RESULTS) $(SCALE_DEFS)
+	@$(MAKE) --no-print-directory figures-only
+
 sweep-learn: deps-sweep deps-train deps-$(LEARN_ENGINE) ## only the learning studies, then the figures
 	@$(MAKE) --no-print-directory all glyphs-ready
 	@t0=$$(date +%s); $(LEARN_RUN) || exit 1; \
@@ -96,8 +103,8 @@ figures-only: $(FIGURES:%=$(FIG_DIR)/%.png) ## figures and results/README.md wit
 
 # Which results each figure is drawn from (make redraws a figure when they change).
 $(FIG_DIR)/batch_time.png:          $(RESULTS)/batch.csv $(RESULTS)/complexity.csv
-$(FIG_DIR)/classes_time.png:        $(RESULTS)/classes.csv
-$(FIG_DIR)/classes_memory.png:      $(RESULTS)/classes.csv
+$(FIG_DIR)/classes_time.png:        $(RESULTS)/classes.csv $(wildcard $(RESULTS)/classes_d512.csv)
+$(FIG_DIR)/classes_memory.png:      $(RESULTS)/classes.csv $(wildcard $(RESULTS)/classes_d512.csv)
 $(FIG_DIR)/roofline.png:            $(RESULTS)/roofline.csv
 $(FIG_DIR)/dim_time.png:            $(RESULTS)/dim.csv
 $(FIG_DIR)/alpha_delta_heatmap.png: $(RESULTS)/alpha_delta.csv

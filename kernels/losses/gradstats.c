@@ -27,6 +27,8 @@ dml_status dml_ctx_gradstats(const dml_ctx *ctx, const float *dX, const float *d
 {
     if (!ctx || !dX || !out)
         return dml_fail(DML_ERR_NULL, "gradstats: context, dX and output must not be NULL");
+    if (ctx->sub && ctx->has_grad) /* sampled proxies: the sampled rows' statistics */
+        return dml_ctx_gradstats(ctx->sub, dX, ctx->sdP, out);
     const dml_loss_row *row = dml_loss_row_of(ctx->loss);
     int proxies = row->kind == DML_KIND_PROXY;
     if (proxies && !dP)
@@ -55,5 +57,7 @@ dml_status dml_ctx_set_gradstats(dml_ctx *ctx, int on)
     if (on != 0 && on != 1)
         return dml_fail(DML_ERR_ARG, "gradstats = %d: expected 0 or 1", on);
     ctx->gs_on = on;
+    if (ctx->sub) /* sampled proxies: the sub-problem's step is the one that sweeps */
+        ctx->sub->gs_on = on;
     return dml_ok();
 }

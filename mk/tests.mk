@@ -13,7 +13,7 @@ $(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
 
 # The tests reuse the golden readers (golden/), the parameter table (point/),
 # the train room, the data room (IDX, the glyph set), and what they stand on (core/).
-TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/params.o point/param_check.o \
+TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/params.o point/param_check.o point/precision.o \
                        core/error.o core/parse.o core/rng.o core/text.o core/json.o \
                        core/fileio.o core/stats.o core/timing.o core/sha256.o core/sha256_ni.o \
                        core/memuse.o bench/stream.o) \
@@ -41,6 +41,7 @@ test: deps-test ## install what is missing, build, run the Criterion suite, the 
 	sh tests/shell/help_test.sh $(BUILD)/dmlbench
 	sh tests/shell/fit_verdict_test.sh $(BUILD)/dmlbench
 	bash tests/shell/binding_test.sh $(BUILD)/dmlbench
+	bash tests/shell/precision_test.sh $(BUILD)/dmlbench
 	@$(MAKE) --no-print-directory check-golden fuzz-replay $(if $(SAN),,test-isa-parent)
 	@$(MAKE) --no-print-directory check-docs
 

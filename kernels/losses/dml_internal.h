@@ -35,6 +35,10 @@ struct dml_ctx {
      * ∂L/∂X̂ accumulator; Proxy-NCA's LSE of each row over each block (blocks × M). */
     float *fpb, *fdx, *flse;
     float *fxp1, *fxp0; /* X̂ packed by the table's gemm_pack_b: as X̂ᵀ (tb = 1) and as X̂ */
+    /* Precision bf16 (bf16.c): P of the step under way (NULL: float32), and
+     * the precision of the last step. */
+    const uint16_t *P16;
+    dml_precision precision;
     /* Per thread a block of S and one of G (block rows × M each): the fused
      * step holds no M×R array (S, G and P̂ whole are made only for the
      * unfused step and the products alone: dml_ctx_whole_buffers). */
@@ -72,6 +76,12 @@ struct dml_ctx {
 dml_status dml_check_step(const dml_ctx *ctx, dml_loss loss, const float *X, const int32_t *y,
                           const float *P, const float *loss_out);
 dml_status dml_check_positive(const char *name, float v);
+/* A loss's `precision` parameter against the step under way (bf16.c): bf16
+ * needs P in bf16 (dml_loss_step_bf16); and the choices' names. */
+dml_status dml_check_precision(const dml_ctx *ctx, int precision);
+const char *dml_precision_choice(int v);
+/* A bf16 matrix (bf16.c): DML_ERR_NONFINITE naming the first ±inf or NaN. */
+dml_status dml_check_finite_bf16(const char *name, const uint16_t *A, size_t rows, size_t cols);
 dml_status dml_check_margin(const char *name, float v);
 dml_status dml_check_ratio(const char *name, float v); /* (0, 1] */
 

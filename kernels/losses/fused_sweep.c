@@ -220,6 +220,8 @@ dml_sweep dml_sweep_start(dml_ctx *ctx, const float *X, const float *P, float *d
     memset(&w, 0, sizeof w);
     w.ctx = ctx;
     w.P = P;
+    w.P16 = ctx->P16;
+    ctx->precision = ctx->P16 ? DML_PRECISION_BF16 : DML_PRECISION_FP32;
     w.dX = dX;
     w.dP = dP;
     w.Pw = ctx->sgd_P;
@@ -229,4 +231,14 @@ dml_sweep dml_sweep_start(dml_ctx *ctx, const float *X, const float *P, float *d
     w.nb = (size_t)ctx->threads * w.nbt;
     dml_par_normalize(ctx, X, ctx->M, ctx->Xn, ctx->xinv);
     return w;
+}
+
+void dml_sweep_normalize(const dml_sweep *w, const dml_block *k)
+{
+    const dml_ctx *ctx = w->ctx;
+    const size_t D = ctx->D;
+    if (w->P16)
+        ctx->k->normalize_bf16(w->P16 + k->c0 * D, k->cb, D, k->Pb, k->pinv);
+    else
+        ctx->k->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
 }

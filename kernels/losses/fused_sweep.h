@@ -15,6 +15,7 @@
 typedef struct dml_sweep {
     dml_ctx *ctx;
     const float *P;
+    const uint16_t *P16; /* precision bf16: P in bf16 (P is NULL) */
     float *dX, *dP;  /* NULL: forward only */
     size_t cb, nbt, nb; /* block rows, blocks a thread, blocks (threads × nbt) */
     dml_lse_side pos, neg; /* Proxy-Anchor's sides; Proxy-NCA uses neg alone */
@@ -53,6 +54,10 @@ void dml_sweep_tick(int t, double *t_last, double *phase);
 void dml_sweep_pack_x(dml_sweep *w, int t, int nt, int xt, int x);
 /* ∂L/∂X from the threads' accumulators, thread t's rows. */
 void dml_sweep_finish_dx(dml_sweep *w, int t, int nt);
+/* The block's P̂ and 1/‖p‖ into k->Pb, k->pinv: from P, or widened from P16
+ * (precision bf16: the one place the step reads P, so the one kernel that
+ * changes; everything after reads the float32 P̂ of the block in L2). */
+void dml_sweep_normalize(const dml_sweep *w, const dml_block *k);
 /* The sweep of a step: its plan, X normalised (ctx->Xn). */
 dml_sweep dml_sweep_start(dml_ctx *ctx, const float *X, const float *P, float *dX, float *dP);
 /* The phases of the step (they interleave: the wall time split as thread 0

@@ -57,7 +57,7 @@ dml_status dml_ctx_set_gradstats(dml_ctx *ctx, int on)
     if (on != 0 && on != 1)
         return dml_fail(DML_ERR_ARG, "gradstats = %d: expected 0 or 1", on);
     ctx->gs_on = on;
-    if (ctx->sub) /* sampled proxies: the sub-problem's step is the one that sweeps */
-        ctx->sub->gs_on = on;
+    if (ctx->sub) /* a sampled context's sub-problem runs the step, and gathers them */
+        return dml_ctx_set_gradstats(ctx->sub, on);
     return dml_ok();
 }

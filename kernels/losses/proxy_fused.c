@@ -47,7 +47,7 @@ static void pa_block(dml_sweep *w, int t, const dml_block *k, double *t_last)
     const size_t M = ctx->M, D = ctx->D;
     const dml_kernels *kn = ctx->k;
     float *S = k->S, *G = k->G;
-    kn->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
+    dml_sweep_normalize(w, k);
     kn->gemm_packed(0, 1, k->cb, M, D, k->Pb, D, ctx->Xn, D, ctx->fxp1, S, M, k->work, 0);
     for (size_t r = 0; r < k->cb; r++)
         kn->lse(S + r * M, M, ctx->y, (int32_t)(k->c0 + r), SIZE_MAX, &w->pos, &w->neg,
@@ -80,7 +80,7 @@ static void nca_block_forward(dml_sweep *w, int t, const dml_block *k)
             ctx->flse[k->b * M + i] = -INFINITY;
         return;
     }
-    kn->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
+    dml_sweep_normalize(w, k);
     kn->gemm(0, 1, M, cb, D, ctx->Xn, D, k->Pb, D, k->S, cb, k->work);
     for (size_t i = 0; i < M; i++) {
         /* Column j of the block has label c0 + j: the positive is left out

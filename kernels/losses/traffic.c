@@ -15,6 +15,8 @@
  *   fused:   none: a thread's block of S and of G stays in its L2, and
  *            Proxy-NCA's sweep 2 computes its blocks again from P (the
  *            third pass over P above) rather than reading them back     = 0
+ * Precision bf16 (fused only): each read of P moves 2 bytes an element, the
+ * write of ∂L/∂P (float32, for the master copy) still 4.
  * X, X̂ and ∂L/∂X (M×D) are read or written once each: 3 passes.
  * The pair losses: X̂ once each way, S and G (M×M) written and read.
  * Packed copies of blocks stay in L2 and count nothing. */
@@ -37,6 +39,8 @@ void dml_ctx_traffic(const dml_ctx *ctx, double *p_bytes, double *total_bytes)
             double p_passes = ctx->fused ? (nca ? 3 : 2) : 8;
             double s_passes = ctx->fused ? 0 : 5;
             p = p_passes * C * D * f;
+            if (ctx->fused && ctx->precision == DML_PRECISION_BF16)
+                p -= (p_passes - 1) * C * D * (f - 2); /* the reads at 2 bytes */
             t = p + s_passes * M * C * f + 3 * M * D * f;
         } else {
             t = 3 * M * D * f + 4 * M * M * f;

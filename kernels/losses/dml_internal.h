@@ -48,6 +48,12 @@ dml_status dml_check_step(const dml_ctx *ctx, dml_loss loss, const float *X, con
                           const float *P, const float *loss_out);
 dml_status dml_check_positive(const char *name, float v);
 dml_status dml_check_margin(const char *name, float v);
+/* The checks a loss's parameters take from their descriptions in its file
+ * (dml_param_info: positive, non-negative, finite, a count >= 1), in the
+ * table's order; `member` is the loss's own member of dml_params.u.  NULL is
+ * DML_ERR_NULL.  Flags, choices and what a loss needs beyond (a reciprocal
+ * that must stay finite, a count the context was made for) are its own. */
+dml_status dml_check_params(dml_loss loss, const void *member);
 
 /* C = op(A) op(B) spread over the context's threads by slices of the larger
  * output dimension; each thread packs into its own work buffer. */

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/memuse.h"
 #include "core/timing.h"
+#include "point/cost.h"
 #include "point/point.h"
 
 void point_spec_default(point_spec *sp, dml_loss loss)
@@ -23,8 +24,7 @@ void point_spec_default(point_spec *sp, dml_loss loss)
     sp->fused = -1; /* the sweep has no fused key: its points follow DML_FUSED */
 }
 
-/* Whether the point's step would run fused (its spec, else DML_FUSED as the library reads it). */
-static int point_fused(const point_spec *sp)
+int point_fused(const point_spec *sp)
 {
     if (sp->fused >= 0) return sp->fused;
     const char *v = getenv("DML_FUSED");
@@ -35,10 +35,8 @@ int point_fits(const point_spec *sp, char *err, size_t errlen)
 {
     const batch_spec *bs = &sp->batch;
     dml_loss l = sp->params.loss;
-    size_t rows = bs->C * (size_t)dml_proxy_rows(&sp->params, 1); /* 0: no proxies */
-    double f = sizeof(float), pd = (double)rows * (double)bs->D * f;
-    double need = 2 * (double)bs->M * (double)bs->D * f + 2 * pd +
-                  dml_ctx_resident_bytes(l, bs->M, rows ? rows : bs->C, bs->D, point_fused(sp));
+    double pd = (double)dml_proxy_rows(&sp->params, bs->C) * (double)bs->D * sizeof(float);
+    double need = point_bytes(sp); /* point/cost.c: the batch, the gradients, the library's context */
     char why[64];
     double avail = mem_available_bytes(why, sizeof why);
     if (avail <= 0 || need <= avail) return 0;

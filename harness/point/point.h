@@ -35,10 +35,13 @@ typedef struct point_result {
  * class, noise 2.5 (roughly half of the triplets active at margin 0.1). */
 void point_spec_default(point_spec *sp, dml_loss loss);
 
-/* 0 when the point's batch (X, P), its gradients (dX, dP) and its context's
- * buffers (dml_ctx_resident_bytes) fit the memory left (core/memuse.h);
- * else 1 with one line in err saying what and how much. */
+/* 0 when the point's memory (point_bytes, point/cost.h: its batch, its
+ * gradients and its context's buffers as the library counts them,
+ * dml_ctx_resident_bytes) fits the memory left (core/memuse.h); else 1 with
+ * one line in err saying what and how much. */
 int point_fits(const point_spec *spec, char *err, size_t errlen);
+/* Whether the point's step runs fused: its spec, else DML_FUSED as the library reads it. */
+int point_fused(const point_spec *sp);
 
 /* Builds the batch, runs `warmup` then `reps` forward+backward steps and
  * collects timing, traffic, peak memory and gradient statistics.  A point

@@ -51,10 +51,13 @@ int point_fused(const point_spec *sp);
 int point_run(const point_spec *spec, point_result *res, char *err, size_t errlen);
 
 /* The forward products of the loss alone (dml_ctx_forward_products: its
- * normalisations and S, with its kernels, threads and shapes) on the same
- * batch: `samples` samples (at least 3) within budget_ns.  Returns 0 with
- * *min_ns the fastest call, or 1 with err set. */
-int point_products(const point_spec *spec, int samples, double budget_ns, double *min_ns,
+ * normalisations and S, with its kernels, threads and shapes) and its
+ * forward step alone (no gradient), on the same batch, interleaved:
+ * `samples` samples each (at least 3) within budget_ns.  Returns 0 with
+ * *prod_ns and *fwd_ns the fastest call's thread-CPU time of each (a
+ * 1-thread point's whole work, which a process competing for the core does
+ * not inflate), or 1 with err set. */
+int point_products(const point_spec *spec, int samples, double budget_ns, double *prod_ns, double *fwd_ns,
                    char *err, size_t errlen);
 
 #endif

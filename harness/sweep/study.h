@@ -173,9 +173,11 @@ int shard_cpus(char *why, size_t len);
 /* --------------------------------------------------------------- records */
 
 const char *csv_header(void);
-/* The CSV row of one pass, up to value_err_vs_1thread. */
+/* The CSV row of one pass, up to value_err_vs_1thread; prod_min and
+ * specific (ns, NaN where not measured): fwd_products_min_ms and
+ * specific_min_ms. */
 void fmt_row(sbuf *b, const study *st, size_t idx, const sweep_point *p, const point_result *r,
-             const char *isa, int threads, double gelem, double prod_min, double value_err);
+             const char *isa, int threads, double gelem, double prod_min, double specific, double value_err);
 int write_csv(const study *st, const char *path, char *err, size_t errlen);
 /* The same text into *b (the caller frees b->s); 1 with err set when a row
  * is not as wide as the header. */

@@ -156,9 +156,14 @@ int dml_check_gemm_blocks(const dml_kernels *kern, char *why, size_t whylen)
  * shapes: m = 180, n = D, k = a block of proxies), k = 0 leaving C alone. */
 int dml_check_gemm_acc(const dml_kernels *kern, char *why, size_t whylen)
 {
-    static const gemm_case shapes[] = { { 0, 0, SWEEP, 17, 31, 3, 1, 0 }, { 0, 0, 15, SWEEP, SWEEP, 1, 1, 0 } };
-    gemm_case cases[N_SIZES * 2 * 4 + 6];
-    size_t count = tail_cases(cases, 0, shapes, 2, 0);
+    /* one dimension at a time, as the tails check: n and k both at 1023 made
+     * this check alone eight minutes under qemu's Haswell model, and the
+     * large n-and-k blocks are the explicit cases below */
+    static const gemm_case shapes[] = { { 0, 0, SWEEP, 17, 31, 3, 1, 0 },
+                                        { 0, 0, 15, SWEEP, 29, 1, 1, 0 },
+                                        { 0, 0, 13, 17, SWEEP, 2, 1, 0 } };
+    gemm_case cases[N_SIZES * 3 * 4 + 6];
+    size_t count = tail_cases(cases, 0, shapes, 3, 0);
     cases[count++] = (gemm_case){ 1, 0, 180, 512, 192, 0, 1, 0 };
     cases[count++] = (gemm_case){ 0, 0, 180, 512, 97, 0, 1, 0 };
     cases[count++] = (gemm_case){ 0, 1, 25, 1023, 1000, 7, 1, 0 };
@@ -173,10 +178,13 @@ int dml_check_gemm_acc(const dml_kernels *kern, char *why, size_t whylen)
  * fused step's shapes (X̂ as B: n = 180, k = 512 and n = 512, k = 180). */
 int dml_check_gemm_packed(const dml_kernels *kern, char *why, size_t whylen)
 {
-    /* acc: plain at tb = 0 for the first shape, accumulating for the second; then the other way */
-    static const gemm_case shapes[] = { { 0, 0, 13, SWEEP, 29, 3, 0, 1 }, { 0, 0, SWEEP, 17, SWEEP, 1, 1, 1 } };
-    gemm_case cases[N_SIZES * 2 * 4 + 6];
-    size_t count = tail_cases(cases, 0, shapes, 2, 1);
+    /* one dimension at a time (see gemm_acc); acc: plain at tb = 0 for the
+     * first and third shapes, accumulating for the second, then the other way */
+    static const gemm_case shapes[] = { { 0, 0, 13, SWEEP, 29, 3, 0, 1 },
+                                        { 0, 0, SWEEP, 17, 31, 1, 1, 1 },
+                                        { 0, 0, 11, 17, SWEEP, 2, 0, 1 } };
+    gemm_case cases[N_SIZES * 3 * 4 + 6];
+    size_t count = tail_cases(cases, 0, shapes, 3, 1);
     cases[count++] = (gemm_case){ 0, 1, 192, 180, 512, 0, 0, 1 };
     cases[count++] = (gemm_case){ 1, 0, 192, 512, 180, 0, 0, 1 };
     cases[count++] = (gemm_case){ 0, 1, 25, 1023, 1000, 7, 0, 1 };

@@ -57,6 +57,8 @@ static int point_setup(const point_spec *sp, batch *b, dml_ctx **ctx, char *err,
         return 1;
     dml_status st;
     *ctx = dml_ctx_create_for(&sp->params, b->M, b->C, b->D, sp->isa, sp->threads, &st);
+    if (*ctx) /* sampled proxies: each point's draws follow from its seed */
+        dml_ctx_set_sample_seed(*ctx, bs.seed);
     if (*ctx && sp->fused >= 0 && (st = dml_ctx_set_fused(*ctx, sp->fused)) != DML_OK) {
         dml_ctx_destroy(*ctx);
         *ctx = NULL;

@@ -15,6 +15,13 @@ dml_status dml_check_positive(const char *name, float v)
     return DML_OK;
 }
 
+dml_status dml_check_ratio(const char *name, float v)
+{
+    if (!(v > 0.0f && v <= 1.0f))
+        return dml_fail(DML_ERR_PARAM, "%s = %g: must be in (0, 1]", name, (double)v);
+    return DML_OK;
+}
+
 dml_status dml_check_margin(const char *name, float v)
 {
     if (!(v >= 0.0f) || !isfinite(v))
@@ -38,6 +45,7 @@ dml_status dml_check_params(dml_loss loss, const void *member)
             memcpy(&v, field, sizeof v);
             if (!isfinite(v)) s = dml_fail(DML_ERR_PARAM, "%s = %g: must be finite", q->name, (double)v);
             break;
+        case DML_PARAM_RATIO: memcpy(&v, field, sizeof v); s = dml_check_ratio(q->name, v); break;
         case DML_PARAM_COUNT:
             memcpy(&n, field, sizeof n);
             if (n < 1) s = dml_fail(DML_ERR_PARAM, "%s = %d: must be at least 1", q->name, n);

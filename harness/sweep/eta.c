@@ -9,9 +9,9 @@
  * steps at a FLOP rate, the steps that max_seconds caps capped.  A
  * learning point runs all its epochs: no cap.  The rate is a FLOP rate, one
  * for timing points and one for learning points, calibrated on the points
- * this process has finished: the rate at which the model's seconds of those
- * points add up to the seconds they took (the model is monotone in the
- * rate, so a bisection finds it).  Until a class has finished points its
+ * this process has finished together with a fixed overhead a point (its
+ * context, its files: what no FLOP count sees): the pair, from a grid, whose
+ * model is closest to the seconds those points took in log ratio.  Until a class has finished points its
  * nominal rate stands (and the shards are balanced by it, which must be the
  * same on every host). */
 #include <math.h>
@@ -84,7 +84,7 @@ static struct {
     int threads[KEEP];
     double took[KEEP];
     int n, next;
-    double rate; /* 0: not solved since the last point */
+    double rate, over; /* the calibrated rate (0: not solved since the last point) and overhead */
 } cls[2];
 
 void eta_done(const sweep_point *p, double seconds)
@@ -98,29 +98,51 @@ void eta_done(const sweep_point *p, double seconds)
     cls[c].rate = 0;
 }
 
-/* The model's seconds of class c's finished points at rate r, less what they took. */
-static double excess(int c, double r)
+/* How far the model at (rate, overhead) is from class c's finished points:
+ * the sum of squared log ratios, so that a point of 0.01 s and one of 10 s
+ * weigh alike (the small ones set the overhead, the large ones the rate). */
+static double misfit(int c, double rate, double over)
 {
     double s = 0;
-    for (int i = 0; i < cls[c].n; i++)
-        s += model_seconds(&cls[c].m[i], cls[c].threads[i], r) - cls[c].took[i];
+    for (int i = 0; i < cls[c].n; i++) {
+        double d = log((over + model_seconds(&cls[c].m[i], cls[c].threads[i], rate)) / (cls[c].took[i] + 1e-3));
+        s += d * d;
+    }
     return s;
+}
+
+/* The best of a grid: rates over five decades around the nominal (steps of
+ * ~20 %), a point's own overhead (what no FLOP count sees: its context, its
+ * files) from 1 ms to 1 s. */
+static void solve(int c)
+{
+    double nominal = c ? RATE_LEARN : RATE_TIMING, best = INFINITY;
+    for (int i = 0; i <= 60; i++) {
+        double rate = nominal * pow(10, -3 + 5.0 * i / 60);
+        for (int j = 0; j <= 15; j++) {
+            double over = 1e-3 * pow(10, 3.0 * j / 15), lr = log(rate / nominal);
+            /* the nominal rate as one point's worth of prior: a few small
+             * points alike cannot pull it decades away */
+            double m = misfit(c, rate, over) + lr * lr;
+            if (m < best) best = m, cls[c].rate = rate, cls[c].over = over;
+        }
+    }
 }
 
 double eta_rate(int learn)
 {
     int c = learn != 0;
-    double nominal = c ? RATE_LEARN : RATE_TIMING;
-    if (cls[c].n == 0) return nominal;
-    if (cls[c].rate > 0) return cls[c].rate;
-    /* bisection in log(rate) over four decades each side of the nominal */
-    double lo = log(nominal) - 4 * log(10), hi = log(nominal) + 4 * log(10);
-    for (int it = 0; it < 50; it++) {
-        double mid = 0.5 * (lo + hi);
-        if (excess(c, exp(mid)) > 0) lo = mid; /* the model is too slow: a faster rate */
-        else hi = mid;
-    }
-    return cls[c].rate = exp(0.5 * (lo + hi));
+    if (cls[c].n == 0) return c ? RATE_LEARN : RATE_TIMING;
+    if (!(cls[c].rate > 0)) solve(c);
+    return cls[c].rate;
+}
+
+/* The point's seconds at its class's calibrated rate and overhead. */
+static double calibrated(const sweep_point *p)
+{
+    int c = is_learn(p);
+    double rate = eta_rate(c);
+    return (cls[c].n ? cls[c].over : 0) + model_seconds(&p->eta, p->sp.threads, rate);
 }
 
 double eta_left(const study *st)
@@ -129,7 +151,7 @@ double eta_left(const study *st)
     for (size_t i = 0; i < st->n; i++) {
         const sweep_point *p = &st->pts[i];
         int left = st->passes - p->passes_done;
-        if (left > 0) s += left * model_seconds(&p->eta, p->sp.threads, eta_rate(is_learn(p)));
+        if (left > 0) s += left * calibrated(p);
     }
     return s;
 }

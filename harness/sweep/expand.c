@@ -74,6 +74,8 @@ static double point_flops(const sweep_point *p)
         c = p->kernel == KER_GEMM ? 2 * M * C * D : p->kernel == KER_LSE ? 20 * M * C : 5 * M * D;
     else if (dml_loss_kind_of(p->sp.params.loss) == DML_KIND_PROXY) {
         double R = C * (double)dml_proxy_rows(&p->sp.params, 1); /* SoftTriple: C·K */
+        double r = param_value(&p->sp.params, param_name_index("proxy_sample"));
+        if (r < 1) R = r * R > M ? r * R : M; /* sampled proxies: the step runs on the sample */
         c = 6 * M * R * D + 20 * M * R;
     } else if (dml_loss_order(p->sp.params.loss, NULL, NULL) <= 2)
         c = 3 * M * M * D + 20 * M * M;

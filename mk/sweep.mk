@@ -135,6 +135,12 @@ $(FIG_DIR)/%.png: plots/%.gp plots/common.gp plots/rows.awk
 # points with every CSV column moved: plots/columns_check.sh), a check that
 # proves itself on the by-position figure of issue 20 (tests/shell/columns_test.sh);
 # and README.md is what the CSVs give.
+# The ETA on the timing studies' quick grids against the time they take
+# (the sweep's own points calibrate it: harness/sweep/eta.c).
+.PHONY: sweep-eta
+sweep-eta: all ## the sweep's ETA within 2x of the time left at every point of a quick timing sweep (~1-4 min; not yet reliable on a loaded machine)
+	bash tests/shell/eta_test.sh $(BUILD)/dmlbench $(TIMING_DEFS)
+
 sweep-check: ## every study's CSV, JSON and figure exist, figures read columns by name, README.md matches the CSVs (CI, after make sweep QUICK=1)
 	@sh plots/check.sh $(RESULTS) "$(SWEEP_STUDIES)" "$(FIGURES)"
 	@sh plots/columns_check.sh $(RESULTS) "$(FIGURES)"

@@ -48,7 +48,7 @@ test: deps-test ## install what is missing, build, run the Criterion suite, the 
 # The pointers that drift: every doc link and path resolves, results/README.md
 # is what the committed CSVs give, every .PHONY target has its `make help` line.
 .PHONY: check-docs
-check-docs: ## every doc link and path resolves, results/README.md matches its CSVs, make help is complete
+check-docs: $(BUILD)/dmlbench ## every doc link and path resolves, results/README.md matches its CSVs, make help is complete
 	@sh scripts/check_docs.sh
 	@sh scripts/results_readme.sh --check results
 	@sh scripts/make_help.sh Makefile mk/*.mk > /dev/null && echo "check-docs: make help lists every .PHONY target"

@@ -17,12 +17,16 @@ OUT=$D/README.md
 TMP=$D/README.md.tmp.$$
 trap 'rm -f "$TMP"' EXIT INT TERM
 
+# The losses' display names, from the table of losses (lib.awk's pretty).
+BIN=${DMLBENCH:-build/dmlbench}
+TITLES=$("$BIN" info --losses 2>/dev/null) || { echo "results_readme.sh: $BIN info --losses failed (make all builds it; or set DMLBENCH)" >&2; exit 1; }
+TITLES=$(printf '%s\n' "$TITLES" | tr '\n' ';')
 have() { [ -s "$D/$1.csv" ]; }
-pivot() { f=$1; shift; awk -F, "$@" -f "$L/lib.awk" -f "$L/pivot.awk" "$D/$f.csv"; }
+pivot() { f=$1; shift; awk -F, -v titles="$TITLES" "$@" -f "$L/lib.awk" -f "$L/pivot.awk" "$D/$f.csv"; }
 find_() { # find_ WHAT [-v name=value]... [FILE...]
     w=$1; shift; o=""
     while [ "${1:-}" = -v ]; do o="$o -v $2"; shift 2; done
-    awk -F, -v what="$w" $o -f "$L/lib.awk" -f "$L/findings.awk" -f "$L/learn.awk" "$@"
+    awk -F, -v what="$w" -v titles="$TITLES" $o -f "$L/lib.awk" -f "$L/findings.awk" -f "$L/learn.awk" "$@"
 }
 fig() { [ -f "$D/figures/$1.png" ] && printf '\n![%s](figures/%s.png)\n' "$1" "$1" || true; }
 refs() { # the reference's values for one study that have a setting, one line

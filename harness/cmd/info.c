@@ -1,5 +1,6 @@
-/* info.c — `dmlbench info [--isas]`: what the CPU supports, what this build
- * contains, and what is in use. */
+/* info.c — `dmlbench info [--isas | --losses]`: what the CPU supports, what
+ * this build contains, and what is in use; or, for scripts, the ISAs this
+ * machine runs, or the table of losses (name and title). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,16 +11,23 @@
 
 void cmd_info_usage(FILE *f)
 {
-    fputs("usage: dmlbench info [--isas]\n"
+    fputs("usage: dmlbench info [--isas | --losses]\n"
           "  the instruction sets detected, compiled and in use, and the machine;\n"
-          "  --isas: only the ISAs this machine runs, space separated (for scripts)\n", f);
+          "  --isas: only the ISAs this machine runs, space separated (for scripts)\n"
+          "  --losses: the table of losses, a line each: name, a tab, its title (for scripts)\n", f);
 }
 
 int cmd_info(int argc, char **argv)
 {
     int only_isas = argc > 0 && !strcmp(argv[0], "--isas");
-    if (argc > (only_isas ? 1 : 0))
+    int losses = argc > 0 && !strcmp(argv[0], "--losses");
+    if (argc > (only_isas || losses ? 1 : 0))
         return die("info: unknown argument '%s' (dmlbench info --help)", argv[argc - 1]);
+    if (losses) { /* the display names, so that no script lists them (scripts/results/lib.awk) */
+        for (int l = 0; l < DML_LOSS_COUNT; l++)
+            printf("%s\t%s\n", dml_loss_name((dml_loss)l), dml_loss_title((dml_loss)l));
+        return 0;
+    }
     if (only_isas) { /* the ISAs this machine can run, for scripts */
         const char *sep = "";
         for (int i = 0; i < DML_ISA_COUNT; i++)

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "point/cost.h"
+#include "point/params.h"
 
 /* Per thread, at least twice as fast as anything measured here (results/:
  * GEMM-bound steps 1.7e11 flop/s on AVX-512, 5e9 on ref; triplets about 3e8/s;
@@ -15,17 +16,26 @@
 #define TRIPLETS 2e9
 #define NORMALS 2e8
 
+/* The context's share is the library's own count of its buffers
+ * (dml_ctx_resident_bytes: X̂, S, G, P̂ when unfused, the fused step's
+ * blocks), so that the two cannot drift apart; the point adds what it holds
+ * beside the context. */
 double point_bytes(const point_spec *sp)
 {
     const batch_spec *b = &sp->batch;
     double M = (double)b->M, C = (double)b->C, D = (double)b->D;
-    double R = (double)dml_proxy_rows(&sp->params, b->C); /* rows of P: C, C·K, or 0 (pair loss) */
-    int proxies = R > 0;
-    double K = proxies ? R : M;                    /* columns of S */
-    double batch = M * D + C * D + R * D + M + C; /* X, the class centres, P */
+    size_t rows = dml_proxy_rows(&sp->params, b->C); /* rows of P: C, C·K, or 0 (pair loss) */
+    double R = (double)rows;
+    /* sampled proxies (proxy_sample < 1): the context's products run on the
+     * sample's rows, at least M, and it holds the gathered rows twice */
+    double r = param_value(&sp->params, param_name_index("proxy_sample"));
+    size_t work = r < 1 ? dml_proxy_sample_count(rows, (float)r) : 0;
+    work = work && work < b->M ? b->M : work;
+    double batch = M * D + C * D + R * D + M + C; /* X, the class centres, P, labels */
     double grads = M * D + R * D;                  /* dX, dP */
-    double ctx = (1 + sp->threads) * M * D + R * D + 2 * M * K + (proxies ? 0 : M * M);
-    return 4 * (batch + grads + ctx) + 16.0 * sp->reps;
+    double ctx = dml_ctx_resident_bytes(sp->params.loss, b->M, work ? work : rows ? rows : b->C, b->D,
+                                        point_fused(sp)) + 2.0 * (double)work * D * 4;
+    return 4 * (batch + grads) + ctx + 16.0 * sp->reps;
 }
 
 double point_step_seconds(const point_spec *sp)

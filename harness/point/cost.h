@@ -9,7 +9,9 @@
 
 #include "point/point.h"
 
-/* Bytes a loss point allocates (batch, context, gradients, timings). */
+/* Bytes a loss point allocates (batch, gradients, timings, and the context
+ * as the library counts it: dml_ctx_resident_bytes); the one estimate of a
+ * point's memory, for the study's load-time check, `run` and point_fits. */
 double point_bytes(const point_spec *sp);
 /* Seconds one step (and the batch it needs) takes at the least. */
 double point_step_seconds(const point_spec *sp);

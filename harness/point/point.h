@@ -35,10 +35,13 @@ typedef struct point_result {
  * class, noise 2.5 (roughly half of the triplets active at margin 0.1). */
 void point_spec_default(point_spec *sp, dml_loss loss);
 
-/* 0 when the point's batch (X, P), its gradients (dX, dP) and its context's
- * buffers (dml_ctx_resident_bytes) fit the memory left (core/memuse.h);
- * else 1 with one line in err saying what and how much. */
+/* 0 when the point's memory (point_bytes, point/cost.h: its batch, its
+ * gradients and its context's buffers as the library counts them,
+ * dml_ctx_resident_bytes) fits the memory left (core/memuse.h); else 1 with
+ * one line in err saying what and how much. */
 int point_fits(const point_spec *spec, char *err, size_t errlen);
+/* Whether the point's step runs fused: its spec, else DML_FUSED as the library reads it. */
+int point_fused(const point_spec *sp);
 
 /* Builds the batch, runs `warmup` then `reps` forward+backward steps and
  * collects timing, traffic, peak memory and gradient statistics.  A point
@@ -48,10 +51,13 @@ int point_fits(const point_spec *spec, char *err, size_t errlen);
 int point_run(const point_spec *spec, point_result *res, char *err, size_t errlen);
 
 /* The forward products of the loss alone (dml_ctx_forward_products: its
- * normalisations and S, with its kernels, threads and shapes) on the same
- * batch: `samples` samples (at least 3) within budget_ns.  Returns 0 with
- * *min_ns the fastest call, or 1 with err set. */
-int point_products(const point_spec *spec, int samples, double budget_ns, double *min_ns,
+ * normalisations and S, with its kernels, threads and shapes) and its
+ * forward step alone (no gradient), on the same batch, interleaved:
+ * `samples` samples each (at least 3) within budget_ns.  Returns 0 with
+ * *prod_ns and *fwd_ns the fastest call's thread-CPU time of each (a
+ * 1-thread point's whole work, which a process competing for the core does
+ * not inflate), or 1 with err set. */
+int point_products(const point_spec *spec, int samples, double budget_ns, double *prod_ns, double *fwd_ns,
                    char *err, size_t errlen);
 
 #endif

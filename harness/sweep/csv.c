@@ -95,8 +95,9 @@ void fmt_learn_cols(sbuf *b, const sweep_point *p, const train_row *w)
     else sb_empty(b, 2);
 }
 
-/* Its times, rates and the products timed alone. */
-static void fmt_times(sbuf *b, const sweep_point *p, const point_result *r, double gelem, double prod_min)
+/* Its times, rates, the products timed alone and the loss-specific time. */
+static void fmt_times(sbuf *b, const sweep_point *p, const point_result *r, double gelem, double prod_min,
+                      double specific)
 {
     sb_num(b, p->is_kernel ? NAN : r->loss);
     const sample_stats *t3[3] = { &r->fwd_ns, &r->bwd_ns, &r->total_ns };
@@ -114,7 +115,7 @@ static void fmt_times(sbuf *b, const sweep_point *p, const point_result *r, doub
     sb_num(b, fl > 0 ? fl / r->total_ns.median : NAN);
     sb_num(b, gelem);
     sb_num(b, prod_min / 1e6);
-    sb_num(b, isfinite(prod_min) ? (r->fwd_ns.min - prod_min) / 1e6 : NAN);
+    sb_num(b, specific / 1e6);
     /* a kernel point has no step: no traffic model, no peak of its own */
     sb_num(b, p->is_kernel ? NAN : r->p_bytes / 1e6);
     sb_num(b, p->is_kernel ? NAN : r->bytes / 1e6);
@@ -122,12 +123,12 @@ static void fmt_times(sbuf *b, const sweep_point *p, const point_result *r, doub
 }
 
 void fmt_row(sbuf *b, const study *st, size_t idx, const sweep_point *p, const point_result *r,
-             const char *isa, int threads, double gelem, double prod_min, double value_err)
+             const char *isa, int threads, double gelem, double prod_min, double specific, double value_err)
 {
     (void)idx;
     fmt_what(b, st, p, p->is_kernel ? "kernel" : "loss",
              p->is_kernel ? kernel_names[p->kernel] : dml_loss_name(p->sp.params.loss), isa, threads);
-    fmt_times(b, p, r, gelem, prod_min);
+    fmt_times(b, p, r, gelem, prod_min, specific);
     const dml_gradstats *g = &r->gs;
     if (p->is_kernel) {
         sb_empty(b, 13);

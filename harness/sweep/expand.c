@@ -63,7 +63,9 @@ void point_key(const sweep_point *p, int threads, char *out, size_t len)
     params_key(&s->params, out + o, len - o);
 }
 
-static double point_cost(const sweep_point *p)
+/* Its work in FLOPs: a timing point's step (or kernel call), a learning
+ * point's whole training (learn_point.c); eta.c turns it into seconds. */
+static double point_flops(const sweep_point *p)
 {
     if (p->kind == PK_TRAIN || p->kind == PK_BASELINE) return learn_point_cost(p);
     const batch_spec *b = &p->sp.batch;
@@ -72,14 +74,15 @@ static double point_cost(const sweep_point *p)
         c = p->kernel == KER_GEMM ? 2 * M * C * D : p->kernel == KER_LSE ? 20 * M * C : 5 * M * D;
     else if (dml_loss_kind_of(p->sp.params.loss) == DML_KIND_PROXY) {
         double R = C * (double)dml_proxy_rows(&p->sp.params, 1); /* SoftTriple: C·K */
+        double r = param_value(&p->sp.params, param_name_index("proxy_sample"));
+        if (r < 1) R = r * R > M ? r * R : M; /* sampled proxies: the step runs on the sample */
         c = 6 * M * R * D + 20 * M * R;
     } else if (dml_loss_order(p->sp.params.loss, NULL, NULL) <= 2)
         c = 3 * M * M * D + 20 * M * M;
     else
         c = 3 * M * M * D + 5 * M * M * (double)b->per_class;
     if (p->sp.isa == DML_ISA_REF) c *= 20; /* the scalar kernels are ~20x slower */
-    int reps = p->sp.reps + p->sp.warmup + 1;
-    return c * (reps < 8 ? reps : 8) + 1e6; /* the time budget caps reps; fixed cost per point */
+    return c;
 }
 
 /* One unit's expansion: its keys, the swept ones in the order of their lines. */
@@ -205,7 +208,8 @@ static int make_point(const unit *u, const int *idx, sweep_point *p)
     point_key(p, p->sp.threads, p->key, sizeof p->key);
     if (point_limits(p, u->file, u->line)) return 1;
     p->rows_want = p->kind == PK_TRAIN || p->kind == PK_BASELINE ? learn_point_rows(p) : 1;
-    p->cost = point_cost(p);
+    eta_model(p, point_flops(p));
+    p->cost = eta_nominal(p);
     p->value = NAN;
     return 0;
 }

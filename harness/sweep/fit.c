@@ -55,8 +55,8 @@ int fit_loglog(const double *x, const double *y, size_t n, loglog_fit *out)
  * have the loss's order, so their whole step is fitted (its thread CPU time,
  * which a process competing for the core does not inflate); triplet's O(M³) is the
  * enumeration, which the products (O(M²D)) hide until M is large, so its
- * forward time less the forward products timed alone at the same shape
- * (column specific_min_ms) is fitted.  The sorted triplet algorithm
+ * forward step less the forward products, both timed alone at the same
+ * shape in thread CPU time as well (column specific_min_ms), is fitted.  The sorted triplet algorithm
  * (column algorithm = 1) is fitted the same way: its O(M² log M) walk.
  *
  * The accepted band around the expected order is wide enough for the

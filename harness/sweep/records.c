@@ -135,9 +135,10 @@ static void json_method(FILE *f, const study *st)
     json_str(f, "per point and pass: one pilot step, `warmup` steps, then reps = min(reps, max(3, max_seconds / pilot time)) "
                 "timed steps; min/median/p90 of CLOCK_MONOTONIC per phase and per step (total_*), "
                 "CLOCK_THREAD_CPUTIME_ID of the calling thread per step (cpu_*); with passes > 1 the row of the pass "
-                "with the fastest step is kept. specific_min_ms = fwd_min_ms - "
-                "fwd_products_min_ms, the forward products (normalisations, S) timed alone with the same kernels "
-                "and shapes (single-thread points only).");
+                "with the fastest step is kept. fwd_products_min_ms: the forward products (normalisations, S) timed alone "
+                "with the same kernels and shapes; specific_min_ms: the forward step alone (no gradient) less those "
+                "products; both the fastest sample's CLOCK_THREAD_CPUTIME_ID, the two timed in turn (single-thread "
+                "points only).");
     json_kv(f, ",\n  \"columns\": ", csv_header());
     fprintf(f, "\n}\n");
 }

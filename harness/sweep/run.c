@@ -76,7 +76,7 @@ static int run_kernel_point(study *st, size_t idx, char *err, size_t errlen)
     kernel_case_free(&kc);
     p->value = NAN;
     sbuf row = { 0 };
-    fmt_row(&row, st, idx, p, &r, dml_isa_name(isa), 1, gelem, NAN, NAN);
+    fmt_row(&row, st, idx, p, &r, dml_isa_name(isa), 1, gelem, NAN, NAN, NAN);
     keep_pass(p, row.s, r.total_ns.min / 1e6, r.total_ns.min / 1e6, dml_isa_name(isa));
     return 0;
 }
@@ -113,11 +113,11 @@ static int run_loss_point(study *st, size_t idx, char *err, size_t errlen)
     if (point_run(&sp, &r, err, errlen)) return 1;
     const char *isa_name = dml_isa_name(r.isa);
     p->value = r.loss;
-    double prod = NAN, verr = NAN;
-    if (r.threads == 1) { /* the forward products alone, for the loss-specific time */
+    double prod = NAN, fwd = NAN, verr = NAN;
+    if (r.threads == 1) { /* the forward products and step alone, for the loss-specific time */
         int n = sp.reps < 5 ? sp.reps : 5;
         char perr[256];
-        if (point_products(&sp, n, p->max_seconds * 0.5e9, &prod, perr, sizeof perr)) prod = NAN;
+        if (point_products(&sp, n, p->max_seconds * 0.5e9, &prod, &fwd, perr, sizeof perr)) prod = fwd = NAN;
     } else {
         verr = value_error(st, p, r.loss);
     }
@@ -125,7 +125,7 @@ static int run_loss_point(study *st, size_t idx, char *err, size_t errlen)
     sweep_point shown = *p;
     shown.sp.reps = sp.reps;
     sbuf row = { 0 };
-    fmt_row(&row, st, idx, &shown, &r, isa_name, r.threads, NAN, prod, verr);
+    fmt_row(&row, st, idx, &shown, &r, isa_name, r.threads, NAN, prod, fwd - prod, verr);
     double judged = r.threads == 1 && isfinite(r.cpu_ns.min) && r.cpu_ns.min > 0 ? r.cpu_ns.min : r.total_ns.min;
     keep_pass(p, row.s, r.total_ns.min / 1e6, judged / 1e6, isa_name);
     if (isfinite(verr) && verr > 1)

@@ -89,6 +89,11 @@ typedef struct learn_spec {
     char data[256];           /* the `data` key: fashion-mnist, glyphs or a directory */
 } learn_spec;
 
+/* A point's time model (eta.c): the FLOPs of a step (a learning point's
+ * whole), its reps and warm-up, its budget (max_seconds), the FLOPs of
+ * drawing its batches, whether it runs a pilot step and its products alone. */
+typedef struct point_eta { double flops, reps, cap, setup; int pilot, products; } point_eta;
+
 typedef struct sweep_point {
     int kind;            /* PK_* */
     int is_kernel, kernel;
@@ -107,7 +112,8 @@ typedef struct sweep_point {
                           * passes are judged by (run.c keep_pass); 0: not known (resumed) */
     double value;        /* loss value, for the thread-agreement check */
     char isa[16];
-    double cost;         /* relative cost estimate, for the ETA */
+    point_eta eta;       /* its time model (eta.c) */
+    double cost;         /* its seconds at the nominal rate (eta.c): the shards' balance */
     int line;            /* definition line of the unit */
     size_t gidx;         /* its index in the whole study (column point), also in a shard */
 } sweep_point;
@@ -173,9 +179,11 @@ int shard_cpus(char *why, size_t len);
 /* --------------------------------------------------------------- records */
 
 const char *csv_header(void);
-/* The CSV row of one pass, up to value_err_vs_1thread. */
+/* The CSV row of one pass, up to value_err_vs_1thread; prod_min and
+ * specific (ns, NaN where not measured): fwd_products_min_ms and
+ * specific_min_ms. */
 void fmt_row(sbuf *b, const study *st, size_t idx, const sweep_point *p, const point_result *r,
-             const char *isa, int threads, double gelem, double prod_min, double value_err);
+             const char *isa, int threads, double gelem, double prod_min, double specific, double value_err);
 int write_csv(const study *st, const char *path, char *err, size_t errlen);
 /* The same text into *b (the caller frees b->s); 1 with err set when a row
  * is not as wide as the header. */
@@ -203,8 +211,24 @@ const char *host_name(void);
 /* The studies this process runs (for the ETA of them all) and, for a
  * shard, the file its latest progress line is kept in ("" or NULL: none). */
 void progress_begin(const study *studies, int n, const char *file);
-void progress(const study *st, size_t done, double elapsed_s, double done_cost, double left_cost,
-              int final);
+/* The progress line of st: done point-passes, elapsed, the ETA of st and of
+ * every study after it (eta.c's model at the calibrated rates). */
+void progress(const study *st, size_t done, double elapsed_s, int final);
+
+/* ------------------------------------------------------------------ ETA */
+
+/* A point's time model: its work (FLOPs: a step's for a timing point, the
+ * whole point's for a learning one) at a FLOP rate, capped by its budget
+ * (eta.c).  Set when the point is expanded. */
+void eta_model(sweep_point *p, double flops);
+/* Its seconds at the nominal rate (the shards' balance: the same on every host). */
+double eta_nominal(const sweep_point *p);
+/* A pass of p took `seconds`: the rate of its class is calibrated anew. */
+void eta_done(const sweep_point *p, double seconds);
+/* The calibrated FLOP rate of timing (0) or learning (1) points. */
+double eta_rate(int learn);
+/* The seconds the point-passes of st still to run take, at the calibrated rates. */
+double eta_left(const study *st);
 
 /* Runs one pass of point idx; 0, or 1 with err set. */
 int run_point(study *st, size_t idx, char *err, size_t errlen);

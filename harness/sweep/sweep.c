@@ -95,14 +95,10 @@ static int resume_study(study *st, const paths *ps, size_t *resumed)
  * point finds its 1-thread reference value.  Returns 0 or 1 (message printed). */
 static int run_passes(study *st, const paths *ps, double t0)
 {
-    double total_cost = 0, done_cost = 0;
     size_t done = 0;
     char err[1024];
-    for (size_t i = 0; i < st->n; i++) {
-        int d = st->pts[i].passes_done < st->passes ? st->pts[i].passes_done : st->passes;
-        total_cost += (double)(st->passes - d) * st->pts[i].cost;
-        done += (size_t)d;
-    }
+    for (size_t i = 0; i < st->n; i++)
+        done += (size_t)(st->pts[i].passes_done < st->passes ? st->pts[i].passes_done : st->passes);
     st->todo = st->n * (size_t)st->passes;
     /* Every loss point against the memory left before the first one runs:
      * a study that could not finish stops now, not hours in (each point is
@@ -116,16 +112,17 @@ static int run_passes(study *st, const paths *ps, double t0)
             for (size_t i = 0; i < st->n; i++) {
                 sweep_point *p = &st->pts[i];
                 if (p->passes_done >= pass || mt != (p->sp.threads > 1)) continue;
-                progress(st, done, (dml_now_ns() - t0) / 1e9, done_cost, total_cost - done_cost, 0);
+                progress(st, done, (dml_now_ns() - t0) / 1e9, 0);
+                double tp = dml_now_ns();
                 if (run_point(st, i, err, sizeof err)) {
                     fprintf(stderr, "\n");
                     return die("sweep: %s: point %zu (%s): %s", st->path, i, p->key, err);
                 }
                 done++;
-                done_cost += p->cost;
+                eta_done(p, (dml_now_ns() - tp) / 1e9); /* the ETA's rate, calibrated on this run */
                 if (write_csv(st, ps->partial, err, sizeof err)) return die("sweep: %s", err);
             }
-    progress(st, done, (dml_now_ns() - t0) / 1e9, done_cost, 0, 1);
+    progress(st, done, (dml_now_ns() - t0) / 1e9, 1);
     return 0;
 }
 

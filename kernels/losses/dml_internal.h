@@ -83,6 +83,13 @@ const char *dml_precision_choice(int v);
 /* A bf16 matrix (bf16.c): DML_ERR_NONFINITE naming the first ±inf or NaN. */
 dml_status dml_check_finite_bf16(const char *name, const uint16_t *A, size_t rows, size_t cols);
 dml_status dml_check_margin(const char *name, float v);
+/* The checks a loss's parameters take from their descriptions in its file
+ * (dml_param_info: positive, non-negative, finite, a count >= 1, a ratio in
+ * (0, 1]), in the
+ * table's order; `member` is the loss's own member of dml_params.u.  NULL is
+ * DML_ERR_NULL.  Flags, choices and what a loss needs beyond (a reciprocal
+ * that must stay finite, a count the context was made for) are its own. */
+dml_status dml_check_params(dml_loss loss, const void *member);
 dml_status dml_check_ratio(const char *name, float v); /* (0, 1] */
 
 /* Sampled proxies (proxy_sample.c).  The ratio a loss's parameters ask for (1

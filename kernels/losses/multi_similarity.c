@@ -32,12 +32,7 @@ dml_status dml_multi_similarity(dml_ctx *ctx, const dml_ms_params *p, const floa
 {
     dml_status s = dml_check_step(ctx, DML_LOSS_MS, X, y, NULL, loss);
     if (s != DML_OK) return s;
-    if (!p) return dml_fail(DML_ERR_NULL, "parameters are NULL");
-    if ((s = dml_check_positive("alpha", p->alpha)) != DML_OK) return s;
-    if ((s = dml_check_positive("beta", p->beta)) != DML_OK) return s;
-    if ((s = dml_check_margin("epsilon", p->epsilon)) != DML_OK) return s;
-    if (!isfinite(p->base))
-        return dml_fail(DML_ERR_PARAM, "base = %g: must be finite", (double)p->base);
+    if ((s = dml_check_params(DML_LOSS_MS, p)) != DML_OK) return s;
 
     const size_t M = ctx->M, D = ctx->D;
     double t0 = dml_now_ns();

@@ -16,8 +16,7 @@ dml_status dml_normalized_softmax(dml_ctx *ctx, const dml_normalized_softmax_par
 {
     dml_status s = dml_check_step(ctx, DML_LOSS_NORMALIZED_SOFTMAX, X, y, P, loss);
     if (s != DML_OK) return s;
-    if (!p) return dml_fail(DML_ERR_NULL, "parameters are NULL");
-    if ((s = dml_check_positive("temperature", p->temperature)) != DML_OK) return s;
+    if ((s = dml_check_params(DML_LOSS_NORMALIZED_SOFTMAX, p)) != DML_OK) return s;
     /* 1/τ overflows for τ below ~3e-39: refused like any infinite scale */
     if ((s = dml_check_positive("1/temperature", 1.0f / p->temperature)) != DML_OK) return s;
     if ((s = dml_check_precision(ctx, p->precision)) != DML_OK) return s;

@@ -65,31 +65,52 @@ void dml_par_syrk(dml_ctx *ctx, size_t n, size_t k, const float *A, size_t lda, 
     }
 }
 
-void dml_par_normalize(dml_ctx *ctx, const float *X, size_t n, float *Y, float *inv)
+/* Rows [0, n) of a row-wise kernel split evenly between the context's
+ * threads: each calls body on its own rows [lo, hi).  The normalisation and
+ * its backward share it, so both split the rows the same way. */
+typedef void (*rows_fn)(const dml_ctx *ctx, size_t lo, size_t hi, const void *arg);
+
+static void par_rows(dml_ctx *ctx, size_t n, rows_fn body, const void *arg)
 {
-    size_t d = ctx->D;
     int nt = ctx->threads;
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
     for (int t = 0; t < nt; t++) {
         size_t lo, hi;
         slice(n, nt, t, &lo, &hi);
         if (hi > lo)
-            ctx->k->normalize(X + lo * d, hi - lo, d, Y + lo * d, inv + lo);
+            body(ctx, lo, hi, arg);
     }
+}
+
+/* forward: rows of in (X) into out (Y) and inv_out; backward: in (Y) and inv,
+ * out (dX) updated in place. */
+typedef struct norm_args { const float *in, *inv; float *out, *inv_out; } norm_args;
+
+static void normalize_rows(const dml_ctx *ctx, size_t lo, size_t hi, const void *arg)
+{
+    const norm_args *a = arg;
+    size_t d = ctx->D;
+    ctx->k->normalize(a->in + lo * d, hi - lo, d, a->out + lo * d, a->inv_out + lo);
+}
+
+static void normalize_backward_rows(const dml_ctx *ctx, size_t lo, size_t hi, const void *arg)
+{
+    const norm_args *a = arg;
+    size_t d = ctx->D;
+    ctx->k->normalize_backward(a->in + lo * d, a->inv + lo, a->out + lo * d, hi - lo, d, a->out + lo * d);
+}
+
+void dml_par_normalize(dml_ctx *ctx, const float *X, size_t n, float *Y, float *inv)
+{
+    norm_args a = { .in = X, .out = Y, .inv_out = inv };
+    par_rows(ctx, n, normalize_rows, &a);
 }
 
 void dml_par_normalize_backward(dml_ctx *ctx, const float *Y, const float *inv, float *dX,
                                 size_t n)
 {
-    size_t d = ctx->D;
-    int nt = ctx->threads;
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
-    for (int t = 0; t < nt; t++) {
-        size_t lo, hi;
-        slice(n, nt, t, &lo, &hi);
-        if (hi > lo)
-            ctx->k->normalize_backward(Y + lo * d, inv + lo, dX + lo * d, hi - lo, d, dX + lo * d);
-    }
+    norm_args a = { .in = Y, .inv = inv, .out = dX };
+    par_rows(ctx, n, normalize_backward_rows, &a);
 }
 
 void dml_par_sym_sum(dml_ctx *ctx, const float *G, size_t n, float *H)

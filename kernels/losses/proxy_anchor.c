@@ -19,9 +19,7 @@ dml_status dml_proxy_anchor(dml_ctx *ctx, const dml_proxy_anchor_params *p, cons
                                 loss, dX, dP);
     dml_status s = dml_check_step(ctx, DML_LOSS_PROXY_ANCHOR, X, y, P, loss);
     if (s != DML_OK) return s;
-    if (!p) return dml_fail(DML_ERR_NULL, "parameters are NULL");
-    if ((s = dml_check_positive("alpha", p->alpha)) != DML_OK) return s;
-    if ((s = dml_check_margin("delta", p->delta)) != DML_OK) return s;
+    if ((s = dml_check_params(DML_LOSS_PROXY_ANCHOR, p)) != DML_OK) return s;
     if ((s = dml_check_precision(ctx, p->precision)) != DML_OK) return s;
     if ((dX == NULL) != (dP == NULL))
         return dml_fail(DML_ERR_NULL, "pass both dX and dP, or neither for the forward pass alone");

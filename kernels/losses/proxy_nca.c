@@ -20,8 +20,7 @@ dml_status dml_proxy_nca(dml_ctx *ctx, const dml_proxy_nca_params *p, const floa
                                 loss, dX, dP);
     dml_status s = dml_check_step(ctx, DML_LOSS_PROXY_NCA, X, y, P, loss);
     if (s != DML_OK) return s;
-    if (!p) return dml_fail(DML_ERR_NULL, "parameters are NULL");
-    if ((s = dml_check_positive("scale", p->scale)) != DML_OK) return s;
+    if ((s = dml_check_params(DML_LOSS_PROXY_NCA, p)) != DML_OK) return s;
     if ((s = dml_check_precision(ctx, p->precision)) != DML_OK) return s;
     if (!p->include_positive && ctx->C < 2)
         return dml_fail(DML_ERR_CLASSES, "Proxy-NCA without the positive in the denominator needs C >= 2 (C = %zu)", ctx->C);

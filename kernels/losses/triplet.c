@@ -161,8 +161,7 @@ static void backward(dml_ctx *ctx, float *dX, double t1)
 
 static dml_status check_params(const dml_ctx *ctx, const dml_triplet_params *p)
 {
-    if (!p) return dml_fail(DML_ERR_NULL, "parameters are NULL");
-    dml_status s = dml_check_margin("margin", p->margin);
+    dml_status s = dml_check_params(DML_LOSS_TRIPLET, p);
     if (s != DML_OK) return s;
     if (p->algorithm != DML_TRIPLET_ENUMERATE && p->algorithm != DML_TRIPLET_SORTED)
         return dml_fail(DML_ERR_ARG, "triplet algorithm %d: expected %d (enumerate) or %d (sorted)",

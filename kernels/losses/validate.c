@@ -2,6 +2,7 @@
  * before anything is written (moved out of context.c, which had grown past
  * its size). */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -25,6 +26,34 @@ dml_status dml_check_margin(const char *name, float v)
 {
     if (!(v >= 0.0f) || !isfinite(v))
         return dml_fail(DML_ERR_MARGIN, "%s = %g: must be non-negative and finite", name, (double)v);
+    return DML_OK;
+}
+
+dml_status dml_check_params(dml_loss loss, const void *member)
+{
+    if (!member) return dml_fail(DML_ERR_NULL, "parameters are NULL");
+    for (const dml_param_info *q = dml_loss_params(loss); q && q->name; q++) {
+        /* the offsets are into dml_params; member is its union u */
+        const char *field = (const char *)member + (q->offset - offsetof(dml_params, u));
+        float v;
+        int n;
+        dml_status s = DML_OK;
+        switch (q->type) {
+        case DML_PARAM_POSITIVE: memcpy(&v, field, sizeof v); s = dml_check_positive(q->name, v); break;
+        case DML_PARAM_NONNEG: memcpy(&v, field, sizeof v); s = dml_check_margin(q->name, v); break;
+        case DML_PARAM_ANY:
+            memcpy(&v, field, sizeof v);
+            if (!isfinite(v)) s = dml_fail(DML_ERR_PARAM, "%s = %g: must be finite", q->name, (double)v);
+            break;
+        case DML_PARAM_RATIO: memcpy(&v, field, sizeof v); s = dml_check_ratio(q->name, v); break;
+        case DML_PARAM_COUNT:
+            memcpy(&n, field, sizeof n);
+            if (n < 1) s = dml_fail(DML_ERR_PARAM, "%s = %d: must be at least 1", q->name, n);
+            break;
+        default: break; /* flags and choices: the loss reads them */
+        }
+        if (s != DML_OK) return s;
+    }
     return DML_OK;
 }
 

@@ -8,16 +8,20 @@ function header(    i) { delete col; for (i = 1; i <= NF; i++) col[$i] = i }
 function has(c) { return (c in col) }
 function get(c) { return (c in col) ? $col[c] : "" }
 
-# A loss's display name; an unknown name (a loss added since) shows as itself.
-function pretty(n) {
-    if (n == "proxy_anchor") return "Proxy-Anchor"
-    if (n == "proxy_nca") return "Proxy-NCA"
-    if (n == "ms") return "Multi-Similarity"
-    if (n == "triplet") return "triplet"
+# A series' display name.  A loss's is its title in the table of losses,
+# which results_readme.sh passes as -v titles="name<TAB>title;..." (from
+# `dmlbench info --losses`), so a new loss needs no line here; the series
+# that are not losses (the triplet's two algorithms, the learning studies'
+# pixel baselines) are named below; anything else shows as itself.
+function pretty(n,    i, k, L, f) {
+    if (!titles_read) {
+        k = split(titles, L, ";")
+        for (i = 1; i <= k; i++) if (split(L[i], f, "\t") == 2) title[f[1]] = f[2]
+        titles_read = 1
+    }
+    if (n in title) return title[n]
     if (n == "triplet 1" || n == "triplet_sorted") return "triplet (sorted walk)"
     if (n == "triplet 0") return "triplet (enumerated)"
-    if (n == "soft_triple") return "SoftTriple"
-    if (n == "normalized_softmax") return "NormalizedSoftmax"
     if (n == "pixels") return "pixels, x / 255"
     if (n == "pixels_standardised") return "pixels, standardised"
     return n

@@ -100,21 +100,36 @@ static int run_gemm_cases(const dml_kernels *kern, const gemm_case *cases, size_
     return status;
 }
 
+/* Every odd size in the place of each SWEEP of the shapes, in all four
+ * transpose combinations, appended to cases[count..]; with flip_acc a
+ * shape's acc alternates with tb (plain and accumulating both meet every
+ * transpose).  Returns the new count. */
+#define SWEEP ((size_t)-1)
+static size_t tail_cases(gemm_case *cases, size_t count, const gemm_case *shapes, size_t nshapes,
+                         int flip_acc)
+{
+    for (int t = 0; t < 4; t++)
+        for (size_t s = 0; s < N_SIZES; s++)
+            for (size_t j = 0; j < nshapes; j++) {
+                gemm_case c = shapes[j];
+                size_t z = check_sizes[s];
+                c.ta = t >> 1, c.tb = t & 1;
+                c.m = c.m == SWEEP ? z : c.m, c.n = c.n == SWEEP ? z : c.n, c.k = c.k == SWEEP ? z : c.k;
+                c.acc ^= flip_acc ? (t & 1) : 0;
+                cases[count++] = c;
+            }
+    return count;
+}
+
 /* Every size in every dimension, one dimension at a time (the others small and
  * odd, so every tile has tails), in all four transpose combinations. */
 int dml_check_gemm_tails(const dml_kernels *kern, char *why, size_t whylen)
 {
+    static const gemm_case shapes[] = { { 0, 0, SWEEP, 13, 29, 3, 0, 0 },
+                                        { 0, 0, 11, SWEEP, 29, 5, 0, 0 },
+                                        { 0, 0, 13, 17, SWEEP, 1, 0, 0 } };
     gemm_case cases[N_SIZES * 3 * 4];
-    size_t count = 0;
-    for (int t = 0; t < 4; t++) {
-        int ta = t >> 1, tb = t & 1;
-        for (size_t s = 0; s < N_SIZES; s++) {
-            size_t z = check_sizes[s];
-            cases[count++] = (gemm_case){ ta, tb, z, 13, 29, 3, 0, 0 };
-            cases[count++] = (gemm_case){ ta, tb, 11, z, 29, 5, 0, 0 };
-            cases[count++] = (gemm_case){ ta, tb, 13, 17, z, 1, 0, 0 };
-        }
-    }
+    size_t count = tail_cases(cases, 0, shapes, 3, 0);
     return run_gemm_cases(kern, cases, count, why, whylen);
 }
 
@@ -141,20 +156,14 @@ int dml_check_gemm_blocks(const dml_kernels *kern, char *why, size_t whylen)
  * shapes: m = 180, n = D, k = a block of proxies), k = 0 leaving C alone. */
 int dml_check_gemm_acc(const dml_kernels *kern, char *why, size_t whylen)
 {
-    gemm_case cases[N_SIZES * 3 * 4 + 6];
-    size_t count = 0;
     /* one dimension at a time, as the tails check: n and k both at 1023 made
      * this check alone eight minutes under qemu's Haswell model, and the
      * large n-and-k blocks are the explicit cases below */
-    for (int t = 0; t < 4; t++) {
-        int ta = t >> 1, tb = t & 1;
-        for (size_t s = 0; s < N_SIZES; s++) {
-            size_t z = check_sizes[s];
-            cases[count++] = (gemm_case){ ta, tb, z, 17, 31, 3, 1, 0 };
-            cases[count++] = (gemm_case){ ta, tb, 15, z, 29, 1, 1, 0 };
-            cases[count++] = (gemm_case){ ta, tb, 13, 17, z, 2, 1, 0 };
-        }
-    }
+    static const gemm_case shapes[] = { { 0, 0, SWEEP, 17, 31, 3, 1, 0 },
+                                        { 0, 0, 15, SWEEP, 29, 1, 1, 0 },
+                                        { 0, 0, 13, 17, SWEEP, 2, 1, 0 } };
+    gemm_case cases[N_SIZES * 3 * 4 + 6];
+    size_t count = tail_cases(cases, 0, shapes, 3, 0);
     cases[count++] = (gemm_case){ 1, 0, 180, 512, 192, 0, 1, 0 };
     cases[count++] = (gemm_case){ 0, 0, 180, 512, 97, 0, 1, 0 };
     cases[count++] = (gemm_case){ 0, 1, 25, 1023, 1000, 7, 1, 0 };
@@ -169,17 +178,13 @@ int dml_check_gemm_acc(const dml_kernels *kern, char *why, size_t whylen)
  * fused step's shapes (X̂ as B: n = 180, k = 512 and n = 512, k = 180). */
 int dml_check_gemm_packed(const dml_kernels *kern, char *why, size_t whylen)
 {
+    /* one dimension at a time (see gemm_acc); acc: plain at tb = 0 for the
+     * first and third shapes, accumulating for the second, then the other way */
+    static const gemm_case shapes[] = { { 0, 0, 13, SWEEP, 29, 3, 0, 1 },
+                                        { 0, 0, SWEEP, 17, 31, 1, 1, 1 },
+                                        { 0, 0, 11, 17, SWEEP, 2, 0, 1 } };
     gemm_case cases[N_SIZES * 3 * 4 + 6];
-    size_t count = 0;
-    for (int t = 0; t < 4; t++) { /* one dimension at a time (see gemm_acc) */
-        int ta = t >> 1, tb = t & 1;
-        for (size_t s = 0; s < N_SIZES; s++) {
-            size_t z = check_sizes[s];
-            cases[count++] = (gemm_case){ ta, tb, 13, z, 29, 3, t & 1, 1 };
-            cases[count++] = (gemm_case){ ta, tb, z, 17, 31, 1, !(t & 1), 1 };
-            cases[count++] = (gemm_case){ ta, tb, 11, 17, z, 2, t & 1, 1 };
-        }
-    }
+    size_t count = tail_cases(cases, 0, shapes, 3, 1);
     cases[count++] = (gemm_case){ 0, 1, 192, 180, 512, 0, 0, 1 };
     cases[count++] = (gemm_case){ 1, 0, 192, 512, 180, 0, 0, 1 };
     cases[count++] = (gemm_case){ 0, 1, 25, 1023, 1000, 7, 0, 1 };

@@ -38,3 +38,11 @@ grep -q "spelled with '-': --include-positive" "$tmp/err" || fail "train: $(cat 
 "$B" train --loss proxy_nca --include-positive 1 --data "$tmp/none" > /dev/null 2> "$tmp/err"
 if grep -q "option" "$tmp/err" || ! grep -q "$tmp/none" "$tmp/err"; then fail "train --include-positive: $(cat "$tmp/err")"; fi
 echo "help_test: run and train take --include-positive and refuse --include_positive: ok"
+
+# info --losses: every loss that run takes, a line each, name TAB title (scripts read it)
+"$B" info --losses > "$tmp/losses" || fail "info --losses exits $?"
+want=$("$B" run --help | sed -n 's/.*--loss \([a-z_|]*\).*/\1/p' | head -1 | tr '|' '\n')
+got=$(cut -f1 "$tmp/losses")
+[ -n "$want" ] && [ "$want" = "$got" ] || fail "info --losses names '$(echo $got)', run --help '$(echo $want)'"
+awk -F'\t' 'NF != 2 || $2 == "" { exit 1 }' "$tmp/losses" || fail "info --losses: a line is not name<TAB>title"
+echo "help_test: info --losses lists the $(echo "$got" | wc -l) losses of run, each with its title: ok"

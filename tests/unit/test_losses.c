@@ -8,6 +8,7 @@
 
 #include "dml.h"
 #include "loss_problem.h"
+#include "point/params.h"
 
 static double rel_diff(const float *a, const float *b, size_t n);
 
@@ -81,60 +82,55 @@ static void check_gradient(problem *p, uint64_t seed)
     free(dX); free(dP); free(v);
 }
 
-Test(gradients, proxy_anchor_fd)
-{
-    problem p = make_problem(DML_LOSS_PROXY_ANCHOR, 12, 5, 7, 4, 11);
-    p.params.u.pa.alpha = 4.0f;
-    check_gradient(&p, 101);
-    free_problem(&p);
-}
+/* One case a loss (two for Proxy-NCA's forms): its parameters as the
+ * harness spells them, the problem's shape and seeds.  K = 3 centres a
+ * class for SoftTriple, so P has C·K rows; λ and 1/γ moderate (as α = 4)
+ * so that the loss is smooth at the scale h of the differences.  Triplet is
+ * piecewise linear in d: a seed whose hinges sit well away from 0 at h. */
+static const struct fd_case {
+    const char *loss, *params; /* "name=value ..." */
+    size_t M, C, D, classes;
+    uint64_t seed, fd_seed;
+} fd_cases[] = {
+    { "proxy_anchor", "alpha=4", 12, 5, 7, 4, 11, 101 },
+    { "proxy_nca", "scale=4 include_positive=0", 12, 5, 7, 4, 12, 102 },
+    { "proxy_nca", "scale=4 include_positive=1", 12, 5, 7, 4, 12, 102 },
+    { "ms", "mine=0 beta=10", 12, 5, 7, 4, 13, 103 },
+    { "triplet", "margin=0.3", 10, 5, 6, 3, 14, 104 },
+    { "soft_triple", "centers_per_class=3 la=4 gamma=0.5 margin=0.1", 12, 5, 7, 4, 15, 105 },
+    { "normalized_softmax", "temperature=0.25", 12, 5, 7, 4, 16, 106 },
+};
 
-Test(gradients, proxy_nca_fd)
+/* The parameters of a case: the loss's defaults, then each name=value. */
+static dml_params fd_params(const struct fd_case *fc)
 {
-    for (int inc = 0; inc <= 1; inc++) {
-        problem p = make_problem(DML_LOSS_PROXY_NCA, 12, 5, 7, 4, 12);
-        p.params.u.nca.scale = 4.0f;
-        p.params.u.nca.include_positive = inc;
-        check_gradient(&p, 102);
-        free_problem(&p);
+    dml_loss loss;
+    cr_assert_eq(dml_loss_parse(fc->loss, &loss), DML_OK, "%s", dml_last_error());
+    dml_params prm = dml_params_default(loss);
+    char buf[128], err[128];
+    snprintf(buf, sizeof buf, "%s", fc->params);
+    for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
+        char *eq = strchr(tok, '=');
+        cr_assert(eq, "fd case %s: '%s' is not name=value", fc->loss, tok);
+        *eq = 0;
+        cr_assert_eq(params_set(&prm, tok, eq + 1, err, sizeof err), 0, "fd case %s: %s", fc->loss, err);
     }
+    return prm;
 }
 
-Test(gradients, multi_similarity_fd)
+Test(gradients, every_loss_fd)
 {
-    problem p = make_problem(DML_LOSS_MS, 12, 5, 7, 4, 13);
-    p.params.u.ms.mine = 0;
-    p.params.u.ms.beta = 10.0f;
-    check_gradient(&p, 103);
-    free_problem(&p);
-}
-
-Test(gradients, triplet_fd)
-{
-    /* Piecewise linear in d: a seed whose hinges sit well away from 0 at h. */
-    problem p = make_problem(DML_LOSS_TRIPLET, 10, 5, 6, 3, 14);
-    p.params.u.triplet.margin = 0.3f;
-    check_gradient(&p, 104);
-    free_problem(&p);
-}
-
-/* K = 3 centres a class, so P has C·K rows; λ and 1/γ moderate (as α = 4
- * above) so that the loss is smooth at the scale h of the differences. */
-Test(gradients, soft_triple_fd)
-{
-    dml_params prm = dml_params_default(DML_LOSS_SOFT_TRIPLE);
-    prm.u.st = (dml_soft_triple_params){ 3, 4.0f, 0.5f, 0.1f };
-    problem p = make_problem_for(prm, 12, 5, 7, 4, 15);
-    check_gradient(&p, 105);
-    free_problem(&p);
-}
-
-Test(gradients, normalized_softmax_fd)
-{
-    problem p = make_problem(DML_LOSS_NORMALIZED_SOFTMAX, 12, 5, 7, 4, 16);
-    p.params.u.ns.temperature = 0.25f;
-    check_gradient(&p, 106);
-    free_problem(&p);
+    int covered[DML_LOSS_COUNT] = { 0 };
+    for (size_t i = 0; i < sizeof fd_cases / sizeof fd_cases[0]; i++) {
+        const struct fd_case *fc = &fd_cases[i];
+        dml_params prm = fd_params(fc);
+        problem p = make_problem_for(prm, fc->M, fc->C, fc->D, fc->classes, fc->seed);
+        check_gradient(&p, fc->fd_seed);
+        free_problem(&p);
+        covered[prm.loss] = 1;
+    }
+    for (int l = 0; l < DML_LOSS_COUNT; l++) /* a new row of the loss table needs its case here */
+        cr_expect(covered[l], "no finite-difference case for %s", dml_loss_name((dml_loss)l));
 }
 
 /* Three losses that are one at these parameters: SoftTriple with one centre

@@ -64,7 +64,7 @@ static size_t gemm_block_size(size_t n, size_t most, size_t unit)
 /* An ISA whose copied pack of A needs no more than pack_panel_copied. */
 #ifndef pack_a_panel_copied
 #define pack_a_panel_copied(src, ld, cols, readable, R, kc, dst)                                 \
-    pack_panel_copied(src, ld, cols, R, kc, dst)
+    ((void)(readable), pack_panel_copied(src, ld, cols, R, kc, dst))
 #endif
 
 /* MR-row micro-panel of op(A) (m rows in all), rows i0.., k slice p0..p0+kc. */

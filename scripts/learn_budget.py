@@ -100,34 +100,37 @@ def train_cmd(binary, r, extra):
              "--no-baseline", "--epochs", "1"] + data_args(r["data"]) + opts + extra)
 
 
-def measure(binary, runs):
+def measure(binary, runs, step={}, ev={}):  # noqa: B006 — the caches, shared by every study
     """CPU s: a training step per run shape, an evaluation and a load per (data, protocol, D)."""
-    step, ev = {}, {}
     for r in runs:
         shape = tuple(sorted((k, v) for k, v in r.items() if k not in SAME_WORK))
         if shape not in step:
+            print(f"budget: measuring {r['loss']} {r['data']} {r['protocol']} M {r['M']} D {r['D']}", file=sys.stderr)
             js, _, _ = run_cpu(train_cmd(binary, r, ["--train-limit", str(CAL_STEPS * int(r["M"])),
                                                      "--eval-limit", "100"]))
             step[shape] = json.loads(js)["rows"][-1]["train_cpu_s"] / CAL_STEPS
         dpd = (r["data"], r["protocol"], r["D"])
         if dpd not in ev:
-            js, cpu, _ = run_cpu(train_cmd(binary, r, ["--train-limit", r["M"]]))
+            cmd = train_cmd(binary, r, ["--train-limit", r["M"]])
+            js, cpu, _ = run_cpu(cmd)
             rows = json.loads(js)["rows"]
             e = st.median(x["eval_cpu_s"] for x in rows)
-            ev[dpd] = (e, max(cpu - sum(x["eval_cpu_s"] for x in rows) - rows[-1]["train_cpu_s"], 0))
-        r["_step"], r["_eval"], r["_load"] = step[shape], ev[dpd][0], ev[dpd][1]
-        print(f"budget: {r['loss']} {dpd} M {r['M']}: step {1e3 * r['_step']:.1f} ms, eval {ev[dpd][0]:.2f} s",
-              file=sys.stderr)
+            ev[dpd] = (e, max(cpu - sum(x["eval_cpu_s"] for x in rows) - rows[-1]["train_cpu_s"], 0), cpu, cmd)
+        r["_step"], r["_eval"], r["_load"], r["_run"] = step[shape], ev[dpd][0], ev[dpd][1], ev[dpd][2:]
 
 
-def baseline_cpu(binary, data, protocol, cache):
-    """A pixel baseline (both lines: x / 255 and standardised) at full size: a
-    run with it less the same run without it."""
+def baseline_cpu(binary, runs, data, protocol, cache):
+    """A pixel baseline (both lines: x / 255 and standardised) at full size: the
+    evaluation run of measure() again with it, less that run without it (a
+    protocol only the baseline has gets such a run of its own)."""
     if (data, protocol) not in cache:
-        cmd = [binary, "train", "--loss", "proxy_anchor", "--protocol", protocol, "--threads", "1", "--json",
-               "--epochs", "1", "--train-limit", "180", "--eval-every", "2"] + data_args(data)
-        _, with_b, _ = run_cpu(cmd)
-        _, without, _ = run_cpu(cmd + ["--no-baseline"])
+        r = next((r for r in runs if (r["data"], r["protocol"]) == (data, protocol)), None)
+        if r is None:
+            r = {k: v for k, v in runs[0].items() if not k.startswith("_")}
+            r["protocol"] = protocol
+            measure(binary, [r])
+        without, cmd = r["_run"]
+        _, with_b, _ = run_cpu([a for a in cmd if a != "--no-baseline"])
         cache[(data, protocol)] = max(with_b - without, 0)
     return cache[(data, protocol)]
 
@@ -142,7 +145,7 @@ def full(binary, out):
                     for r in runs)
         evals = sum(n_evals(r) * r["_eval"] for r in runs)
         loads = {(r["data"], r["protocol"]): r["_load"] for r in runs}
-        b = sum(baseline_cpu(binary, *x, bcache) for x in base)
+        b = sum(baseline_cpu(binary, runs, *x, bcache) for x in base)
         table.append({"study": d[:-4], "runs": len(runs), "epochs": sum(int(r["epochs"]) for r in runs),
                       "evaluations": sum(n_evals(r) for r in runs), "train_cpu_s": round(train, 1),
                       "eval_cpu_s": round(evals, 1), "baseline_cpu_s": round(b, 1),

@@ -253,7 +253,8 @@ def study_table(results, study):
 
     def order(k):
         return tuple((0, float(x)) if x.replace(".", "", 1).isdigit() else (1, x) for x in k)
-    out = [f"### {study}", "", "| " + " | ".join(keys) + " | Recall@1 | MAP@R | train CPU s (median) |",
+    epochs = "/".join(sorted({r["epochs"] for r in train}, key=int))
+    out = [f"### {study} ({epochs} epochs)", "", "| " + " | ".join(keys) + " | Recall@1 | MAP@R | train CPU s (median) |",
            "|" + "---|" * (len(keys) + 3)]
     for k in sorted(g, key=order):
         v = g[k]

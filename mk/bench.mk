@@ -3,7 +3,7 @@
 # speed ratios), its proof, and two standalone benchmarks (harness/bench/tools/).
 # Details: docs/bench.md.
 
-.PHONY: bench bench-check bench-baseline bench-check-proof bench-counts bench-triplet bench-fused
+.PHONY: bench bench-check bench-baseline bench-check-proof bench-counts bench-triplet bench-fused bench-sampled
 .PHONY: bench-faiss deps-faiss
 BENCH_DIR      := $(BUILD)/bench-check
 BENCH_BASELINE ?= results/baseline/bench-check.tsv
@@ -76,6 +76,13 @@ $(BUILD)/bench_fused: $(BUILD)/harness/bench/tools/bench_fused.o $(BUILD)/harnes
 	$(LINK)
 bench-fused: $(BUILD)/bench_fused ## fused proxy step vs unfused, the three products alone and the FMA peak, interleaved (x86 only)
 	$(BUILD)/bench_fused $(BENCH_FUSED_ARGS)
+
+## BENCH_SAMPLED_ARGS='--loss nca --c 100000 --rounds 7'   options of bench-sampled
+BENCH_SAMPLED_ARGS ?=
+$(BUILD)/bench_sampled: $(BUILD)/harness/bench/tools/bench_sampled.o $(BUILD)/libdml.a
+	$(LINK)
+bench-sampled: $(BUILD)/bench_sampled ## sampled proxies r = 0.3, 0.1, 0.01 vs the full step, interleaved, thread CPU time (C = 10^6 by default: 2 GB)
+	$(BUILD)/bench_sampled $(BENCH_SAMPLED_ARGS)
 
 # Retrieval against FAISS's exact flat search on the same data: dmlbench knn
 # writes the set (10 000 unit vectors, D = 128, 10 classes) and its top-K lists

@@ -33,7 +33,7 @@ test-neon: deps-neon ## under qemu-aarch64: every shared kernel check (ref, neon
 	DML_FUSED=0 timeout -s KILL $(NEON_GOLDEN_TIMEOUT) $(QEMU_AARCH64) $(NEON_BUILD)/dmlbench golden --isa neon tests/golden/*.txt
 
 QEMU_HASWELL ?= qemu-x86_64 -cpu Haswell
-HASWELL_TIMEOUT ?= 900
+HASWELL_TIMEOUT ?= 1200
 test-haswell: deps-neon ## under qemu's Haswell model: avx512 not offered, every check and golden case with --isa avx2
 	@$(MAKE) --no-print-directory all $(BUILD)/check_driver
 	@isas=$$($(QEMU_HASWELL) $(BUILD)/dmlbench info --isas); echo "under $(QEMU_HASWELL): runnable ISAs: $$isas"; \

@@ -113,6 +113,7 @@ figures-only: $(FIGURES:%=$(FIG_DIR)/%.png) ## figures and results/README.md wit
 $(FIG_DIR)/batch_time.png:          $(RESULTS)/batch.csv $(RESULTS)/complexity.csv
 $(FIG_DIR)/classes_time.png:        $(RESULTS)/classes.csv $(wildcard $(RESULTS)/classes_d512.csv)
 $(FIG_DIR)/classes_memory.png:      $(RESULTS)/classes.csv $(wildcard $(RESULTS)/classes_d512.csv)
+$(FIG_DIR)/sampled_time.png:        $(RESULTS)/sampled.csv
 $(FIG_DIR)/roofline.png:            $(RESULTS)/roofline.csv
 $(FIG_DIR)/dim_time.png:            $(RESULTS)/dim.csv
 $(FIG_DIR)/alpha_delta_heatmap.png: $(RESULTS)/alpha_delta.csv
@@ -125,6 +126,7 @@ $(FIG_DIR)/learn_dim.png:           $(RESULTS)/learn_dim.csv plots/seed_stats.aw
 $(FIG_DIR)/learn_alpha_delta.png:   $(RESULTS)/learn_alpha_delta.csv plots/seed_stats.awk
 $(FIG_DIR)/learn_protocol.png:      $(RESULTS)/learn_protocol.csv $(RESULTS)/learn_time.csv plots/seed_stats.awk
 $(FIG_DIR)/learn_proxy_lr.png:      $(RESULTS)/learn_proxy_lr.csv $(RESULTS)/learn_glyph_proxy_lr.csv plots/seed_stats.awk
+$(FIG_DIR)/learn_glyph_sample.png:  $(RESULTS)/learn_glyph_sample.csv plots/seed_stats.awk
 $(FIG_DIR)/learn_glyph_time.png:    $(RESULTS)/learn_glyph_time.csv plots/seed_stats.awk
 $(FIG_DIR)/learn_glyph_batch.png:   $(RESULTS)/learn_glyph_batch.csv plots/seed_stats.awk plots/glyph_common.gp
 $(FIG_DIR)/learn_glyph_dim.png:     $(RESULTS)/learn_glyph_dim.csv plots/seed_stats.awk plots/glyph_common.gp

@@ -71,6 +71,10 @@ if have classes; then
     pivot classes -v rows=C -v cols=name -v val=cpu_min_ms -v where="kind=loss"
     echo; find_ vs_first -v x=C "$D/classes.csv"; fig classes_time
 fi
+if have sampled; then
+    printf '\n## Time per step against sampled proxies (`sampled`)\n\nFastest CPU time of a step, ms, by the ratio r of sampled proxies (rows; 1: every proxy) for each loss and C.\n\n'
+    pivot sampled -v rows=proxy_sample -v cols="name C" -v val=cpu_min_ms -v where="kind=loss" -v label=r; fig sampled_time
+fi
 if have dim; then
     printf '\n## Time per step against D (`dim`)\n\nFastest CPU time of a step, ms.\n\n'
     pivot dim -v rows=D -v cols=name -v val=cpu_min_ms -v where="kind=loss"; fig dim_time

@@ -229,7 +229,7 @@ def tuning_check(results):
 
 
 # The columns a glyph study may vary, in the order its table shows them.
-VARIED = ("name", "M", "D", "alpha", "delta", "proxy_lr_mult", "beta", "margin", "epoch")
+VARIED = ("name", "M", "D", "alpha", "delta", "proxy_lr_mult", "proxy_sample", "beta", "margin", "epoch")
 
 
 def study_table(results, study):

@@ -133,10 +133,12 @@ static int parse_param(int i, const char *name, const char *value, long *iv, flo
         return 1;
     }
     if (t == PT_FLAG ? !parse_int(value, 0, 1, iv)
-        : t == PT_COUNT ? !parse_int(value, 1, PARAM_COUNT_MAX, iv) : !parse_float(value, v))
+        : t == PT_COUNT ? !parse_int(value, 1, PARAM_COUNT_MAX, iv)
+        : t == PT_RATIO ? !parse_float(value, v) && *v > 0 && *v <= 1 : !parse_float(value, v))
         return 0;
     snprintf(err, errlen, "%s: '%s' is not a %s", name, value,
-             t == PT_FLAG ? "flag (0 or 1)" : t == PT_COUNT ? "count (1 to 65536)" : "finite number");
+             t == PT_FLAG ? "flag (0 or 1)" : t == PT_COUNT ? "count (1 to 65536)"
+             : t == PT_RATIO ? "ratio in (0, 1]" : "finite number");
     return 1;
 }
 

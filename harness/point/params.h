@@ -25,7 +25,8 @@ typedef enum param_type {
     PT_FLOAT_ANY = DML_PARAM_ANY,
     PT_FLAG = DML_PARAM_FLAG,
     PT_CHOICE = DML_PARAM_CHOICE,
-    PT_COUNT = DML_PARAM_COUNT
+    PT_COUNT = DML_PARAM_COUNT,
+    PT_RATIO = DML_PARAM_RATIO /* a float in (0, 1]: proxy_sample */
 } param_type;
 enum { PARAM_COUNT_MAX = 65536 };
 

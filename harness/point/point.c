@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/memuse.h"
 #include "core/timing.h"
+#include "point/params.h"
 #include "point/point.h"
 
 void point_spec_default(point_spec *sp, dml_loss loss)
@@ -37,8 +38,12 @@ int point_fits(const point_spec *sp, char *err, size_t errlen)
     dml_loss l = sp->params.loss;
     size_t rows = bs->C * (size_t)dml_proxy_rows(&sp->params, 1); /* 0: no proxies */
     double f = sizeof(float), pd = (double)rows * (double)bs->D * f;
-    double need = 2 * (double)bs->M * (double)bs->D * f + 2 * pd +
-                  dml_ctx_resident_bytes(l, bs->M, rows ? rows : bs->C, bs->D, point_fused(sp));
+    /* sampled proxies: the context holds its sample's buffers, and the gathered rows twice */
+    double r = param_value(&sp->params, param_name_index("proxy_sample"));
+    size_t work = r < 1 ? dml_proxy_sample_count(rows, (float)r) : 0;
+    work = work && work < bs->M ? bs->M : work;
+    double need = 2 * (double)bs->M * (double)bs->D * f + 2 * pd + 2.0 * (double)work * (double)bs->D * f +
+                  dml_ctx_resident_bytes(l, bs->M, work ? work : rows ? rows : bs->C, bs->D, point_fused(sp));
     char why[64];
     double avail = mem_available_bytes(why, sizeof why);
     if (avail <= 0 || need <= avail) return 0;
@@ -59,6 +64,8 @@ static int point_setup(const point_spec *sp, batch *b, dml_ctx **ctx, char *err,
         return 1;
     dml_status st;
     *ctx = dml_ctx_create_for(&sp->params, b->M, b->C, b->D, sp->isa, sp->threads, &st);
+    if (*ctx) /* sampled proxies: each point's draws follow from its seed */
+        dml_ctx_set_sample_seed(*ctx, bs.seed);
     if (*ctx && sp->fused >= 0 && (st = dml_ctx_set_fused(*ctx, sp->fused)) != DML_OK) {
         dml_ctx_destroy(*ctx);
         *ctx = NULL;

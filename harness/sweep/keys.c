@@ -85,7 +85,7 @@ ktype key_type(int id)
 {
     if (id < K_PARAM0) return keys[id].type;
     switch (param_name_type(id - K_PARAM0)) {
-    case PT_FLOAT_POS: return T_FLOAT_POS;
+    case PT_FLOAT_POS: case PT_RATIO: return T_FLOAT_POS; /* a ratio's upper bound: params_set */
     case PT_FLOAT_NONNEG: return T_FLOAT_NONNEG;
     case PT_FLAG: return T_FLAG;
     case PT_CHOICE: return T_CHOICE;

@@ -38,13 +38,20 @@ void adamw_free(adamw *a)
     a->m = a->v = NULL;
 }
 
-void adamw_step(adamw *a, float *p, const float *g)
+/* One step's constants: the bias corrections and the decay, for step a->t. */
+typedef struct adamw_k { float step, inv_sqrt_bc2, decay; } adamw_k;
+
+static adamw_k constants(const adamw *a)
 {
-    a->t++;
     double bc1 = 1.0 - pow((double)a->beta1, (double)a->t);
     double bc2 = 1.0 - pow((double)a->beta2, (double)a->t);
-    float step = (float)(a->lr / bc1), inv_sqrt_bc2 = (float)(1.0 / sqrt(bc2));
-    float decay = 1.0f - a->lr * a->wd;
+    return (adamw_k){ (float)(a->lr / bc1), (float)(1.0 / sqrt(bc2)), 1.0f - a->lr * a->wd };
+}
+
+/* Elements [lo, hi) of p, m and v. */
+static void update(adamw *a, const adamw_k *k, float *p, const float *g, size_t lo, size_t hi)
+{
+    float step = k->step, inv_sqrt_bc2 = k->inv_sqrt_bc2, decay = k->decay;
     float b1 = a->beta1, b2 = a->beta2, c1 = 1.0f - b1, c2 = 1.0f - b2, eps = a->eps;
     float *restrict pp = p, *restrict m = a->m, *restrict v = a->v;
     const float *restrict gg = g;
@@ -52,11 +59,26 @@ void adamw_step(adamw *a, float *p, const float *g)
      * built with -fno-math-errno, so sqrtf is one instruction; IEEE results
      * are unchanged). */
 #pragma omp simd
-    for (size_t i = 0; i < a->n; i++) {
+    for (size_t i = lo; i < hi; i++) {
         float gi = gg[i];
         float mi = b1 * m[i] + c1 * gi;
         float vi = b2 * v[i] + c2 * gi * gi;
         m[i] = mi, v[i] = vi;
         pp[i] = pp[i] * decay - step * mi / (sqrtf(vi) * inv_sqrt_bc2 + eps);
     }
+}
+
+void adamw_step(adamw *a, float *p, const float *g)
+{
+    a->t++;
+    adamw_k k = constants(a);
+    update(a, &k, p, g, 0, a->n);
+}
+
+void adamw_step_rows(adamw *a, float *p, const float *g, size_t d, const int32_t *rows, size_t n)
+{
+    a->t++;
+    adamw_k k = constants(a);
+    for (size_t j = 0; j < n; j++)
+        update(a, &k, p, g, (size_t)rows[j] * d, (size_t)rows[j] * d + d);
 }

@@ -100,6 +100,7 @@ static int setup(trainer *t, char *err, size_t errlen)
         snprintf(err, errlen, "train: the loss refused the shape: %s", lib_error(st));
         return 1;
     }
+    dml_ctx_set_sample_seed(t->ctx, o->seed + 3); /* sampled proxies: draws from the run's seed */
     t->P = malloc((proxies ? t->R : t->C) * D * sizeof(float));
     t->dP = malloc((proxies ? t->R : t->C) * D * sizeof(float));
     t->dE = malloc(M * D * sizeof(float));
@@ -155,7 +156,10 @@ static int step(trainer *t, int learn, float *loss, char *err, size_t errlen)
     if (!learn) return 0;
     net_backward(&t->nt, &t->ws, t->Xb, dE, t->o->M, t->grad);
     adamw_step(&t->opt_net, t->nt.params, t->grad);
-    if (proxies) adamw_step(&t->opt_proxy, t->P, t->dP);
+    const int32_t *rows;
+    size_t n = dml_ctx_sample(t->ctx, &rows, NULL); /* sampled proxies: those rows alone */
+    if (proxies && n) adamw_step_rows(&t->opt_proxy, t->P, t->dP, t->o->D, rows, n);
+    else if (proxies) adamw_step(&t->opt_proxy, t->P, t->dP);
     return 0;
 }
 
@@ -188,6 +192,7 @@ static int untrained(trainer *t, train_row *row, size_t steps, char *err, size_t
         sum += L;
     }
     sampler_free(&s);
+    dml_ctx_set_sample_seed(t->ctx, t->o->seed + 3); /* the training draws as if this never ran */
     row->epoch = 0;
     row->loss = sum / (double)n;
     if (rc || !t->o->eval_untrained) {

@@ -171,6 +171,11 @@ int adamw_init(adamw *a, size_t n, float lr, float wd, char *err, size_t errlen)
 void adamw_free(adamw *a);
 /* One step of torch.optim.AdamW on p (n) with gradient g. */
 void adamw_step(adamw *a, float *p, const float *g);
+/* The same step on rows rows[0..n) of p (rows of d elements) alone: their
+ * weights, moments and decay; every other row, its m and v stay as they are
+ * (the sampled proxies' update, as Partial FC's; the step count t is shared,
+ * so the bias corrections are those of step t for every row). */
+void adamw_step_rows(adamw *a, float *p, const float *g, size_t d, const int32_t *rows, size_t n);
 
 /* ---------------------------------------------------------------- sampler */
 

@@ -37,13 +37,17 @@
 #ifndef DML_LOSSES_H
 #define DML_LOSSES_H
 
-/* ------------------------------------------- Proxy-Anchor (proxy_anchor.c) */
-typedef struct dml_proxy_anchor_params { float alpha, delta; } dml_proxy_anchor_params;
-#define DML_PROXY_ANCHOR_DEFAULTS ((dml_proxy_anchor_params){ 32.0f, 0.1f })
+/* ------------------------------------------- Proxy-Anchor (proxy_anchor.c)
+ * proxy_sample r in (0, 1]: the step runs on a sample of the proxies, every
+ * class of the batch plus a uniform draw of the rest, ceil(r·C) in all
+ * (Partial FC's rule; kernels/losses/proxy_sample.c).  1: all of them. */
+typedef struct dml_proxy_anchor_params { float alpha, delta, proxy_sample; } dml_proxy_anchor_params;
+#define DML_PROXY_ANCHOR_DEFAULTS ((dml_proxy_anchor_params){ 32.0f, 0.1f, 1.0f })
 
-/* ------------------------------------------------- Proxy-NCA (proxy_nca.c) */
-typedef struct dml_proxy_nca_params { float scale; int include_positive; } dml_proxy_nca_params;
-#define DML_PROXY_NCA_DEFAULTS    ((dml_proxy_nca_params){ 32.0f, 0 })
+/* ------------------------------------------------- Proxy-NCA (proxy_nca.c)
+ * proxy_sample: as Proxy-Anchor's. */
+typedef struct dml_proxy_nca_params { float scale; int include_positive; float proxy_sample; } dml_proxy_nca_params;
+#define DML_PROXY_NCA_DEFAULTS    ((dml_proxy_nca_params){ 32.0f, 0, 1.0f })
 
 /* ---------------------------------------- Multi-Similarity (multi_similarity.c) */
 typedef struct dml_ms_params { float alpha, beta, base, epsilon; int mine; } dml_ms_params;

@@ -121,7 +121,11 @@ dml_ctx *dml_ctx_create_for(const dml_params *p, size_t M, size_t C, size_t D, d
         return NULL;
     }
     /* a loss without a fused step always runs unfused */
-    if (proxies && !(row->fused && fused_default()) && (*st = unfused_fits(M, R)) != DML_OK)
+    float r = dml_sample_ratio(p); /* sampled proxies: the cap is on the sample */
+    if (r != 1.0f && (*st = dml_check_ratio("proxy_sample", r)) != DML_OK)
+        return NULL;
+    size_t Rw = r != 1.0f ? dml_sample_rows_max(M, C, r) : R;
+    if (proxies && !(row->fused && fused_default()) && (*st = unfused_fits(M, Rw)) != DML_OK)
         return NULL;
     size_t MD, RD, SS, MM, MR, rows = M > C ? M : C, rv, wk;
     if ((proxies && R == 0) || !mul_ok(M, D, &MD) || !mul_ok(R, D, &RD) || !mul_ok(M, M, &MM) ||
@@ -142,7 +146,8 @@ dml_ctx *dml_ctx_create_for(const dml_params *p, size_t M, size_t C, size_t D, d
     ctx->k = dml_kernels_for(isa);
     ctx->threads = threads;
     ctx->fused = row->fused && fused_default();
-    if (!alloc_buffers(ctx, row, SS, wk)) {
+    ctx->sample_r = r;
+    if (r != 1.0f ? !dml_sampled_alloc(ctx, p) : !alloc_buffers(ctx, row, SS, wk)) {
         dml_ctx_destroy(ctx);
         *st = dml_fail(DML_ERR_NOMEM, "context buffers for M = %zu, C = %zu, D = %zu", M, C, D);
         return NULL;
@@ -171,6 +176,7 @@ void dml_ctx_destroy(dml_ctx *ctx)
     free(ctx->S); free(ctx->G); free(ctx->H); free(ctx->rowv);
     free(ctx->y); free(ctx->seen); free(ctx->work); free(ctx->scratch);
     free(ctx->fpb); free(ctx->fdx); free(ctx->flse); free(ctx->fxp1); free(ctx->fxp0);
+    dml_sampled_free(ctx);
     free(ctx);
 }
 
@@ -187,11 +193,14 @@ dml_status dml_ctx_set_fused(dml_ctx *ctx, int on)
     if (on != 0 && on != 1)
         return dml_fail(DML_ERR_ARG, "fused = %d: expected 0 or 1", on);
     const dml_loss_row *row = dml_loss_row_of(ctx->loss);
+    size_t Rw = ctx->sample_r != 1.0f ? dml_sample_rows_max(ctx->M, ctx->C, ctx->sample_r) : ctx->R;
     if (row->kind == DML_KIND_PROXY && !(on && row->fused)) {
-        dml_status st = unfused_fits(ctx->M, ctx->R);
+        dml_status st = unfused_fits(ctx->M, Rw);
         if (st != DML_OK) return st;
     }
     ctx->fused = on && row->fused;
+    if (ctx->sub) /* a sampled context's sub-problem runs what it runs */
+        return dml_ctx_set_fused(ctx->sub, ctx->fused);
     return dml_ok();
 }
 

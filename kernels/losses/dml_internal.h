@@ -36,6 +36,19 @@ struct dml_ctx {
     float *fpb, *fdx, *flse;
     float *fxp1, *fxp0; /* X̂ packed by the table's gemm_pack_b: as X̂ᵀ (tb = 1) and as X̂ */
 
+    /* Sampled proxies (proxy_sample.c): the ratio (1: none), the seed and the
+     * steps drawn so far; the sub-problem's context (made for n classes, remade
+     * when n changes), the sampled classes, their gathered rows of P and of
+     * ∂L/∂P and the renumbered labels.  A sampled context holds no full-C
+     * buffer but `seen` and `sidx`. */
+    float sample_r;
+    uint64_t sample_seed, sample_steps, sample_last;
+    dml_params sub_params;
+    struct dml_ctx *sub;
+    size_t sn;
+    int32_t *sidx, *sy;
+    float *sP, *sdP;
+
     /* What the last step measured. */
     double fwd_ns, bwd_ns;
     double fwd_flops, bwd_flops;
@@ -48,6 +61,19 @@ dml_status dml_check_step(const dml_ctx *ctx, dml_loss loss, const float *X, con
                           const float *P, const float *loss_out);
 dml_status dml_check_positive(const char *name, float v);
 dml_status dml_check_margin(const char *name, float v);
+dml_status dml_check_ratio(const char *name, float v); /* (0, 1] */
+
+/* Sampled proxies (proxy_sample.c).  The ratio a loss's parameters ask for (1
+ * when it has none); the sampled context's own buffers (after its shape is
+ * set; 0 when one could not be had) and their release; the step on the
+ * sample, with p's own ratio set to 1 for the sub-problem. */
+float dml_sample_ratio(const dml_params *p);
+size_t dml_sample_rows_max(size_t M, size_t C, float r);       /* the most a step samples */
+uint64_t dml_sample_step_seed(uint64_t seed, uint64_t t);      /* step t's seed */
+int dml_sampled_alloc(dml_ctx *ctx, const dml_params *p);
+void dml_sampled_free(dml_ctx *ctx);
+dml_status dml_sampled_step(dml_ctx *ctx, const dml_params *p, const float *X, const int32_t *y,
+                            const float *P, float *loss, float *dX, float *dP);
 
 /* C = op(A) op(B) spread over the context's threads by slices of the larger
  * output dimension; each thread packs into its own work buffer. */

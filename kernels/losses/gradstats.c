@@ -25,6 +25,8 @@ dml_status dml_ctx_gradstats(const dml_ctx *ctx, const float *dX, const float *d
 {
     if (!ctx || !dX || !out)
         return dml_fail(DML_ERR_NULL, "gradstats: context, dX and output must not be NULL");
+    if (ctx->sub && ctx->has_grad) /* sampled proxies: the sampled rows' statistics */
+        return dml_ctx_gradstats(ctx->sub, dX, ctx->sdP, out);
     const dml_loss_row *row = dml_loss_row_of(ctx->loss);
     int proxies = row->kind == DML_KIND_PROXY;
     if (proxies && !dP)

@@ -6,9 +6,19 @@
  * of S in its row of the table. */
 #include "loss_table.h"
 
+/* A sampled context has no products of its own: they are its sub-problem's. */
+static dml_status not_sampled(const dml_ctx *ctx)
+{
+    if (ctx->sample_r == 1.0f) return DML_OK;
+    return dml_fail(DML_ERR_ARG, "the products alone of a sampled step (proxy_sample = %g) are "
+                    "not measured: they are those of a context of its sampled classes",
+                    (double)ctx->sample_r);
+}
+
 dml_status dml_ctx_forward_products(dml_ctx *ctx, const float *X, const float *P)
 {
     if (!ctx) return dml_fail(DML_ERR_NULL, "context is NULL");
+    if (not_sampled(ctx) != DML_OK) return DML_ERR_ARG;
     if (!X) return dml_fail(DML_ERR_NULL, "embeddings X are NULL");
     const size_t M = ctx->M, R = ctx->R, D = ctx->D;
     dml_s_layout layout = dml_loss_row_of(ctx->loss)->layout;
@@ -34,6 +44,7 @@ dml_status dml_ctx_forward_products(dml_ctx *ctx, const float *X, const float *P
 dml_status dml_ctx_backward_products(dml_ctx *ctx, float *dX, float *dP)
 {
     if (!ctx) return dml_fail(DML_ERR_NULL, "context is NULL");
+    if (not_sampled(ctx) != DML_OK) return DML_ERR_ARG;
     if (!dX) return dml_fail(DML_ERR_NULL, "gradient dX is NULL");
     if (!ctx->has_grad) /* G (and H) hold nothing yet: products of garbage time garbage */
         return dml_fail(DML_ERR_ARG, "no step with a backward pass has run on this context");

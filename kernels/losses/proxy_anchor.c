@@ -14,6 +14,9 @@
 dml_status dml_proxy_anchor(dml_ctx *ctx, const dml_proxy_anchor_params *p, const float *X,
                             const int32_t *y, const float *P, float *loss, float *dX, float *dP)
 {
+    if (p && (p->proxy_sample != 1.0f || (ctx && ctx->sample_r != 1.0f))) /* proxy_sample.c */
+        return dml_sampled_step(ctx, &(dml_params){ .loss = DML_LOSS_PROXY_ANCHOR, .u.pa = *p }, X, y, P,
+                                loss, dX, dP);
     dml_status s = dml_check_step(ctx, DML_LOSS_PROXY_ANCHOR, X, y, P, loss);
     if (s != DML_OK) return s;
     if (!p) return dml_fail(DML_ERR_NULL, "parameters are NULL");
@@ -68,6 +71,7 @@ dml_status dml_proxy_anchor(dml_ctx *ctx, const dml_proxy_anchor_params *p, cons
 const dml_param_info dml_proxy_anchor_param_info[] = {
     { "alpha", DML_PARAM_POSITIVE, offsetof(dml_params, u.pa.alpha), "A", NULL },
     { "delta", DML_PARAM_NONNEG, offsetof(dml_params, u.pa.delta), "D", NULL },
+    { "proxy_sample", DML_PARAM_RATIO, offsetof(dml_params, u.pa.proxy_sample), "R", NULL },
     { NULL, DML_PARAM_ANY, 0, NULL, NULL },
 };
 

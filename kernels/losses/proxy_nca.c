@@ -15,6 +15,9 @@
 dml_status dml_proxy_nca(dml_ctx *ctx, const dml_proxy_nca_params *p, const float *X,
                          const int32_t *y, const float *P, float *loss, float *dX, float *dP)
 {
+    if (p && (p->proxy_sample != 1.0f || (ctx && ctx->sample_r != 1.0f))) /* proxy_sample.c */
+        return dml_sampled_step(ctx, &(dml_params){ .loss = DML_LOSS_PROXY_NCA, .u.nca = *p }, X, y, P,
+                                loss, dX, dP);
     dml_status s = dml_check_step(ctx, DML_LOSS_PROXY_NCA, X, y, P, loss);
     if (s != DML_OK) return s;
     if (!p) return dml_fail(DML_ERR_NULL, "parameters are NULL");
@@ -71,6 +74,7 @@ dml_status dml_softmax_rows(dml_ctx *ctx, float scale, int include_positive, con
 const dml_param_info dml_proxy_nca_param_info[] = {
     { "scale", DML_PARAM_POSITIVE, offsetof(dml_params, u.nca.scale), "S", NULL },
     { "include_positive", DML_PARAM_FLAG, offsetof(dml_params, u.nca.include_positive), "0|1", NULL },
+    { "proxy_sample", DML_PARAM_RATIO, offsetof(dml_params, u.nca.proxy_sample), "R", NULL },
     { NULL, DML_PARAM_ANY, 0, NULL, NULL },
 };
 

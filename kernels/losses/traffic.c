@@ -22,7 +22,12 @@
 void dml_ctx_traffic(const dml_ctx *ctx, double *p_bytes, double *total_bytes)
 {
     double p = 0, t = 0;
-    if (ctx) {
+    if (ctx && ctx->sub) { /* sampled: the sub-step's, the gather and the scatter */
+        const double f = sizeof(float), nD = (double)ctx->sn * (double)ctx->D;
+        dml_ctx_traffic(ctx->sub, &p, &t);
+        double extra = 3 * nD * f + (double)ctx->C * (double)ctx->D * f; /* P rows in, sP, sdP; dP */
+        p += extra, t += extra;
+    } else if (ctx) {
         /* C: the proxy rows (C·K for SoftTriple) */
         const double M = (double)ctx->M, C = (double)ctx->R, D = (double)ctx->D, f = sizeof(float);
         if (dml_loss_kind_of(ctx->loss) == DML_KIND_PROXY) {

@@ -14,6 +14,13 @@ dml_status dml_check_positive(const char *name, float v)
     return DML_OK;
 }
 
+dml_status dml_check_ratio(const char *name, float v)
+{
+    if (!(v > 0.0f && v <= 1.0f))
+        return dml_fail(DML_ERR_PARAM, "%s = %g: must be in (0, 1]", name, (double)v);
+    return DML_OK;
+}
+
 dml_status dml_check_margin(const char *name, float v)
 {
     if (!(v >= 0.0f) || !isfinite(v))

@@ -34,3 +34,8 @@ if have learn_alpha_delta; then
     pivot learn_alpha_delta -v rows=alpha -v cols=delta -v val=recall_at_1 -v where="kind=train" -v last=1 -v fmt=%.3f -v label="α \\\\ δ"
     echo; find_ best_cell "$D/learn_alpha_delta.csv"; echo; refs learn_alpha_delta; fig learn_alpha_delta
 fi
+if have learn_glyph_sample; then
+    printf '\n## Recall@1 with sampled proxies (`learn_glyph_sample`, glyph set, validation classes, Proxy-Anchor, 1 epoch)\n\nBy the ratio r of sampled proxies (1: every proxy), the median of the seeds (min–max):\n\n'
+    pivot learn_glyph_sample -v rows=proxy_sample -v cols=name -v val=recall_at_1 -v where="kind=train" -v last=1 -v fmt=%.3f -v label=r
+    fig learn_glyph_sample
+fi

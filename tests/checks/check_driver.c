@@ -44,7 +44,8 @@ int main(int argc, char **argv)
                      { "lse", dml_lse_checks },
                      { "lse", dml_lse_bits_checks },
                      { "triplet", dml_triplet_checks },
-                     { "losses", dml_loss_checks } };
+                     { "losses", dml_loss_checks },
+                     { "losses", dml_sample_checks } };
     int passed = 0, failed = 0;
 
     setvbuf(stdout, NULL, _IOLBF, 0); /* progress stays visible if a timeout kills us */

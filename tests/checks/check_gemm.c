@@ -141,14 +141,18 @@ int dml_check_gemm_blocks(const dml_kernels *kern, char *why, size_t whylen)
  * shapes: m = 180, n = D, k = a block of proxies), k = 0 leaving C alone. */
 int dml_check_gemm_acc(const dml_kernels *kern, char *why, size_t whylen)
 {
-    gemm_case cases[N_SIZES * 2 * 4 + 6];
+    gemm_case cases[N_SIZES * 3 * 4 + 6];
     size_t count = 0;
+    /* one dimension at a time, as the tails check: n and k both at 1023 made
+     * this check alone eight minutes under qemu's Haswell model, and the
+     * large n-and-k blocks are the explicit cases below */
     for (int t = 0; t < 4; t++) {
         int ta = t >> 1, tb = t & 1;
         for (size_t s = 0; s < N_SIZES; s++) {
             size_t z = check_sizes[s];
             cases[count++] = (gemm_case){ ta, tb, z, 17, 31, 3, 1, 0 };
-            cases[count++] = (gemm_case){ ta, tb, 15, z, z, 1, 1, 0 };
+            cases[count++] = (gemm_case){ ta, tb, 15, z, 29, 1, 1, 0 };
+            cases[count++] = (gemm_case){ ta, tb, 13, 17, z, 2, 1, 0 };
         }
     }
     cases[count++] = (gemm_case){ 1, 0, 180, 512, 192, 0, 1, 0 };
@@ -165,14 +169,15 @@ int dml_check_gemm_acc(const dml_kernels *kern, char *why, size_t whylen)
  * fused step's shapes (X̂ as B: n = 180, k = 512 and n = 512, k = 180). */
 int dml_check_gemm_packed(const dml_kernels *kern, char *why, size_t whylen)
 {
-    gemm_case cases[N_SIZES * 2 * 4 + 6];
+    gemm_case cases[N_SIZES * 3 * 4 + 6];
     size_t count = 0;
-    for (int t = 0; t < 4; t++) {
+    for (int t = 0; t < 4; t++) { /* one dimension at a time (see gemm_acc) */
         int ta = t >> 1, tb = t & 1;
         for (size_t s = 0; s < N_SIZES; s++) {
             size_t z = check_sizes[s];
             cases[count++] = (gemm_case){ ta, tb, 13, z, 29, 3, t & 1, 1 };
-            cases[count++] = (gemm_case){ ta, tb, z, 17, z, 1, !(t & 1), 1 };
+            cases[count++] = (gemm_case){ ta, tb, z, 17, 31, 1, !(t & 1), 1 };
+            cases[count++] = (gemm_case){ ta, tb, 11, 17, z, 2, t & 1, 1 };
         }
     }
     cases[count++] = (gemm_case){ 0, 1, 192, 180, 512, 0, 0, 1 };

@@ -25,6 +25,8 @@ extern const dml_check dml_lse_bits_checks[];
 extern const dml_check dml_triplet_checks[]; /* the losses over the table: sorted vs enumerate */
 /* The fused proxy step against the unfused one and the reference (check_fused.c). */
 extern const dml_check dml_loss_checks[];
+/* Sampled proxies: the step is its gathered sub-problem's (check_sampled.c). */
+extern const dml_check dml_sample_checks[];
 
 /* The odd sizes every dimension with a tail is tried at. */
 #define DML_CHECK_SIZES { 1, 3, 7, 15, 16, 17, 31, 63, 65, 97, 1000, 1023 }

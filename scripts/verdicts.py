@@ -254,7 +254,7 @@ def study_table(results, study):
     def order(k):
         return tuple((0, float(x)) if x.replace(".", "", 1).isdigit() else (1, x) for x in k)
     epochs = "/".join(sorted({r["epochs"] for r in train}, key=int))
-    out = [f"### {study} ({epochs} epochs)", "", "| " + " | ".join(keys) + " | Recall@1 | MAP@R | train CPU s (median) |",
+    out = [f"### {study} ({epochs} epoch{'' if epochs == '1' else 's'})", "", "| " + " | ".join(keys) + " | Recall@1 | MAP@R | train CPU s (median) |",
            "|" + "---|" * (len(keys) + 3)]
     for k in sorted(g, key=order):
         v = g[k]

@@ -3,7 +3,7 @@
 # speed ratios), its proof, and two standalone benchmarks (harness/bench/tools/).
 # Details: docs/bench.md.
 
-.PHONY: bench bench-check bench-baseline bench-check-proof bench-counts bench-triplet bench-fused bench-sampled
+.PHONY: bench bench-check bench-baseline bench-check-proof bench-counts bench-triplet bench-fused bench-sgd-peak bench-sampled
 .PHONY: bench-faiss deps-faiss
 BENCH_DIR      := $(BUILD)/bench-check
 BENCH_BASELINE ?= results/baseline/bench-check.tsv
@@ -27,7 +27,8 @@ $(BUILD)/dmlcount: $(BUILD)/harness/bench/count/dmlcount.o $(BUILD)/harness/benc
 bench: deps-bench all ## kernel throughput table, every ISA here, one thread (BENCH_ARGS)
 	$(BUILD)/dmlbench bench $(BENCH_ARGS)
 
-# One callgrind run per ISA valgrind can execute (not AVX-512: SIGILL in 3.19),
+# One callgrind run per ISA valgrind can execute (not AVX-512 nor its children,
+# avx512bf16: SIGILL in 3.19),
 # then for each SIMD one the whole proxy steps (dmlcount --steps) with the cache
 # simulated on a cache fixed here, so every machine simulates the same: L1d
 # 48 KiB 12-way, last level 1 MiB 16-way (Zen 4's L2; the counted proxies are
@@ -37,9 +38,9 @@ STEP_COUNT_ENV ?=
 bench-counts: deps-bench all $(BUILD)/dmlcount ## the callgrind counts bench-check reads, into build/bench-check/
 	@rm -rf $(BENCH_DIR) && mkdir -p $(BENCH_DIR)
 	@for isa in $$($(BUILD)/dmlbench info --isas); do \
-	  if [ $$isa = avx512 ]; then \
-	    echo "bench-check: avx512 instruction counts not measured: valgrind 3.19 cannot run AVX-512 (SIGILL); its speed ratios are checked"; \
-	    continue; fi; \
+	  case $$isa in avx512*) \
+	    echo "bench-check: $$isa instruction counts not measured: valgrind 3.19 cannot run AVX-512 (SIGILL); its speed ratios are checked"; \
+	    continue;; esac; \
 	  echo "bench-check: counting instructions, $$isa (callgrind)"; \
 	  $(VALGRIND) -q --tool=callgrind --collect-atstart=no \
 	    --callgrind-out-file=$(BENCH_DIR)/callgrind.$$isa.out $(BUILD)/dmlcount --isa $$isa || exit 1; \
@@ -76,6 +77,14 @@ $(BUILD)/bench_fused: $(BUILD)/harness/bench/tools/bench_fused.o $(BUILD)/harnes
 	$(LINK)
 bench-fused: $(BUILD)/bench_fused ## fused proxy step vs unfused, the three products alone and the FMA peak, interleaved (x86 only)
 	$(BUILD)/bench_fused $(BENCH_FUSED_ARGS)
+
+## BENCH_SGD_ARGS='--loss proxy_anchor --C 1000000 --D 128'   options of bench-sgd-peak
+BENCH_SGD_ARGS ?=
+$(BUILD)/bench_sgd_peak: $(BUILD)/harness/bench/tools/bench_sgd_peak.o $(BUILD)/harness/core/memuse.o $(BUILD)/libdml.a
+	$(LINK)
+bench-sgd-peak: $(BUILD)/bench_sgd_peak ## peak RSS and step time: ∂L/∂P held whole then P -= lr dP, against the in-step update (dml_loss_step_sgd)
+	$(BUILD)/bench_sgd_peak step $(BENCH_SGD_ARGS)
+	$(BUILD)/bench_sgd_peak sgd $(BENCH_SGD_ARGS)
 
 ## BENCH_SAMPLED_ARGS='--loss nca --c 100000 --rounds 7'   options of bench-sampled
 BENCH_SAMPLED_ARGS ?=

@@ -13,11 +13,15 @@ $(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
 
 # The tests reuse the golden readers (golden/), the parameter table (point/),
 # the train room, the data room (IDX, the glyph set), and what they stand on (core/).
-TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/params.o point/param_check.o \
+TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/params.o point/param_check.o point/precision.o \
                        core/error.o core/parse.o core/rng.o core/text.o core/json.o \
                        core/fileio.o core/stats.o core/timing.o core/sha256.o core/sha256_ni.o \
                        core/memuse.o bench/stream.o) \
                      $(patsubst %.c,$(BUILD)/%.o,$(wildcard harness/golden/*.c harness/train/*.c harness/data/*.c))
+# The one suite inside the library: the fused step's gatherers of the
+# gradient statistics against the readers of a whole G, on the same G.
+$(BUILD)/tests/unit/test_gradstats_blocks.o: CFLAGS_ALL += -Ikernels/losses -Ikernels/common -Ikernels/cpu
+
 $(BUILD)/test_dml: TOOL_LIBS = -lcriterion $(ZLIB_LIBS) $(FT_LIBS)
 $(BUILD)/test_dml: $(TEST_OBJS) $(TEST_HARNESS_OBJS) $(BUILD)/libdml.a
 	$(LINK)
@@ -38,6 +42,7 @@ test: deps-test ## install what is missing, build, run the Criterion suite, the 
 	sh tests/shell/fit_verdict_test.sh $(BUILD)/dmlbench
 	sh tests/shell/learn_scripts_test.sh
 	bash tests/shell/binding_test.sh $(BUILD)/dmlbench
+	bash tests/shell/precision_test.sh $(BUILD)/dmlbench
 	@$(MAKE) --no-print-directory check-golden fuzz-replay $(if $(SAN),,test-isa-parent)
 	@$(MAKE) --no-print-directory check-docs
 

@@ -27,8 +27,8 @@ set key bottom right
 set samples 400
 # The rows of one kind, name and variant (by column name, plots/rows.awk).
 rsel(k, n, v) = pick(F, "kind=".k." name=".n." variant=".v)
-VARIANTS = "unfused fused products"
-vpt(v) = v eq "unfused" ? 6 : v eq "fused" ? 7 : 4
+VARIANTS = "unfused fused fused_bf16 products"
+vpt(v) = v eq "unfused" ? 6 : v eq "fused" ? 7 : v eq "fused_bf16" ? 9 : 4
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
   set label 99 META at screen 0.01, screen 0.015 font ",8" tc rgb "#555555"

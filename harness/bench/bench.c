@@ -304,12 +304,13 @@ int bench_main(const bench_opts *o)
     memset(&R, 0, sizeof R);
     R.json = o->json;
     R.quick = o->quick;
+    R.precision_only = o->precision;
     R.log = R.json ? stderr : stdout;
     R.rounds = R.quick ? 7 : 11;
     idle_mark_now(&R.idle_start);
     bench_setup(&R);
     bench_print_header(&R);
-    if (bench_sweep(&R) || bench_steps(&R)) return 1;
+    if ((!R.precision_only && bench_sweep(&R)) || bench_steps(&R)) return 1;
     idle_mark end;
     idle_mark_now(&end);
     idle_between(&R.idle_start, &end, &R.idle);

@@ -4,7 +4,9 @@
 #ifndef DML_BENCH_BENCH_H
 #define DML_BENCH_BENCH_H
 
-typedef struct bench_opts { int json, quick; } bench_opts;
+/* precision: 1 measures only the steps that compare fp32 with bf16 P
+ * (`bench --precision bf16`; docs/scale.md, "bf16 proxies"). */
+typedef struct bench_opts { int json, quick, precision; } bench_opts;
 
 /* Measures and prints (text, or JSON on stdout); returns the exit status. */
 int bench_main(const bench_opts *o);

@@ -61,7 +61,7 @@ typedef struct step_row {
     double flops, speedup; /* speedup: variant 0's fastest over variant 1's */
     double peak;           /* GFLOP/s of one core of this ISA (the probe of this run) */
 } step_row;
-#define MAX_STEPS 32
+#define MAX_STEPS 64
 
 /* A goal of the paper: reported as met or not met, never enforced. */
 typedef struct target { char what[256]; double value, goal; int higher_better, met; } target;
@@ -69,6 +69,7 @@ typedef struct target { char what[256]; double value, goal; int higher_better, m
 
 typedef struct bench_run {
     int json, quick, rounds;
+    int precision_only; /* bench --precision: the fp32/bf16 step cases alone */
     FILE *log;               /* progress: stdout, or stderr when stdout is JSON */
     contender cs[MAX_CONT];  /* one per ISA this CPU runs */
     int ncs, ref_idx;        /* ref_idx: the scalar reference in cs, or -1 */

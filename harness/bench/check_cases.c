@@ -1,7 +1,9 @@
 /* check_cases.c — bench-check's fixed cases (see check_cases.h). */
 #include <stdio.h>
+#include <string.h>
 
 #include "bench/check_cases.h"
+#include "dml_kernels.h"
 
 size_t bench_check_cases(kernel_op ops[KOP_COUNT], size_t M[KOP_COUNT], size_t C[KOP_COUNT],
                          size_t D[KOP_COUNT])
@@ -27,9 +29,22 @@ size_t bench_check_cases(kernel_op ops[KOP_COUNT], size_t M[KOP_COUNT], size_t C
     return KOP_COUNT;
 }
 
-int valgrind_runs(dml_isa isa) { return isa != DML_ISA_AVX512; }
+/* AVX-512 or a row below it (avx512bf16): the rows' parent column, walked up. */
+#define ROW_PARENT(name, id, parent, feature) [id] = #parent,
+static const char *const parent_name[DML_ISA_COUNT] = { DML_ISA_ROWS(ROW_PARENT) };
 
-const char *valgrind_isa_name(dml_isa isa) { return isa == DML_ISA_AVX512 ? "AVX-512" : dml_isa_name(isa); }
+static int is_avx512(dml_isa isa)
+{
+    for (int depth = 0; depth < DML_ISA_COUNT && isa >= 0 && isa < DML_ISA_COUNT; depth++) {
+        if (isa == DML_ISA_AVX512) return 1;
+        if (dml_isa_parse(parent_name[isa], &isa) != DML_OK) return 0; /* "none" */
+    }
+    return 0;
+}
+
+int valgrind_runs(dml_isa isa) { return !is_avx512(isa); }
+
+const char *valgrind_isa_name(dml_isa isa) { return is_avx512(isa) ? "AVX-512" : dml_isa_name(isa); }
 
 const step_count_case *bench_check_steps(size_t *n)
 {

@@ -3,8 +3,9 @@
  * Roofs: the widest ISA's FMA probe on one thread and on every CPU this
  * process may use, and the triad bandwidth (stream.c) the same two ways.
  * Points: each proxy loss's step at M = 180, D = 128, C = 10² … 10⁶ (quick:
- * … 10⁵), fused and unfused interleaved on one thread, and the products
- * of the step alone, and the S product as a kernel.  A point's arithmetic
+ * … 10⁵), fused and unfused interleaved on one thread, the fused step
+ * with P in bf16 (precision bf16: its reads of P at half the bytes), and
+ * the products of the step alone, and the S product as a kernel.  A point's arithmetic
  * intensity is its FLOPs (dml_ctx_flops) over the bytes the step moves by
  * the library's model (dml_ctx_traffic: passes over P, S and G when they
  * do not stay in cache); its height is the FLOPs over its fastest step.  A
@@ -25,6 +26,8 @@
 #include "core/timing.h"
 #include "point/batch.h"
 #include "point/kcase.h"
+#include "point/params.h"
+#include "point/precision.h"
 
 typedef struct roofs {
     char isa[16];
@@ -69,7 +72,8 @@ static int call_once(void *arg)
         c->st = dml_ctx_forward_products(c->ctx, c->b->X, c->b->P);
         if (c->st == DML_OK) c->st = dml_ctx_backward_products(c->ctx, c->dX, c->dP);
     } else {
-        c->st = dml_loss_step(c->ctx, &c->p, c->b->X, c->b->y, c->b->P, &loss, c->dX, c->dP);
+        c->st = precision_step(c->ctx, &c->p, c->b->X, c->b->y, c->b->P,
+                               precision_is_bf16(&c->p) ? c->b->P16 : NULL, &loss, c->dX, c->dP);
     }
     return c->st != DML_OK;
 }
@@ -86,17 +90,21 @@ static void row(sbuf *csv, const roofs *r, const char *kind, const char *name, c
     fflush(stdout);
 }
 
-static const char *const variant_names[] = { "unfused", "fused", "products" };
+enum { NVAR = 4, VAR_BF16 = 3 };
+static const char *const variant_names[NVAR] = { "unfused", "fused", "products", "fused_bf16" };
 
-/* Creates the three variants' contexts; a refused one gets ctx NULL and a line. */
+/* Creates the variants' contexts; a refused one gets ctx NULL and a line. */
 static int make_calls(dml_loss loss, size_t C, const batch *b, float *dX, float *dP, call *c)
 {
     int made = 0;
-    for (int v = 0; v < 3; v++) {
+    char err[128];
+    for (int v = 0; v < NVAR; v++) {
         dml_status st;
         c[v] = (call){ dml_ctx_create(loss, ROOF_M, C, ROOF_D, DML_ISA_AUTO, 1, &st),
                        dml_params_default(loss), b, dX, dP, v == 2, DML_OK };
-        if (c[v].ctx && (st = dml_ctx_set_fused(c[v].ctx, v == 1)) != DML_OK) {
+        if (v == VAR_BF16)
+            params_set(&c[v].p, "precision", "bf16", err, sizeof err); /* a choice: cannot fail */
+        if (c[v].ctx && (st = dml_ctx_set_fused(c[v].ctx, v == 1 || v == VAR_BF16)) != DML_OK) {
             dml_ctx_destroy(c[v].ctx);
             c[v].ctx = NULL;
         }
@@ -122,18 +130,21 @@ static int time_steps(const roofline_opts *o, const roofs *r, dml_loss loss, siz
     batch b;
     char err[256];
     if (batch_make(&bs, &b, err, sizeof err)) return die("bench --roofline: %s", err);
+    dml_params p16 = dml_params_default(loss);
+    params_set(&p16, "precision", "bf16", err, sizeof err);
     float *dX = malloc(sizeof(float) * ROOF_M * ROOF_D), *dP = malloc(sizeof(float) * C * ROOF_D);
-    call c[3];
-    int rc = !dX || !dP ? die("bench --roofline: out of memory at C = %zu", C) : 0;
+    call c[NVAR];
+    int rc = !dX || !dP || precision_copy(&p16, b.P, C * ROOF_D, &b.P16, err, sizeof err)
+                 ? die("bench --roofline: out of memory at C = %zu", C) : 0;
     int n = rc ? 0 : make_calls(loss, C, &b, dX, dP, c);
-    timed_fn fns[3];
-    void *args[3];
-    int idx[3], k = 0;
-    for (int v = 0; v < 3 && n; v++)
+    timed_fn fns[NVAR];
+    void *args[NVAR];
+    int idx[NVAR], k = 0;
+    for (int v = 0; v < NVAR && n; v++)
         if (c[v].ctx) fns[k] = call_once, args[k] = &c[v], idx[k++] = v;
     /* samples of at least 20 ms; a step of a second is one call a sample */
     timing_spec ts = { .warmup = 1, .samples = o->quick ? 3 : 5, .epoch_ns = 20e6 };
-    timing_result tr[3];
+    timing_result tr[NVAR];
     if (k && (rc = timing_interleaved(fns, args, k, &ts, tr)) != 0)
         rc = die("bench --roofline: %s C = %zu: %s", dml_loss_name(loss), C, "step failed");
     for (int j = 0; j < k && !rc; j++) {
@@ -144,7 +155,7 @@ static int time_steps(const roofline_opts *o, const roofs *r, dml_loss loss, siz
         row(csv, r, "step", dml_loss_name(loss), variant_names[idx[j]], C, fwd + bwd, bytes, p_bytes,
             &tr[j].cpu);
     }
-    for (int v = 0; v < 3 && n; v++) dml_ctx_destroy(c[v].ctx);
+    for (int v = 0; v < NVAR && n; v++) dml_ctx_destroy(c[v].ctx);
     free(dX); free(dP);
     batch_free(&b);
     return rc;

@@ -3,7 +3,10 @@
  * enumeration against its sorted walk; the proxy losses' unfused step, fused
  * step and their three products alone; the fused step on one thread and on
  * two), measured interleaved, so that a speed-up is a ratio of the same
- * moment.  Each variant's rate is the FLOPs of the step's products
+ * moment; and the fused proxy step with P in float32 and in bf16 (the
+ * `precision` parameter) at large C, one small M where the step is bound by
+ * memory and M = 180 where it is bound by compute (docs/scale.md).
+ * Each variant's rate is the FLOPs of the step's products
  * (dml_ctx_flops: 3 × 2MCD for the proxy losses) over its fastest and median
  * step, and its share of the FP32 peak of its ISA (the probe of this run,
  * times the threads used). */
@@ -15,6 +18,8 @@
 #include "core/error.h"
 #include "core/timing.h"
 #include "point/batch.h"
+#include "point/params.h"
+#include "point/precision.h"
 
 /* Sets a variant's `arg` on its parameters or context. */
 typedef void (*step_setter)(dml_params *p, dml_ctx *ctx, int arg);
@@ -29,6 +34,14 @@ static void proxy_fused(dml_params *p, dml_ctx *ctx, int fused)
 {
     (void)p;
     dml_ctx_set_fused(ctx, fused); /* 0 or 1: cannot fail */
+}
+
+/* The `precision` parameter through the table, so the case names no field. */
+static void proxy_precision(dml_params *p, dml_ctx *ctx, int bf16)
+{
+    char err[128];
+    (void)ctx;
+    params_set(p, "precision", bf16 ? "bf16" : "fp32", err, sizeof err); /* a choice: cannot fail */
 }
 
 /* One way of computing the step: its setter's arg, its threads, and whether
@@ -48,6 +61,9 @@ typedef struct step_case {
 #define PROXY_WAYS(L, C, Q)                                                                   \
     { L, 180, C, 512, 2, proxy_fused, 3,                                                      \
       { { "unfused", 0, 1, 0 }, { "fused", 1, 1, 0 }, { "products", 0, 1, 1 } }, STEP_FUSED, Q }
+#define PROXY_PRECISION(L, M, C)                                                              \
+    { L, M, C, 128, 2, proxy_precision, 2, { { "fp32", 0, 1, 0 }, { "bf16", 1, 1, 0 } },       \
+      STEP_TWO_WAYS, 0 }
 #define PROXY_THREADS(L)                                                                      \
     { L, 180, 11318, 512, 2, proxy_fused, 2, { { "1 thread", 1, 1, 0 }, { "2 threads", 1, 2, 0 } }, \
       STEP_THREADS, 0 }
@@ -69,6 +85,14 @@ static const step_case cases[] = {
     PROXY_THREADS(DML_LOSS_PROXY_NCA),
     PROXY_WAYS(DML_LOSS_NORMALIZED_SOFTMAX, 1000, 1),
     PROXY_WAYS(DML_LOSS_SOFT_TRIPLE, 100, 1), /* K = 10 centres a class: P has 1000 rows */
+    PROXY_PRECISION(DML_LOSS_PROXY_ANCHOR, 32, 100000),
+    PROXY_PRECISION(DML_LOSS_PROXY_ANCHOR, 180, 100000),
+    PROXY_PRECISION(DML_LOSS_PROXY_NCA, 32, 100000),
+    PROXY_PRECISION(DML_LOSS_PROXY_NCA, 180, 100000),
+    PROXY_PRECISION(DML_LOSS_PROXY_ANCHOR, 32, 1000000),
+    PROXY_PRECISION(DML_LOSS_PROXY_ANCHOR, 180, 1000000),
+    PROXY_PRECISION(DML_LOSS_PROXY_NCA, 32, 1000000),
+    PROXY_PRECISION(DML_LOSS_PROXY_NCA, 180, 1000000),
 };
 
 typedef struct step_call {
@@ -83,7 +107,8 @@ static int step_once(void *arg)
 {
     step_call *a = arg;
     float loss;
-    a->st = dml_loss_step(a->ctx, &a->p, a->bt->X, a->bt->y, a->bt->P, &loss, a->dX, a->dP);
+    a->st = precision_step(a->ctx, &a->p, a->bt->X, a->bt->y, a->bt->P,
+                           precision_is_bf16(&a->p) ? a->bt->P16 : NULL, &loss, a->dX, a->dP);
     return a->st != DML_OK;
 }
 
@@ -192,6 +217,7 @@ static void print_progress(const bench_run *R, const step_row *s)
 
 static int wanted(const bench_run *R, const step_case *sc)
 {
+    if (R->precision_only) return sc->set == proxy_precision; /* --quick: every one still */
     if (R->quick && !sc->quick) return 0;
     /* two threads on two cores, or nothing to say about scaling */
     return sc->kind != STEP_THREADS || R->cores >= 2;
@@ -207,6 +233,13 @@ static int bench_case(bench_run *R, const step_case *sc)
     batch bt;
     char err[256];
     if (batch_make(&bs, &bt, err, sizeof err)) return die("bench: %s", err);
+    if (sc->set == proxy_precision) { /* the bf16 copy of P, made once */
+        sc->set(&p, NULL, 1);
+        if (precision_copy(&p, bt.P, bt.C * bt.K * bt.D, &bt.P16, err, sizeof err)) {
+            batch_free(&bt);
+            return die("bench: %s", err);
+        }
+    }
     float *dX = malloc(sc->M * sc->D * sizeof *dX);
     float *dP = malloc(sc->C * (K ? K : 1) * sc->D * sizeof *dP);
     int rc = !dX || !dP ? die("bench: out of memory") : 0;
@@ -237,6 +270,10 @@ void bench_step_targets(bench_run *R)
     for (int i = 0; i < R->nsteps; i++) {
         const step_row *s = &R->steps[i];
         const char *l = dml_loss_name(s->loss);
+        /* issue 18: bf16 >= 1.6x fp32 where the step is bound by memory (M = 32) */
+        if (s->kind == STEP_TWO_WAYS && !strcmp(s->variant[1], "bf16") && strstr(s->what, " M=32 "))
+            bench_add_target(R, s->speedup, 1.6, 1, "%s %.31s fused, bf16 / fp32 speed-up >= 1.6",
+                             s->what, s->isa);
         if (s->kind == STEP_TWO_WAYS && strstr(s->what, "triplet M=1024"))
             bench_add_target(R, s->speedup, 20, 1, "%s %.31s sorted / enumerate speed-up >= 20",
                              s->what, s->isa);

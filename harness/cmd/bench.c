@@ -8,9 +8,11 @@
 #include "core/error.h"
 
 static const char bench_usage[] =
-    "usage: dmlbench bench [--json] [--quick] | --roofline [--quick] [--out FILE]\n"
+    "usage: dmlbench bench [--json] [--quick] [--precision bf16] | --roofline [--quick] [--out FILE]\n"
     "  every kernel x every ISA here on the paper's shapes (M=180; C=100,1000,11318;\n"
     "  D=64,512,1024), one thread; --quick: C=1000, D=512 only; --json: JSON on stdout\n"
+    "  --precision bf16: only the fused proxy steps with P in fp32 and in bf16, interleaved\n"
+    "  (C=1e5,1e6; M=32,180; D=128; docs/scale.md)\n"
     "  OpenBLAS (libopenblas.so.0, or DML_OPENBLAS=name|path) is dlopen'ed as a yardstick\n"
     "  --roofline: the FMA peak and the triad bandwidth (1 thread, all) and the proxy\n"
     "  steps at M=180, D=128, C=1e2..1e6 (--quick: ..1e5) by arithmetic intensity,\n"
@@ -27,6 +29,14 @@ int cmd_bench(int argc, char **argv)
         if (!strcmp(argv[i], "--json")) o.json = 1;
         else if (!strcmp(argv[i], "--quick")) o.quick = ro.quick = 1;
         else if (!strcmp(argv[i], "--roofline")) roofline = 1;
+        else if (!strcmp(argv[i], "--precision")) {
+            dml_precision p;
+            if (i + 1 >= argc) return die("bench: --precision needs fp32|bf16");
+            if (dml_precision_parse(argv[++i], &p) != DML_OK) return die("bench: --precision: %s", dml_last_error());
+            if (p != DML_PRECISION_BF16)
+                return die("bench: --precision %s: the steps compare fp32 with bf16; say bf16", argv[i]);
+            o.precision = 1;
+        }
         else if (!strcmp(argv[i], "--out")) {
             if (i + 1 >= argc) return die("bench: --out needs a file name");
             ro.out = argv[++i];

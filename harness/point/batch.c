@@ -108,6 +108,6 @@ int batch_make(const batch_spec *sp, batch *b, char *err, size_t errlen)
 
 void batch_free(batch *b)
 {
-    free(b->X); free(b->P); free(b->y);
+    free(b->X); free(b->P); free(b->y); free(b->P16);
     memset(b, 0, sizeof *b);
 }

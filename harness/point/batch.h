@@ -23,6 +23,7 @@ typedef struct batch {
     size_t M, C, D, K;      /* P: C·K rows */
     float *X, *P;
     int32_t *y;
+    uint16_t *P16;          /* precision bf16: P rounded (point/precision.h); else NULL */
 } batch;
 
 /* Returns 0, or 1 with err set. */

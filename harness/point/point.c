@@ -10,6 +10,7 @@
 #include "core/timing.h"
 #include "point/params.h"
 #include "point/point.h"
+#include "point/precision.h"
 
 void point_spec_default(point_spec *sp, dml_loss loss)
 {
@@ -62,6 +63,10 @@ static int point_setup(const point_spec *sp, batch *b, dml_ctx **ctx, char *err,
     bs.K = dml_proxy_rows(&sp->params, 1); /* the loss's proxies a class (0: none) */
     if (batch_make(&bs, b, err, errlen))
         return 1;
+    if (precision_copy(&sp->params, b->P, b->P ? b->C * b->K * b->D : 0, &b->P16, err, errlen)) {
+        batch_free(b);
+        return 1;
+    }
     dml_status st;
     *ctx = dml_ctx_create_for(&sp->params, b->M, b->C, b->D, sp->isa, sp->threads, &st);
     if (*ctx) /* sampled proxies: each point's draws follow from its seed */
@@ -90,7 +95,8 @@ typedef struct step_call {
 static int one_step(void *arg)
 {
     step_call *s = arg;
-    s->st = dml_loss_step(s->ctx, s->params, s->b->X, s->b->y, s->b->P, &s->loss, s->dX, s->dP);
+    s->st = precision_step(s->ctx, s->params, s->b->X, s->b->y, s->b->P, s->b->P16, &s->loss,
+                           s->dX, s->dP);
     if (s->st != DML_OK) return 1;
     int i = s->calls++ - s->warmup;
     if (i >= 0) dml_ctx_phase_ns(s->ctx, &s->fwd[i], &s->bwd[i]);
@@ -143,7 +149,14 @@ int point_run(const point_spec *sp, point_result *res, char *err, size_t errlen)
         res->fused = dml_loss_has_fused(sp->params.loss) ? dml_ctx_fused(s.ctx) : -1;
         dml_ctx_traffic(s.ctx, &res->p_bytes, &res->bytes);
         res->peak_rss = peak_ok ? mem_peak_bytes() - rss0 : NAN;
-        dml_status st = dml_ctx_gradstats(s.ctx, s.dX, s.dP, &res->gs);
+        dml_status st = DML_OK;
+        if (dml_ctx_fused(s.ctx)) { /* it gathers them as it sweeps: one more step, untimed */
+            st = dml_ctx_set_gradstats(s.ctx, 1);
+            if (st == DML_OK)
+                st = precision_step(s.ctx, s.params, b.X, b.y, b.P, b.P16, &s.loss, s.dX, s.dP);
+        }
+        if (st == DML_OK)
+            st = dml_ctx_gradstats(s.ctx, s.dX, s.dP, &res->gs);
         rc = st != DML_OK;
         if (rc) snprintf(err, errlen, "%s", lib_error(st));
     }

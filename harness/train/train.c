@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "core/timing.h"
+#include "point/precision.h"
 #include "train/train.h"
 
 /* Epoch 0's loss: the untrained network's mean over this many batches (or an
@@ -30,6 +31,7 @@ typedef struct trainer {
     adamw opt_net, opt_proxy;
     sampler smp;
     float *P, *dP, *dE, *grad, *Xb, *emb;
+    uint16_t *P16;               /* precision bf16: P rounded after each update (P is the master) */
     int32_t *yb;
     size_t *idx;
     double *step_s;
@@ -116,7 +118,7 @@ static int setup(trainer *t, char *err, size_t errlen)
         return 1;
     }
     proxies_init(t->P, proxies ? t->R : t->C, D, o->seed);
-    return 0;
+    return precision_copy(&o->params, t->P, t->R * D, &t->P16, err, errlen);
 }
 
 static void teardown(trainer *t)
@@ -128,7 +130,7 @@ static void teardown(trainer *t)
     adamw_free(&t->opt_net);
     adamw_free(&t->opt_proxy);
     sampler_free(&t->smp);
-    free(t->P); free(t->dP); free(t->dE); free(t->grad); free(t->Xb); free(t->yb); free(t->idx);
+    free(t->P); free(t->P16); free(t->dP); free(t->dE); free(t->grad); free(t->Xb); free(t->yb); free(t->idx);
     free(t->emb); free(t->step_s);
 }
 
@@ -147,8 +149,8 @@ static int step(trainer *t, int learn, float *loss, char *err, size_t errlen)
     int proxies = t->R > 0;
     net_forward(&t->nt, &t->ws, t->Xb, t->o->M);
     float *dE = learn ? t->dE : NULL;
-    dml_status st = dml_loss_step(t->ctx, &t->o->params, t->ws.E, t->yb, t->P, loss,
-                                  dE, learn && proxies ? t->dP : NULL);
+    dml_status st = precision_step(t->ctx, &t->o->params, t->ws.E, t->yb, t->P, t->P16, loss,
+                                   dE, learn && proxies ? t->dP : NULL);
     if (st != DML_OK) {
         snprintf(err, errlen, "train: loss step failed: %s", lib_error(st));
         return 1;
@@ -160,6 +162,8 @@ static int step(trainer *t, int learn, float *loss, char *err, size_t errlen)
     size_t n = dml_ctx_sample(t->ctx, &rows, NULL); /* sampled proxies: those rows alone */
     if (proxies && n) adamw_step_rows(&t->opt_proxy, t->P, t->dP, t->o->D, rows, n);
     else if (proxies) adamw_step(&t->opt_proxy, t->P, t->dP);
+    if (t->P16) /* mixed precision: the update went to the float32 master; the step reads it rounded */
+        dml_bf16_round(t->P, t->R * t->o->D, t->P16);
     return 0;
 }
 

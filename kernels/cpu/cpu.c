@@ -36,6 +36,11 @@ dml_cpu_features dml_cpu_detect(void)
     int avx512bw = (b >> 30) & 1, avx512vl = (b >> 31) & 1;
     f.avx2 = os_ymm && avx2 && fma;
     f.avx512 = f.avx2 && os_zmm && avx512f && avx512dq && avx512bw && avx512vl;
+    /* Leaf 7 sub-leaf 1, EAX bit 5 (the parent's own check stays the parent's). */
+    if (a >= 1) {
+        __cpuid_count(7, 1, a, b, c, d);
+        f.avx512bf16 = f.avx512 && ((a >> 5) & 1);
+    }
     return f;
 }
 

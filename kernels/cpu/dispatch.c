@@ -16,13 +16,13 @@
 #include "slowdown.h"
 #endif
 
-/* The ISAs this build holds, as X(name, cosine, lse) ...: for each, the ISA
+/* The ISAs this build holds, as X(name, cosine, lse, bf16) ...: for each, the ISA
  * whose file serves each kernel family — its own (kernels/cosine/cosine_<name>.c,
  * kernels/lse/lse_<name>.c) or, where it has none, its parent's, up the rows'
  * parent column.  mk/isa.mk resolves it from the files that exist for this
  * architecture (ISA_PROVIDER) and passes it. */
 #ifndef DML_BUILT_ISAS
-#define DML_BUILT_ISAS(X) X(ref, ref, ref)
+#define DML_BUILT_ISAS(X) X(ref, ref, ref, ref)
 #endif
 
 /* dml_isa_id_<name>: the id of each row, as a constant the tables can use;
@@ -31,8 +31,9 @@
 enum { DML_ISA_ROWS(DML_ISA_ID) dml_isa_id_none = -1 };
 
 /* A row's table: the GEMM family (normalisation included) from the file of
- * `from_cos`, the LSE family from that of `from_lse`. */
-#define DML_TABLE(name, from_cos, from_lse)                                                 \
+ * `from_cos`, the LSE family from that of `from_lse`, the bf16 family from
+ * that of `from_bf16` (kernels/bf16/bf16_<isa>.c). */
+#define DML_TABLE(name, from_cos, from_lse, from_bf16)                                      \
     [dml_isa_id_##name] = { .isa = dml_isa_id_##name,                                       \
                             .normalize = dml_normalize_f32_##from_cos,                      \
                             .normalize_backward = dml_normalize_backward_f32_##from_cos,    \
@@ -44,10 +45,12 @@ enum { DML_ISA_ROWS(DML_ISA_ID) dml_isa_id_none = -1 };
                             .gemm_packed_floats = dml_gemm_packed_floats_f32_##from_cos,    \
                             .gemm_pack_b = dml_gemm_pack_b_f32_##from_cos,                  \
                             .gemm_packed = dml_gemm_packed_f32_##from_cos,                  \
-                            .gemm_packed_nb = dml_gemm_packed_nb_f32_##from_cos },
+                            .gemm_packed_nb = dml_gemm_packed_nb_f32_##from_cos,            \
+                            .normalize_bf16 = dml_normalize_bf16_##from_bf16,               \
+                            .gemm_bf16 = dml_gemm_bf16_##from_bf16 },
 static const dml_kernels tables[DML_ISA_COUNT] = { DML_BUILT_ISAS(DML_TABLE) };
 static const int built[DML_ISA_COUNT] = {
-#define DML_BUILT(name, from_cos, from_lse) [dml_isa_id_##name] = 1,
+#define DML_BUILT(name, from_cos, from_lse, from_bf16) [dml_isa_id_##name] = 1,
     DML_BUILT_ISAS(DML_BUILT)
 };
 #define DML_ISA_PARENT(name, id, parent, feature) [id] = dml_isa_id_##parent,

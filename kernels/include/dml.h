@@ -57,6 +57,7 @@ typedef enum dml_isa {
     DML_ISA_AVX2,     /* AVX2 + FMA */
     DML_ISA_AVX512,   /* AVX-512 F, VL, BW, DQ */
     DML_ISA_NEON,     /* AArch64 Advanced SIMD */
+    DML_ISA_AVX512BF16, /* AVX-512 with AVX512_BF16 (vdpbf16ps); avx512's kernels otherwise */
     DML_ISA_COUNT,
     DML_ISA_AUTO = -1 /* the best this machine supports */
 } dml_isa;
@@ -154,6 +155,17 @@ typedef struct dml_kernels {
                            const float *A, size_t lda, const float *B, size_t ldb,
                            const float *Bp, const float *Y, const float *inv,
                            float *C, size_t ldc, float *work);
+    /* bf16 storage (docs/scale.md, "bf16 proxies"): a bf16 value is the upper
+     * half of a float32's bits, so widening it is a 16-bit left shift, exact.
+     * normalize_bf16 is normalize on the widened rows of X (n×d bf16): the
+     * norm is that of the values stored, so each row of Y is unit for them. */
+    void (*normalize_bf16)(const uint16_t *X, size_t n, size_t d, float *Y, float *inv_norm);
+    /* C (m×n, ldc) = diag(rs) · A Bᵀ · diag(cs): A m×k (lda) and B n×k (ldb)
+     * in bf16, each product exact in float32 and summed in float32; rs (m) and
+     * cs (n) may be NULL (no scaling).  work: DML_GEMM_WORK_FLOATS floats. */
+    void (*gemm_bf16)(size_t m, size_t n, size_t k, const uint16_t *A, size_t lda,
+                      const uint16_t *B, size_t ldb, const float *rs, const float *cs,
+                      float *C, size_t ldc, float *work);
 } dml_kernels;
 
 /* The table of one ISA (NULL when not compiled in; callable only if supported). */
@@ -260,6 +272,17 @@ dml_status dml_loss_step(dml_ctx *ctx, const dml_params *params,
                          const float *X, const int32_t *y, const float *P,
                          float *loss, float *dX, float *dP);
 
+/* A step of a proxy loss that also updates its proxies by plain SGD inside
+ * the fused sweep: P −= lr · ∂L/∂P, each block of rows while it is in cache,
+ * so ∂L/∂P is never held whole (the caller keeps P, not P and its gradient:
+ * docs/scale.md).  The same bits as dml_loss_step followed by
+ * P[e] −= lr · dP[e] for every e.  dX receives ∂L/∂X.  Needs a fused context
+ * of a proxy loss (else DML_ERR_ARG) and lr finite and >= 0 (DML_ERR_PARAM);
+ * P is read and written by the step, so it must not alias X or dX.  The
+ * gradient statistics of such a step have no ∂L/∂P to take norms of. */
+dml_status dml_loss_step_sgd(dml_ctx *ctx, const dml_params *params, const float *X,
+                             const int32_t *y, float *P, float lr, float *loss, float *dX);
+
 /* The same, one entry point per loss. */
 dml_status dml_proxy_anchor(dml_ctx *ctx, const dml_proxy_anchor_params *p,
                             const float *X, const int32_t *y, const float *P,
@@ -314,6 +337,33 @@ dml_status dml_ctx_set_fused(dml_ctx *ctx, int on);
 #define DML_UNFUSED_MAX_S_BYTES ((size_t)256 << 20)
 /* 1 when the context runs the fused step, 0 when unfused (0 for a NULL ctx). */
 int dml_ctx_fused(const dml_ctx *ctx);
+
+/* ------------------------------------------------------------ bf16 proxies
+ *
+ * Precision bf16 (docs/scale.md, "bf16 proxies"): P stored in bf16 (the upper
+ * 16 bits of a float32), read by the step at half the bytes; the step widens it
+ * exactly, normalises it by the norm of the stored values, forms S = X̂P̂ᵀ from
+ * bf16 operands (X̂ rounded to bf16 once a step, products summed in float32),
+ * and computes the gradients in float32 with that P̂.  dP is float32, for the
+ * caller's float32 master copy of P, which it rounds again after each update. */
+typedef enum dml_precision { DML_PRECISION_FP32 = 0, DML_PRECISION_BF16 } dml_precision;
+const char *dml_precision_name(dml_precision p);          /* "fp32", "bf16" */
+dml_status dml_precision_parse(const char *name, dml_precision *out);
+/* out[i] = x[i] rounded to bf16, to nearest, ties to even; a NaN stays a NaN
+ * (quiet, its sign kept), ±inf stays ±inf, a finite value beyond the largest
+ * bf16 rounds to ±inf as IEEE rounding does. */
+void dml_bf16_round(const float *x, size_t n, uint16_t *out);
+/* out[i] = x[i] widened to float32 (exact). */
+void dml_bf16_widen(const uint16_t *x, size_t n, float *out);
+/* dml_loss_step with P (R×D) in bf16.  Only the fused step of the losses that
+ * reduce rows or columns of S with one proxy a class (Proxy-Anchor, Proxy-NCA,
+ * NormalizedSoftmax) has it; any other loss, or an unfused context, is
+ * DML_ERR_ARG with a line that says so. */
+dml_status dml_loss_step_bf16(dml_ctx *ctx, const dml_params *params, const float *X,
+                              const int32_t *y, const uint16_t *P, float *loss, float *dX,
+                              float *dP);
+/* The precision of the context's last step (what dml_ctx_traffic counts P in). */
+dml_precision dml_ctx_precision(const dml_ctx *ctx);
 
 /* Wall time in ns of the forward (normalise, S, reductions, G) and backward
  * (products, normalisation backward) phases of the last step on ctx.  In the
@@ -385,9 +435,18 @@ typedef struct dml_gradstats {
 } dml_gradstats;
 
 /* Statistics of the last step on ctx (which must have run its backward pass);
- * dX and dP are the gradients that step wrote (dP NULL for pair losses). */
+ * dX and dP are the gradients that step wrote (dP NULL for pair losses).
+ * The fused proxy step holds G only a block at a time: it gathers the
+ * statistics during its sweep, and only when dml_ctx_set_gradstats(ctx, 1)
+ * asked before the step (it costs a pass over G in double precision);
+ * otherwise this is DML_ERR_ARG with a line saying so. */
 dml_status dml_ctx_gradstats(const dml_ctx *ctx, const float *dX, const float *dP,
                              dml_gradstats *out);
+/* on = 1: the fused steps on ctx from now on gather the gradient statistics
+ * (the same numbers as the unfused step's, to float64 rounding when more
+ * than one thread adds them); 0: they do not (the default).  The unfused
+ * step holds G whole and needs no asking.  on: 0 or 1, else DML_ERR_ARG. */
+dml_status dml_ctx_set_gradstats(dml_ctx *ctx, int on);
 
 #ifdef __cplusplus
 }

@@ -40,7 +40,12 @@ extern "C" {
                                       const float *A, size_t lda, const float *B,      \
                                       size_t ldb, const float *Bp, const float *Y,     \
                                       const float *inv, float *C, size_t ldc,          \
-                                      float *work);
+                                      float *work);                                    \
+    void dml_normalize_bf16_##isa(const uint16_t *X, size_t n, size_t d, float *Y,       \
+                                  float *inv_norm);                                    \
+    void dml_gemm_bf16_##isa(size_t m, size_t n, size_t k, const uint16_t *A, size_t lda, \
+                             const uint16_t *B, size_t ldb, const float *rs,           \
+                             const float *cs, float *C, size_t ldc, float *work);
 
 /* Every instruction set, one row each: the suffix of its kernels, its id in
  * dml_isa, its parent (`none`, or a row above it whose kernels it inherits),
@@ -56,7 +61,8 @@ extern "C" {
     X(ref, DML_ISA_REF, none, always)         \
     X(avx2, DML_ISA_AVX2, none, avx2)         \
     X(avx512, DML_ISA_AVX512, none, avx512)   \
-    X(neon, DML_ISA_NEON, none, neon)
+    X(neon, DML_ISA_NEON, none, neon)         \
+    X(avx512bf16, DML_ISA_AVX512BF16, avx512, avx512bf16)
 
 #define DML_DECLARE_KERNELS_ROW(name, id, parent, feature) DML_DECLARE_KERNELS(name)
 DML_ISA_ROWS(DML_DECLARE_KERNELS_ROW)

@@ -40,14 +40,16 @@
 /* ------------------------------------------- Proxy-Anchor (proxy_anchor.c)
  * proxy_sample r in (0, 1]: the step runs on a sample of the proxies, every
  * class of the batch plus a uniform draw of the rest, ceil(r·C) in all
- * (Partial FC's rule; kernels/losses/proxy_sample.c).  1: all of them. */
-typedef struct dml_proxy_anchor_params { float alpha, delta, proxy_sample; } dml_proxy_anchor_params;
-#define DML_PROXY_ANCHOR_DEFAULTS ((dml_proxy_anchor_params){ 32.0f, 0.1f, 1.0f })
+ * (Partial FC's rule; kernels/losses/proxy_sample.c).  1: all of them.
+ * precision: the storage of P, a dml_precision (0 fp32, 1 bf16: the step
+ * takes P in bf16, dml_loss_step_bf16; dml.h, "bf16 proxies"). */
+typedef struct dml_proxy_anchor_params { float alpha, delta, proxy_sample; int precision; } dml_proxy_anchor_params;
+#define DML_PROXY_ANCHOR_DEFAULTS ((dml_proxy_anchor_params){ 32.0f, 0.1f, 1.0f, 0 })
 
 /* ------------------------------------------------- Proxy-NCA (proxy_nca.c)
- * proxy_sample: as Proxy-Anchor's. */
-typedef struct dml_proxy_nca_params { float scale; int include_positive; float proxy_sample; } dml_proxy_nca_params;
-#define DML_PROXY_NCA_DEFAULTS    ((dml_proxy_nca_params){ 32.0f, 0, 1.0f })
+ * proxy_sample, precision: as Proxy-Anchor's. */
+typedef struct dml_proxy_nca_params { float scale; int include_positive; float proxy_sample; int precision; } dml_proxy_nca_params;
+#define DML_PROXY_NCA_DEFAULTS    ((dml_proxy_nca_params){ 32.0f, 0, 1.0f, 0 })
 
 /* ---------------------------------------- Multi-Similarity (multi_similarity.c) */
 typedef struct dml_ms_params { float alpha, beta, base, epsilon; int mine; } dml_ms_params;
@@ -76,8 +78,8 @@ typedef struct dml_soft_triple_params {
 #define DML_SOFT_TRIPLE_DEFAULTS  ((dml_soft_triple_params){ 10, 20.0f, 0.1f, 0.01f })
 
 /* ------------------------------- NormalizedSoftmax (normalized_softmax.c) */
-typedef struct dml_normalized_softmax_params { float temperature; } dml_normalized_softmax_params;
-#define DML_NORMALIZED_SOFTMAX_DEFAULTS ((dml_normalized_softmax_params){ 0.05f })
+typedef struct dml_normalized_softmax_params { float temperature; int precision; } dml_normalized_softmax_params;
+#define DML_NORMALIZED_SOFTMAX_DEFAULTS ((dml_normalized_softmax_params){ 0.05f, 0 })
 
 /* ------------------------------------------------------------- the rows */
 #define DML_LOSS_ROWS(X)                                                                         \

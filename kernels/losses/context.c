@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gradstats_acc.h"
 #include "loss_table.h"
 
 /* a·b floats, or 0 with an error when the byte count would overflow. */
@@ -32,17 +33,57 @@ static int fused_default(void)
 }
 
 /* The fused step's buffers (sizes from its block plan; no overflow: each is
- * at most threads × max(R, M) × D, which the checks in dml_ctx_create_for bound). */
+ * at most threads × max(R, M) × max(M, D), which the checks in
+ * dml_ctx_create_for bound): per thread a block of P̂, of S and of G, and
+ * the accumulators of the gradient statistics. */
 static int fused_alloc(dml_ctx *ctx)
 {
-    size_t cb, nbt, t = (size_t)ctx->threads;
+    size_t cb, nbt, t = (size_t)ctx->threads, M = ctx->M;
     dml_fused_plan(ctx->C, ctx->K, ctx->threads, &cb, &nbt);
     ctx->fpb = alloc_floats(t * (cb * ctx->D + cb));
-    ctx->fdx = alloc_floats((t - 1) * ctx->M * ctx->D);
-    ctx->flse = alloc_floats(ctx->M * t * nbt);
-    ctx->fxp1 = alloc_floats(ctx->k->gemm_packed_floats(ctx->M, ctx->D));
-    ctx->fxp0 = alloc_floats(ctx->k->gemm_packed_floats(ctx->D, ctx->M));
-    return ctx->fpb && ctx->fdx && ctx->flse && ctx->fxp1 && ctx->fxp0;
+    ctx->fsb = alloc_floats(t * cb * M);
+    ctx->fgb = alloc_floats(t * cb * M);
+    ctx->fyv = alloc_floats(M);
+    ctx->fdpb = alloc_floats(t * cb * ctx->D);
+    ctx->fdx = alloc_floats((t - 1) * M * ctx->D);
+    ctx->flse = alloc_floats(M * t * nbt);
+    ctx->fxp1 = alloc_floats(ctx->k->gemm_packed_floats(M, ctx->D));
+    ctx->fxp0 = alloc_floats(ctx->k->gemm_packed_floats(ctx->D, M));
+    ctx->gsp = calloc(t, sizeof *ctx->gsp);
+    member_acc *m = ctx->gsp ? calloc(2 * t * M, sizeof *m) : NULL;
+    for (size_t u = 0; m && u < t; u++) {
+        ctx->gsp[u].rp = m + 2 * u * M;
+        ctx->gsp[u].rn = m + (2 * u + 1) * M;
+    }
+    return ctx->fpb && ctx->fsb && ctx->fgb && ctx->fyv && ctx->fdpb && ctx->fdx && ctx->flse &&
+           ctx->fxp1 && ctx->fxp0 && m;
+}
+
+static void free_whole(dml_ctx *ctx)
+{
+    free(ctx->S); free(ctx->G); free(ctx->Pn); free(ctx->pinv);
+    ctx->S = ctx->G = ctx->Pn = ctx->pinv = NULL;
+}
+
+/* A proxy loss's S and G (M×R, the unfused step's layouts), P̂ and 1/‖p‖.
+ * G starts at zero: after a fused step the products alone
+ * (dml_ctx_backward_products) multiply it as they find it. */
+dml_status dml_ctx_whole_buffers(dml_ctx *ctx)
+{
+    if (ctx->S)
+        return dml_ok();
+    size_t MR = ctx->M * ctx->R; /* no overflow: checked at creation */
+    ctx->S = alloc_floats(MR);
+    ctx->G = alloc_floats(MR);
+    ctx->Pn = alloc_floats(ctx->R * ctx->D);
+    ctx->pinv = alloc_floats(ctx->R);
+    if (!ctx->S || !ctx->G || !ctx->Pn || !ctx->pinv) {
+        free_whole(ctx);
+        return dml_fail(DML_ERR_NOMEM, "S, G (%.0f MB each) and P̂ whole for M = %zu, C = %zu",
+                        (double)MR * sizeof(float) / 1e6, ctx->M, ctx->C);
+    }
+    memset(ctx->G, 0, MR * sizeof(float));
+    return dml_ok();
 }
 
 /* The unfused step's cap on S (DML_UNFUSED_MAX_S_BYTES; R proxy rows), in one line. */
@@ -86,22 +127,21 @@ static int alloc_buffers(dml_ctx *ctx, const dml_loss_row *row, size_t SS, size_
     size_t extra = row->scratch(M, C, ctx->R, ctx->threads);
     ctx->Xn = alloc_floats(M * ctx->D);
     ctx->xinv = alloc_floats(M);
-    ctx->S = alloc_floats(SS);
-    ctx->G = alloc_floats(SS);
     ctx->rowv = alloc_floats(rows * 2);
     ctx->y = malloc(M * sizeof(int32_t));
     ctx->seen = malloc(C);
     ctx->work = alloc_floats(wk);
     ctx->scratch = extra ? alloc_floats(extra) : NULL;
-    int ok = ctx->Xn && ctx->xinv && ctx->S && ctx->G && ctx->rowv && ctx->y && ctx->seen &&
-             ctx->work && (!extra || ctx->scratch);
-    if (row->kind == DML_KIND_PROXY) {
-        ctx->Pn = alloc_floats(ctx->R * ctx->D);
-        ctx->pinv = alloc_floats(ctx->R);
-        ok = ok && ctx->Pn && ctx->pinv && (!row->fused || fused_alloc(ctx));
+    int ok = ctx->Xn && ctx->xinv && ctx->rowv && ctx->y && ctx->seen && ctx->work &&
+             (!extra || ctx->scratch);
+    if (row->kind == DML_KIND_PROXY) { /* S, G, P̂ whole only for the unfused step */
+        ok = ok && (!row->fused || fused_alloc(ctx));
+        ok = ok && (ctx->fused || dml_ctx_whole_buffers(ctx) == DML_OK);
     } else {
+        ctx->S = alloc_floats(SS);
+        ctx->G = alloc_floats(SS);
         ctx->H = alloc_floats(M * M);
-        ok = ok && ctx->H;
+        ok = ok && ctx->S && ctx->G && ctx->H;
     }
     return ok;
 }
@@ -176,6 +216,9 @@ void dml_ctx_destroy(dml_ctx *ctx)
     free(ctx->S); free(ctx->G); free(ctx->H); free(ctx->rowv);
     free(ctx->y); free(ctx->seen); free(ctx->work); free(ctx->scratch);
     free(ctx->fpb); free(ctx->fdx); free(ctx->flse); free(ctx->fxp1); free(ctx->fxp0);
+    free(ctx->fsb); free(ctx->fgb); free(ctx->fyv); free(ctx->fdpb);
+    if (ctx->gsp) free(ctx->gsp[0].rp);
+    free(ctx->gsp);
     dml_sampled_free(ctx);
     free(ctx);
 }
@@ -196,7 +239,10 @@ dml_status dml_ctx_set_fused(dml_ctx *ctx, int on)
     size_t Rw = ctx->sample_r != 1.0f ? dml_sample_rows_max(ctx->M, ctx->C, ctx->sample_r) : ctx->R;
     if (row->kind == DML_KIND_PROXY && !(on && row->fused)) {
         dml_status st = unfused_fits(ctx->M, Rw);
+        if (st == DML_OK && !ctx->sub) st = dml_ctx_whole_buffers(ctx); /* a sampled context's sub holds them */
         if (st != DML_OK) return st;
+    } else if (row->kind == DML_KIND_PROXY) {
+        free_whole(ctx); /* the fused step holds no M×R array */
     }
     ctx->fused = on && row->fused;
     if (ctx->sub) /* a sampled context's sub-problem runs what it runs */

@@ -35,6 +35,22 @@ struct dml_ctx {
      * ∂L/∂X̂ accumulator; Proxy-NCA's LSE of each row over each block (blocks × M). */
     float *fpb, *fdx, *flse;
     float *fxp1, *fxp0; /* X̂ packed by the table's gemm_pack_b: as X̂ᵀ (tb = 1) and as X̂ */
+    /* Precision bf16 (bf16.c): P of the step under way (NULL: float32), and
+     * the precision of the last step. */
+    const uint16_t *P16;
+    dml_precision precision;
+    /* Per thread a block of S and one of G (block rows × M each): the fused
+     * step holds no M×R array (S, G and P̂ whole are made only for the
+     * unfused step and the products alone: dml_ctx_whole_buffers). */
+    float *fsb, *fgb;
+    float *fyv;         /* each row's similarity to its own class (M), from sweep 1 */
+    float *fdpb;        /* per thread a block of ∂L/∂P (block rows × D), for the in-step update */
+    float *sgd_P, sgd_lr; /* during dml_loss_step_sgd: the proxies it updates, and lr */
+    /* The gradient statistics of a fused step, gathered during its sweep
+     * when gs_on (gradstats_blocks.c): per thread, then merged into gs. */
+    struct dml_gs_part *gsp;
+    int gs_on, gs_valid;
+    dml_gradstats gs;
 
     /* Sampled proxies (proxy_sample.c): the ratio (1: none), the seed and the
      * steps drawn so far; the sub-problem's context (made for n classes, remade
@@ -60,6 +76,12 @@ struct dml_ctx {
 dml_status dml_check_step(const dml_ctx *ctx, dml_loss loss, const float *X, const int32_t *y,
                           const float *P, const float *loss_out);
 dml_status dml_check_positive(const char *name, float v);
+/* A loss's `precision` parameter against the step under way (bf16.c): bf16
+ * needs P in bf16 (dml_loss_step_bf16); and the choices' names. */
+dml_status dml_check_precision(const dml_ctx *ctx, int precision);
+const char *dml_precision_choice(int v);
+/* A bf16 matrix (bf16.c): DML_ERR_NONFINITE naming the first ±inf or NaN. */
+dml_status dml_check_finite_bf16(const char *name, const uint16_t *A, size_t rows, size_t cols);
 dml_status dml_check_margin(const char *name, float v);
 dml_status dml_check_ratio(const char *name, float v); /* (0, 1] */
 
@@ -102,6 +124,20 @@ void dml_pair_backward(dml_ctx *ctx, float *dX, double t1);
  * an equal slice of the C classes (K rows of P each), in *per_thread blocks
  * of at most *block rows, whole classes. */
 void dml_fused_plan(size_t C, size_t K, int threads, size_t *block, size_t *per_thread);
+/* S, G and P̂ whole (and 1/‖p‖), which a fused context does not make until
+ * the unfused step or the products alone need them; DML_OK or NOMEM. */
+dml_status dml_ctx_whole_buffers(dml_ctx *ctx);
+
+/* The gradient statistics of a fused step, block by block (gradstats_blocks.c):
+ * thread t's accumulators cleared; n rows of G by proxy from row r0 (stride
+ * ld, M columns); n columns of G by sample from column j0 (M rows, stride
+ * ld); the threads' parts merged into ctx->gs (by_proxy: Proxy-Anchor's
+ * layout). */
+void dml_gs_begin(dml_ctx *ctx, int t);
+void dml_gs_proxy_block(dml_ctx *ctx, int t, const float *G, size_t ld, size_t r0, size_t n);
+void dml_gs_sample_block(dml_ctx *ctx, int t, const float *G, size_t ld, size_t j0, size_t n);
+void dml_gs_finish(dml_ctx *ctx, int by_proxy);
+
 /* The fused steps from t0 (labels, ctx->y and ctx->seen already set); they
  * record the phases and return the loss.  dX = dP = NULL: forward only. */
 float dml_proxy_anchor_fused(dml_ctx *ctx, const dml_lse_side *pos, const dml_lse_side *neg,

@@ -63,6 +63,9 @@ dml_block dml_sweep_block(const dml_sweep *w, int t, size_t q)
     k.b = (size_t)t * w->nbt + q;
     k.Pb = ctx->fpb + (size_t)t * (w->cb * ctx->D + w->cb);
     k.pinv = k.Pb + w->cb * ctx->D;
+    k.S = ctx->fsb + (size_t)t * w->cb * ctx->M;
+    k.G = ctx->fgb + (size_t)t * w->cb * ctx->M;
+    k.again = 0;
     k.acc = t == 0 ? w->dX : ctx->fdx + (size_t)(t - 1) * ctx->M * ctx->D;
     k.work = ctx->work + (size_t)t * DML_GEMM_WORK_FLOATS;
     k.first = q == 0;
@@ -74,6 +77,22 @@ size_t dml_sweep_blocks_of(const dml_sweep *w, int t)
     size_t lo, hi;
     thread_rows(w, t, &lo, &hi);
     return (hi - lo + w->cb - 1) / w->cb;
+}
+
+void dml_sweep_proxy_grad(dml_sweep *w, int t, const dml_block *k, int tg, const float *G,
+                          size_t ldg)
+{
+    dml_ctx *ctx = w->ctx;
+    const size_t D = ctx->D;
+    float *dst = w->Pw ? ctx->fdpb + (size_t)t * w->cb * D : w->dP + k->c0 * D;
+    ctx->k->gemm_packed_nb(tg, 0, k->cb, D, ctx->M, G, ldg, ctx->Xn, D, ctx->fxp0, k->Pb, k->pinv,
+                           dst, D, k->work);
+    if (!w->Pw)
+        return;
+    float *p = w->Pw + k->c0 * D; /* no later read of these rows in this step */
+    const float lr = w->lr;
+    for (size_t e = 0; e < k->cb * D; e++)
+        p[e] -= lr * dst[e];
 }
 
 void dml_sweep_tick(int t, double *t_last, double *phase)
@@ -115,9 +134,29 @@ void dml_sweep_pack_x(dml_sweep *w, int t, int nt, int xt, int x)
         ctx->k->gemm_pack_b(0, D, M, ctx->Xn, D, ctx->fxp0);
 }
 
+/* Sweep 2 of thread t: each block's weights and products.  Only the
+ * block that sweep 1 did last is still in the thread's buffers; every other
+ * one is computed again from P (the same calls, so the same bits: one more
+ * product of 2·M·D FLOPs a proxy row, against S and G written out whole in
+ * sweep 1 and read back). */
+static void sweep_two(dml_sweep *w, const dml_two_pass *fn, int t)
+{
+    dml_ctx *ctx = w->ctx;
+    size_t mine = dml_sweep_blocks_of(w, t);
+    for (size_t q = mine; q-- > 0;) {
+        dml_block k = dml_sweep_block(w, t, q);
+        k.first = q == mine - 1; /* the first ∂L/∂X̂ product overwrites */
+        k.again = !k.first;
+        if (k.again)
+            fn->forward(w, t, &k);
+        fn->backward(w, t, &k);
+        if (ctx->gs_on)
+            dml_gs_sample_block(ctx, t, k.G, k.cb, k.c0, k.cb);
+    }
+}
+
 /* Sweep 1 (every block's S and block LSEs), the rows between the sweeps,
- * sweep 2 (weights and products, each thread's blocks in reverse: the first
- * is the one whose P̂ sweep 1 left in the buffer), ∂L/∂X. */
+ * sweep 2, ∂L/∂X. */
 void dml_sweep_two_pass(dml_sweep *w, const dml_two_pass *fn)
 {
     dml_ctx *ctx = w->ctx;
@@ -132,23 +171,22 @@ void dml_sweep_two_pass(dml_sweep *w, const dml_two_pass *fn)
             fn->forward(w, t, &k);
         }
         dml_sweep_pack_x(w, t, nt, 0, 1); /* X̂ for sweep 2, by thread 1 while 0 may still be busy */
+        if (w->dX && ctx->gs_on)
+            dml_gs_begin(ctx, t);
 #pragma omp barrier
         dml_sweep_slice(ctx->M, nt, t, &lo, &hi);
         fn->rows(w, lo, hi);
         dml_sweep_tick(t, &t_last, &w->fwd_ns);
         if (w->dX) {
 #pragma omp barrier
-            size_t mine = dml_sweep_blocks_of(w, t);
-            for (size_t q = mine; q-- > 0;) {
-                dml_block k = dml_sweep_block(w, t, q);
-                k.first = q == mine - 1; /* the first ∂L/∂X̂ product overwrites */
-                fn->backward(w, t, &k, q != mine - 1);
-            }
+            sweep_two(w, fn, t);
 #pragma omp barrier
             dml_sweep_finish_dx(w, t, nt);
             dml_sweep_tick(t, &t_last, &w->bwd_ns);
         }
     }
+    if (w->dX && ctx->gs_on)
+        dml_gs_finish(ctx, 0);
 }
 
 float dml_sweep_row_lse(const dml_sweep *w, size_t i)
@@ -182,10 +220,25 @@ dml_sweep dml_sweep_start(dml_ctx *ctx, const float *X, const float *P, float *d
     memset(&w, 0, sizeof w);
     w.ctx = ctx;
     w.P = P;
+    w.P16 = ctx->P16;
+    ctx->precision = ctx->P16 ? DML_PRECISION_BF16 : DML_PRECISION_FP32;
     w.dX = dX;
     w.dP = dP;
+    w.Pw = ctx->sgd_P;
+    w.lr = ctx->sgd_lr;
+    ctx->gs_valid = 0; /* set again if this step gathers the statistics */
     dml_fused_plan(ctx->C, ctx->K, ctx->threads, &w.cb, &w.nbt);
     w.nb = (size_t)ctx->threads * w.nbt;
     dml_par_normalize(ctx, X, ctx->M, ctx->Xn, ctx->xinv);
     return w;
+}
+
+void dml_sweep_normalize(const dml_sweep *w, const dml_block *k)
+{
+    const dml_ctx *ctx = w->ctx;
+    const size_t D = ctx->D;
+    if (w->P16)
+        ctx->k->normalize_bf16(w->P16 + k->c0 * D, k->cb, D, k->Pb, k->pinv);
+    else
+        ctx->k->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
 }

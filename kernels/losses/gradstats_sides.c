@@ -4,42 +4,8 @@
  * pos_*, neg_*, active_frac and proxy_pos_* of out. */
 #include <math.h>
 
+#include "gradstats_acc.h"
 #include "loss_table.h"
-
-typedef struct side_acc {
-    double top1, eff;
-    size_t anchors;
-} side_acc;
-
-typedef struct member_acc {
-    double sum, max, sq;
-    size_t n;
-} member_acc;
-
-static void member_add(member_acc *m, float g)
-{
-    double a = fabs((double)g);
-    if (a == 0.0)
-        return;
-    m->sum += a;
-    m->sq += a * a;
-    if (a > m->max) m->max = a;
-    m->n++;
-}
-
-static void side_close(side_acc *s, const member_acc *m)
-{
-    if (m->n < 2)
-        return;
-    s->top1 += m->max / m->sum;
-    s->eff += m->sum * m->sum / m->sq;
-    s->anchors++;
-}
-
-static double mean_or_nan(double v, size_t n)
-{
-    return n ? v / (double)n : NAN;
-}
 
 /* How G is read: its rows are the anchors (proxies or samples), its columns
  * the members (samples, proxies, or samples again for pairs). */
@@ -68,12 +34,7 @@ static double sides(const dml_ctx *ctx, g_shape shape, dml_gradstats *out)
         side_close(&pos, &mp);
         side_close(&neg, &mn);
     }
-    out->pos_top1_share = mean_or_nan(pos.top1, pos.anchors);
-    out->pos_eff_n = mean_or_nan(pos.eff, pos.anchors);
-    out->neg_top1_share = mean_or_nan(neg.top1, neg.anchors);
-    out->neg_eff_n = mean_or_nan(neg.eff, neg.anchors);
-    out->pos_anchors = pos.anchors;
-    out->neg_anchors = neg.anchors;
+    sides_out(out, &pos, &neg);
     out->proxy_pos_top1_share = out->proxy_pos_eff_n = NAN;
     return nonzero;
 }

@@ -20,11 +20,14 @@ dml_status dml_normalized_softmax(dml_ctx *ctx, const dml_normalized_softmax_par
     if ((s = dml_check_positive("temperature", p->temperature)) != DML_OK) return s;
     /* 1/τ overflows for τ below ~3e-39: refused like any infinite scale */
     if ((s = dml_check_positive("1/temperature", 1.0f / p->temperature)) != DML_OK) return s;
+    if ((s = dml_check_precision(ctx, p->precision)) != DML_OK) return s;
     return dml_softmax_rows(ctx, 1.0f / p->temperature, 1, X, y, P, loss, dX, dP);
 }
 
 const dml_param_info dml_normalized_softmax_param_info[] = {
     { "temperature", DML_PARAM_POSITIVE, offsetof(dml_params, u.ns.temperature), "T", NULL },
+    { "precision", DML_PARAM_CHOICE, offsetof(dml_params, u.ns.precision), "fp32|bf16",
+      dml_precision_choice },
     { NULL, DML_PARAM_ANY, 0, NULL, NULL },
 };
 

@@ -26,6 +26,8 @@ dml_status dml_ctx_forward_products(dml_ctx *ctx, const float *X, const float *P
     case DML_S_PROXY_ROWS:  /* Sᵀ = P̂X̂ᵀ (R×M): a proxy's column of S is a row */
     case DML_S_SAMPLE_ROWS: /* S = X̂P̂ᵀ (M×R): a sample's row */
         if (!P) return dml_fail(DML_ERR_NULL, "proxies P are NULL");
+        dml_status st = dml_ctx_whole_buffers(ctx); /* a fused context makes them now */
+        if (st != DML_OK) return st;
         dml_par_normalize(ctx, X, M, ctx->Xn, ctx->xinv);
         dml_par_normalize(ctx, P, R, ctx->Pn, ctx->pinv);
         if (layout == DML_S_PROXY_ROWS)
@@ -54,6 +56,8 @@ dml_status dml_ctx_backward_products(dml_ctx *ctx, float *dX, float *dP)
     case DML_S_PROXY_ROWS:    /* from Gᵀ (R×M), as dml_proxy_backward(ctx, 1, ...) */
     case DML_S_SAMPLE_ROWS: { /* from G (M×R), as dml_proxy_backward(ctx, 0, ...) */
         if (!dP) return dml_fail(DML_ERR_NULL, "gradient dP is NULL");
+        dml_status st = dml_ctx_whole_buffers(ctx); /* after a fused step: G at zero */
+        if (st != DML_OK) return st;
         int by_class = layout == DML_S_PROXY_ROWS;
         size_t ldg = by_class ? M : R;
         dml_par_gemm(ctx, by_class, 0, M, D, R, ctx->G, ldg, ctx->Pn, D, dX, D);  /* G P̂ */

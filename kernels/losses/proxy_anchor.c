@@ -22,6 +22,7 @@ dml_status dml_proxy_anchor(dml_ctx *ctx, const dml_proxy_anchor_params *p, cons
     if (!p) return dml_fail(DML_ERR_NULL, "parameters are NULL");
     if ((s = dml_check_positive("alpha", p->alpha)) != DML_OK) return s;
     if ((s = dml_check_margin("delta", p->delta)) != DML_OK) return s;
+    if ((s = dml_check_precision(ctx, p->precision)) != DML_OK) return s;
     if ((dX == NULL) != (dP == NULL))
         return dml_fail(DML_ERR_NULL, "pass both dX and dP, or neither for the forward pass alone");
 
@@ -72,6 +73,8 @@ const dml_param_info dml_proxy_anchor_param_info[] = {
     { "alpha", DML_PARAM_POSITIVE, offsetof(dml_params, u.pa.alpha), "A", NULL },
     { "delta", DML_PARAM_NONNEG, offsetof(dml_params, u.pa.delta), "D", NULL },
     { "proxy_sample", DML_PARAM_RATIO, offsetof(dml_params, u.pa.proxy_sample), "R", NULL },
+    { "precision", DML_PARAM_CHOICE, offsetof(dml_params, u.pa.precision), "fp32|bf16",
+      dml_precision_choice },
     { NULL, DML_PARAM_ANY, 0, NULL, NULL },
 };
 

@@ -21,10 +21,11 @@
  * block's S and, per row, the block's own LSE and weights exp(z − lse_blk)
  * (the kernel's one exp per entry); the row's LSE is then the LSE of its block
  * LSEs, and sweep 2 rescales each block's weights by exp(lse_blk − lse) before
- * its products.  Sweep 2 runs each thread's blocks in reverse, so the first
- * one's P̂ is still in the thread's buffer; the others it normalises again
- * from P (the same division, so the same bits) rather than writing P̂ out in
- * sweep 1 and reading it back.
+ * its products.  Nothing of size M × C is kept between the sweeps but the
+ * block LSEs (M × blocks): sweep 2 runs each thread's blocks in reverse, so
+ * the first one's P̂, S and G are still in the thread's buffers; the others
+ * it computes again from P (the same calls, so the same bits) rather than
+ * writing S and G out whole in sweep 1 and reading them back.
  *
  * Every kernel is called through the context's table; nothing here knows an
  * ISA.  What the fused steps share (the plan, the blocks, the two-pass sweep):
@@ -38,15 +39,15 @@
 
 /* ------------------------------------------------------- Proxy-Anchor */
 
-/* One block: Sᵀ rows c0.. (contiguous, C×M layout), their LSE⁺ and weights,
- * then ∂L/∂P rows c0.. and this block's share of ∂L/∂X̂. */
+/* One block: Sᵀ rows c0.. (the thread's block, cb × M), their LSE⁺ and
+ * weights, then ∂L/∂P rows c0.. and this block's share of ∂L/∂X̂. */
 static void pa_block(dml_sweep *w, int t, const dml_block *k, double *t_last)
 {
     dml_ctx *ctx = w->ctx;
     const size_t M = ctx->M, D = ctx->D;
     const dml_kernels *kn = ctx->k;
-    float *S = ctx->S + k->c0 * M, *G = ctx->G + k->c0 * M;
-    kn->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
+    float *S = k->S, *G = k->G;
+    dml_sweep_normalize(w, k);
     kn->gemm_packed(0, 1, k->cb, M, D, k->Pb, D, ctx->Xn, D, ctx->fxp1, S, M, k->work, 0);
     for (size_t r = 0; r < k->cb; r++)
         kn->lse(S + r * M, M, ctx->y, (int32_t)(k->c0 + r), SIZE_MAX, &w->pos, &w->neg,
@@ -54,22 +55,24 @@ static void pa_block(dml_sweep *w, int t, const dml_block *k, double *t_last)
     dml_sweep_tick(t, t_last, &w->fwd_ns);
     if (!w->dX)
         return;
-    float *dP = w->dP + k->c0 * D;
-    kn->gemm_packed_nb(0, 0, k->cb, D, M, G, M, ctx->Xn, D, ctx->fxp0, k->Pb, k->pinv, dP, D,
-                       k->work);
+    if (ctx->gs_on)
+        dml_gs_proxy_block(ctx, t, G, M, k->c0, k->cb);
+    dml_sweep_proxy_grad(w, t, k, 0, G, M);
     (k->first ? kn->gemm : kn->gemm_acc)(1, 0, M, D, k->cb, G, M, k->Pb, D, k->acc, D, k->work);
     dml_sweep_tick(t, t_last, &w->bwd_ns);
 }
 
 /* ---------------------------------------------------------- Proxy-NCA */
 
-/* Sweep 1 of one block: S columns c0.. (M×C layout), and for each row the
- * block's LSE (ctx->flse[b·M + i]: block-major, so two threads' blocks never
- * share a cache line but at their ends) and weights exp(z − lse_blk) in G. */
+/* Sweep 1 of one block: S columns c0.. (the thread's block, M × cb), and for
+ * each row the block's LSE (ctx->flse[b·M + i]: block-major, so two threads'
+ * blocks never share a cache line but at their ends), its similarity to its
+ * own class if the block holds it (ctx->fyv) and weights exp(z − lse_blk)
+ * in G.  Again in sweep 2 (k->again), without the LSEs. */
 static void nca_block_forward(dml_sweep *w, int t, const dml_block *k)
 {
     dml_ctx *ctx = w->ctx;
-    const size_t M = ctx->M, C = ctx->C, D = ctx->D;
+    const size_t M = ctx->M, D = ctx->D, cb = k->cb;
     const dml_kernels *kn = ctx->k;
     (void)t;
     if (!k->cb) { /* no proxies: an empty block, whose LSE is that of no member */
@@ -77,18 +80,21 @@ static void nca_block_forward(dml_sweep *w, int t, const dml_block *k)
             ctx->flse[k->b * M + i] = -INFINITY;
         return;
     }
-    kn->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
-    kn->gemm(0, 1, M, k->cb, D, ctx->Xn, D, k->Pb, D, ctx->S + k->c0, C, k->work);
+    dml_sweep_normalize(w, k);
+    kn->gemm(0, 1, M, cb, D, ctx->Xn, D, k->Pb, D, k->S, cb, k->work);
     for (size_t i = 0; i < M; i++) {
         /* Column j of the block has label c0 + j: the positive is left out
          * (without include_positive) only in the block that holds it. */
         size_t yi = (size_t)ctx->y[i];
-        int32_t c = !w->include_positive && yi >= k->c0 && yi < k->c0 + k->cb
-                        ? (int32_t)(yi - k->c0) : -1;
+        int own = yi >= k->c0 && yi < k->c0 + cb;
+        int32_t c = !w->include_positive && own ? (int32_t)(yi - k->c0) : -1;
         float out[2];
-        kn->lse(ctx->S + i * C + k->c0, k->cb, NULL, c, SIZE_MAX, NULL, &w->neg, out,
-                ctx->G + i * C + k->c0);
+        kn->lse(k->S + i * cb, cb, NULL, c, SIZE_MAX, NULL, &w->neg, out, k->G + i * cb);
+        if (k->again)
+            continue;
         ctx->flse[k->b * M + i] = out[1];
+        if (own)
+            ctx->fyv[i] = k->S[i * cb + yi - k->c0];
     }
 }
 
@@ -98,11 +104,11 @@ static void nca_rows_finish(dml_sweep *w, size_t lo, size_t hi)
 {
     dml_ctx *ctx = w->ctx;
     const float scale = w->scale, coef = w->coef;
-    const size_t C = ctx->C, M = ctx->M, nb = w->nb;
+    const size_t M = ctx->M, nb = w->nb;
     for (size_t i = lo; i < hi; i++) {
         float *L = ctx->flse + i; /* L[b·M]: block b */
         float lse = dml_sweep_row_lse(w, i);
-        ctx->rowv[i] = -scale * ctx->S[i * C + (size_t)ctx->y[i]] + lse;
+        ctx->rowv[i] = -scale * ctx->fyv[i] + lse;
         for (size_t b = 0; b < nb; b++)
             L[b * M] = L[b * M] == -INFINITY ? 0.0f : coef * expf(L[b * M] - lse);
     }
@@ -137,9 +143,8 @@ static void scale_row(float *g, size_t n, float f)
 static void nca_block_weights(dml_sweep *w, const dml_block *k, float coef)
 {
     dml_ctx *ctx = w->ctx;
-    const size_t C = ctx->C;
     for (size_t i = 0; i < ctx->M; i++) {
-        float *g = ctx->G + i * C + k->c0;
+        float *g = k->G + i * k->cb;
         scale_row(g, k->cb, ctx->flse[k->b * ctx->M + i]);
         size_t yi = (size_t)ctx->y[i];
         if (yi >= k->c0 && yi < k->c0 + k->cb)
@@ -147,24 +152,16 @@ static void nca_block_weights(dml_sweep *w, const dml_block *k, float coef)
     }
 }
 
-/* Sweep 2 of one block: the weights, then ∂L/∂P rows c0.. and ∂L/∂X̂'s share.
- * renorm: P̂ of the block is no longer in the thread's buffer (only the block
- * it did last in sweep 1 still is). */
-static void nca_block_backward(dml_sweep *w, int t, const dml_block *k, int renorm)
+/* Sweep 2 of one block (its P̂, S and first weights in the thread's
+ * buffers): the final weights, then ∂L/∂P rows c0.. and ∂L/∂X̂'s share. */
+static void nca_block_backward(dml_sweep *w, int t, const dml_block *k)
 {
     dml_ctx *ctx = w->ctx;
-    const float coef = w->coef;
-    (void)t;
-    const size_t M = ctx->M, C = ctx->C, D = ctx->D;
+    const size_t M = ctx->M, D = ctx->D, cb = k->cb;
     const dml_kernels *kn = ctx->k;
-    const float *G = ctx->G + k->c0;
-    float *dP = w->dP + k->c0 * D;
-    nca_block_weights(w, k, coef);
-    if (renorm)
-        kn->normalize(w->P + k->c0 * D, k->cb, D, k->Pb, k->pinv);
-    kn->gemm_packed_nb(1, 0, k->cb, D, M, G, C, ctx->Xn, D, ctx->fxp0, k->Pb, k->pinv, dP, D,
-                       k->work);
-    (k->first ? kn->gemm : kn->gemm_acc)(0, 0, M, D, k->cb, G, C, k->Pb, D, k->acc, D, k->work);
+    nca_block_weights(w, k, w->coef);
+    dml_sweep_proxy_grad(w, t, k, 1, k->G, cb);
+    (k->first ? kn->gemm : kn->gemm_acc)(0, 0, M, D, cb, k->G, cb, k->Pb, D, k->acc, D, k->work);
 }
 
 /* ------------------------------------------------------------ the sweeps */
@@ -178,6 +175,8 @@ static void pa_sweep(dml_sweep *w)
         int t = omp_get_thread_num();
         double t_last = dml_now_ns();
         dml_sweep_pack_x(w, t, nt, 1, 1);
+        if (w->dX && ctx->gs_on)
+            dml_gs_begin(ctx, t);
 #pragma omp barrier
         for (size_t q = 0; q < dml_sweep_blocks_of(w, t); q++) {
             dml_block k = dml_sweep_block(w, t, q);
@@ -189,6 +188,8 @@ static void pa_sweep(dml_sweep *w)
             dml_sweep_tick(t, &t_last, &w->bwd_ns);
         }
     }
+    if (w->dX && ctx->gs_on)
+        dml_gs_finish(ctx, 1);
 }
 
 float dml_proxy_anchor_fused(dml_ctx *ctx, const dml_lse_side *pos, const dml_lse_side *neg,

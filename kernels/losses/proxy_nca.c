@@ -22,6 +22,7 @@ dml_status dml_proxy_nca(dml_ctx *ctx, const dml_proxy_nca_params *p, const floa
     if (s != DML_OK) return s;
     if (!p) return dml_fail(DML_ERR_NULL, "parameters are NULL");
     if ((s = dml_check_positive("scale", p->scale)) != DML_OK) return s;
+    if ((s = dml_check_precision(ctx, p->precision)) != DML_OK) return s;
     if (!p->include_positive && ctx->C < 2)
         return dml_fail(DML_ERR_CLASSES, "Proxy-NCA without the positive in the denominator needs C >= 2 (C = %zu)", ctx->C);
     return dml_softmax_rows(ctx, p->scale, p->include_positive, X, y, P, loss, dX, dP);
@@ -75,6 +76,8 @@ const dml_param_info dml_proxy_nca_param_info[] = {
     { "scale", DML_PARAM_POSITIVE, offsetof(dml_params, u.nca.scale), "S", NULL },
     { "include_positive", DML_PARAM_FLAG, offsetof(dml_params, u.nca.include_positive), "0|1", NULL },
     { "proxy_sample", DML_PARAM_RATIO, offsetof(dml_params, u.nca.proxy_sample), "R", NULL },
+    { "precision", DML_PARAM_CHOICE, offsetof(dml_params, u.nca.precision), "fp32|bf16",
+      dml_precision_choice },
     { NULL, DML_PARAM_ANY, 0, NULL, NULL },
 };
 

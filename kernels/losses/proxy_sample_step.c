@@ -90,6 +90,7 @@ static dml_status sub_for(dml_ctx *ctx, size_t n)
     dml_status s;
     ctx->sub = dml_ctx_create_for(&ctx->sub_params, ctx->M, n, ctx->D, ctx->k->isa, ctx->threads, &s);
     if (!ctx->sub) return s;
+    ctx->sub->gs_on = ctx->gs_on; /* the fused step gathers its statistics only when asked */
     return dml_ctx_set_fused(ctx->sub, ctx->fused);
 }
 

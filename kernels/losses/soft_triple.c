@@ -36,13 +36,14 @@ size_t dml_soft_triple_rows(const dml_params *p)
     return k > 0 ? (size_t)k : 0;
 }
 
-/* The fused step's S' of every row (M × C), then per thread 3C floats: the
- * unfused step's S'_c, logits λ(S'_c − δ[c = y]) and their softmax (the fused
- * step's block logits and weights). */
+/* Per thread 3C floats: the unfused step's S'_c, logits λ(S'_c − δ[c = y])
+ * and their softmax (the fused step's block logits and weights); then per
+ * thread the fused step's S' of its block (M × the block's classes). */
 size_t dml_soft_triple_scratch(size_t M, size_t C, size_t R, int threads)
 {
-    (void)R;
-    return M * C + (size_t)threads * 3 * C;
+    size_t K = R / C, cb, nbt;
+    dml_fused_plan(C, K, threads, &cb, &nbt);
+    return (size_t)threads * (3 * C + M * (cb / K));
 }
 
 static dml_status check_params(const dml_ctx *ctx, const dml_soft_triple_params *p)
@@ -112,7 +113,7 @@ dml_status dml_soft_triple(dml_ctx *ctx, const dml_soft_triple_params *p, const 
     float *li = ctx->rowv;
 #pragma omp parallel num_threads(ctx->threads) if (ctx->threads > 1)
     {
-        float *sc = ctx->scratch + M * ctx->C + (size_t)omp_get_thread_num() * 3 * ctx->C;
+        float *sc = ctx->scratch + (size_t)omp_get_thread_num() * 3 * ctx->C;
 #pragma omp for schedule(static)
         for (size_t i = 0; i < M; i++)
             li[i] = row_step(ctx, p, i, sc);

@@ -10,10 +10,13 @@
  *            normalisation's backward)                                  = 8
  *   fused:   read P once, write ∂L/∂P once (Proxy-Anchor)                = 2;
  *            Proxy-NCA's second sweep normalises P again                 = 3
- * Passes over M×C floats (S and G; written whole, each block evicted):
+ * Passes over M×C floats (S and G):
  *   unfused: write S, read S, write G, read G twice                     = 5
- *   fused:   S and G written back once each (Proxy-Anchor)             = 2;
- *            Proxy-NCA reads and rewrites G in sweep 2                 = 4
+ *   fused:   none: a thread's block of S and of G stays in its L2, and
+ *            Proxy-NCA's sweep 2 computes its blocks again from P (the
+ *            third pass over P above) rather than reading them back     = 0
+ * Precision bf16 (fused only): each read of P moves 2 bytes an element, the
+ * write of ∂L/∂P (float32, for the master copy) still 4.
  * X, X̂ and ∂L/∂X (M×D) are read or written once each: 3 passes.
  * The pair losses: X̂ once each way, S and G (M×M) written and read.
  * Packed copies of blocks stay in L2 and count nothing. */
@@ -34,8 +37,10 @@ void dml_ctx_traffic(const dml_ctx *ctx, double *p_bytes, double *total_bytes)
             /* a fused step that reduces rows over every class sweeps twice, as Proxy-NCA's */
             int nca = ctx->loss != DML_LOSS_PROXY_ANCHOR;
             double p_passes = ctx->fused ? (nca ? 3 : 2) : 8;
-            double s_passes = ctx->fused ? (nca ? 4 : 2) : 5;
+            double s_passes = ctx->fused ? 0 : 5;
             p = p_passes * C * D * f;
+            if (ctx->fused && ctx->precision == DML_PRECISION_BF16)
+                p -= (p_passes - 1) * C * D * (f - 2); /* the reads at 2 bytes */
             t = p + s_passes * M * C * f + 3 * M * D * f;
         } else {
             t = 3 * M * D * f + 4 * M * M * f;
@@ -45,11 +50,20 @@ void dml_ctx_traffic(const dml_ctx *ctx, double *p_bytes, double *total_bytes)
     if (total_bytes) *total_bytes = t;
 }
 
+/* Fused: X̂, rowv (2 max(M, C)), seen, the block LSEs (M × blocks), and one
+ * thread's blocks of P̂, S and G (a few MB more for each further thread:
+ * blocks and a ∂L/∂X̂ accumulator, M×D).  Unfused: X̂, S, G, rowv, 1/‖p‖,
+ * seen and P̂ whole. */
 double dml_ctx_resident_bytes(dml_loss loss, size_t M, size_t C, size_t D, int fused)
 {
     const double m = (double)M, c = (double)C, d = (double)D, f = sizeof(float);
     if (dml_loss_kind_of(loss) != DML_KIND_PROXY)
         return (m * d + 3 * m * m + 2 * m) * f; /* X̂, S, G, H */
-    double b = (m * d + 2 * m * c + 3 * c) * f + c; /* X̂, S, G, rowv and 1/‖p‖, seen */
-    return fused ? b : b + c * d * f;               /* unfused: P̂ whole */
+    double rows = (m > c ? m : c);
+    if (!fused)
+        return (m * d + 2 * m * c + 2 * rows + c + c * d) * f + c;
+    size_t cb, nbt;
+    dml_fused_plan(C, 1, 1, &cb, &nbt);
+    double blocks = (double)cb * (d + 1 + 2 * m);
+    return (m * d + 2 * rows + m * (double)nbt + blocks + m) * f + c;
 }

@@ -95,14 +95,15 @@ dml_status dml_check_step(const dml_ctx *ctx, dml_loss loss, const float *X, con
         return dml_fail(DML_ERR_SHAPE, "context was made for %s, called for %s",
                         dml_loss_name(ctx->loss), dml_loss_name(loss));
     int proxies = ctx->R > 0; /* the context's loss is `loss`: checked above */
-    if (proxies && !P) return dml_fail(DML_ERR_NULL, "proxies P are NULL");
+    if (proxies && !P && !ctx->P16) return dml_fail(DML_ERR_NULL, "proxies P are NULL");
     for (size_t i = 0; i < ctx->M; i++)
         if (y[i] < 0 || (size_t)y[i] >= ctx->C)
             return dml_fail(DML_ERR_LABEL, "label %d at index %zu is outside [0, %zu)", (int)y[i], i,
                             ctx->C);
     dml_status s = check_finite("X", X, ctx->M, ctx->D, ctx->threads);
     if (s == DML_OK && proxies)
-        s = check_finite("P", P, ctx->R, ctx->D, ctx->threads);
+        s = ctx->P16 ? dml_check_finite_bf16("P", ctx->P16, ctx->R, ctx->D)
+                     : check_finite("P", P, ctx->R, ctx->D, ctx->threads);
     return s;
 }
 

@@ -3,7 +3,7 @@
  * Criterion's runner hangs under qemu-user, so the emulated runs (`make
  * test-neon` under qemu-aarch64, `make test-haswell` under qemu-x86_64 -cpu
  * Haswell) use this small program instead: every check of dml_cosine_checks[],
- * dml_lse_checks[] and dml_triplet_checks[] (the same tables the Criterion suite runs; the cases
+ * dml_lse_checks[], dml_bf16_checks[] and dml_triplet_checks[] (the same tables the Criterion suite runs; the cases
  * are written once, in tests/checks/check_*.c) for the reference and one SIMD ISA.
  *
  *   check_driver [--only] ISA [SUBSTRING]
@@ -32,7 +32,7 @@ int main(int argc, char **argv)
     argv += only;
     argc -= only;
     if (argc < 2 || argc > 3 || dml_isa_parse(argv[1], &isas[1]) != DML_OK || isas[1] == DML_ISA_AUTO) {
-        fprintf(stderr, "usage: check_driver [--only] ref|avx2|avx512|neon [SUBSTRING]\n");
+        fprintf(stderr, "usage: check_driver [--only] ref|avx2|avx512|neon|avx512bf16 [SUBSTRING]\n");
         return 2;
     }
     const char *filter = argc > 2 ? argv[2] : NULL;
@@ -42,6 +42,7 @@ int main(int argc, char **argv)
         const dml_check *checks;
     } families[] = { { "cosine", dml_cosine_checks },
                      { "lse", dml_lse_checks },
+                     { "bf16", dml_bf16_checks },
                      { "lse", dml_lse_bits_checks },
                      { "triplet", dml_triplet_checks },
                      { "losses", dml_loss_checks },

@@ -9,7 +9,9 @@
  * 63, 65, 97, with C up to 1023 so that there are many blocks of proxies):
  * the loss, ∂L/∂X and ∂L/∂P of the fused step (this ISA) with the unfused step
  * (this ISA) and with the unfused reference, and the gradient statistics of
- * fused and unfused.  Tolerances are those of the golden cases
+ * fused and unfused; gathering the statistics changes no bit of the step,
+ * and the step with the in-step SGD update of P gives P − lr·∂L/∂P bit for
+ * bit.  Tolerances are those of the golden cases
  * (tests/golden/README.md): 1e-5 relative on the loss, 1e-4 relative in norm
  * on each gradient — room for float32 reassociation (blocks sum ∂L/∂X̂ in
  * another order, Proxy-NCA's two-pass LSE rounds twice), not for a wrong term.
@@ -63,19 +65,22 @@ static double lcase_scale(const lcase *c)
 /* Rows of P (C, or C·K for SoftTriple). */
 static size_t lcase_rows(const lcase *c) { return dml_proxy_rows(&c->params, c->C); }
 
-/* One step of the case on (isa, threads, fused) into r; 0 or a message. */
+/* One step of the case on (isa, threads, fused) into r; 0 or a message.
+ * watch: the fused step gathers the gradient statistics during its sweep
+ * (the unfused one reads them from its whole G after the step). */
 static int run_case(const lcase *c, const float *X, const int32_t *y, const float *P, dml_isa isa,
-                    int threads, int fused, run *r, char *why, size_t whylen)
+                    int threads, int fused, int watch, run *r, char *why, size_t whylen)
 {
     dml_status st;
     dml_ctx *ctx = dml_ctx_create_for(&c->params, c->M, c->C, c->D, isa, threads, &st);
-    if (!ctx || dml_ctx_set_fused(ctx, fused) != DML_OK || dml_ctx_fused(ctx) != fused) {
+    if (!ctx || dml_ctx_set_fused(ctx, fused) != DML_OK || dml_ctx_fused(ctx) != fused ||
+        dml_ctx_set_gradstats(ctx, watch) != DML_OK) {
         snprintf(why, whylen, "context: %s", dml_last_error());
         dml_ctx_destroy(ctx);
         return 1;
     }
     st = dml_loss_step(ctx, &c->params, X, y, P, &r->L, r->dX, r->dP);
-    if (st == DML_OK)
+    if (st == DML_OK && (watch || !fused))
         st = dml_ctx_gradstats(ctx, r->dX, r->dP, &r->gs);
     dml_ctx_destroy(ctx);
     if (st != DML_OK) {
@@ -120,8 +125,9 @@ static int close_stat(double a, double b, double tol)
     return (isnan(a) && isnan(b)) || fabs(a - b) <= tol * (fabs(b) + 1e-12);
 }
 
-/* The gradient statistics read ctx->G, which the fused step leaves in the
- * unfused layout: they must match the unfused numbers.  Not at α or scale
+/* The fused step gathers the gradient statistics block by block during its
+ * sweep (it never holds G whole); the unfused step reads them from its
+ * whole G: they must match.  Not at α or scale
  * 128, where most weights underflow and whether one lands at 0 or on a
  * subnormal depends on the kernel's flush (the reference keeps subnormals,
  * the SIMD kernels flush them) and on the order of the rounding. */
@@ -146,6 +152,40 @@ static int compare_stats(const lcase *c, const dml_gradstats *f, const dml_grads
     return 1;
 }
 
+/* The step with the in-step SGD update of P (dml_loss_step_sgd, statistics
+ * not gathered) on P0's copy: the same loss and ∂L/∂X bits as the plain
+ * fused step r (which gathered them), and P0 − lr·dP, bit for bit, whatever
+ * the blocks and threads: so neither gathering the statistics nor the
+ * update changes a bit of the step. */
+static int check_sgd(const lcase *c, const float *X, const int32_t *y, const float *P0,
+                     dml_isa isa, int threads, const run *r, char *why, size_t whylen)
+{
+    const size_t n = lcase_rows(c) * c->D;
+    const float lr = 0.375f;
+    float *P = malloc(n * sizeof(float)), *dX = malloc(c->M * c->D * sizeof(float)), L;
+    dml_ctx *ctx = dml_ctx_create_for(&c->params, c->M, c->C, c->D, isa, threads, NULL);
+    int bad = !P || !dX || !ctx || dml_ctx_set_fused(ctx, 1) != DML_OK;
+    if (!bad) {
+        memcpy(P, P0, n * sizeof(float));
+        bad = dml_loss_step_sgd(ctx, &c->params, X, y, P, lr, &L, dX) != DML_OK;
+    }
+    size_t e = 0;
+    if (!bad && memcmp(&L, &r->L, sizeof L) == 0 &&
+        memcmp(dX, r->dX, c->M * c->D * sizeof(float)) == 0)
+        for (; e < n; e++) {
+            float want = P0[e] - lr * r->dP[e];
+            if (memcmp(&P[e], &want, sizeof want) != 0)
+                break;
+        }
+    if (bad || e < n || e == 0)
+        snprintf(why, whylen, "%s M=%zu C=%zu D=%zu, %d thread(s): the step with the in-step SGD update %s",
+                 dml_loss_name(c->params.loss), c->M, c->C, c->D, threads,
+                 bad ? dml_last_error() : "differs from the step (gathering its statistics), then P -= lr dP");
+    dml_ctx_destroy(ctx);
+    free(P), free(dX);
+    return bad || e < n || e == 0;
+}
+
 static int alloc_run(run *r, const lcase *c)
 {
     r->dX = malloc(c->M * c->D * sizeof(float));
@@ -168,11 +208,12 @@ static int check_case(const dml_kernels *k, const lcase *c, char *why, size_t wh
     for (size_t i = 0; i < c->M * c->D; i++) X[i] = rand_normalish();
     for (size_t i = 0; i < lcase_rows(c) * c->D; i++) P[i] = rand_normalish();
     for (size_t i = 0; i < c->M; i++) y[i] = (int32_t)((i * 7 + 3) % c->classes);
-    if (run_case(c, X, y, P, DML_ISA_REF, 1, 0, &ref, why, whylen))
+    if (run_case(c, X, y, P, DML_ISA_REF, 1, 0, 0, &ref, why, whylen))
         goto done;
     for (int threads = 1; threads <= 2; threads++) {
-        if (run_case(c, X, y, P, k->isa, threads, 1, &f, why, whylen) ||
-            run_case(c, X, y, P, k->isa, threads, 0, &u, why, whylen))
+        if (run_case(c, X, y, P, k->isa, threads, 1, 1, &f, why, whylen) ||
+            run_case(c, X, y, P, k->isa, threads, 0, 0, &u, why, whylen) ||
+            check_sgd(c, X, y, P, k->isa, threads, &f, why, whylen))
             goto done;
         const char *fw = threads == 1 ? "fused (1 thread) vs ref" : "fused (2 threads) vs ref";
         const char *uw = threads == 1 ? "fused (1 thread) vs unfused" : "fused (2 threads) vs unfused";
@@ -225,12 +266,15 @@ static int check_nca_sizes(const dml_kernels *k, char *why, size_t whylen)
 }
 
 /* Many blocks of proxies (C well past one block, odd, with a short last
- * block), most classes absent from the batch, and α = 128 / scale = 128 where
- * float32 exp overflows without the shift. */
+ * block; at C = 4999 thirteen blocks on one thread, seven a thread on two,
+ * so that sweep 2 computes most blocks again and the statistics are
+ * gathered over many blocks), most classes absent from the batch, and
+ * α = 128 / scale = 128 where float32 exp overflows without the shift. */
 static int check_blocks_and_extremes(const dml_kernels *k, char *why, size_t whylen)
 {
     const size_t shapes[][4] = { { 65, 1023, 17, 40 }, { 97, 1000, 63, 97 }, { 16, 385, 31, 16 },
-                                 { 1, 193, 7, 1 },     { 31, 2, 1, 2 },      { 3, 1, 5, 1 } };
+                                 { 1, 193, 7, 1 },     { 31, 2, 1, 2 },      { 3, 1, 5, 1 },
+                                 { 33, 4999, 5, 900 } };
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         for (int l = 0; l < 2; l++) {
             lcase c = make_lcase(l ? DML_LOSS_PROXY_NCA : DML_LOSS_PROXY_ANCHOR, shapes[s][0],
@@ -266,7 +310,8 @@ static int check_ns(const dml_kernels *k, char *why, size_t whylen)
  * (at K = 3, 128 classes a block; at K = 10, 38), odd sizes in M and C, then
  * C = 300 at K = 3 (three blocks on one thread, two a thread on two, the
  * last short) at the defaults and at λ = 128, γ = 0.01 (both softmaxes far
- * past float32 exp without the shift). */
+ * past float32 exp without the shift), and C = 501 at K = 10 (fourteen
+ * blocks of 38 classes on one thread). */
 static int check_st(const dml_kernels *k, char *why, size_t whylen)
 {
     static const size_t sizes[] = { 1, 7, 17, 97 };
@@ -279,6 +324,10 @@ static int check_st(const dml_kernels *k, char *why, size_t whylen)
             if (check_case(k, &c, why, whylen))
                 return 1;
         }
+    lcase m = make_lcase(DML_LOSS_SOFT_TRIPLE, 17, 501, 5, 17);
+    m.params.u.st.centers_per_class = 10;
+    if (check_case(k, &m, why, whylen))
+        return 1;
     lcase c = make_lcase(DML_LOSS_SOFT_TRIPLE, 17, 300, 7, 60);
     if (check_case(k, &c, why, whylen))
         return 1;

@@ -89,6 +89,7 @@ static int step(const dml_kernels *k, const dml_params *p, size_t M, size_t C, s
     dml_status st;
     dml_ctx *ctx = dml_ctx_create_for(p, M, C, D, k->isa, threads, &st);
     if (ctx && (st = dml_ctx_set_fused(ctx, fused)) == DML_OK && (st = dml_ctx_set_sample_seed(ctx, seed)) == DML_OK &&
+        (st = dml_ctx_set_gradstats(ctx, 1)) == DML_OK && /* a fused step gathers them as it sweeps */
         (st = dml_loss_step(ctx, p, X, y, P, L, dX, dP)) == DML_OK)
         st = dml_ctx_gradstats(ctx, dX, dP, gs);
     if (st == DML_OK && idx) {

@@ -20,6 +20,8 @@ typedef struct dml_check {
 /* Each family exports a table terminated by { NULL, NULL }. */
 extern const dml_check dml_cosine_checks[];
 extern const dml_check dml_lse_checks[];
+/* The bf16 proxies' normalisation and product (check_bf16.c). */
+extern const dml_check dml_bf16_checks[];
 /* The lse and exp kernels' output bits against pinned hashes (check_lse_bits.c). */
 extern const dml_check dml_lse_bits_checks[];
 extern const dml_check dml_triplet_checks[]; /* the losses over the table: sorted vs enumerate */

@@ -1,11 +1,14 @@
 /* test_fused.c — the fused proxy step: Criterion wrapper around
  * dml_loss_checks[] (fused vs unfused vs reference at odd sizes, every ISA,
- * 1 and 2 threads), every golden case fused and unfused, and the switch. */
+ * 1 and 2 threads), every golden case fused and unfused, the switch, and
+ * the refusals of the step with the in-step SGD update. */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <criterion/parameterized.h>
 #include <glob.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "checks.h"
 #include "dml_kernels.h"
@@ -120,4 +123,32 @@ Test(fused, phases_and_flops)
             dml_ctx_destroy(ctx);
         }
     free(X), free(P), free(dX), free(dP);
+}
+
+/* The step with the in-step SGD update refuses what it cannot do, in one
+ * line each, and leaves P untouched then; gradient statistics need a dP. */
+Test(fused, step_sgd_refusals)
+{
+    const size_t M = 6, C = 5, D = 3;
+    float X[18], P[15], P0[15], dX[18], L;
+    int32_t y[6] = { 0, 1, 2, 0, 1, 2 };
+    for (int i = 0; i < 18; i++) X[i] = (float)(i % 7) - 3.0f;
+    for (int i = 0; i < 15; i++) P0[i] = P[i] = (float)(i % 5) - 2.0f;
+    dml_params pa = dml_params_default(DML_LOSS_PROXY_ANCHOR), ms = dml_params_default(DML_LOSS_MS);
+    dml_ctx *f = dml_ctx_create(DML_LOSS_PROXY_ANCHOR, M, C, D, DML_ISA_AUTO, 1, NULL);
+    dml_ctx *u = dml_ctx_create(DML_LOSS_PROXY_ANCHOR, M, C, D, DML_ISA_AUTO, 1, NULL);
+    dml_ctx *p = dml_ctx_create(DML_LOSS_MS, M, C, D, DML_ISA_AUTO, 1, NULL);
+    cr_assert(f && u && p && dml_ctx_set_fused(u, 0) == DML_OK);
+    cr_expect_eq(dml_loss_step_sgd(u, &pa, X, y, P, 0.1f, &L, dX), DML_ERR_ARG, "unfused");
+    cr_expect(strstr(dml_last_error(), "fused step") != NULL, "%s", dml_last_error());
+    cr_expect_eq(dml_loss_step_sgd(p, &ms, X, y, P, 0.1f, &L, dX), DML_ERR_ARG, "pair loss");
+    cr_expect_eq(dml_loss_step_sgd(f, &pa, X, y, P, NAN, &L, dX), DML_ERR_PARAM, "lr NaN");
+    cr_expect_eq(dml_loss_step_sgd(f, &pa, X, y, P, -1.0f, &L, dX), DML_ERR_PARAM, "lr < 0");
+    cr_expect_eq(dml_loss_step_sgd(f, &pa, X, y, P, 0.1f, &L, NULL), DML_ERR_NULL, "no dX");
+    cr_expect_eq(memcmp(P, P0, sizeof P), 0, "a refused step leaves P as it was");
+    cr_expect_eq(dml_loss_step_sgd(f, &pa, X, y, P, 0.1f, &L, dX), DML_OK, "%s", dml_last_error());
+    cr_expect_neq(memcmp(P, P0, sizeof P), 0, "an accepted step moves P");
+    dml_gradstats gs;
+    cr_expect_eq(dml_ctx_gradstats(f, dX, NULL, &gs), DML_ERR_NULL, "no dP to take norms of");
+    dml_ctx_destroy(f), dml_ctx_destroy(u), dml_ctx_destroy(p);
 }

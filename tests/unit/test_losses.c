@@ -146,7 +146,7 @@ Test(invariance, one_centre_soft_triple_is_normalized_softmax)
                nca = dml_params_default(DML_LOSS_PROXY_NCA);
     st.u.st = (dml_soft_triple_params){ 1, 8.0f, 0.1f, 0.0f };
     ns.u.ns.temperature = 0.125f;
-    nca.u.nca = (dml_proxy_nca_params){ 8.0f, 1, 1.0f };
+    nca.u.nca = (dml_proxy_nca_params){ 8.0f, 1, 1.0f, DML_PRECISION_FP32 };
     dml_params all[3] = { st, ns, nca };
     float L[3], dX[3][16 * 9], dP[3][6 * 9];
     for (int k = 0; k < 3; k++) {

@@ -1,0 +1,24 @@
+/* bf16_avx512.c — the bf16 kernels on AVX-512: widening by vpmovzxwd and a
+ * 16-bit left shift, masked for the tail (bf16_driver.h). */
+#include <immintrin.h>
+
+typedef __m512 bf_vec;
+#define BF_VW 16
+static inline bf_vec bf_zero(void) { return _mm512_setzero_ps(); }
+static inline bf_vec bf_load(const float *p) { return _mm512_loadu_ps(p); }
+static inline void bf_store(float *p, bf_vec v) { _mm512_storeu_ps(p, v); }
+static inline bf_vec bf_set1(float x) { return _mm512_set1_ps(x); }
+static inline bf_vec bf_fma(bf_vec a, bf_vec b, bf_vec c) { return _mm512_fmadd_ps(a, b, c); }
+
+#include "bf16_driver.h"
+
+static void bf_widen_row(const uint16_t *x, size_t d, float *y)
+{
+    for (size_t k = 0; k < d; k += 16) {
+        __mmask16 m = d - k >= 16 ? 0xFFFF : (__mmask16)((1u << (d - k)) - 1);
+        __m512i w = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, x + k));
+        _mm512_mask_storeu_ps(y + k, m, _mm512_castsi512_ps(_mm512_slli_epi32(w, 16)));
+    }
+}
+
+DML_BF16_ENTRIES(avx512)

@@ -62,6 +62,7 @@ static brow *brow_add(brows *b)
 {
     brow *x = grow_slot(&b->v, &b->cap, b->n++, sizeof *b->v, 128);
     x->vs_ref = x->vs_blas = x->vs_blas256 = x->peak = NAN;
+    x->peak_best = x->vs_blas256_best = NAN;
     return x;
 }
 
@@ -76,9 +77,12 @@ static const brow *find(const brows *b, kernel_op op, const char *who, size_t C,
 
 /* ------------------------------------------------------------- the run */
 
-/* The paper's shapes: M = 180 and every C × D below (--quick: C=1000, D=512). */
+/* The paper's shapes: M = 180 and every C × D below (--quick: C=1000, D=512);
+ * D = 128 for the products only (issue 17's AVX2 goals start there). */
 #define BENCH_M 180
-static const size_t bench_Cs[] = { 100, 1000, 11318 }, bench_Ds[] = { 64, 512, 1024 };
+#define BENCH_NC 3
+#define BENCH_ND 4
+static const size_t bench_Cs[BENCH_NC] = { 100, 1000, 11318 }, bench_Ds[BENCH_ND] = { 64, 128, 512, 1024 };
 
 /* The contenders, the yardstick and the peak, all measured before any kernel
  * so that the header can say what the table is relative to. */
@@ -86,7 +90,7 @@ static void bench_setup(bench_run *R)
 {
     R->ref_idx = -1;
     for (int i = 0; i < DML_ISA_COUNT; i++)
-        if (dml_isa_supported((dml_isa)i)) {
+        if (dml_isa_supported((dml_isa)i) && (R->isa < 0 || R->isa == i)) {
             if (i == DML_ISA_REF) R->ref_idx = R->ncs;
             snprintf(R->cs[R->ncs].name, sizeof R->cs[R->ncs].name, "%s", dml_isa_name((dml_isa)i));
             R->cs[R->ncs++].k = dml_kernels_for((dml_isa)i);
@@ -112,9 +116,11 @@ static int is_gemm(kernel_op op)
  * kernel whose shape does not depend on C (syrk) or D (lse, exp) runs once. */
 static int shape_wanted(const bench_run *R, kernel_op op, size_t ci, size_t di)
 {
+    if (R->products && !is_gemm(op)) return 0;
     if (R->quick && (bench_Cs[ci] != 1000 || bench_Ds[di] != 512)) return 0;
+    if (bench_Ds[di] == 128 && !is_gemm(op)) return 0;
     if ((op == KOP_SYRK) && ci != (R->quick ? 1 : 0)) return 0;
-    if ((op == KOP_LSE || op == KOP_EXP) && di != (R->quick ? 1 : 0)) return 0;
+    if ((op == KOP_LSE || op == KOP_EXP) && bench_Ds[di] != (R->quick ? 512 : 64)) return 0;
     return 1;
 }
 
@@ -165,20 +171,25 @@ static const char *width_of(const bench_run *R, const contender *c)
 static void add_rows(bench_run *R, kernel_op op, const kernel_case *kc, size_t C, size_t D,
                      const contender *use, int nuse, const result *res)
 {
-    double ref_t = NAN, blas_t = NAN, blas256_t = NAN, peak_of[DML_ISA_COUNT];
-    for (int i = 0; i < R->npk; i++) peak_of[i] = R->pk[i].gflops;
+    double ref_t = NAN, blas_t = NAN, blas256_t = NAN, blas256_min = NAN;
+    double peak_of[DML_ISA_COUNT], peak_best_of[DML_ISA_COUNT];
+    for (int i = 0; i < R->npk; i++) peak_of[i] = R->pk[i].gflops, peak_best_of[i] = NAN;
     for (int c = 0; c < nuse; c++) {
         if (!strcmp(use[c].name, "ref")) ref_t = res[c].cpu_med;
         if (use[c].b == &R->bl) blas_t = res[c].cpu_med;
-        if (use[c].b == &R->bl256) blas256_t = res[c].cpu_med;
-        if (use[c].probe)
-            peak_of[use[c].probe - R->pk] = (double)use[c].iters * use[c].probe->fn(1) / res[c].cpu_med;
+        if (use[c].b == &R->bl256) blas256_t = res[c].cpu_med, blas256_min = res[c].cpu_min;
+        if (use[c].probe) {
+            double flops = (double)use[c].iters * use[c].probe->fn(1);
+            peak_of[use[c].probe - R->pk] = flops / res[c].cpu_med;
+            peak_best_of[use[c].probe - R->pk] = flops / res[c].cpu_min;
+        }
     }
     for (int c = 0; c < nuse; c++) {
         if (use[c].probe) continue;
         brow *x = brow_add(&R->rows);
         for (int i = 0; i < R->npk; i++)
-            if (!strcmp(R->pk[i].isa, width_of(R, &use[c]))) x->peak = peak_of[i];
+            if (!strcmp(R->pk[i].isa, width_of(R, &use[c])))
+                x->peak = peak_of[i], x->peak_best = peak_best_of[i];
         x->op = op;
         snprintf(x->shape, sizeof x->shape, "%s", kc->shape);
         snprintf(x->who, sizeof x->who, "%.31s", use[c].name);
@@ -189,6 +200,7 @@ static void add_rows(bench_run *R, kernel_op op, const kernel_case *kc, size_t C
         x->vs_ref = ref_t / res[c].cpu_med;
         if (is_gemm(op)) x->vs_blas = blas_t / res[c].cpu_med;
         if (is_gemm(op)) x->vs_blas256 = blas256_t / res[c].cpu_med;
+        if (is_gemm(op)) x->vs_blas256_best = blas256_min / res[c].cpu_min;
     }
 }
 
@@ -229,8 +241,8 @@ static int bench_shape(bench_run *R, kernel_op op, size_t C, size_t D)
 static int bench_sweep(bench_run *R)
 {
     for (int op = 0; op < KOP_COUNT; op++)
-        for (size_t ci = 0; ci < 3; ci++)
-            for (size_t di = 0; di < 3; di++)
+        for (size_t ci = 0; ci < BENCH_NC; ci++)
+            for (size_t di = 0; di < BENCH_ND; di++)
                 if (shape_wanted(R, (kernel_op)op, ci, di) &&
                     bench_shape(R, (kernel_op)op, bench_Cs[ci], bench_Ds[di]))
                     return 1;
@@ -252,11 +264,12 @@ void bench_add_target(bench_run *R, double v, double goal, int higher_better, co
 }
 
 /* Issue 17's AVX2 goals, against OpenBLAS's AVX2 (Haswell) kernels: at
- * C >= 1000, D >= 128 1.05x and 85 % of the AVX2 peak; at D = 64, 1.0x. */
+ * C >= 1000, D >= 128 1.05x (medians) and 85 % of the AVX2 peak (fastest
+ * rounds of both, as the issue states it); at D = 64, 1.0x. */
 static void avx2_targets(bench_run *R, kernel_op op)
 {
-    for (size_t ci = 0; ci < 3; ci++)
-        for (size_t di = 0; di < 3; di++) {
+    for (size_t ci = 0; ci < BENCH_NC; ci++)
+        for (size_t di = 0; di < BENCH_ND; di++) {
             size_t C = bench_Cs[ci], D = bench_Ds[di];
             const brow *a2 = find(&R->rows, op, "avx2", C, D);
             if (!a2) continue;
@@ -267,8 +280,9 @@ static void avx2_targets(bench_run *R, kernel_op op)
             } else if (C >= 1000) {
                 bench_add_target(R, a2->vs_blas256, 1.05, 1,
                                  "%s M=180 C=%zu D=%zu avx2 / OpenBLAS-AVX2 >= 1.05", name, C, D);
-                bench_add_target(R, rate(a2) / a2->peak, 0.85, 1,
-                                 "%s M=180 C=%zu D=%zu avx2 fraction of avx2 peak >= 0.85", name, C, D);
+                bench_add_target(R, rate_best(a2) / a2->peak_best, 0.85, 1,
+                                 "%s M=180 C=%zu D=%zu avx2 fastest fraction of avx2 peak >= 0.85",
+                                 name, C, D);
             }
         }
 }
@@ -287,7 +301,7 @@ static void collect_targets(bench_run *R)
         if (a2) bench_add_target(R, a2->vs_blas, 0.75, 1, "%s M=180 C=1000 D=512 avx2 / OpenBLAS >= 0.75", name);
         avx2_targets(R, (kernel_op)p);
     }
-    for (size_t ci = 1; ci < 3; ci++) {
+    for (size_t ci = 1; ci < BENCH_NC; ci++) {
         const brow *a5 = find(&R->rows, KOP_LSE, "avx512", bench_Cs[ci], 0);
         const brow *a2 = find(&R->rows, KOP_LSE, "avx2", bench_Cs[ci], 0);
         if (a5) bench_add_target(R, a5->vs_ref, 8, 1, "lse rows=180 n=%zu avx512 speed-up over ref >= 8", bench_Cs[ci]);
@@ -306,11 +320,13 @@ int bench_main(const bench_opts *o)
     R.quick = o->quick;
     R.precision_only = o->precision;
     R.log = R.json ? stderr : stdout;
-    R.rounds = R.quick ? 7 : 11;
+    R.products = o->products;
+    R.isa = o->isa;
+    R.rounds = o->rounds > 0 ? o->rounds : R.quick ? 7 : 11;
     idle_mark_now(&R.idle_start);
     bench_setup(&R);
     bench_print_header(&R);
-    if ((!R.precision_only && bench_sweep(&R)) || bench_steps(&R)) return 1;
+    if ((!R.precision_only && bench_sweep(&R)) || (!R.products && bench_steps(&R))) return 1;
     idle_mark end;
     idle_mark_now(&end);
     idle_between(&R.idle_start, &end, &R.idle);

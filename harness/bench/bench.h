@@ -4,9 +4,13 @@
 #ifndef DML_BENCH_BENCH_H
 #define DML_BENCH_BENCH_H
 
-/* precision: 1 measures only the steps that compare fp32 with bf16 P
- * (`bench --precision bf16`; docs/scale.md, "bf16 proxies"). */
-typedef struct bench_opts { int json, quick, precision; } bench_opts;
+typedef struct bench_opts {
+    int json, quick;
+    int precision; /* 1: only the steps that compare fp32 with bf16 P (`bench --precision bf16`; docs/scale.md) */
+    int products;  /* the three GEMM products alone (S, dX, dP), no other kernel nor step */
+    int isa;       /* >= 0: this dml_isa alone among our contenders (OpenBLAS stays) */
+    int rounds;    /* > 0: interleaved rounds per shape instead of the default */
+} bench_opts;
 
 /* Measures and prints (text, or JSON on stdout); returns the exit status. */
 int bench_main(const bench_opts *o);

@@ -34,6 +34,11 @@ static void print_json_row(const brow *x, int last)
            x->r.cpu_min, x->r.wall_med, x->flops ? "gflops" : "gelem_per_s", rate(x));
     if (x->flops && isfinite(x->peak))
         printf(", \"peak_gflops\": %.3f, \"peak_fraction\": %.4f", x->peak, rate(x) / x->peak);
+    if (x->flops && isfinite(x->peak_best))
+        printf(", \"peak_best_gflops\": %.3f, \"peak_fraction_best\": %.4f", x->peak_best,
+               rate_best(x) / x->peak_best);
+    if (isfinite(x->vs_blas256_best))
+        printf(", \"ratio_vs_openblas_avx2_best\": %.4f", x->vs_blas256_best);
     if (isfinite(x->vs_ref)) printf(", \"speedup_vs_ref\": %.3f", x->vs_ref);
     if (isfinite(x->vs_blas)) printf(", \"ratio_vs_openblas\": %.4f", x->vs_blas);
     if (isfinite(x->vs_blas256)) printf(", \"ratio_vs_openblas_avx2\": %.4f", x->vs_blas256);
@@ -94,13 +99,18 @@ void bench_print_json(const bench_run *R)
 
 static void print_text_row(const brow *x)
 {
-    char rt[32], pkf[16] = "-", vr[16] = "-", vb[16] = "-", vb2[16] = "-";
+    char rt[32], pkf[24] = "-", vr[16] = "-", vb[16] = "-", vb2[24] = "-";
     snprintf(rt, sizeof rt, "%.2f %s", rate(x), x->flops ? "GFLOP/s" : "Gel/s");
     if (x->flops && isfinite(x->peak)) snprintf(pkf, sizeof pkf, "%.0f%%", 100 * rate(x) / x->peak);
+    if (x->flops && isfinite(x->peak_best))
+        snprintf(pkf, sizeof pkf, "%.0f/%.0f%%", 100 * rate(x) / x->peak,
+                 100 * rate_best(x) / x->peak_best);
     if (isfinite(x->vs_ref)) snprintf(vr, sizeof vr, "%.1fx", x->vs_ref);
     if (isfinite(x->vs_blas)) snprintf(vb, sizeof vb, "%.2f", x->vs_blas);
     if (isfinite(x->vs_blas256)) snprintf(vb2, sizeof vb2, "%.2f", x->vs_blas256);
-    printf("%-13s %-20s %-11s %11.1f %11.1f %14s %6s %7s %9s %9s\n", kernel_op_name(x->op),
+    if (isfinite(x->vs_blas256_best))
+        snprintf(vb2, sizeof vb2, "%.2f/%.2f", x->vs_blas256, x->vs_blas256_best);
+    printf("%-13s %-20s %-11s %11.1f %11.1f %14s %8s %7s %9s %10s\n", kernel_op_name(x->op),
            x->shape, x->who, x->r.cpu_med / 1e3, x->r.cpu_min / 1e3, rt, pkf, vr, vb, vb2);
 }
 
@@ -130,8 +140,9 @@ static void print_steps(const bench_run *R)
 
 void bench_print_text(const bench_run *R)
 {
-    printf("\n%-13s %-20s %-11s %11s %11s %14s %6s %7s %9s %9s\n", "kernel", "shape", "who",
+    printf("\n%-13s %-20s %-11s %11s %11s %14s %8s %7s %9s %10s\n", "kernel", "shape", "who",
            "median us", "min us", "rate", "%peak", "x ref", "/OpenBLAS", "/OB-AVX2");
+    printf("(%%peak and /OB-AVX2 of a product: median round / fastest round of each)\n");
     for (size_t i = 0; i < R->rows.n; i++) print_text_row(&R->rows.v[i]);
     print_steps(R);
     printf("\nTargets (one thread; reported, not enforced):\n");

@@ -38,6 +38,8 @@ typedef struct brow {
     double vs_blas256;      /* rate / rate of OpenBLAS with AVX2 kernels (NaN if none) */
     double peak;            /* GFLOP/s of the FMA probe of this row's vector width,
                              * interleaved with it (products), else the run's probe */
+    double peak_best;       /* the same probe in its fastest round (products; else NaN) */
+    double vs_blas256_best; /* fastest round over OpenBLAS-AVX2's fastest round */
 } brow;
 
 typedef struct brows { brow *v; size_t n, cap; } brows;
@@ -70,6 +72,7 @@ typedef struct target { char what[256]; double value, goal; int higher_better, m
 typedef struct bench_run {
     int json, quick, rounds;
     int precision_only; /* bench --precision: the fp32/bf16 step cases alone */
+    int products, isa;       /* bench_opts: products only; one ISA (or -1: all) */
     FILE *log;               /* progress: stdout, or stderr when stdout is JSON */
     contender cs[MAX_CONT];  /* one per ISA this CPU runs */
     int ncs, ref_idx;        /* ref_idx: the scalar reference in cs, or -1 */
@@ -91,6 +94,7 @@ typedef struct bench_run {
 } bench_run;
 
 static inline double rate(const brow *x) { return x->work / x->r.cpu_med; } /* per ns = G/s */
+static inline double rate_best(const brow *x) { return x->work / x->r.cpu_min; }
 
 /* steps.c: every step comparison on every SIMD ISA, and their targets. */
 int bench_steps(bench_run *R);

@@ -1,23 +1,30 @@
 /* gemm_a_block.h — the second loop order of gemm_driver.h (included by it,
- * after gemm_pack_a and before gemm_drive): a few rows of op(A) against a
- * long k, every A panel packed at once and B's micro-panel kept in L1, with
- * the next block's sources prefetched meanwhile. */
+ * after gemm_pack_a and gemm_tile, before gemm_drive): a block of up to
+ * GEMM_MC rows of op(A) packed at once and B's micro-panel kept in L1 while
+ * the block's A panels stream past it from L2 (BLIS's order), with the next
+ * block's sources prefetched meanwhile. */
 #ifndef DML_GEMM_A_BLOCK_H
 #define DML_GEMM_A_BLOCK_H
 
-/* The k block of gemm_a_block_times_b_block: a KC×NR micro-panel of B that
- * stays in L1 (12 KiB for AVX2's NR = 16) beside the A panels streaming past.
+/* The k block of this order: a KC×NR micro-panel of B that stays in L1
+ * (12 KiB for AVX2's NR = 16) beside the A panels streaming past.
  * 192 measured best of 192, 256, 512 for dX̂ at C = 11 318 (Sapphire Rapids,
  * AVX2 kernels); an ISA may set its own. */
 #ifndef GEMM_KC_A_BLOCK
 #define GEMM_KC_A_BLOCK 192
 #endif
 
-/* Room after the packed B block for every MR-row panel of op(A) at once. */
+/* Rows of op(A) packed at once: the block (MC × KC floats) sits in L2 beside
+ * the packed B block.  An ISA may set its own; by default as many as the work
+ * area holds (all of m = 180 for the proxy losses' dX̂). */
 #define GEMM_WORK_FLOATS DML_GEMM_WORK_FLOATS
-static inline int gemm_a_block_fits(size_t m, size_t kc)
+static inline size_t gemm_mc(size_t kc)
 {
-    return gemm_ceil_div(m, GEMM_MR) * GEMM_MR * kc + 8 <= GEMM_WORK_FLOATS - GEMM_A_OFFSET;
+    size_t most = (GEMM_WORK_FLOATS - GEMM_A_OFFSET - 8) / kc / GEMM_MR * GEMM_MR;
+#ifdef GEMM_MC
+    most = gemm_min(most, GEMM_MC);
+#endif
+    return most;
 }
 
 /* A region of `rows` rows of `width` floats (row stride ld) whose cache
@@ -37,47 +44,70 @@ static void gemm_prefetch_lines(gemm_prefetch *f, size_t lines)
     }
 }
 
-/* A few rows (m ≤ ~500) against a long k: dX̂ = G P̂ (m = M, k = C).  Every
- * MR-row panel of op(A) is packed once per block, then each NR-column
- * micro-panel of B stays in L1 while the panels of A stream past it from L2
- * (BLIS's loop order): per k step 4·MR bytes come from L2 rather than 4·NR.
- * `next` is the source of the next block, prefetched meanwhile. */
-static void gemm_a_block_times_b_block(int ta, size_t m, size_t kc, const float *A, size_t lda,
-                                       size_t p0, const float *b_pack, float *a_pack, float *C,
-                                       size_t ldc, size_t j0, size_t nc, int accumulate,
-                                       gemm_prefetch next[2])
+/* Rows i_lo..i_hi of op(A) (k slice p0..p0+kc) against the packed B block
+ * (columns j0..j0+nc): every MR-row panel packed once, then each NR-column
+ * micro-panel of B stays in L1 while the panels stream past it from L2: per
+ * k step 4·MR bytes come from L2 rather than 4·NR.  `rows` (ta = 0, tb = 1)
+ * gives the dot-product tile its unpacked rows (a: row 0 of A at p0, b: row
+ * j0 of B at p0).  `next` is the source of the next block, prefetched meanwhile. */
+static void gemm_a_block_times_b_block(int ta, size_t m, size_t i_lo, size_t i_hi, size_t kc,
+                                       const float *A, size_t lda, size_t p0,
+                                       const float *b_pack, const gemm_rows *rows,
+                                       float *a_pack, float *C, size_t ldc, size_t j0,
+                                       size_t nc, int accumulate, gemm_prefetch next[2])
 {
-    for (size_t i0 = 0; i0 < m; i0 += GEMM_MR)
-        gemm_pack_a(ta, A, lda, i0, gemm_min(GEMM_MR, m - i0), p0, kc, a_pack + i0 * kc);
-    size_t calls = gemm_ceil_div(nc, GEMM_NR) * gemm_ceil_div(m, GEMM_MR);
+    for (size_t i0 = i_lo; i0 < i_hi; i0 += GEMM_MR)
+        gemm_pack_a(ta, A, lda, m, i0, gemm_min(GEMM_MR, i_hi - i0), p0, kc,
+                    a_pack + (i0 - i_lo) * kc);
+    size_t calls = gemm_ceil_div(nc, GEMM_NR) * gemm_ceil_div(i_hi - i_lo, GEMM_MR);
     size_t per_call[2];
     for (int s = 0; s < 2; s++)
         per_call[s] = gemm_ceil_div(next[s].rows * gemm_ceil_div(next[s].width, 16), calls);
     for (size_t jr = 0; jr < nc; jr += GEMM_NR) {
         size_t nr = gemm_min(GEMM_NR, nc - jr);
-        for (size_t i0 = 0; i0 < m; i0 += GEMM_MR) {
+        for (size_t i0 = i_lo; i0 < i_hi; i0 += GEMM_MR) {
             gemm_prefetch_lines(&next[0], per_call[0]);
             gemm_prefetch_lines(&next[1], per_call[1]);
-            gemm_ukernel(kc, a_pack + i0 * kc, b_pack + jr * kc, C + i0 * ldc + j0 + jr, ldc,
-                         gemm_min(GEMM_MR, m - i0), nr, accumulate);
+            gemm_rows at = { NULL, 0, NULL, 0 };
+            if (rows)
+                at = (gemm_rows){ rows->a + i0 * rows->lda, rows->lda, rows->b + jr * rows->ldb,
+                                  rows->ldb };
+            gemm_tile(kc, a_pack + (i0 - i_lo) * kc, 0, b_pack + jr * kc, rows ? &at : NULL,
+                      C + i0 * ldc + j0 + jr, ldc, gemm_min(GEMM_MR, i_hi - i0), nr, accumulate);
         }
     }
 }
 
-/* The sources of block (j0, p0) of a_block mode (ta = 1 or tb = 0 there:
- * A's rows p0.. of m floats, or its rows 0..m of kc; B's rows p0.. of nc). */
-static void gemm_prefetch_block(int ta, int tb, size_t m, size_t kc, const float *A, size_t lda,
-                                const float *B, size_t ldb, size_t j0, size_t nc, size_t p0,
-                                gemm_prefetch next[2])
+/* The sources of the block after (i_lo.., j0, p0) in this order's walk: the
+ * next rows of A in the same k slice, or, after the last rows, the first rows
+ * of the next k slice (or n block) with its B.  A's rows i.. of kc floats
+ * (ta = 0) or its rows p.. of the block's rows (ta = 1); B's rows j0.. of kc
+ * (tb = 1) or its rows p0.. of nc floats (tb = 0). */
+static void gemm_prefetch_next(int ta, int tb, size_t m, size_t n, size_t k, size_t kc_step,
+                               size_t nc_step, size_t mc, const float *A, size_t lda,
+                               const float *B, size_t ldb, size_t i_hi, size_t j0, size_t nc,
+                               size_t p0, size_t kc, gemm_prefetch next[2])
 {
+    next[0] = next[1] = (gemm_prefetch){ 0 };
+    size_t ni = i_hi, nj0 = j0, np0 = p0;
+    if (ni >= m) {
+        ni = 0, np0 = p0 + kc;
+        if (np0 >= k)
+            np0 = 0, nj0 = j0 + nc;
+        if (nj0 >= n)
+            return;
+        size_t nkc = gemm_min(kc_step, k - np0), nnc = gemm_min(nc_step, n - nj0);
+        if (tb)
+            next[1] = (gemm_prefetch){ B + nj0 * ldb + np0, ldb, nnc, nkc, 0, 0 };
+        else
+            next[1] = (gemm_prefetch){ B + np0 * ldb + nj0, ldb, nkc, nnc, 0, 0 };
+        kc = nkc;
+    }
+    size_t rows = gemm_min(mc, m - ni);
     if (ta)
-        next[0] = (gemm_prefetch){ A + p0 * lda, lda, kc, m, 0, 0 };
+        next[0] = (gemm_prefetch){ A + np0 * lda + ni, lda, kc, rows, 0, 0 };
     else
-        next[0] = (gemm_prefetch){ A + p0, lda, m, kc, 0, 0 };
-    if (tb)
-        next[1] = (gemm_prefetch){ B + j0 * ldb + p0, ldb, nc, kc, 0, 0 };
-    else
-        next[1] = (gemm_prefetch){ B + p0 * ldb + j0, ldb, kc, nc, 0, 0 };
+        next[0] = (gemm_prefetch){ A + ni * lda + np0, lda, rows, kc, 0, 0 };
 }
 
 #endif /* DML_GEMM_A_BLOCK_H */

@@ -5,12 +5,15 @@
  *   GEMM_MR, GEMM_NR   micro-tile rows (broadcast from packed A) and columns
  *                      (vector loads from packed B)
  *   GEMM_KC            largest k block (packed A micro-panel GEMM_MR×KC lives in L1)
- *   GEMM_B_FLOATS      largest packed B block KC×NC, in floats (lives in L2)
+ *   GEMM_B_FLOATS      largest packed B block KC×NC, in floats (lives in L2;
+ *                      smaller where L2 is: gemm_b_floats)
  *   GEMM_VEC           lanes of one vector of the micro-tile's rows      } optional:
  *   GEMM_DOT_MAX       most tail columns worth a dot-product tile        } see below
  *   gemm_ukernel(kc, a, b, C, ldc, mr, nr, accumulate)
  *                      C[mr×nr] (=|+=) a-panel · b-panel, mr <= MR, nr <= NR
  *   gemm_dot_tile(kc, A, lda, B, ldb, C, ldc, mr, nc, accumulate)     (with GEMM_DOT_MAX)
+ *   gemm_ukernel_rows(kc, A, lda, b, C, ldc, mr, nr, accumulate)      (with GEMM_A_DIRECT)
+ *                      gemm_ukernel on MR rows of A itself (ta = 0), no A pack
  *                      C[mr×nc] (=|+=) A[i]·B[j] on unpacked k-contiguous rows
  *   GEMM_ROW_BACKWARD  the ISA's dml_normalize_backward_f32_<isa> (the epilogue)
  *   pack_panel_transposed(src, ld, rows, R, kc, dst),
@@ -58,12 +61,18 @@ static size_t gemm_block_size(size_t n, size_t most, size_t unit)
     return gemm_min(size, most);
 }
 
-/* MR-row micro-panel of op(A), rows i0.., k slice p0..p0+kc. */
-static void gemm_pack_a(int ta, const float *A, size_t lda, size_t i0, size_t mr, size_t p0,
-                        size_t kc, float *dst)
+/* An ISA whose copied pack of A needs no more than pack_panel_copied. */
+#ifndef pack_a_panel_copied
+#define pack_a_panel_copied(src, ld, cols, readable, R, kc, dst)                                 \
+    pack_panel_copied(src, ld, cols, R, kc, dst)
+#endif
+
+/* MR-row micro-panel of op(A) (m rows in all), rows i0.., k slice p0..p0+kc. */
+static void gemm_pack_a(int ta, const float *A, size_t lda, size_t m, size_t i0, size_t mr,
+                        size_t p0, size_t kc, float *dst)
 {
     if (ta) /* op(A)[i][p] = A[p][i]: each k step is a contiguous run of A */
-        pack_panel_copied(A + p0 * lda + i0, lda, mr, GEMM_MR, kc, dst);
+        pack_a_panel_copied(A + p0 * lda + i0, lda, mr, m - i0, GEMM_MR, kc, dst);
     else
         pack_panel_transposed(A + i0 * lda + p0, lda, mr, GEMM_MR, kc, dst);
 }
@@ -109,42 +118,7 @@ static void gemm_zero(size_t m, size_t n, float *C, size_t ldc)
         memset(C + i * ldc, 0, n * sizeof *C);
 }
 
-/* SYRK bookkeeping.  Micro-tiles start at multiples of NR in every column
- * block (nc is a multiple of NR), so whether the micro-kernel writes an upper
- * element (c, r), c < r, depends only on c and r: it does when r's tile starts
- * at or before the last row of c's MR-row panel.  Those elements lie in a band
- * less than MR + NR wide above the diagonal; the band's end for row c is: */
-static inline size_t syrk_band_end(size_t c)
-{
-    size_t panel_last_row = c / GEMM_MR * GEMM_MR + GEMM_MR - 1;
-    return (panel_last_row / GEMM_NR + 1) * GEMM_NR;
-}
-
-/* Mirror the final lower elements of rows i0..i0+mr, columns j0..j0+nc into
- * the upper triangle while they are still in cache, outside the band (which a
- * later micro-tile may still write, so it is mirrored at the very end). */
-static void syrk_mirror_panel(float *C, size_t ldc, size_t i0, size_t mr, size_t j0, size_t nc)
-{
-    size_t c_end = gemm_min(j0 + nc, i0 + mr - 1);
-    for (size_t c = j0; c < c_end; c++) {
-        size_t r = i0 > c + 1 ? i0 : c + 1;
-        size_t band_end = syrk_band_end(c);
-        if (r < band_end)
-            r = band_end;
-        for (; r < i0 + mr; r++)
-            C[c * ldc + r] = C[r * ldc + c];
-    }
-}
-
-/* Upper := lower inside the band, once every tile is final. */
-static void syrk_mirror_band(size_t n, float *C, size_t ldc)
-{
-    for (size_t c = 0; c < n; c++) {
-        size_t r_end = gemm_min(syrk_band_end(c), n);
-        for (size_t r = c + 1; r < r_end; r++)
-            C[c * ldc + r] = C[r * ldc + c];
-    }
-}
+#include "gemm_syrk.h"
 
 /* An ISA without a dot-product tile (NEON: its 12-column tile wastes little
  * on n = 180) leaves GEMM_DOT_MAX undefined, and every column goes through the
@@ -174,63 +148,46 @@ static inline size_t gemm_dot_columns(size_t nr, const gemm_rows *rows)
     return rows && nr < GEMM_NR && rest <= GEMM_DOT_MAX ? rest : 0;
 }
 
+/* One micro-tile C[mr × nr] (c: its first element) from an A panel and a B
+ * micro-panel, its last few columns by dot products where `rows` allows
+ * (rows->a: row i0 of A at column p0, rows->b: the tile's first row of B). */
+GEMM_INLINE void gemm_tile(size_t kc, const float *a_pack, size_t a_ld, const float *b_panel,
+                           const gemm_rows *rows, float *c, size_t ldc, size_t mr, size_t nr,
+                           int accumulate)
+{
+    size_t dot_cols = gemm_dot_columns(nr, rows), vec_cols = nr - dot_cols;
+#ifdef GEMM_A_DIRECT
+    if (vec_cols && a_ld)
+        gemm_ukernel_rows(kc, a_pack, a_ld, b_panel, c, ldc, mr, vec_cols, accumulate);
+    else
+#else
+    (void)a_ld; /* always 0: A is packed */
+#endif
+    if (vec_cols)
+        gemm_ukernel(kc, a_pack, b_panel, c, ldc, mr, vec_cols, accumulate);
+    if (dot_cols)
+        gemm_dot_tile(kc, rows->a, rows->lda, rows->b + vec_cols * rows->ldb, rows->ldb,
+                      c + vec_cols, ldc, mr, dot_cols, accumulate);
+}
+
 /* One MR-row panel of op(A) against the packed B block, NR columns a call.
  * lower_only: stop at the first tile entirely above the diagonal. */
-static void gemm_panel_times_block(size_t kc, const float *a_pack, const float *b_pack,
-                                   const gemm_rows *rows, float *C, size_t ldc, size_t i0,
-                                   size_t mr, size_t j0, size_t nc, int accumulate,
-                                   int lower_only)
+static void gemm_panel_times_block(size_t kc, const float *a_pack, size_t a_ld,
+                                   const float *b_pack, const gemm_rows *rows, float *C,
+                                   size_t ldc, size_t i0, size_t mr, size_t j0, size_t nc,
+                                   int accumulate, int lower_only)
 {
     for (size_t jr = 0; jr < nc; jr += GEMM_NR) {
         if (lower_only && j0 + jr > i0 + mr - 1)
             break;
-        size_t nr = gemm_min(GEMM_NR, nc - jr);
-        size_t dot_cols = gemm_dot_columns(nr, rows), vec_cols = nr - dot_cols;
-        float *c = C + i0 * ldc + j0 + jr;
-        if (vec_cols)
-            gemm_ukernel(kc, a_pack, b_pack + jr * kc, c, ldc, mr, vec_cols, accumulate);
-        if (dot_cols)
-            gemm_dot_tile(kc, rows->a, rows->lda, rows->b + (jr + vec_cols) * rows->ldb,
-                          rows->ldb, c + vec_cols, ldc, mr, dot_cols, accumulate);
+        gemm_rows at = rows ? *rows : (gemm_rows){ NULL, 0, NULL, 0 };
+        at.b = rows ? rows->b + jr * rows->ldb : NULL;
+        gemm_tile(kc, a_pack, a_ld, b_pack + jr * kc, rows ? &at : NULL, C + i0 * ldc + j0 + jr,
+                  ldc, mr, gemm_min(GEMM_NR, nc - jr), accumulate);
     }
 }
 
-/* The k and n block sizes of a product with n columns and depth k. */
-GEMM_INLINE void gemm_plan(size_t n, size_t k, size_t kc_most, size_t *kc_step, size_t *nc_step)
-{
-    *kc_step = gemm_block_size(k, kc_most, 8);
-    size_t n_rounded = gemm_ceil_div(n, GEMM_NR) * GEMM_NR;
-    size_t nc_most = gemm_min(GEMM_B_FLOATS / *kc_step / GEMM_NR * GEMM_NR, n_rounded);
-    *nc_step = gemm_block_size(n, nc_most, GEMM_NR);
-}
-
-/* op(B) packed whole (gemm_pack_b_whole): the blocks that gemm_drive packs one
- * at a time, n-block major then k-block, each kc × nc rounded up to NR.  Every
- * n block but the last is nc_step wide (a multiple of NR), so block (j0, p0)
- * starts at j0·k + p0·round_up(nc, NR). */
-static size_t gemm_packed_floats(size_t n, size_t k)
-{
-    return gemm_ceil_div(n, GEMM_NR) * GEMM_NR * k;
-}
-
-static const float *gemm_packed_block(const float *bp, size_t k, size_t j0, size_t nc, size_t p0)
-{
-    return bp + j0 * k + p0 * (gemm_ceil_div(nc, GEMM_NR) * GEMM_NR);
-}
-
-static void gemm_pack_b_whole(int tb, size_t n, size_t k, const float *B, size_t ldb, float *bp)
-{
-    if (n == 0 || k == 0)
-        return;
-    size_t kc_step, nc_step;
-    gemm_plan(n, k, GEMM_KC, &kc_step, &nc_step);
-    for (size_t j0 = 0; j0 < n; j0 += nc_step) {
-        size_t nc = gemm_min(nc_step, n - j0);
-        for (size_t p0 = 0; p0 < k; p0 += kc_step)
-            gemm_pack_b(tb, B, ldb, j0, nc, p0, gemm_min(kc_step, k - p0),
-                        (float *)gemm_packed_block(bp, k, j0, nc, p0));
-    }
-}
+#include "gemm_plan.h"
 
 /* What a product does beyond C = op(A) op(B). */
 typedef struct gemm_opts {
@@ -269,6 +226,25 @@ static inline int gemm_streams(size_t rows, size_t cols)
     return rows * cols * sizeof(float) > GEMM_STREAM_BYTES;
 }
 
+/* An ISA with gemm_ukernel_rows (GEMM_A_DIRECT) reads op(A) = A (ta = 0)
+ * in place in the panel order, broadcasting from MR rows, instead of
+ * transposing each panel first. */
+#ifdef GEMM_A_DIRECT
+#define GEMM_A_DIRECT_ROWS 1
+#else
+#define GEMM_A_DIRECT_ROWS 0
+#endif
+
+/* Whether a product goes block by block (gemm_a_block.h) rather than panel
+ * by panel: a few rows (one row block) against a long k, with operands
+ * beyond L2 (dX̂ = GP̂); then B's micro-panel stays in L1 under a shallower
+ * k block.  Not S's shape (ta = 0, tb = 1): in this order it measured
+ * 0.8–0.95× the panel order at C = 11 318, whose A rows are read in place. */
+static inline int gemm_use_a_block(int ta, int tb, size_t m, size_t n, size_t k)
+{
+    return !(!ta && tb) && gemm_streams(k, m + n) && gemm_mc(GEMM_KC_A_BLOCK) >= m;
+}
+
 /* C = op(A) op(B) with the options above.  The epilogue runs on each MR-row
  * panel as soon as it is final, while it is in L1, when one n block covers
  * every column (nc_step >= n: the fused step's ∂L/∂P̂ = G X̂ with n = D up to
@@ -287,17 +263,12 @@ static void gemm_drive(int ta, int tb, size_t m, size_t n, size_t k, const float
         return;
     }
     float *a_pack = work + GEMM_A_OFFSET;
-    /* A few rows against a long k go block by block (gemm_a_block_times_b_block),
-     * with a shallower k block: B's micro-panel then stays in L1.  Not with
-     * what needs panel by panel order (SYRK's triangle, the epilogue, the
-     * dot-product tile of ta = 0, tb = 1) nor with a B packed beforehand in
-     * the panel order's blocks. */
-    int a_block = !o->lower_only && !o->nb_y && !o->b_whole && !(!ta && tb) &&
-                  gemm_streams(k, m + n) && gemm_a_block_fits(m, GEMM_KC_A_BLOCK);
+    int a_block = !o->lower_only && !o->nb_y && !o->b_whole && gemm_use_a_block(ta, tb, m, n, k);
     int a_streams = gemm_streams(m, k);
     size_t kc_step, nc_step;
-    gemm_plan(n, k, a_block ? GEMM_KC_A_BLOCK : GEMM_KC, &kc_step, &nc_step);
+    gemm_plan(n, k, a_block ? GEMM_KC_A_BLOCK : GEMM_KC, gemm_b_floats(), &kc_step, &nc_step);
     int panel_epilogue = o->nb_y && nc_step >= n;
+    size_t mc = gemm_mc(kc_step);
 
     for (size_t j0 = 0; j0 < n; j0 += nc_step) {
         size_t nc = gemm_min(nc_step, n - j0);
@@ -309,29 +280,34 @@ static void gemm_drive(int ta, int tb, size_t m, size_t n, size_t k, const float
                 b_pack = gemm_packed_block(o->b_whole, k, j0, nc, p0);
             else
                 gemm_pack_b(tb, B, ldb, j0, nc, p0, kc, work);
-            if (a_block) {
-                /* the next block: the next k slice, or the first of the next n block */
-                gemm_prefetch next[2] = { { 0 }, { 0 } };
-                size_t nj0 = p0 + kc < k ? j0 : j0 + nc, np0 = p0 + kc < k ? p0 + kc : 0;
-                if (nj0 < n)
-                    gemm_prefetch_block(ta, tb, m, gemm_min(kc_step, k - np0), A, lda, B, ldb,
-                                        nj0, gemm_min(nc_step, n - nj0), np0, next);
-                gemm_a_block_times_b_block(ta, m, kc, A, lda, p0, b_pack, a_pack, C, ldc, j0, nc,
-                                           o->accumulate || p0 > 0, next);
-                continue;
+            /* the unpacked operands of the dot-product tile (ta = 0, tb = 1) */
+            gemm_rows whole = { A + p0, lda, B + j0 * ldb + p0, ldb };
+            const gemm_rows *dot = !ta && tb ? &whole : NULL;
+            for (size_t i_lo = 0; a_block && i_lo < m; i_lo += mc) {
+                size_t i_hi = gemm_min(m, i_lo + mc);
+                gemm_prefetch next[2];
+                gemm_prefetch_next(ta, tb, m, n, k, kc_step, nc_step, mc, A, lda, B, ldb, i_hi,
+                                   j0, nc, p0, kc, next);
+                gemm_a_block_times_b_block(ta, m, i_lo, i_hi, kc, A, lda, p0, b_pack, dot, a_pack,
+                                           C, ldc, j0, nc, o->accumulate || p0 > 0, next);
             }
+            if (a_block)
+                continue;
             for (size_t i0 = 0; i0 < m; i0 += GEMM_MR) {
                 size_t mr = gemm_min(GEMM_MR, m - i0);
                 if (o->lower_only && j0 > i0 + mr - 1)
                     continue;
-                gemm_pack_a(ta, A, lda, i0, mr, p0, kc, a_pack);
+                const float *a_panel = a_pack;
+                size_t a_ld = 0;
+                if (GEMM_A_DIRECT_ROWS && !ta) /* the rows of A themselves */
+                    a_panel = A + i0 * lda + p0, a_ld = lda;
+                else
+                    gemm_pack_a(ta, A, lda, m, i0, mr, p0, kc, a_pack);
                 if (a_streams && i0 + mr < m)
                     gemm_prefetch_a(ta, A, lda, i0 + mr, gemm_min(GEMM_MR, m - i0 - mr), p0, kc);
-                gemm_rows rows = { NULL, lda, NULL, ldb };
-                if (!ta && tb)
-                    rows.a = A + i0 * lda + p0, rows.b = B + j0 * ldb + p0;
-                gemm_panel_times_block(kc, a_pack, b_pack, rows.a ? &rows : NULL, C, ldc, i0, mr,
-                                       j0, nc, o->accumulate || p0 > 0, o->lower_only);
+                gemm_rows rows = { whole.a + i0 * lda, lda, whole.b, ldb };
+                gemm_panel_times_block(kc, a_panel, a_ld, b_pack, dot ? &rows : NULL, C, ldc, i0,
+                                       mr, j0, nc, o->accumulate || p0 > 0, o->lower_only);
                 if (o->lower_only && last_k_block)
                     syrk_mirror_panel(C, ldc, i0, mr, j0, nc);
                 if (panel_epilogue && last_k_block)

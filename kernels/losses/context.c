@@ -237,11 +237,12 @@ dml_status dml_ctx_set_fused(dml_ctx *ctx, int on)
         return dml_fail(DML_ERR_ARG, "fused = %d: expected 0 or 1", on);
     const dml_loss_row *row = dml_loss_row_of(ctx->loss);
     size_t Rw = ctx->sample_r != 1.0f ? dml_sample_rows_max(ctx->M, ctx->C, ctx->sample_r) : ctx->R;
+    int sampled = ctx->sample_r != 1.0f; /* its sub-context holds the step's buffers */
     if (row->kind == DML_KIND_PROXY && !(on && row->fused)) {
         dml_status st = unfused_fits(ctx->M, Rw);
-        if (st == DML_OK && !ctx->sub) st = dml_ctx_whole_buffers(ctx); /* a sampled context's sub holds them */
+        if (st == DML_OK && !sampled) st = dml_ctx_whole_buffers(ctx);
         if (st != DML_OK) return st;
-    } else if (row->kind == DML_KIND_PROXY) {
+    } else if (row->kind == DML_KIND_PROXY && !sampled) {
         free_whole(ctx); /* the fused step holds no M×R array */
     }
     ctx->fused = on && row->fused;

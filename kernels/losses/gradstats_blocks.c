@@ -30,17 +30,19 @@ void dml_gs_proxy_block(dml_ctx *ctx, int t, const float *G, size_t ld, size_t r
 {
     dml_gs_part *g = &ctx->gsp[t];
     const size_t M = ctx->M, K = ctx->K ? ctx->K : 1;
+    double nonzero = 0; /* a count: exact in any order; here, off the threads' shared lines */
     for (size_t r = 0; r < n; r++) {
         const float *row = G + r * ld;
         int32_t cls = (int32_t)((r0 + r) / K);
         member_acc mp = { 0 }, mn = { 0 };
         for (size_t j = 0; j < M; j++) {
             member_add(ctx->y[j] == cls ? &mp : &mn, row[j]);
-            g->nonzero += row[j] != 0.0f;
+            nonzero += row[j] != 0.0f;
         }
         side_close(&g->pos, &mp);
         side_close(&g->neg, &mn);
     }
+    g->nonzero += nonzero;
 }
 
 /* Columns j0.. of G by sample (M rows, stride ld): each sample's members so
@@ -49,14 +51,16 @@ void dml_gs_sample_block(dml_ctx *ctx, int t, const float *G, size_t ld, size_t 
 {
     dml_gs_part *g = &ctx->gsp[t];
     const size_t M = ctx->M, K = ctx->K ? ctx->K : 1;
+    double nonzero = 0;
     for (size_t i = 0; i < M; i++) {
         const float *row = G + i * ld;
         size_t cls = (size_t)ctx->y[i];
         for (size_t j = 0; j < n; j++) {
             member_add((j0 + j) / K == cls ? &g->rp[i] : &g->rn[i], row[j]);
-            g->nonzero += row[j] != 0.0f;
+            nonzero += row[j] != 0.0f;
         }
     }
+    g->nonzero += nonzero;
     for (size_t j = 0; j < n; j++) {
         member_acc m = { 0 };
         for (size_t i = 0; i < M; i++)

@@ -29,6 +29,9 @@ dml_status dml_loss_step_sgd(dml_ctx *ctx, const dml_params *params, const float
     if (r->kind != DML_KIND_PROXY || !ctx->fused)
         return dml_fail(DML_ERR_ARG, "%s: the in-step proxy update needs the fused step of a proxy loss",
                         r->name);
+    if (ctx->sample_r != 1.0f) /* its step gathers P into a sample and scatters ∂L/∂P back */
+        return dml_fail(DML_ERR_ARG, "%s: the in-step proxy update is not built for sampled proxies (proxy_sample)",
+                        r->name);
     if (!dX || !P)
         return dml_fail(DML_ERR_NULL, "the in-step proxy update needs P and dX");
     if (!isfinite(lr) || lr < 0)

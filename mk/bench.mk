@@ -114,13 +114,15 @@ bench-faiss: deps-faiss all ## retrieval top-9 / top-999 over 10 000 queries vs 
 # ---------------------------------------------------------------- training against PyTorch
 # One recipe trained by dmlbench and by PyTorch + pytorch-metric-learning
 # (scripts/torch_train.py) on the same IDX files, seed by seed, interleaved;
-# prints Recall@1, MAP@R and the training CPU time of each, the Recall@1 gap
-# and the speed ratio (scripts/compare_torch.sh; docs/learning.md).
-## COMPARE_DATA=DIR COMPARE_SEEDS="0 1 2" COMPARE_ARGS=...   compare-torch: the set, the seeds, the recipe
+# writes Recall@1, MAP@R and the training CPU time of each, the Recall@1 gap
+# and the speed ratio into COMPARE_OUT.csv and .md (scripts/compare_torch.sh;
+# docs/learning.md).
+## COMPARE_DATA=DIR COMPARE_SEEDS="0 1 2" COMPARE_ARGS=... COMPARE_OUT=PATH   compare-torch: the set, the seeds, the recipe, the table's files
 COMPARE_DATA  ?= $(GLYPHS_DIR)
+COMPARE_OUT   ?= results/train/torch_glyph
 COMPARE_SEEDS ?= 0 1 2
 COMPARE_ARGS  ?= --loss proxy_anchor --protocol test --M 180 --per-class 4 --D 128 --H 512 --epochs 4 --eval-every 4 \
                  --proxy-lr-mult 1
 .PHONY: compare-torch
 compare-torch: deps-torch all glyphs-ready ## train one recipe with dmlbench and with PyTorch + PML, side by side
-	sh scripts/compare_torch.sh $(BUILD)/dmlbench $(COMPARE_DATA) "$(COMPARE_SEEDS)" $(COMPARE_ARGS)
+	sh scripts/compare_torch.sh $(BUILD)/dmlbench $(COMPARE_DATA) "$(COMPARE_SEEDS)" $(COMPARE_OUT) $(COMPARE_ARGS)

@@ -91,6 +91,14 @@ sweep-learn: deps-sweep deps-train deps-$(LEARN_ENGINE) ## only the learning stu
 glyphs-ready: ## build the glyph set into GLYPHS_DIR with make data-glyphs, unless it is there
 	@test -s $(GLYPHS_DIR)/manifest.json || $(MAKE) --no-print-directory data-glyphs GLYPHS_DIR=$(GLYPHS_DIR)
 
+# What the learning half costs, in CPU time of one thread (scripts/learn_budget.py):
+# every study as defined now, its training measured briefly and scaled, its
+# evaluations at full size; then each QUICK study run alone.
+.PHONY: learn-budget
+learn-budget: all glyphs-ready ## the learning studies' CPU cost -> results/train/learn_budget.md and learn_budget_quick.md
+	@DML_GLYPHS='$(abspath $(GLYPHS_DIR))' python3 scripts/learn_budget.py full $(BUILD)/dmlbench results/train/learn_budget
+	@DML_GLYPHS='$(abspath $(GLYPHS_DIR))' python3 scripts/learn_budget.py quick $(BUILD)/dmlbench results/train/learn_budget_quick
+
 # The paper's claims against this run's CSVs (scripts/verdicts.py).
 verdicts: ## the verdict table of the learning studies: RESULTS/verdicts.md from the CSVs
 	@python3 scripts/verdicts.py $(RESULTS) > /dev/null && echo "verdicts: $(RESULTS)/verdicts.md"

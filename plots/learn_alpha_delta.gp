@@ -11,8 +11,8 @@ set xlabel "α (log_2 scale)"
 set ylabel "δ (margin)"
 set xtics ("4" 2, "8" 3, "16" 4, "32" 5, "64" 6, "128" 7)
 set tics out nomirror
-set xrange [1.5:7.5]
-set yrange [-0.05:0.45]
+set xrange [2:8]
+set yrange [-0.05:0.15]
 set grid noxtics noytics
 unset key
 set cbtics format "%.3f"

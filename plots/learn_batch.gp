@@ -1,5 +1,5 @@
 # learn_batch — Recall@1 against the batch size M after 2 epochs (the
-# paper's batch figure), Proxy-Anchor and Multi-Similarity (learn_common.gp).
+# paper's batch figure), Proxy-Anchor (learn_common.gp).
 STUDY = "learn_batch"
 XCOL = "M"
 XLABEL = "batch size M (log scale)"

@@ -1,5 +1,5 @@
 # learn_dim — Recall@1 against the embedding dimension D after 2 epochs
-# (the paper's dimension figure), Proxy-Anchor and Multi-Similarity
+# (the paper's dimension figure), Proxy-Anchor
 # (learn_common.gp).
 STUDY = "learn_dim"
 XCOL = "D"

@@ -1,13 +1,15 @@
 # learn_glyph_time — the paper's Figure 1 on the glyph set's test classes:
-# Recall@1 (left) and MAP@R (right) against training time, the four losses
-# with the settings chosen on the validation classes; the median over three
-# seeds at each evaluation (epoch 0 = untrained, then every epoch), x = the
+# Recall@1 (left) and MAP@R (right) against training time, Figure 1's four
+# losses and NormalizedSoftmax (a proxy loss of the paper's tables), each
+# with the setting chosen on the validation classes;
+# the median over three seeds at each evaluation (epoch 0 = untrained, then
+# every eval_every epochs), x = the
 # median training CPU time so far, band = the seeds' min-max; dashed: the
 # pixels (x / 255), the retrieval with no learning at all.
 load "plots/common.gp"
 eval meta_label("learn_glyph_time")
 F = R."/learn_glyph_time.csv"
-LOSSES = "proxy_anchor proxy_nca ms triplet"
+LOSSES = "proxy_anchor proxy_nca ms triplet normalized_softmax"
 curve(n, v) = "< awk -F, -v by=epoch -v name='".n."' -v val=".v." -v x=train_cpu_s -v all=1 -f plots/seed_stats.awk ".F
 px(v) = seed_stat_v(F, "name", "pixels", "pixels", v)
 seed_stat_v(f, by, n, k, v) = real(system("awk -F, -v by='".by."' -v name='".n."' -v val=".v." -f plots/seed_stats.awk ".f." | awk -F, -v k='".k."' 'NR>1 && index($0, k \",\")==1{print $2}'"))

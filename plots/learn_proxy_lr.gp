@@ -17,7 +17,7 @@ set key below
 set bmargin 9
 do for [T in "png svg"] {
   eval (T eq "png" ? PNG : SVG)
-  set multiplot layout 1,2 title "The proxies' learning rate: 1 × vs 100 × the network's (official code: Proxy-Anchor 100 ×, Proxy-NCA 1 ×); glyphs 1 epoch, Fashion-MNIST 2, median of 3 seeds (bars: min–max)"
+  set multiplot layout 1,2 title "The proxies' learning rate: 1 × vs 100 × the network's (official code: Proxy-Anchor 100 ×, Proxy-NCA 1 ×); glyphs 4 epochs, Fashion-MNIST 2, median of 3 seeds (bars: min–max)"
   set label 99 META at screen 0.01, screen 0.015 font ",8" tc rgb "#555555"
   do for [v in "recall_at_1 map_at_r"] {
     set print $B

@@ -1,10 +1,12 @@
 #!/bin/sh
-# compare_torch.sh BIN DATA SEEDS [RECIPE...] — one recipe trained by dmlbench
+# compare_torch.sh BIN DATA SEEDS OUT [RECIPE...] — one recipe trained by dmlbench
 # and by PyTorch + pytorch-metric-learning (scripts/torch_train.py) on the same
 # IDX files, a seed at a time, interleaved (dmlbench, torch, dmlbench, ...) so
 # that the shared machine's load falls on both alike; then a table: Recall@1,
 # MAP@R and training CPU time (one thread each) per seed, the medians, the
-# Recall@1 gap and the speed ratio.  RECIPE: --protocol test --loss
+# Recall@1 gap and the speed ratio, written by scripts/compare_torch_report.py
+# into OUT.csv and OUT.md (results/train/torch_glyph.*: docs/learning.md
+# links them; nobody retypes them).  RECIPE: --protocol test --loss
 # proxy_anchor --M 180 --D 128 --H 512 --conv 16 --per-class 4 --epochs 4 ...
 # (the options both programs share).
 #
@@ -14,8 +16,13 @@
 # and removed after it; with neither, torch_train.py writes Proxy-Anchor's
 # formula out itself and says so in its "loss_impl".
 set -eu
-BIN=$1 DATA=$2 SEEDS=$3
-shift 3
+BIN=$1 DATA=$2 SEEDS=$3 OUT=$4
+shift 4
+mkdir -p "$(dirname "$OUT")"
+# what the report says of the run (scripts/compare_torch_report.py)
+DATE=$(date -u +%Y-%m-%dT%H:%MZ) LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg) RECIPE="$*"
+MACHINE="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) CPUs, $(uname -m)"
+export DATE LOAD_START RECIPE MACHINE
 PY=${PYTHON:-/usr/bin/python3}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -33,26 +40,5 @@ for s in $SEEDS; do
     echo "compare-torch: seed $s: torch" >&2
     "$PY" "$(dirname "$0")/torch_train.py" --data "$DATA" --seed "$s" "$@" > "$TMP/t$s.json"
 done
-"$PY" - "$TMP" $SEEDS <<'EOF'
-import json, statistics as st, sys
-d, seeds = sys.argv[1], sys.argv[2:]
-rows = []
-for s in seeds:
-    c = json.load(open(f"{d}/c{s}.json"))["rows"][-1]
-    tj = json.load(open(f"{d}/t{s}.json"))
-    t = tj["rows"][-1]
-    rows.append((s, c["recall"][0], t["recall_at_1"], c["map_at_r"], t["map_at_r"], c["train_cpu_s"], t["train_cpu_s"],
-                 c["train_s"], t["train_s"]))
-print(f"torch {tj['torch']}, loss: {tj['loss_impl']}, {tj['args']['epochs']} epochs, one thread each")
-print("seed  R@1 dmlbench  R@1 torch  MAP@R dmlbench  MAP@R torch  train CPU s dmlbench  torch  ratio")
-for r in rows:
-    print(f"{r[0]:>4}  {r[1]:12.4f}  {r[2]:9.4f}  {r[3]:14.4f}  {r[4]:11.4f}  {r[5]:20.2f}  {r[6]:5.2f}  {r[6] / r[5]:5.2f}x")
-med = [st.median(r[i] for r in rows) for i in range(1, 9)]
-ratios = [r[6] / r[5] for r in rows]
-print(f"median {med[0]:12.4f}  {med[1]:9.4f}  {med[2]:14.4f}  {med[3]:11.4f}  {med[4]:20.2f}  {med[5]:5.2f}  "
-      f"{st.median(ratios):5.2f}x (best {max(ratios):.2f}x)")
-print(f"Recall@1 gap (dmlbench - torch, medians): {100 * (med[0] - med[1]):+.2f} points; "
-      f"range dmlbench {min(r[1] for r in rows):.4f}-{max(r[1] for r in rows):.4f}, "
-      f"torch {min(r[2] for r in rows):.4f}-{max(r[2] for r in rows):.4f}")
-print(f"training speed, CPU time: {st.median(ratios):.2f}x torch (median of seeds); wall {med[7] / med[6]:.2f}x")
-EOF
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg) "$PY" "$(dirname "$0")/compare_torch_report.py" "$TMP" "$OUT" $SEEDS
+echo "compare-torch: $OUT.csv, $OUT.md" >&2

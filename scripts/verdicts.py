@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """verdicts.py RESULTS [OUT.md] — the paper's claims (Proxy-Anchor, CVPR 2020:
-Figure 1 and §4.5) against the learning studies' CSVs, one line a claim and
+Figure 1, §4.5, and Tables 1-3 against SoftTriple and NormSoftmax) against the learning studies' CSVs, one line a claim and
 data set: reproduced / not reproduced / inconclusive, with the numbers behind
 it.  Written from the CSVs of the run, never by hand (make sweep calls it).
 
@@ -23,7 +23,12 @@ import statistics
 import sys
 
 LOSS_TITLE = {"proxy_anchor": "Proxy-Anchor", "proxy_nca": "Proxy-NCA", "ms": "Multi-Similarity",
-              "triplet": "triplet"}
+              "triplet": "triplet", "soft_triple": "SoftTriple", "normalized_softmax": "NormalizedSoftmax"}
+# Figure 1's four losses; the other proxy losses of the paper's tables
+# (SoftTriple, NormSoftmax) are a claim of their own.
+FIG1 = ("proxy_anchor", "proxy_nca", "ms", "triplet")
+OTHER_PROXY = ("soft_triple", "normalized_softmax")
+PROXY_LOSSES = ("proxy_anchor", "proxy_nca") + OTHER_PROXY
 SETS = (("glyphs", "learn_glyph_"), ("Fashion-MNIST", "learn_"))
 # The paper's metric, and MAP@R (Musgrave et al.: Recall@1 saturates where a
 # near-duplicate of the query is in the gallery, as in the glyph set).
@@ -71,9 +76,9 @@ def compare(better, worse):
 
 
 def proxy_default(r):
-    """Figure 1's runs: every run of the time study (one setting a loss; the
-    proxies' learning-rate ablation is a study of its own)."""
-    return r["kind"] == "train"
+    """Figure 1's runs: every run of the time study of its four losses (one
+    setting a loss; the proxies' learning-rate ablation is a study of its own)."""
+    return r["kind"] == "train" and r["name"] in FIG1
 
 
 def claim_best(rows, val):
@@ -121,6 +126,19 @@ def claim_sooner(rows, val):
         v = "inconclusive"
     nums = "; ".join(f"{LOSS_TITLE.get(k, k)} {fmt(x, 1)} s" for k, x in sorted(t.items()))
     return v, f"CPU time to {METRIC[val]} {target:.3f} (the lowest loss's final median): {nums}"
+
+
+def claim_proxy_tables(rows, val):
+    """Tables 1-3: Proxy-Anchor ends above SoftTriple and NormSoftmax."""
+    g = group([r for r in last_epoch(rows) if r["name"] in ("proxy_anchor",) + OTHER_PROXY],
+              lambda r: r["name"], val)
+    others = {k: v for k, v in g.items() if k != "proxy_anchor"}
+    if "proxy_anchor" not in g or not others:
+        return None
+    best_other = max(others, key=lambda k: statistics.median(others[k]))
+    v = compare(g["proxy_anchor"], others[best_other])
+    nums = "; ".join(f"{LOSS_TITLE.get(k, k)} {fmt(x)}" for k, x in sorted(g.items()))
+    return v, f"final {METRIC[val]}: {nums}"
 
 
 def claim_trend(rows, val, col, claim_lo, claim_hi, what):
@@ -174,6 +192,8 @@ def claims(results, prefix, val):
     return [
         ("Figure 1: Proxy-Anchor ends best of the four losses", t and claim_best(t, val)),
         ("Figure 1: Proxy-Anchor reaches a given accuracy sooner", t and claim_sooner(t, val)),
+        ("Tables 1–3: Proxy-Anchor ends above the other proxy losses run (SoftTriple, NormSoftmax)",
+         t and claim_proxy_tables(t, val)),
         ("§4.5: larger batches are better", b and claim_trend(b, val, "M", 0, 1e9, "smallest vs largest M")),
         ("§4.5: accuracy rises with the embedding dimension up to 512",
          d and claim_trend(d, val, "D", 64.0, 512.0, "D 64 vs 512")),
@@ -184,7 +204,8 @@ def claims(results, prefix, val):
 
 
 # The key each loss's validation grid varies (learn_glyph_tune.txt).
-TUNED = {"proxy_anchor": "proxy_lr_mult", "proxy_nca": "proxy_lr_mult", "ms": "beta", "triplet": "margin"}
+TUNED = {"proxy_anchor": "proxy_lr_mult", "proxy_nca": "proxy_lr_mult", "ms": "beta", "triplet": "margin",
+         "soft_triple": "proxy_lr_mult", "normalized_softmax": "proxy_lr_mult"}
 
 
 def tuning_check(results):
@@ -207,6 +228,51 @@ def tuning_check(results):
     return out
 
 
+# The columns a glyph study may vary, in the order its table shows them.
+VARIED = ("name", "M", "D", "alpha", "delta", "proxy_lr_mult", "proxy_sample", "beta", "margin", "epoch")
+
+
+def study_table(results, study):
+    """One glyph study's numbers, as the run measured them: per setting (the
+    columns that vary), Recall@1 and MAP@R over the seeds and the median
+    training CPU time; then the pixel baselines.  The docs link here instead
+    of retyping them."""
+    rows = rows_of(results, study)
+    train = [r for r in rows if r["kind"] == "train"]
+    if not train:
+        return []
+    # a column that varies only from one loss to another (MS's alpha against
+    # Proxy-Anchor's) is the losses' own default, not a setting of the study
+    keys = [k for k in VARIED if k == "name" or any(len({r.get(k, "") for r in train if r["name"] == n}) > 1
+                                                    for n in {r["name"] for r in train})]
+    g = {}
+    for r in train:
+        # (a loss without proxies has no proxies' learning rate to show)
+        g.setdefault(tuple("" if k == "proxy_lr_mult" and r["name"] not in PROXY_LOSSES else r.get(k, "")
+                           for k in keys), []).append(r)
+
+    def order(k):
+        return tuple((0, float(x)) if x.replace(".", "", 1).isdigit() else (1, x) for x in k)
+    epochs = "/".join(sorted({r["epochs"] for r in train}, key=int))
+    out = [f"### {study} ({epochs} epoch{'' if epochs == '1' else 's'})", "", "| " + " | ".join(keys) + " | Recall@1 | MAP@R | train CPU s (median) |",
+           "|" + "---|" * (len(keys) + 3)]
+    for k in sorted(g, key=order):
+        v = g[k]
+        out.append("| " + " | ".join(LOSS_TITLE.get(x, x) for x in k) + f" | {fmt([float(r['recall_at_1']) for r in v])} | "
+                   f"{fmt([float(r['map_at_r']) for r in v])} | "
+                   f"{statistics.median(float(r['train_cpu_s'] or 0) for r in v):.1f} |")
+    for r in (r for r in rows if r["kind"] == "baseline"):
+        out.append(f"| {r['name']} (no training) |" + " |" * (len(keys) - 1) +
+                   f" {float(r['recall_at_1']):.3f} | {float(r['map_at_r']):.3f} | – |")
+    return out + [""]
+
+
+def glyph_tables(results):
+    names = sorted(f[:-4] for f in os.listdir(results) if f.startswith("learn_glyph_") and f.endswith(".csv")
+                   and ".shard-" not in f and ".partial" not in f)
+    return [ln for s in names for ln in study_table(results, s)]
+
+
 def main():
     results = sys.argv[1]
     out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(results, "verdicts.md")
@@ -218,7 +284,9 @@ def main():
                 lines.append(f"| {claim} | {name} | {METRIC[val]} | **{v}** | {nums} |")
     text = ("<!-- written by scripts/verdicts.py from the CSVs in " + results + "; do not edit -->\n"
             + "\n".join(lines) + "\n\nThe glyph test study's settings against the validation classes' choice:\n\n"
-            + "\n".join(tuning_check(results)) + "\n")
+            + "\n".join(tuning_check(results)) + "\n"
+            + "\n## The glyph studies' numbers (median, seeds' min–max, n; last epoch of each run, or every "
+            "evaluation where the epoch varies)\n\n" + "\n".join(glyph_tables(results)))
     with open(out + ".tmp", "w") as f:
         f.write(text)
     os.replace(out + ".tmp", out)

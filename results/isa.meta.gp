@@ -1,2 +1,20 @@
 # written by dmlbench sweep: the label of every figure drawn from isa
-META = "AMD EPYC, 2 cores, L2 1024 KiB/core | isa ref+avx2+avx512 | commit 5f6253472a | 2026-12-01"
+META = "Intel(R) Xeon(R) Processor, 2 cores, L2 2048 KiB/core | isa ref+avx2+avx512+avx512bf16 | commit 50f1f8cc9d | 2026-12-06"
+TITLE_proxy_anchor = "Proxy-Anchor"
+COLOUR_proxy_anchor = "#1b9e77"
+PT_proxy_anchor = 7
+TITLE_proxy_nca = "Proxy-NCA"
+COLOUR_proxy_nca = "#d95f02"
+PT_proxy_nca = 5
+TITLE_ms = "Multi-Similarity"
+COLOUR_ms = "#7570b3"
+PT_ms = 9
+TITLE_triplet = "triplet (all)"
+COLOUR_triplet = "#e7298a"
+PT_triplet = 11
+TITLE_soft_triple = "SoftTriple"
+COLOUR_soft_triple = "#66a61e"
+PT_soft_triple = 4
+TITLE_normalized_softmax = "NormalizedSoftmax"
+COLOUR_normalized_softmax = "#e6ab02"
+PT_normalized_softmax = 8

@@ -93,11 +93,18 @@ for v in 2/2 -1/2 x/2 1/0 1; do
     else bad "sweep --shard $v: $(cat "$W/stderr")"; fi
 done
 if [ "$(nproc)" -ge 2 ]; then
-    if taskset -c 0 "$BIN" sweep --quick --shard 0/1 --out "$W/x" experiments/threads.txt 2> "$W/stderr"; then
+    # threads 2 named outright: `threads all` counts the CPUs the process may
+    # use, so under taskset -c 0 it is one thread and runs (checked below)
+    sed 's/^threads .*/threads 1 2/' experiments/threads.txt > "$W/threads2.txt"
+    if taskset -c 0 "$BIN" sweep --quick --shard 0/1 --out "$W/x" "$W/threads2.txt" 2> "$W/stderr"; then
         bad "a 2-thread point ran on a 1-CPU affinity"
     elif grep -q "needs 2 threads, but the process's CPU affinity allows 1 CPU" "$W/stderr" && [ ! -e "$W/x/threads.shard-0-of-1.csv" ]; then
         ok "a 2-thread point on 1 CPU refused: $(cat "$W/stderr")"
     else bad "2-thread point on 1 CPU: $(cat "$W/stderr")"; fi
+    if taskset -c 0 "$BIN" sweep --quick --shard 0/1 --out "$W/y" experiments/threads.txt 2> "$W/stderr" &&
+       [ "$(awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="threads") c=i} NR>1{print $c}' "$W/y/threads.shard-0-of-1.csv" | sort -u)" = 1 ]; then
+        ok "threads all on a 1-CPU affinity: every point on one thread"
+    else bad "threads all on a 1-CPU affinity: $(cat "$W/stderr")"; fi
     if SLURM_CPUS_PER_TASK=1 "$BIN" sweep --quick --shard 0/1 --out "$W/x" experiments/threads.txt 2> "$W/stderr"; then
         bad "a 2-thread point ran with SLURM_CPUS_PER_TASK=1"
     elif grep -q "needs 2 threads, but SLURM_CPUS_PER_TASK allows 1 CPU" "$W/stderr"; then ok "SLURM_CPUS_PER_TASK=1 bounds the threads"

@@ -6,8 +6,10 @@ import csv, os, re, sys
 a_dir, b_dir, studies = sys.argv[1], sys.argv[2], sys.argv[3:]
 # as tests/shell/compare_behaviour.sh: timings and what the time budget chooses (reps);
 # a learning study's training and evaluation times (train_s, train_cpu_s, eval_s)
-# and the passes a point took (more when its fastest passes disagreed: sweep.c settle_rounds)
-timing = re.compile(r'(_ms$|_s$|^gflops_|^reps$|^host$|^passes$)')
+# and the passes a point took (more when its fastest passes disagreed: sweep.c settle_rounds);
+# and peak_rss_mb, a measurement of the process's memory: what the allocator
+# had mapped before the point differs between one process and a shard
+timing = re.compile(r'(_ms$|_s$|^gflops_|^reps$|^host$|^passes$|^peak_rss_mb$)')
 bad = 0
 for s in studies:
     a = list(csv.DictReader(open(os.path.join(a_dir, s + '.csv'))))

@@ -193,10 +193,14 @@ static int alloc_run(run *r, const lcase *c)
     return r->dX && r->dP;
 }
 
-/* The losses whose fused step may keep its first weights (proxy_fused.c). */
+/* The losses whose fused step may keep its first weights (proxy_fused.c),
+ * at a C where that changes anything: past one block of proxies (at most
+ * 384 rows, DML_FUSED_BLOCK in fused_sweep.c), so that sweep 2 has blocks
+ * other than the one left in its buffers. */
 static int two_pass(const lcase *c)
 {
-    return c->params.loss == DML_LOSS_PROXY_NCA || c->params.loss == DML_LOSS_NORMALIZED_SOFTMAX;
+    return (c->params.loss == DML_LOSS_PROXY_NCA || c->params.loss == DML_LOSS_NORMALIZED_SOFTMAX) &&
+           lcase_rows(c) > 384;
 }
 
 /* A two-pass loss's fused step with its first weights computed again in

@@ -16,6 +16,7 @@ typedef struct point_spec {
     dml_isa isa;
     int threads;
     int fused;  /* proxy losses: 1 fused step, 0 unfused, -1 the context's default (DML_FUSED) */
+    int no_stats; /* 1: no gradient statistics (a sweep's pilot step: one step fewer) */
 } point_spec;
 
 typedef struct point_result {

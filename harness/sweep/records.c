@@ -138,7 +138,7 @@ static void json_method(FILE *f, const study *st)
                 "with the fastest step is kept. fwd_products_min_ms: the forward products (normalisations, S) timed alone "
                 "with the same kernels and shapes; specific_min_ms: the forward step alone (no gradient) less those "
                 "products; both the fastest sample's CLOCK_THREAD_CPUTIME_ID, the two timed in turn (single-thread "
-                "points only).");
+                "points whose S fits the unfused step's cap only).");
     json_kv(f, ",\n  \"columns\": ", csv_header());
     fprintf(f, "\n}\n");
 }

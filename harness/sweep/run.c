@@ -95,6 +95,16 @@ static double value_error(const study *st, const sweep_point *p, float loss)
     return verr;
 }
 
+/* The products alone are the unfused step's (S and P̂ whole): timed only
+ * where that step may run, S within DML_UNFUSED_MAX_S_BYTES; above (C near
+ * 10⁶) the columns stay empty, as nothing of size M × C is made there. */
+static int products_fit(const point_spec *sp)
+{
+    double rows = (double)dml_proxy_rows(&sp->params, sp->batch.C);
+    return (double)sp->batch.M * (rows > (double)sp->batch.M ? rows : (double)sp->batch.M) * sizeof(float) <=
+           (double)DML_UNFUSED_MAX_S_BYTES;
+}
+
 /* A pilot step first: reps shrink to what max_seconds allows (>= 3). */
 static int run_loss_point(study *st, size_t idx, char *err, size_t errlen)
 {
@@ -103,6 +113,7 @@ static int run_loss_point(study *st, size_t idx, char *err, size_t errlen)
     point_spec pilot = p->sp;
     pilot.reps = 1;
     pilot.warmup = 0;
+    pilot.no_stats = 1;
     if (point_run(&pilot, &r, err, errlen)) return 1;
     double t = r.total_ns.min;
     point_spec sp = p->sp;
@@ -114,7 +125,7 @@ static int run_loss_point(study *st, size_t idx, char *err, size_t errlen)
     const char *isa_name = dml_isa_name(r.isa);
     p->value = r.loss;
     double prod = NAN, fwd = NAN, verr = NAN;
-    if (r.threads == 1) { /* the forward products and step alone, for the loss-specific time */
+    if (r.threads == 1 && products_fit(&sp)) { /* the forward products and step alone, for the loss-specific time */
         int n = sp.reps < 5 ? sp.reps : 5;
         char perr[256];
         if (point_products(&sp, n, p->max_seconds * 0.5e9, &prod, &fwd, perr, sizeof perr)) prod = fwd = NAN;

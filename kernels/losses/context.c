@@ -32,6 +32,16 @@ static int fused_default(void)
     return !(v && strcmp(v, "0") == 0);
 }
 
+/* DML_FUSED_KEEP=0: a two-pass fused step never keeps its first weights
+ * between its sweeps (fused_sweep.h), as above the cap, so that the tests
+ * can check both ways give the same bits; anything else, or unset: kept
+ * below the cap.  Read at every creation. */
+static int keep_default(void)
+{
+    const char *v = getenv("DML_FUSED_KEEP");
+    return !(v && strcmp(v, "0") == 0);
+}
+
 /* The fused step's buffers (sizes from its block plan; no overflow: each is
  * at most threads × max(R, M) × max(M, D), which the checks in
  * dml_ctx_create_for bound): per thread a block of P̂, of S and of G, and
@@ -186,6 +196,7 @@ dml_ctx *dml_ctx_create_for(const dml_params *p, size_t M, size_t C, size_t D, d
     ctx->k = dml_kernels_for(isa);
     ctx->threads = threads;
     ctx->fused = row->fused && fused_default();
+    ctx->fkeep_ok = keep_default();
     ctx->sample_r = r;
     if (r != 1.0f ? !dml_sampled_alloc(ctx, p) : !alloc_buffers(ctx, row, SS, wk)) {
         dml_ctx_destroy(ctx);
@@ -216,7 +227,7 @@ void dml_ctx_destroy(dml_ctx *ctx)
     free(ctx->S); free(ctx->G); free(ctx->H); free(ctx->rowv);
     free(ctx->y); free(ctx->seen); free(ctx->work); free(ctx->scratch);
     free(ctx->fpb); free(ctx->fdx); free(ctx->flse); free(ctx->fxp1); free(ctx->fxp0);
-    free(ctx->fsb); free(ctx->fgb); free(ctx->fyv); free(ctx->fdpb);
+    free(ctx->fsb); free(ctx->fgb); free(ctx->fgkeep); free(ctx->fyv); free(ctx->fdpb);
     if (ctx->gsp) free(ctx->gsp[0].rp);
     free(ctx->gsp);
     dml_sampled_free(ctx);

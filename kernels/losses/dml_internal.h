@@ -43,6 +43,11 @@ struct dml_ctx {
      * step holds no M×R array (S, G and P̂ whole are made only for the
      * unfused step and the products alone: dml_ctx_whole_buffers). */
     float *fsb, *fgb;
+    /* A two-pass fused step's first weights of every block, kept between its
+     * sweeps when they fit in DML_FUSED_KEEP_MAX_BYTES (fused_sweep.h; made
+     * by the first such step), and whether the last step kept them. */
+    float *fgkeep;
+    int fkeep_ok, fkeep_on; /* keeping allowed (DML_FUSED_KEEP); done by the last step */
     float *fyv;         /* each row's similarity to its own class (M), from sweep 1 */
     float *fdpb;        /* per thread a block of ∂L/∂P (block rows × D), for the in-step update */
     float *sgd_P, sgd_lr; /* during dml_loss_step_sgd: the proxies it updates, and lr */

@@ -4,6 +4,7 @@
  * is swept in blocks: proxy_fused.c. */
 #include <math.h>
 #include <omp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fused_sweep.h"
@@ -64,7 +65,7 @@ dml_block dml_sweep_block(const dml_sweep *w, int t, size_t q)
     k.Pb = ctx->fpb + (size_t)t * (w->cb * ctx->D + w->cb);
     k.pinv = k.Pb + w->cb * ctx->D;
     k.S = ctx->fsb + (size_t)t * w->cb * ctx->M;
-    k.G = ctx->fgb + (size_t)t * w->cb * ctx->M;
+    k.G = w->keep ? w->keep + k.b * w->cb * ctx->M : ctx->fgb + (size_t)t * w->cb * ctx->M;
     k.again = 0;
     k.acc = t == 0 ? w->dX : ctx->fdx + (size_t)(t - 1) * ctx->M * ctx->D;
     k.work = ctx->work + (size_t)t * DML_GEMM_WORK_FLOATS;
@@ -135,10 +136,10 @@ void dml_sweep_pack_x(dml_sweep *w, int t, int nt, int xt, int x)
 }
 
 /* Sweep 2 of thread t: each block's weights and products.  Only the
- * block that sweep 1 did last is still in the thread's buffers; every other
- * one is computed again from P (the same calls, so the same bits: one more
- * product of 2·M·D FLOPs a proxy row, against S and G written out whole in
- * sweep 1 and read back). */
+ * block that sweep 1 did last is still in the thread's buffers.  With its
+ * weights kept (w->keep), every other block only has its P̂ made again;
+ * without, it is computed again from P (the same calls, so the same bits:
+ * one more product of 2·M·D FLOPs a proxy row). */
 static void sweep_two(dml_sweep *w, const dml_two_pass *fn, int t)
 {
     dml_ctx *ctx = w->ctx;
@@ -148,11 +149,25 @@ static void sweep_two(dml_sweep *w, const dml_two_pass *fn, int t)
         k.first = q == mine - 1; /* the first ∂L/∂X̂ product overwrites */
         k.again = !k.first;
         if (k.again)
-            fn->forward(w, t, &k);
+            (w->keep ? fn->refill : fn->forward)(w, t, &k);
         fn->backward(w, t, &k);
         if (ctx->gs_on)
             dml_gs_sample_block(ctx, t, k.G, k.cb, k.c0, k.cb);
     }
+}
+
+/* The blocks' first weights kept between the sweeps, if the loss can use
+ * them and they fit in DML_FUSED_KEEP_MAX_BYTES (made once a context; when
+ * that fails, the step computes them again, as above the cap). */
+static float *kept_weights(dml_sweep *w, const dml_two_pass *fn)
+{
+    dml_ctx *ctx = w->ctx;
+    size_t floats = w->nb * w->cb * ctx->M; /* ≥ M × R: whole blocks */
+    if (!fn->refill || !w->dX || !ctx->fkeep_ok || floats > DML_FUSED_KEEP_MAX_BYTES / sizeof(float))
+        return NULL;
+    if (!ctx->fgkeep)
+        ctx->fgkeep = aligned_alloc(64, (floats * sizeof(float) + 63) & ~(size_t)63);
+    return ctx->fgkeep;
 }
 
 /* Sweep 1 (every block's S and block LSEs), the rows between the sweeps,
@@ -161,6 +176,8 @@ void dml_sweep_two_pass(dml_sweep *w, const dml_two_pass *fn)
 {
     dml_ctx *ctx = w->ctx;
     int nt = ctx->threads;
+    w->keep = kept_weights(w, fn);
+    ctx->fkeep_on = w->keep != NULL;
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
         int t = omp_get_thread_num();

@@ -23,6 +23,7 @@ typedef struct dml_sweep {
     float scale, coef;     /* Proxy-NCA's scale and scale / M */
     const void *loss;      /* a loss's own parameters (SoftTriple's) */
     float *Pw, lr;         /* the in-step update (dml_loss_step_sgd): P −= lr·∂L/∂P; Pw NULL: none */
+    float *keep;           /* a two-pass step's first weights of every block (block b at b·cb·M); NULL: none */
     double fwd_ns, bwd_ns; /* thread 0's time in each phase */
 } dml_sweep;
 
@@ -79,7 +80,18 @@ typedef struct dml_two_pass {
     void (*forward)(dml_sweep *w, int t, const dml_block *k);
     void (*rows)(dml_sweep *w, size_t lo, size_t hi);
     void (*backward)(dml_sweep *w, int t, const dml_block *k);
+    /* Sweep 2 of a block whose first weights were kept (k.G): what else its
+     * backward needs, done again (its P̂).  NULL: the loss's backward needs
+     * more than G (SoftTriple's S), and sweep 2 always runs forward again. */
+    void (*refill)(dml_sweep *w, int t, const dml_block *k);
 } dml_two_pass;
+
+/* A two-pass step keeps every block's first weights between its sweeps
+ * (M × R floats: 8 MB at M = 180, C = 11318) when they fit in this many
+ * bytes, so that sweep 2 only normalises each block of P again instead of
+ * computing its S and weights again (a fourth product of 2·M·D FLOPs a proxy
+ * row); above, nothing of size M × C is held.  Same bits either way. */
+#define DML_FUSED_KEEP_MAX_BYTES ((size_t)16 << 20)
 void dml_sweep_two_pass(dml_sweep *w, const dml_two_pass *fn);
 
 /* Row i's LSE over every block, from its block LSEs (ctx->flse[b·M + i],

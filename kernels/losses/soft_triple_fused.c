@@ -120,7 +120,7 @@ float dml_soft_triple_fused(dml_ctx *ctx, const dml_soft_triple_params *p, const
     dml_sweep w = dml_sweep_start(ctx, X, P, dX, dP);
     w.loss = p;
     w.fwd_ns = dml_now_ns() - t0;
-    static const dml_two_pass st = { st_forward, st_rows, st_backward };
+    static const dml_two_pass st = { st_forward, st_rows, st_backward, NULL }; /* S in sweep 2 too */
     dml_sweep_two_pass(&w, &st);
     double sum = 0;
     for (size_t i = 0; i < ctx->M; i++)

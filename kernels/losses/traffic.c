@@ -14,13 +14,15 @@
  *   unfused: write S, read S, write G, read G twice                     = 5
  *   fused:   none: a thread's block of S and of G stays in its L2, and
  *            Proxy-NCA's sweep 2 computes its blocks again from P (the
- *            third pass over P above) rather than reading them back     = 0
+ *            third pass over P above) rather than reading them back     = 0;
+ *            below DML_FUSED_KEEP_MAX_BYTES Proxy-NCA keeps its first
+ *            weights instead: G written and read                         = 2
  * Precision bf16 (fused only): each read of P moves 2 bytes an element, the
  * write of ∂L/∂P (float32, for the master copy) still 4.
  * X, X̂ and ∂L/∂X (M×D) are read or written once each: 3 passes.
  * The pair losses: X̂ once each way, S and G (M×M) written and read.
  * Packed copies of blocks stay in L2 and count nothing. */
-#include "dml_internal.h"
+#include "fused_sweep.h"
 
 void dml_ctx_traffic(const dml_ctx *ctx, double *p_bytes, double *total_bytes)
 {
@@ -37,7 +39,7 @@ void dml_ctx_traffic(const dml_ctx *ctx, double *p_bytes, double *total_bytes)
             /* a fused step that reduces rows over every class sweeps twice, as Proxy-NCA's */
             int nca = ctx->loss != DML_LOSS_PROXY_ANCHOR;
             double p_passes = ctx->fused ? (nca ? 3 : 2) : 8;
-            double s_passes = ctx->fused ? 0 : 5;
+            double s_passes = ctx->fused ? (ctx->fkeep_on ? 2 : 0) : 5;
             p = p_passes * C * D * f;
             if (ctx->fused && ctx->precision == DML_PRECISION_BF16)
                 p -= (p_passes - 1) * C * D * (f - 2); /* the reads at 2 bytes */
@@ -53,7 +55,8 @@ void dml_ctx_traffic(const dml_ctx *ctx, double *p_bytes, double *total_bytes)
 /* Fused: X̂, rowv (2 max(M, C)), seen, the block LSEs (M × blocks), and one
  * thread's blocks of P̂, S and G (a few MB more for each further thread:
  * blocks and a ∂L/∂X̂ accumulator, M×D).  Unfused: X̂, S, G, rowv, 1/‖p‖,
- * seen and P̂ whole. */
+ * seen and P̂ whole.  Proxy-NCA and NormalizedSoftmax also keep their first
+ * weights (M × C) below DML_FUSED_KEEP_MAX_BYTES. */
 double dml_ctx_resident_bytes(dml_loss loss, size_t M, size_t C, size_t D, int fused)
 {
     const double m = (double)M, c = (double)C, d = (double)D, f = sizeof(float);
@@ -65,5 +68,8 @@ double dml_ctx_resident_bytes(dml_loss loss, size_t M, size_t C, size_t D, int f
     size_t cb, nbt;
     dml_fused_plan(C, 1, 1, &cb, &nbt);
     double blocks = (double)cb * (d + 1 + 2 * m);
-    return (m * d + 2 * rows + m * (double)nbt + blocks + m) * f + c;
+    /* a two-pass step's kept first weights (fused_sweep.h), at most the cap */
+    double kept = loss == DML_LOSS_PROXY_ANCHOR || m * (double)(cb * nbt) * f > DML_FUSED_KEEP_MAX_BYTES
+                      ? 0 : m * (double)(cb * nbt) * f;
+    return (m * d + 2 * rows + m * (double)nbt + blocks + m) * f + c + kept;
 }

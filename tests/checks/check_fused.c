@@ -193,6 +193,43 @@ static int alloc_run(run *r, const lcase *c)
     return r->dX && r->dP;
 }
 
+/* The losses whose fused step may keep its first weights (proxy_fused.c),
+ * at a C where that changes anything: past one block of proxies (at most
+ * 384 rows, DML_FUSED_BLOCK in fused_sweep.c), so that sweep 2 has blocks
+ * other than the one left in its buffers. */
+static int two_pass(const lcase *c)
+{
+    return (c->params.loss == DML_LOSS_PROXY_NCA || c->params.loss == DML_LOSS_NORMALIZED_SOFTMAX) &&
+           lcase_rows(c) > 384;
+}
+
+/* A two-pass loss's fused step with its first weights computed again in
+ * sweep 2 (DML_FUSED_KEEP=0, as above the cap) against f, where the small
+ * case kept them: the same loss, ∂L/∂X and ∂L/∂P bits. */
+static int check_recompute(const lcase *c, const float *X, const int32_t *y, const float *P,
+                           dml_isa isa, int threads, const run *f, char *why, size_t whylen)
+{
+    run r;
+    if (!alloc_run(&r, c)) {
+        snprintf(why, whylen, "out of memory");
+        free(r.dX), free(r.dP);
+        return 1;
+    }
+    setenv("DML_FUSED_KEEP", "0", 1);
+    int bad = run_case(c, X, y, P, isa, threads, 1, 1, &r, why, whylen);
+    unsetenv("DML_FUSED_KEEP");
+    if (!bad && (memcmp(&r.L, &f->L, sizeof r.L) != 0 ||
+                 memcmp(r.dX, f->dX, c->M * c->D * sizeof(float)) != 0 ||
+                 memcmp(r.dP, f->dP, lcase_rows(c) * c->D * sizeof(float)) != 0)) {
+        snprintf(why, whylen, "%s M=%zu C=%zu D=%zu, %d thread(s): the fused step computing its "
+                 "weights again in sweep 2 differs from the one that kept them",
+                 dml_loss_name(c->params.loss), c->M, c->C, c->D, threads);
+        bad = 1;
+    }
+    free(r.dX), free(r.dP);
+    return bad;
+}
+
 /* One case: fused and unfused on this ISA with 1 and 2 threads, each against
  * the unfused reference on one thread. */
 static int check_case(const dml_kernels *k, const lcase *c, char *why, size_t whylen)
@@ -213,7 +250,8 @@ static int check_case(const dml_kernels *k, const lcase *c, char *why, size_t wh
     for (int threads = 1; threads <= 2; threads++) {
         if (run_case(c, X, y, P, k->isa, threads, 1, 1, &f, why, whylen) ||
             run_case(c, X, y, P, k->isa, threads, 0, 0, &u, why, whylen) ||
-            check_sgd(c, X, y, P, k->isa, threads, &f, why, whylen))
+            check_sgd(c, X, y, P, k->isa, threads, &f, why, whylen) ||
+            (two_pass(c) && check_recompute(c, X, y, P, k->isa, threads, &f, why, whylen)))
             goto done;
         const char *fw = threads == 1 ? "fused (1 thread) vs ref" : "fused (2 threads) vs ref";
         const char *uw = threads == 1 ? "fused (1 thread) vs unfused" : "fused (2 threads) vs unfused";

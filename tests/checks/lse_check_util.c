@@ -154,6 +154,28 @@ void bufs_free(lse_bufs *b)
     guarded_free(&b->gl);
 }
 
+int lse_each_size(const dml_kernels *k, uint64_t seed0, int32_t fill, lse_body body, char *why,
+                  size_t whylen)
+{
+    for (size_t si = 0; si < NSIZES; si++) {
+        lse_bufs b;
+        if (!bufs_alloc(&b, sizes[si])) {
+            bufs_free(&b);
+            FAIL("out of memory");
+        }
+        b.st = seed0 + si;
+        if (fill >= LSE_FILL_S)
+            fill_s(b.s, b.n, &b.st);
+        if (fill > LSE_FILL_S)
+            fill_labels(b.lab, b.n, fill, &b.st);
+        int rc = body(k, &b, why, whylen);
+        bufs_free(&b);
+        if (rc)
+            return 1;
+    }
+    return 0;
+}
+
 /* Cosine-like similarities in [−1, 1], with a few exact ties. */
 void fill_s(float *s, size_t n, uint64_t *st)
 {

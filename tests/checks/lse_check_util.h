@@ -1,6 +1,7 @@
 /* lse_check_util.h — what the lse/exp check files (check_lse_*.c) share: the
  * bit views, the seeded generator, guarded buffers, one masked-LSE case run
- * against the reference (lse_compare, tolerances in lse_check_util.c) and the
+ * against the reference (lse_compare, tolerances in lse_check_util.c), the
+ * loop over the sizes that runs a check's body (lse_each_size) and the
  * checks themselves, which check_lse.c lists in one table.  Test-only. */
 #ifndef DML_LSE_CHECK_UTIL_H
 #define DML_LSE_CHECK_UTIL_H
@@ -50,12 +51,33 @@ typedef struct lse_case {
 /* Runs the reference and k on one case and compares (lse_check_util.c). */
 int lse_compare(const dml_kernels *k, const lse_case *cs, char *why, size_t whylen);
 
-/* Guarded s and labels for one size; fill them as a check needs. */
-typedef struct lse_bufs { guarded gs, gl; float *s; int32_t *lab; size_t n; } lse_bufs;
+/* Guarded s and labels for one size; fill them as a check needs.  st: the
+ * generator lse_each_size seeded for this size (a body draws on from it). */
+typedef struct lse_bufs { guarded gs, gl; float *s; int32_t *lab; size_t n; uint64_t st; } lse_bufs;
 int bufs_alloc(lse_bufs *b, size_t n);
 void bufs_free(lse_bufs *b);
 void fill_s(float *s, size_t n, uint64_t *st);
 void fill_labels(int32_t *lab, size_t n, int32_t C, uint64_t *st);
+
+/* One size's share of a check: runs its cases on b (filled as lse_each_size
+ * was told, the rest from b->st as it needs) and returns non-zero with why[]
+ * written at the first that fails. */
+typedef int (*lse_body)(const dml_kernels *k, lse_bufs *b, char *why, size_t whylen);
+/* What lse_each_size fills before the body: nothing (the body fills), s
+ * alone, or (C > 0) s then labels of C classes, all from the generator. */
+enum { LSE_FILL_NONE = -1, LSE_FILL_S = 0 };
+/* Runs body on fresh guarded buffers for each size of DML_CHECK_SIZES, in
+ * order, the generator seeded seed0 + the size's index; stops at the first
+ * failure. */
+int lse_each_size(const dml_kernels *k, uint64_t seed0, int32_t fill, lse_body body, char *why,
+                  size_t whylen);
+/* check_<name>, a check's entry: <name>_body at every size.  Each check file
+ * ends with the table of its checks, one of these a line. */
+#define LSE_SIZED_CHECK(name, seed0, fill)                                                      \
+    int check_##name(const dml_kernels *k, char *why, size_t whylen)                            \
+    {                                                                                           \
+        return lse_each_size(k, seed0, fill, name##_body, why, whylen);                         \
+    }
 
 static const size_t sizes[] = DML_CHECK_SIZES;
 #define NSIZES (sizeof sizes / sizeof sizes[0])

@@ -1,14 +1,11 @@
 /* bf16_avx2.c — the bf16 kernels on AVX2 + FMA: widening by vpmovzxwd and a
- * 16-bit left shift (bf16_driver.h). */
+ * 16-bit left shift (bf16_driver.h; vector operations from bf16_x86.h). */
 #include <immintrin.h>
 
-typedef __m256 bf_vec;
+#include "bf16_x86.h"
+
 #define BF_VW 8
-static inline bf_vec bf_zero(void) { return _mm256_setzero_ps(); }
-static inline bf_vec bf_load(const float *p) { return _mm256_loadu_ps(p); }
-static inline void bf_store(float *p, bf_vec v) { _mm256_storeu_ps(p, v); }
-static inline bf_vec bf_set1(float x) { return _mm256_set1_ps(x); }
-static inline bf_vec bf_fma(bf_vec a, bf_vec b, bf_vec c) { return _mm256_fmadd_ps(a, b, c); }
+BF_X86_OPS(_mm256, __m256)
 
 #include "bf16_driver.h"
 

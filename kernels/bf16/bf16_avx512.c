@@ -1,14 +1,12 @@
 /* bf16_avx512.c — the bf16 kernels on AVX-512: widening by vpmovzxwd and a
- * 16-bit left shift, masked for the tail (bf16_driver.h). */
+ * 16-bit left shift, masked for the tail (bf16_driver.h; vector operations
+ * from bf16_x86.h). */
 #include <immintrin.h>
 
-typedef __m512 bf_vec;
+#include "bf16_x86.h"
+
 #define BF_VW 16
-static inline bf_vec bf_zero(void) { return _mm512_setzero_ps(); }
-static inline bf_vec bf_load(const float *p) { return _mm512_loadu_ps(p); }
-static inline void bf_store(float *p, bf_vec v) { _mm512_storeu_ps(p, v); }
-static inline bf_vec bf_set1(float x) { return _mm512_set1_ps(x); }
-static inline bf_vec bf_fma(bf_vec a, bf_vec b, bf_vec c) { return _mm512_fmadd_ps(a, b, c); }
+BF_X86_OPS(_mm512, __m512)
 
 #include "bf16_driver.h"
 

@@ -4,6 +4,7 @@
  *
  *   bf_vec, BF_VW           a float32 vector and its lanes
  *   bf_zero(), bf_load(p), bf_store(p, v), bf_set1(x), bf_fma(a, b, c) = a·b + c
+ *                           (x86: bf_vec and these from BF_X86_OPS, bf16_x86.h)
  *   bf_widen_row(x, d, y)   y[0..d) = x[0..d) widened (vector shifts)
  *
  * normalize_bf16: each row widened into its row of Y while it is in L1, then

@@ -65,7 +65,8 @@ bench-check-proof: ## a build with one kernel slowed down must fail bench-check,
 
 ## BENCH_TRIPLET_ARGS='--M 256,1024 --threads 2'   options of bench-triplet
 BENCH_TRIPLET_ARGS ?=
-$(BUILD)/bench_triplet: $(BUILD)/harness/bench/tools/bench_triplet.o $(BUILD)/libdml.a
+$(BUILD)/bench_triplet: $(BUILD)/harness/bench/tools/bench_triplet.o $(BUILD)/harness/core/stats.o \
+                        $(BUILD)/libdml.a
 	$(LINK)
 bench-triplet: $(BUILD)/bench_triplet ## step time of the enumerating and the sorted triplet algorithm, M = 128 … 8192 (a table, gates nothing)
 	$(BUILD)/bench_triplet $(BENCH_TRIPLET_ARGS)
@@ -73,7 +74,7 @@ bench-triplet: $(BUILD)/bench_triplet ## step time of the enumerating and the so
 ## BENCH_FUSED_ARGS='--isa avx512 --threads 1 --c 11318 --rounds 15'   options of bench-fused
 BENCH_FUSED_ARGS ?=
 $(BUILD)/bench_fused: $(BUILD)/harness/bench/tools/bench_fused.o $(BUILD)/harness/bench/peak_avx2.o \
-                      $(BUILD)/harness/bench/peak_avx512.o $(BUILD)/libdml.a
+                      $(BUILD)/harness/bench/peak_avx512.o $(BUILD)/harness/core/stats.o $(BUILD)/libdml.a
 	$(LINK)
 bench-fused: $(BUILD)/bench_fused ## fused proxy step vs unfused, the three products alone and the FMA peak, interleaved (x86 only)
 	$(BUILD)/bench_fused $(BENCH_FUSED_ARGS)
@@ -88,7 +89,8 @@ bench-sgd-peak: $(BUILD)/bench_sgd_peak ## peak RSS and step time: ∂L/∂P hel
 
 ## BENCH_SAMPLED_ARGS='--loss nca --c 100000 --rounds 7'   options of bench-sampled
 BENCH_SAMPLED_ARGS ?=
-$(BUILD)/bench_sampled: $(BUILD)/harness/bench/tools/bench_sampled.o $(BUILD)/libdml.a
+$(BUILD)/bench_sampled: $(BUILD)/harness/bench/tools/bench_sampled.o $(BUILD)/harness/core/stats.o \
+                        $(BUILD)/libdml.a
 	$(LINK)
 bench-sampled: $(BUILD)/bench_sampled ## sampled proxies r = 0.3, 0.1, 0.01 vs the full step, interleaved, thread CPU time (C = 10^6 by default: 2 GB)
 	$(BUILD)/bench_sampled $(BENCH_SAMPLED_ARGS)

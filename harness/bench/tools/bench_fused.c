@@ -10,8 +10,8 @@
  *
  *   bench_fused [--isa avx512|avx2] [--threads N] [--rounds R] [--c C] [--loss pa|nca]
  *
- * Links build/libdml.a alone (the step-level table moves into `dmlbench bench`
- * once harness/ has its new layout). */
+ * Links build/libdml.a and core/stats.c (the step-level table moves into
+ * `dmlbench bench` once harness/ has its new layout). */
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/stats.h"
 #include "dml.h"
 
 double dml_peak_fma_avx2(uint64_t iters);
@@ -26,18 +27,6 @@ double dml_peak_fma_avx512(uint64_t iters);
 
 /* Seconds on the library's clock. */
 static double now_s(void) { return dml_now_ns() * 1e-9; }
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 /* One variant of one shape: what it runs and the seconds per call of each round. */
 typedef struct variant {
@@ -158,20 +147,6 @@ static dml_ctx *make_ctx(const shape *s, int fused)
     return c;
 }
 
-typedef struct summary { double fast, med; } summary;
-
-static summary summarise(const variant *v, int rounds)
-{
-    double *t = malloc((size_t)rounds * sizeof *t);
-    memcpy(t, v->t, (size_t)rounds * sizeof *t);
-    summary s = { t[0], 0 };
-    for (int r = 1; r < rounds; r++)
-        s.fast = t[r] < s.fast ? t[r] : s.fast;
-    s.med = median(t, rounds);
-    free(t);
-    return s;
-}
-
 /* One shape: every variant interleaved, then one line of the table. */
 static void bench_shape(const shape *s)
 {
@@ -198,19 +173,20 @@ static void bench_shape(const shape *s)
     interleave(v, nv, s->rounds);
 
     double flops = 6.0 * (double)M * C * D, peak = pk.gflops * 1e9;
-    summary f = summarise(&v[1], s->rounds), u = summarise(&v[2], s->rounds);
+    /* Sorts each variant's rounds: nothing reads them in run order after this. */
+    sample_stats f = stats_of(v[1].t, (size_t)s->rounds), u = stats_of(v[2].t, (size_t)s->rounds);
     printf("%-4s %-6s %d %6zu %6.1f | %8.3f %8.3f %5.1f%% %5.1f%% | %8.3f %8.3f %5.1f%% %5.1f%% |",
            s->loss == DML_LOSS_PROXY_ANCHOR ? "pa" : "nca", dml_isa_name(s->isa), s->threads, C,
-           pk.gflops, f.fast * 1e3, f.med * 1e3, 100 * flops / f.fast / peak,
-           100 * flops / f.med / peak, u.fast * 1e3, u.med * 1e3, 100 * flops / u.fast / peak,
-           100 * flops / u.med / peak);
+           pk.gflops, f.min * 1e3, f.median * 1e3, 100 * flops / f.min / peak,
+           100 * flops / f.median / peak, u.min * 1e3, u.median * 1e3, 100 * flops / u.min / peak,
+           100 * flops / u.median / peak);
     if (nv == 4) {
-        summary p = summarise(&v[3], s->rounds);
-        printf(" %8.3f %5.1f%% %5.2f |", p.fast * 1e3, 100 * flops / p.fast / peak, f.fast / p.fast);
+        sample_stats p = stats_of(v[3].t, (size_t)s->rounds);
+        printf(" %8.3f %5.1f%% %5.2f |", p.min * 1e3, 100 * flops / p.min / peak, f.min / p.min);
     } else {
         printf(" %8s %6s %5s |", "-", "-", "-");
     }
-    printf(" %5.2f %5.2f\n", u.fast / f.fast, u.med / f.med);
+    printf(" %5.2f %5.2f\n", u.min / f.min, u.median / f.median);
     fflush(stdout);
     dml_ctx_destroy(fa.ctx), dml_ctx_destroy(ua.ctx);
     free(X), free(P), free(dX), free(dP), free(S), free(G), free(work), free(y), free(t);

@@ -14,28 +14,17 @@
  *
  *   bench_sampled [--loss pa|nca] [--c C] [--d D] [--m M] [--threads N] [--rounds R] [--isa ISA]
  *
- * Links build/libdml.a alone. */
+ * Links build/libdml.a and core/stats.c (fastest and median). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/stats.h"
 #include "dml.h"
 
 enum { NV = 4 };
 static const float ratios[NV] = { 1.0f, 0.3f, 0.1f, 0.01f };
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 typedef struct opts {
     dml_loss loss;
@@ -118,9 +107,10 @@ int main(int argc, char **argv)
             round_of(ctx[v], &p[v], X, y, P, dX, dP, &cpu[v * o.rounds + r], &wall[v * o.rounds + r]);
     double best[NV], med[NV], wbest[NV], wmed[NV];
     for (int v = 0; v < NV; v++) {
-        double *c = cpu + v * o.rounds, *w = wall + v * o.rounds;
-        med[v] = median(c, o.rounds), best[v] = c[0];
-        wmed[v] = median(w, o.rounds), wbest[v] = w[0];
+        sample_stats c = stats_of(cpu + v * o.rounds, (size_t)o.rounds);
+        sample_stats w = stats_of(wall + v * o.rounds, (size_t)o.rounds);
+        med[v] = c.median, best[v] = c.min;
+        wmed[v] = w.median, wbest[v] = w.min;
     }
     printf("%-6s %8s %12s %12s %12s %12s %10s %10s\n", "r", "classes", "cpu_min_ms", "cpu_med_ms",
            "wall_min_ms", "wall_med_ms", "x_min", "x_median");

@@ -8,7 +8,7 @@
  * The enumeration is skipped where its predicted step (M³ from the last M
  * measured) exceeds --enum-limit seconds, and the table says so.  The last
  * line is the least-squares exponent k of (fastest sorted step) ∝ M^k over
- * M ≥ 128.  Links build/libdml.a only.
+ * M ≥ 128.  Links build/libdml.a and core/stats.c.
  *
  *   bench_triplet [--M 128,256,...] [--D 512] [--classes 8] [--threads 1]
  *                 [--isa auto] [--enum-limit 60] [--budget 3]     */
@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/stats.h"
 #include "dml.h"
 
 typedef struct opts {
@@ -35,18 +36,12 @@ typedef struct timing {
 static double wall_s(void) { return dml_now_ns() * 1e-9; }
 static double cpu_s(void) { return dml_thread_cpu_ns() * 1e-9; }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
+/* The median of n ≤ 64 timings, sorting a copy: they stay in run order. */
 static double median(const double *v, int n)
 {
     double s[64];
     memcpy(s, v, (size_t)n * sizeof *s);
-    qsort(s, (size_t)n, sizeof *s, cmp_double);
-    return n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+    return stats_of(s, (size_t)n).median;
 }
 
 static double fastest(const double *v, int n)

@@ -319,6 +319,7 @@ int bench_main(const bench_opts *o)
     R.json = o->json;
     R.quick = o->quick;
     R.precision_only = o->precision;
+    R.scaling_only = o->scaling;
     R.log = R.json ? stderr : stdout;
     R.products = o->products;
     R.isa = o->isa;
@@ -326,7 +327,8 @@ int bench_main(const bench_opts *o)
     idle_mark_now(&R.idle_start);
     bench_setup(&R);
     bench_print_header(&R);
-    if ((!R.precision_only && bench_sweep(&R)) || (!R.products && bench_steps(&R))) return 1;
+    if ((!R.precision_only && !R.scaling_only && bench_sweep(&R)) || (!R.products && bench_steps(&R)))
+        return 1;
     idle_mark end;
     idle_mark_now(&end);
     idle_between(&R.idle_start, &end, &R.idle);

@@ -319,14 +319,19 @@ int bench_main(const bench_opts *o)
     R.json = o->json;
     R.quick = o->quick;
     R.precision_only = o->precision;
+    R.scaling_only = o->scaling;
     R.log = R.json ? stderr : stdout;
     R.products = o->products;
     R.isa = o->isa;
     R.rounds = o->rounds > 0 ? o->rounds : R.quick ? 7 : 11;
     idle_mark_now(&R.idle_start);
     bench_setup(&R);
+    if (R.scaling_only && R.cores < 2)
+        return die("bench: --scaling compares one thread with two, but this process may use %d core%s",
+                   R.cores, R.cores == 1 ? "" : "s");
     bench_print_header(&R);
-    if ((!R.precision_only && bench_sweep(&R)) || (!R.products && bench_steps(&R))) return 1;
+    if ((!R.precision_only && !R.scaling_only && bench_sweep(&R)) || (!R.products && bench_steps(&R)))
+        return 1;
     idle_mark end;
     idle_mark_now(&end);
     idle_between(&R.idle_start, &end, &R.idle);

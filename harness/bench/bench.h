@@ -7,6 +7,7 @@
 typedef struct bench_opts {
     int json, quick;
     int precision; /* 1: only the steps that compare fp32 with bf16 P (`bench --precision bf16`; docs/scale.md) */
+    int scaling;   /* 1: only the steps on one thread against two (`bench --scaling`) */
     int products;  /* the three GEMM products alone (S, dX, dP), no other kernel nor step */
     int isa;       /* >= 0: this dml_isa alone among our contenders (OpenBLAS stays) */
     int rounds;    /* > 0: interleaved rounds per shape instead of the default */

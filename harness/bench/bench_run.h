@@ -72,6 +72,7 @@ typedef struct target { char what[256]; double value, goal; int higher_better, m
 typedef struct bench_run {
     int json, quick, rounds;
     int precision_only; /* bench --precision: the fp32/bf16 step cases alone */
+    int scaling_only;   /* bench --scaling: the 1- against 2-thread step cases alone */
     int products, isa;       /* bench_opts: products only; one ISA (or -1: all) */
     FILE *log;               /* progress: stdout, or stderr when stdout is JSON */
     contender cs[MAX_CONT];  /* one per ISA this CPU runs */

@@ -218,6 +218,7 @@ static void print_progress(const bench_run *R, const step_row *s)
 static int wanted(const bench_run *R, const step_case *sc)
 {
     if (R->precision_only) return sc->set == proxy_precision; /* --quick: every one still */
+    if (R->scaling_only) return sc->kind == STEP_THREADS && R->cores >= 2;
     if (R->quick && !sc->quick) return 0;
     /* two threads on two cores, or nothing to say about scaling */
     return sc->kind != STEP_THREADS || R->cores >= 2;

@@ -12,7 +12,7 @@
 #include "core/error.h"
 
 static const char bench_usage[] =
-    "usage: dmlbench bench [--json] [--quick] [--products] [--isa ISA] [--rounds N] [--precision bf16]\n"
+    "usage: dmlbench bench [--json] [--quick] [--products] [--isa ISA] [--rounds N] [--precision bf16] [--scaling]\n"
     "       dmlbench bench --roofline [--quick] [--out FILE]\n"
     "  every kernel x every ISA here on the paper's shapes (M=180; C=100,1000,11318;\n"
     "  D=64,512,1024; the products also D=128), one thread; --quick: C=1000, D=512 only;\n"
@@ -20,6 +20,8 @@ static const char bench_usage[] =
     "  ISA alone among ours; --rounds: interleaved rounds a shape; --json: JSON on stdout\n"
     "  --precision bf16: only the fused proxy steps with P in fp32 and in bf16, interleaved\n"
     "  (C=1e5,1e6; M=32,180; D=128; docs/scale.md)\n"
+    "  --scaling: only the fused proxy steps on one thread against two (C=11318; two\n"
+    "  cores needed), with whether the machine was idle meanwhile\n"
     "  OpenBLAS (libopenblas.so.0, or DML_OPENBLAS=name|path) is dlopen'ed as a yardstick\n"
     "  --roofline: the FMA peak and the triad bandwidth (1 thread, all) and the proxy\n"
     "  steps at M=180, D=128, C=1e2..1e6 (--quick: ..1e5) by arithmetic intensity,\n"
@@ -44,6 +46,7 @@ int cmd_bench(int argc, char **argv)
                 return die("bench: --precision %s: the steps compare fp32 with bf16; say bf16", argv[i]);
             o.precision = 1;
         } else if (!strcmp(argv[i], "--products")) o.products = 1;
+        else if (!strcmp(argv[i], "--scaling")) o.scaling = 1;
         else if (!strcmp(argv[i], "--isa")) {
             dml_isa isa;
             if (i + 1 >= argc || dml_isa_parse(argv[i + 1], &isa) != DML_OK || isa == DML_ISA_AUTO)
@@ -70,8 +73,10 @@ int cmd_bench(int argc, char **argv)
     }
     if (roofline && (o.products || o.isa >= 0 || o.rounds || o.precision))
         return die("bench: --products, --isa, --rounds and --precision belong to the kernel table, not --roofline (which has its bf16 points)");
-    if (o.precision && o.products)
-        return die("bench: --precision bf16 times the steps, --products the products alone: one or the other");
+    if (o.precision + o.products + o.scaling > 1)
+        return die("bench: --precision bf16, --products and --scaling each choose what to time: one of them");
+    if (roofline && o.scaling)
+        return die("bench: --scaling belongs to the kernel table, not --roofline");
     if (roofline && o.json) return die("bench: --roofline writes a CSV (--out), not --json");
     if (!roofline && strcmp(ro.out, "results/roofline.csv"))
         return die("bench: --out belongs to --roofline");

@@ -143,9 +143,7 @@ int point_run(const point_spec *sp, point_result *res, char *err, size_t errlen)
         dml_ctx_traffic(s.ctx, &res->p_bytes, &res->bytes);
         res->peak_rss = peak_ok ? mem_peak_bytes() - rss0 : NAN;
         dml_status st = DML_OK;
-        if (sp->no_stats)
-            ;
-        else if (dml_ctx_fused(s.ctx)) { /* it gathers them as it sweeps: one more step, untimed */
+        if (!sp->no_stats && dml_ctx_fused(s.ctx)) { /* it gathers them as it sweeps: one more step, untimed */
             st = dml_ctx_set_gradstats(s.ctx, 1);
             if (st == DML_OK)
                 st = precision_step(s.ctx, s.params, b.X, b.y, b.P, b.P16, &s.loss, s.dX, s.dP);

@@ -52,6 +52,14 @@ for cpu in $(echo "$cpus" | tail -2); do
     else
         bad "taskset -c $cpu --threads 2: exit $rc, $(cat "$W/two$cpu.err")"
     fi
+    # bench --scaling: one thread against two cannot be measured on one CPU
+    taskset -c "$cpu" "$BIN" bench --scaling > /dev/null 2> "$W/scal$cpu.err"
+    rc=$?
+    if [ $rc -eq 1 ] && grep -q "may use 1 core" "$W/scal$cpu.err"; then
+        ok "taskset -c $cpu bench --scaling refused: $(cat "$W/scal$cpu.err")"
+    else
+        bad "taskset -c $cpu bench --scaling: exit $rc, $(cat "$W/scal$cpu.err")"
+    fi
 done
 
 if [ "$ncpu" -ge 2 ]; then

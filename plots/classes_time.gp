@@ -11,7 +11,7 @@ set logscale xy
 set format y "%g"
 set xlabel "number of classes C (proxies)"
 set ylabel "time per step (ms): fastest step, bars up to the median"
-set title "Time per step vs number of classes (M = 180; D = 128 solid, D = 512 dashed)"
+set title "Time per step vs number of classes (M = 180; D = 128".(FILES eq F ? ")" : " solid, D = 512 dashed)")
 set key top left
 set xrange [80:1.5e6]
 dash(f) = f eq F ? 1 : 2

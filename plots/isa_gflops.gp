@@ -33,7 +33,8 @@ do for [T in "png svg"] {
   set ylabel "GFLOP/s (median step)"
   set yrange [0.1:3000]
   # colour: the loss, line: the ISA (a legend entry each, not one a pair)
-  isa_dt(i) = i eq "ref" ? 3 : i eq "avx2" ? 2 : 1
+  isa_dt(i) = i eq "ref" ? 3 : i eq "avx2" ? 2 : i eq "avx512" || i eq "neon" ? 1 : 4
+  set key maxrows 6  # ten entries in two columns: three ran past the panel
   plot for [i in ISAS] for [l in LOSSES] tsel2(F, l, "isa", i) using "D":((column("M") == real(MBIG)) ? column("gflops_median") : NaN) \
        with linespoints pt loss_pt(l) dt isa_dt(i) lw 2 lc rgb loss_color(l) notitle, \
        for [l in LOSSES] NaN with linespoints pt loss_pt(l) lw 2 lc rgb loss_color(l) title loss_title(l), \

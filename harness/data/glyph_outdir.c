@@ -1,11 +1,14 @@
 /* glyph_outdir.c — the set's directory replaced whole.  The files are written
  * into OUT.tmp.<pid>, which then takes OUT's place (OUT moved aside to
- * OUT.old.<pid> first and removed after): a build killed at any moment leaves
- * the previous set or the new one, never a mix.  What a killed build left
- * (OUT.tmp.<pid>, OUT.old.<pid> of a process that is gone) is removed by the
- * next one.  A directory that is not a glyph set is never replaced. */
+ * OUT.old.<pid> first and removed after; one atomic exchange of the two
+ * where the file system has renameat2's RENAME_EXCHANGE): a build killed at
+ * any moment leaves the previous set or the new one, never a mix.  What a
+ * killed build left (OUT.tmp.<pid>, OUT.old.<pid> of a process that is gone)
+ * is removed by the next one, or, an old set whose new one never took its
+ * place, put back.  A directory that is not a glyph set is never replaced. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,6 +51,9 @@ static void clean_stale(const char *out)
         if (*end || pid <= 0 || pid == (long)getpid() || !(kill((pid_t)pid, 0) != 0 && errno == ESRCH)) continue;
         char full[2 * FILEIO_PATH_MAX + 2];
         snprintf(full, sizeof full, "%s/%s", slash ? (*parent ? parent : "") : ".", e->d_name);
+        struct stat sb;
+        /* a build killed between its two renames (no exchange here): the old set back */
+        if (!strncmp(tail, ".old.", 5) && stat(out, &sb) != 0 && rename(full, out) == 0) continue;
         rm_rf(full);
     }
     closedir(d);
@@ -111,6 +117,13 @@ int glyph_outdir_commit(const char *out, const char *stage, char *err, size_t er
     snprintf(old, sizeof old, "%s.old.%ld", out, (long)getpid());
     struct stat sb;
     int had = stat(out, &sb) == 0;
+    /* One atomic swap where the file system has it: OUT is the old set or
+     * the new one at every instant, and the old one, now at the stage's
+     * name, is what a kill during its removal leaves for the next build. */
+    if (had && renameat2(AT_FDCWD, stage, AT_FDCWD, out, RENAME_EXCHANGE) == 0) {
+        rm_rf(stage);
+        return 0;
+    }
     if (had && rename(out, old)) {
         snprintf(err, errlen, "--out %s: cannot move the old set aside: %s", out, strerror(errno));
         return 1;

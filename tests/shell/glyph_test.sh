@@ -143,6 +143,8 @@ fi
 # The old set survives a build killed at any moment; the next build removes what it left.
 if [ -d "$W/a0" ]; then
     cp -r "$W/a0" "$W/k"
+    # the new set the killed builds would write, built whole for comparison
+    build "$W/n400" --packages $PKGS --classes 400 --min-faces 3 --samples 16 --quiet || bad "the 400-class set: $(cat "$W/build.err")"
     for delay in 0.05 0.2 0.4 0.8; do
         "$BIN" data glyphs --out "$W/k" --packages $PKGS --classes 400 --min-faces 3 --samples 16 --quiet \
             > /dev/null 2>&1 &
@@ -151,15 +153,17 @@ if [ -d "$W/a0" ]; then
         kill -9 $pid 2> /dev/null
         wait $pid 2> /dev/null
         rc=$?
-        if [ $rc -eq 137 ]; then
-            same_set "$W/a0" "$W/k" || bad "killed after ${delay}s: the old set changed"
+        if [ $rc -eq 137 ]; then  # the old set, or (killed once it was in place) the whole new one
+            same_set "$W/a0" "$W/k" || same_set "$W/n400" "$W/k" ||
+                bad "killed after ${delay}s: neither the old set nor the new one: $(ls "$W/k" 2>&1 | wc -l) files"
+            rm -rf "$W/k" && cp -r "$W/a0" "$W/k"
         else  # the build finished before the kill (a quiet machine): a whole new set, then the old one back
             [ $rc -eq 0 ] && [ -f "$W/k/manifest.json" ] || bad "a build that ended before its kill at ${delay}s: exit $rc"
             rm -rf "$W/k" && cp -r "$W/a0" "$W/k"
         fi
     done
     build "$W/k" $SMALL && same_set "$W/a0" "$W/k" && ! ls -d "$W"/k.* > /dev/null 2>&1 \
-        && ok "builds killed -9 left the old set whole; the next build cleaned up" \
+        && ok "builds killed -9 left the old set or the whole new one; the next build cleaned up" \
         || bad "after killed builds: $(ls -d "$W"/k* | tr '\n' ' ') $(cat "$W/build.err")"
 fi
 

@@ -158,6 +158,10 @@ float dml_proxy_nca_fused(dml_ctx *ctx, float scale, int include_positive, const
                           const float *P, float *dX, float *dP, double t0);
 float dml_soft_triple_fused(dml_ctx *ctx, const dml_soft_triple_params *p, const float *X,
                             const float *P, float *dX, float *dP, double t0);
+/* 1 for the losses whose fused step is Proxy-NCA's two-pass sweep (Proxy-NCA,
+ * NormalizedSoftmax): those that keep their first weights between the sweeps
+ * below DML_FUSED_KEEP_MAX_BYTES (proxy_fused.c). */
+int dml_fused_keeps_weights(dml_loss loss);
 
 /* The softmax cross-entropy over rows of s·S (S = X̂P̂ᵀ, one proxy a class),
  * the positive left out of the denominator unless include_positive: the

@@ -156,6 +156,11 @@ static void nca_block_weights(dml_sweep *w, const dml_block *k, float coef)
     }
 }
 
+int dml_fused_keeps_weights(dml_loss loss)
+{
+    return loss == DML_LOSS_PROXY_NCA || loss == DML_LOSS_NORMALIZED_SOFTMAX; /* dml_softmax_rows */
+}
+
 /* Sweep 2 of a block whose first weights were kept: its P̂ again. */
 static void nca_block_refill(dml_sweep *w, int t, const dml_block *k)
 {

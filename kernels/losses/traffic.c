@@ -56,7 +56,7 @@ void dml_ctx_traffic(const dml_ctx *ctx, double *p_bytes, double *total_bytes)
  * thread's blocks of P̂, S and G (a few MB more for each further thread:
  * blocks and a ∂L/∂X̂ accumulator, M×D).  Unfused: X̂, S, G, rowv, 1/‖p‖,
  * seen and P̂ whole.  Proxy-NCA and NormalizedSoftmax also keep their first
- * weights (M × C) below DML_FUSED_KEEP_MAX_BYTES. */
+ * weights (M × C) below DML_FUSED_KEEP_MAX_BYTES (dml_fused_keeps_weights). */
 double dml_ctx_resident_bytes(dml_loss loss, size_t M, size_t C, size_t D, int fused)
 {
     const double m = (double)M, c = (double)C, d = (double)D, f = sizeof(float);
@@ -69,7 +69,7 @@ double dml_ctx_resident_bytes(dml_loss loss, size_t M, size_t C, size_t D, int f
     dml_fused_plan(C, 1, 1, &cb, &nbt);
     double blocks = (double)cb * (d + 1 + 2 * m);
     /* a two-pass step's kept first weights (fused_sweep.h), at most the cap */
-    double kept = loss == DML_LOSS_PROXY_ANCHOR || m * (double)(cb * nbt) * f > DML_FUSED_KEEP_MAX_BYTES
+    double kept = !dml_fused_keeps_weights(loss) || m * (double)(cb * nbt) * f > DML_FUSED_KEEP_MAX_BYTES
                       ? 0 : m * (double)(cb * nbt) * f;
     return (m * d + 2 * rows + m * (double)nbt + blocks + m) * f + c + kept;
 }

@@ -142,8 +142,10 @@ static int time_steps(const roofline_opts *o, const roofs *r, dml_loss loss, siz
     int idx[NVAR], k = 0;
     for (int v = 0; v < NVAR && n; v++)
         if (c[v].ctx) fns[k] = call_once, args[k] = &c[v], idx[k++] = v;
-    /* samples of at least 20 ms; a step of a second is one call a sample */
-    timing_spec ts = { .warmup = 1, .samples = o->quick ? 3 : 5, .epoch_ns = 20e6 };
+    /* samples of at least 20 ms; a step of a second is one call a sample, and
+     * three of them (4 s each variant) at C = 10⁶ */
+    timing_spec ts = { .warmup = 1, .samples = o->quick ? 3 : 5, .min_samples = 3, .epoch_ns = 20e6,
+                       .budget_ns = 4e9 };
     timing_result tr[NVAR];
     if (k && (rc = timing_interleaved(fns, args, k, &ts, tr)) != 0)
         rc = die("bench --roofline: %s C = %zu: %s", dml_loss_name(loss), C, "step failed");

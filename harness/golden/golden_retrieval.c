@@ -1,5 +1,6 @@
 /* golden_retrieval.c — `dmlbench golden` for retrieval case files: the
  * metrics of retrieval_eval against PML's, one line a case. */
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/error.h"
@@ -15,14 +16,20 @@ int golden_retrieval_check(const char *path, dml_isa isa, int threads)
     char err[256];
     if (retrieval_case_load(path, &rc, err, sizeof err))
         return die("golden: %s: %s", path, err);
+    /* both paths of knn_each: the large one (small_k 1), then the small one
+     * for any K; the worse of the two is reported */
     retrieval_metrics got;
-    /* a block smaller than N, so the blocked path is what is checked */
-    size_t block = rc.N > 8 ? rc.N / 3 : rc.N;
-    if (retrieval_eval(rc.E, rc.N, rc.D, rc.labels, isa, block, threads, &got, err, sizeof err)) {
-        retrieval_case_free(&rc);
-        return die("golden: %s: %s", path, err);
+    double e = 0;
+    static const size_t small_k[2] = { 1, SIZE_MAX };
+    for (int p = 0; p < 2; p++) {
+        retrieval_metrics m;
+        if (retrieval_eval(rc.E, rc.N, rc.D, rc.labels, isa, small_k[p], threads, &m, err, sizeof err)) {
+            retrieval_case_free(&rc);
+            return die("golden: %s: %s", path, err);
+        }
+        double ep = retrieval_max_error(&m, &rc.want);
+        if (p == 0 || ep > e) e = ep, got = m;
     }
-    double e = retrieval_max_error(&got, &rc.want);
     int pass = e <= RETRIEVAL_TOL;
     const char *name = path;
     for (const char *p = path; *p; p++)

@@ -3,47 +3,47 @@
  * each query left out of its own list, queries without a same-class
  * neighbour left out).
  *
- * The N × N similarity matrix never exists: a block of query rows at a time is
- * multiplied against all items by the library's GEMM, and each row of the block
- * is reduced at once to the R nearest (R = the query's class size − 1, at least
- * 8 for Recall@8) by topk_row, a counting sort of the highest bins of the row. */
+ * The N × N similarity matrix never exists: knn_each (knn_search.c) hands
+ * each query's K nearest, K = the query's class size − 1 (R, for MAP@R) and
+ * at least 8 (Recall@8), to score_row.  Each query's scores are kept apart
+ * and summed in query order, so the result does not depend on the threads. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "train/knn_search.h"
 #include "train/topk.h"
 #include "train/train.h"
 
-/* Per-query sums of the seven metrics. */
-typedef struct sums { double recall[4], rp, map; size_t q; } sums;
+/* One query's scores: rank of its first relevant item (0: none in its K),
+ * hits among its R nearest, and its average precision at R. */
+typedef struct row_score { uint32_t first_hit, hits; double ap; } row_score;
 
-/* One query row s[0..N) of similarities: select, sort the K nearest, score. */
-static void score_row(const float *s, size_t N, size_t self, const int32_t *labels,
-                      const size_t *class_size, uint64_t *keys, uint32_t *scratch, sums *acc)
+typedef struct scoring {
+    const int32_t *labels;
+    const size_t *class_size;
+    row_score *row;
+} scoring;
+
+/* Query i's K nearest (keys, nearest first), scored (knn_visit). */
+static void score_row(void *user, size_t i, const uint64_t *keys, size_t K)
 {
-    int32_t c = labels[self];
-    size_t R = class_size[c] - 1;
+    scoring *sc = user;
+    int32_t c = sc->labels[i];
+    size_t R = sc->class_size[c] - 1;
+    row_score *out = &sc->row[i];
     if (R == 0) return;  /* no other member: left out, as PML does */
-    size_t K = R > 8 ? R : 8;
-    if (K > N - 1) K = N - 1;
-    topk_row(s, N, self, K, keys, scratch);
-    static const size_t at[4] = { 1, 2, 4, 8 };
-    size_t hits = 0, first_hit = 0;
     double ap = 0;
-    for (size_t i = 0; i < K; i++) {
-        int rel = labels[topk_index(keys[i])] == c;
-        if (rel && !first_hit) first_hit = i + 1;
-        if (i < R && rel) {
-            hits++;
-            ap += (double)hits / (double)(i + 1);
+    for (size_t r = 0; r < K; r++) {
+        int rel = sc->labels[topk_index(keys[r])] == c;
+        if (rel && !out->first_hit) out->first_hit = (uint32_t)(r + 1);
+        if (r < R && rel) {
+            out->hits++;
+            ap += (double)out->hits / (double)(r + 1);
         }
     }
-    for (int t = 0; t < 4; t++)
-        acc->recall[t] += first_hit && first_hit <= at[t];
-    acc->rp += (double)hits / (double)R;
-    acc->map += ap / (double)R;
-    acc->q++;
+    out->ap = ap / (double)R;
 }
 
 static int check_input(const float *E, size_t N, size_t D, const int32_t *labels, size_t *maxc,
@@ -73,22 +73,29 @@ static int check_input(const float *E, size_t N, size_t D, const int32_t *labels
     return 0;
 }
 
-/* The rows of one block scored by up to `threads` threads; each thread's
- * sums are kept apart and added in a fixed order, so the result does not
- * depend on scheduling. */
-static void score_block(const float *S, size_t rows, size_t i0, size_t N, const int32_t *labels,
-                        const size_t *class_size, uint64_t *keys, uint32_t *scratch, sums *part,
-                        int threads)
+/* The metrics: the queries' scores summed in query order (one at least). */
+static void sum_scores(const row_score *row, size_t N, const int32_t *labels, const size_t *class_size,
+                       retrieval_metrics *out)
 {
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
-    for (int t = 0; t < threads; t++)
-        for (size_t r = (size_t)t; r < rows; r += (size_t)threads)
-            score_row(S + r * N, N, i0 + r, labels, class_size, keys + (size_t)t * N,
-                      scratch + (size_t)t * 2 * N, &part[t]);
+    static const size_t at[4] = { 1, 2, 4, 8 };
+    double recall[4] = { 0 }, rp = 0, map = 0;
+    size_t q = 0;
+    for (size_t i = 0; i < N; i++) {
+        size_t R = class_size[labels[i]] - 1;
+        if (R == 0) continue;
+        for (int t = 0; t < 4; t++) recall[t] += row[i].first_hit && row[i].first_hit <= at[t];
+        rp += (double)row[i].hits / (double)R;
+        map += row[i].ap;
+        q++;
+    }
+    for (int t = 0; t < 4; t++) out->recall[t] = recall[t] / (double)q;
+    out->r_precision = rp / (double)q;
+    out->map_at_r = map / (double)q;
+    out->queries = q;
 }
 
 int retrieval_eval(const float *E, size_t N, size_t D, const int32_t *labels, dml_isa isa,
-                   size_t block, int threads, retrieval_metrics *out, char *err, size_t errlen)
+                   size_t small_k, int threads, retrieval_metrics *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     size_t maxc;
@@ -99,51 +106,33 @@ int retrieval_eval(const float *E, size_t N, size_t D, const int32_t *labels, dm
                  threads);
         return 1;
     }
-    /* 64 to 256 rows a block, at most about 32 MB of similarities, small beside
-     * N × N (4.9 GB at N = 35 000): every block re-packs all N items for the
-     * GEMM, which at 64 rows took a tenth of the evaluation; past 256 rows the
-     * block falls out of the last-level cache before its rows are scored */
-    if (block == 0) {
-        block = (8u << 20) / N;
-        block = block < 64 ? 64 : block > 256 ? 256 : block;
-    }
-    if (block > N) block = N;
     float *Y = malloc(N * D * sizeof(float)), *inv = malloc(N * sizeof(float));
-    float *S = malloc(block * N * sizeof(float));
-    float *work = aligned_alloc(64, DML_GEMM_WORK_FLOATS * sizeof(float));
-    uint64_t *keys = malloc((size_t)threads * N * sizeof(uint64_t));
-    uint32_t *scratch = malloc((size_t)threads * 2 * N * sizeof(uint32_t));
     size_t *class_size = calloc(maxc, sizeof(size_t));
-    sums *part = calloc((size_t)threads, sizeof(sums));
+    uint32_t *K = malloc(N * sizeof *K);
+    row_score *row = calloc(N, sizeof *row);
     int rc = 1;
-    if (!Y || !inv || !S || !work || !keys || !scratch || !class_size || !part) {
-        snprintf(err, errlen, "retrieval: out of memory (N = %zu, block = %zu)", N, block);
+    if (!Y || !inv || !class_size || !K || !row) {
+        snprintf(err, errlen, "retrieval: out of memory (N = %zu, D = %zu)", N, D);
         goto done;
     }
     for (size_t i = 0; i < N; i++) class_size[labels[i]]++;
-    k->normalize(E, N, D, Y, inv);
-    for (size_t i0 = 0; i0 < N; i0 += block) {
-        size_t rows = N - i0 < block ? N - i0 : block;
-        k->gemm(0, 1, rows, N, D, Y + i0 * D, D, Y, D, S, N, work);
-        score_block(S, rows, i0, N, labels, class_size, keys, scratch, part, threads);
+    size_t Kmax = 1, queries = 0;
+    for (size_t i = 0; i < N; i++) {
+        size_t R = class_size[labels[i]] - 1, Ki = R < 8 ? 8 : R;
+        K[i] = (uint32_t)(Ki < N - 1 ? Ki : N - 1);
+        Kmax = K[i] > Kmax ? K[i] : Kmax;
+        queries += R > 0;
     }
-    sums tot = { { 0 }, 0, 0, 0 };
-    for (int t = 0; t < threads; t++) {
-        for (int j = 0; j < 4; j++) tot.recall[j] += part[t].recall[j];
-        tot.rp += part[t].rp;
-        tot.map += part[t].map;
-        tot.q += part[t].q;
-    }
-    if (tot.q == 0) {
+    if (queries == 0) {
         snprintf(err, errlen, "retrieval: no query has another item of its class");
         goto done;
     }
-    for (int j = 0; j < 4; j++) out->recall[j] = tot.recall[j] / (double)tot.q;
-    out->r_precision = tot.rp / (double)tot.q;
-    out->map_at_r = tot.map / (double)tot.q;
-    out->queries = tot.q;
-    rc = 0;
+    k->normalize(E, N, D, Y, inv);
+    scoring sc = { labels, class_size, row };
+    knn_how how = { isa, threads, small_k };
+    rc = knn_each(Y, N, D, K, Kmax, how, score_row, &sc, err, errlen);
+    if (rc == 0) sum_scores(row, N, labels, class_size, out);
 done:
-    free(Y); free(inv); free(S); free(work); free(keys); free(scratch); free(class_size); free(part);
+    free(Y); free(inv); free(class_size); free(K); free(row);
     return rc;
 }

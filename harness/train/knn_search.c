@@ -1,4 +1,6 @@
-/* knn_search.c — exact k-NN of a set against itself (see knn_search.h).
+/* knn_search.c — exact k-NN of a set against itself (see knn_search.h): the
+ * engine of dmlbench knn (knn_search) and of the training's retrieval
+ * metrics (knn_each, from knn.c).
  *
  * The items are packed once for the GEMM (gemm_pack_b), then blocks of query
  * rows are multiplied against them and each row is reduced at once, while
@@ -10,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <omp.h>
 
 #include "train/knn_search.h"
 #include "train/topk.h"
@@ -32,9 +36,7 @@ static inline void offer(row_best *rb, size_t i, float s, uint32_t j)
     best[at] = key;
     rb->have[i] = (uint32_t)have;
     if (have == K) {
-        uint32_t u = (uint32_t)(best[K - 1] >> 32);
-        u ^= (uint32_t)((int32_t)~u >> 31) | 0x80000000u; /* topk_key's map undone */
-        __builtin_memcpy(&rb->worst[i], &u, sizeof u);
+        rb->worst[i] = topk_sim(best[K - 1]);
     }
 }
 
@@ -74,8 +76,8 @@ static void scan_columns(row_best *rb, size_t i0, size_t r, const float *s, size
 /* Small K: S = Y Yᵀ is symmetric, so each block of rows is multiplied only
  * against itself and the items after it (half the GEMM of a flat search),
  * and every similarity goes to both its row's and its column's list. */
-static int knn_small(const dml_kernels *k, const float *Y, size_t N, size_t D, size_t K,
-                     float *S, float *work, row_best *rb)
+static void knn_small(const dml_kernels *k, const float *Y, size_t N, size_t D, float *S,
+                      float *work, row_best *rb)
 {
     for (size_t i = 0; i < N; i++) rb->worst[i] = -__builtin_inff(), rb->have[i] = 0;
     for (size_t i0 = 0; i0 < N; i0 += BLOCK_ROWS) {
@@ -86,71 +88,95 @@ static int knn_small(const dml_kernels *k, const float *Y, size_t N, size_t D, s
             scan_columns(rb, i0, r, S + r * n, m, n);
         }
     }
-    (void)K;
-    return 0;
 }
 
-static float dot(const float *a, const float *b, size_t d)
+/* Small K: rows visited once every list is complete. */
+static int each_small(const dml_kernels *k, const float *Y, size_t N, size_t D, const uint32_t *K,
+                      size_t Kmax, knn_visit visit, void *user, char *err, size_t errlen)
 {
-    float acc = 0;
-    for (size_t t = 0; t < d; t++) acc += a[t] * b[t];
-    return acc;
+    size_t rows = N < BLOCK_ROWS ? N : BLOCK_ROWS;
+    float *S = malloc(rows * N * sizeof *S);
+    float *work = aligned_alloc(64, DML_GEMM_WORK_FLOATS * sizeof(float));
+    row_best rb = { malloc(N * Kmax * sizeof(uint64_t)), malloc(N * sizeof(float)),
+                    malloc(N * sizeof(uint32_t)), Kmax };
+    int rc = !S || !work || !rb.keys || !rb.worst || !rb.have;
+    if (rc) snprintf(err, errlen, "knn: out of memory (N = %zu, K = %zu)", N, Kmax);
+    if (!rc) {
+        knn_small(k, Y, N, D, S, work, &rb);
+        for (size_t i = 0; i < N; i++) visit(user, i, rb.keys + i * Kmax, K ? K[i] : Kmax);
+    }
+    free(S); free(work); free(rb.keys); free(rb.worst); free(rb.have);
+    return rc;
 }
 
-static void emit_row(const uint64_t *keys, size_t K, const float *s, int32_t *idx, float *sim)
+/* Large K: the items packed once, blocks of whole rows (a block to a thread,
+ * each with its own buffers), each row reduced by topk_row while in cache. */
+static int each_large(const dml_kernels *k, const float *Y, size_t N, size_t D, const uint32_t *K,
+                      size_t Kmax, int threads, knn_visit visit, void *user, char *err, size_t errlen)
 {
+    size_t rows = N < BLOCK_ROWS ? N : BLOCK_ROWS, T = (size_t)threads;
+    float *Bp = aligned_alloc(64, (k->gemm_packed_floats(N, D) * sizeof(float) + 63) / 64 * 64);
+    float *S = malloc(T * rows * N * sizeof *S);
+    float *work = aligned_alloc(64, T * DML_GEMM_WORK_FLOATS * sizeof(float));
+    uint64_t *keys = malloc(T * N * sizeof *keys);
+    uint32_t *scratch = malloc(T * 2 * N * sizeof *scratch);
+    int rc = !Bp || !S || !work || !keys || !scratch;
+    if (rc) snprintf(err, errlen, "knn: out of memory (N = %zu, D = %zu, %d threads)", N, D, threads);
+    if (!rc) {
+        k->gemm_pack_b(1, N, D, Y, D, Bp);
+        long nblocks = (long)((N + rows - 1) / rows);
+#pragma omp parallel for num_threads(threads) schedule(dynamic) if (threads > 1)
+        for (long b = 0; b < nblocks; b++) {
+            size_t t = threads > 1 ? (size_t)omp_get_thread_num() : 0, i0 = (size_t)b * rows;
+            size_t m = N - i0 < rows ? N - i0 : rows;
+            float *St = S + t * rows * N;
+            k->gemm_packed(0, 1, m, N, D, Y + i0 * D, D, Y, D, Bp, St,
+                           N, work + t * DML_GEMM_WORK_FLOATS, 0);
+            for (size_t r = 0; r < m; r++) {
+                size_t Ki = K ? K[i0 + r] : Kmax;
+                topk_row(St + r * N, N, i0 + r, Ki, keys + t * N, scratch + t * 2 * N);
+                visit(user, i0 + r, keys + t * N, Ki);
+            }
+        }
+    }
+    free(Bp); free(S); free(work); free(keys); free(scratch);
+    return rc;
+}
+
+int knn_each(const float *Y, size_t N, size_t D, const uint32_t *K, size_t Kmax, knn_how how,
+             knn_visit visit, void *user, char *err, size_t errlen)
+{
+    const dml_kernels *k = dml_kernels_for(how.isa == DML_ISA_AUTO ? dml_isa_default() : how.isa);
+    int bad_k = Kmax < 1 || Kmax > N - 1;
+    for (size_t i = 0; K && i < N && !bad_k; i++) bad_k = K[i] < 1 || K[i] > Kmax;
+    if (!k || N < 2 || bad_k || D == 0 || N > UINT32_MAX || how.threads < 1) {
+        snprintf(err, errlen, "knn: needs an ISA this CPU runs, 1 <= K <= N - 1 (N = %zu, K = %zu), D >= 1, "
+                 "threads >= 1", N, Kmax);
+        return 1;
+    }
+    /* the small path's lists take other rows' similarities as they come:
+     * one thread, which beats the large path on two */
+    if (Kmax <= (how.small_k ? how.small_k : SMALL_K))
+        return each_small(k, Y, N, D, K, Kmax, visit, user, err, errlen);
+    return each_large(k, Y, N, D, K, Kmax, how.threads, visit, user, err, errlen);
+}
+
+/* knn_search's visitor: each list as indices and similarities. */
+typedef struct lists { int32_t *idx; float *sim; size_t K; } lists;
+
+static void to_lists(void *user, size_t i, const uint64_t *keys, size_t K)
+{
+    lists *l = user;
     for (size_t r = 0; r < K; r++) {
-        uint32_t j = topk_index(keys[r]);
-        idx[r] = (int32_t)j;
-        sim[r] = s[j];
+        l->idx[i * l->K + r] = (int32_t)topk_index(keys[r]);
+        l->sim[i * l->K + r] = topk_sim(keys[r]);
     }
 }
 
 int knn_search(const float *Y, size_t N, size_t D, size_t K, dml_isa isa, int32_t *idx,
                float *sim, char *err, size_t errlen)
 {
-    const dml_kernels *k = dml_kernels_for(isa == DML_ISA_AUTO ? dml_isa_default() : isa);
-    if (!k || N < 2 || K < 1 || K > N - 1 || D == 0 || N > UINT32_MAX) {
-        snprintf(err, errlen, "knn: needs an ISA this CPU runs, 1 <= K <= N - 1 (N = %zu, K = %zu), D >= 1",
-                 N, K);
-        return 1;
-    }
-    size_t rows = N < BLOCK_ROWS ? N : BLOCK_ROWS;
-    float *Bp = aligned_alloc(64, (k->gemm_packed_floats(N, D) * sizeof(float) + 63) / 64 * 64);
-    float *S = malloc(rows * N * sizeof *S);
-    float *work = aligned_alloc(64, DML_GEMM_WORK_FLOATS * sizeof(float));
-    uint64_t *keys = malloc(N * sizeof *keys);
-    uint32_t *bins = malloc(2 * N * sizeof *bins);
-    int rc = !Bp || !S || !work || !keys || !bins;
-    if (rc) snprintf(err, errlen, "knn: out of memory (N = %zu, D = %zu)", N, D);
-    row_best rb = { keys, NULL, NULL, K };
-    if (!rc && K <= SMALL_K) {
-        rb.keys = malloc(N * K * sizeof *rb.keys);
-        rb.worst = malloc(N * sizeof *rb.worst);
-        rb.have = malloc(N * sizeof *rb.have);
-        rc = !rb.keys || !rb.worst || !rb.have;
-        if (rc) snprintf(err, errlen, "knn: out of memory (N = %zu, K = %zu)", N, K);
-        if (!rc) knn_small(k, Y, N, D, K, S, work, &rb);
-        for (size_t i = 0; i < N && !rc; i++) {
-            int32_t *ix = idx + i * K;
-            for (size_t r = 0; r < K; r++) ix[r] = (int32_t)topk_index(rb.keys[i * K + r]);
-            /* the similarities recomputed, the order being the GEMM's */
-            for (size_t r = 0; r < K; r++) sim[i * K + r] = dot(Y + i * D, Y + (size_t)ix[r] * D, D);
-        }
-    } else if (!rc) {
-        k->gemm_pack_b(1, N, D, Y, D, Bp);
-        for (size_t i0 = 0; i0 < N; i0 += rows) {
-            size_t m = N - i0 < rows ? N - i0 : rows;
-            k->gemm_packed(0, 1, m, N, D, Y + i0 * D, D, Y, D, Bp, S, N, work, 0);
-            for (size_t r = 0; r < m; r++) {
-                const float *s = S + r * N;
-                topk_row(s, N, i0 + r, K, keys, bins);
-                emit_row(keys, K, s, idx + (i0 + r) * K, sim + (i0 + r) * K);
-            }
-        }
-    }
-    if (rb.keys != keys) free(rb.keys);
-    free(rb.worst); free(rb.have);
-    free(Bp); free(S); free(work); free(keys); free(bins);
-    return rc;
+    lists l = { idx, sim, K };
+    knn_how how = { isa, 1, 0 };
+    return knn_each(Y, N, D, NULL, K, how, to_lists, &l, err, errlen);
 }

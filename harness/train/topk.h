@@ -15,6 +15,16 @@ static inline uint64_t topk_key(float s, uint32_t j)
     return (uint64_t)u << 32 | (uint32_t)~j;
 }
 
+/* The similarity a key was made from, bit for bit. */
+static inline float topk_sim(uint64_t key)
+{
+    uint32_t u = (uint32_t)(key >> 32);
+    u ^= (uint32_t)((int32_t)~u >> 31) | 0x80000000u;  /* topk_key's map undone */
+    float s;
+    __builtin_memcpy(&s, &u, sizeof s);
+    return s;
+}
+
 static inline uint32_t topk_index(uint64_t key)
 {
     return ~(uint32_t)key;
@@ -22,7 +32,7 @@ static inline uint32_t topk_index(uint64_t key)
 
 /* The K (1 <= K <= N - 1) largest keys of row s[0..N) without item `self`,
  * sorted nearest first, into keys[0..K) (what follows is unspecified).
- * keys: N entries; bins: 2N entries of scratch (64-bit aligned). */
-void topk_row(const float *s, size_t N, size_t self, size_t K, uint64_t *keys, uint32_t *bins);
+ * keys: N entries; scratch: 2N entries (64-bit aligned). */
+void topk_row(const float *s, size_t N, size_t self, size_t K, uint64_t *keys, uint32_t *scratch);
 
 #endif

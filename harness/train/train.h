@@ -86,11 +86,12 @@ typedef struct retrieval_metrics {
 } retrieval_metrics;
 
 /* Exact k-NN retrieval by cosine, query set = reference set, each query left
- * out of its own list (PML AccuracyCalculator semantics).  Similarities are
- * computed `block` query rows at a time through the GEMM of `isa` (0 = a block
- * size chosen from N), never as an N × N matrix.  threads >= 1. */
+ * out of its own list (PML AccuracyCalculator semantics), by knn_each
+ * (knn_search.h) through the GEMM of `isa`, never as an N × N matrix;
+ * small_k chooses its path (0: by K; tests force the large one with 1).
+ * threads >= 1. */
 int retrieval_eval(const float *E, size_t N, size_t D, const int32_t *labels, dml_isa isa,
-                   size_t block, int threads, retrieval_metrics *out, char *err, size_t errlen);
+                   size_t small_k, int threads, retrieval_metrics *out, char *err, size_t errlen);
 
 /* The golden retrieval cases are read and checked by harness/golden/retrieval_case.h. */
 

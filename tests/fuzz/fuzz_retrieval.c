@@ -26,9 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     retrieval_case rc;
     if (retrieval_case_load(path, &rc, err, sizeof err) == 0) {
         if (rc.N * rc.D <= 65536) {
-            for (size_t block = 1; block <= rc.N; block += rc.N) {
+            static const size_t small_k[2] = { 1, SIZE_MAX }; /* both paths */
+            for (int p = 0; p < 2; p++) {
                 retrieval_metrics m;
-                if (retrieval_eval(rc.E, rc.N, rc.D, rc.labels, DML_ISA_REF, block, 1, &m, err,
+                if (retrieval_eval(rc.E, rc.N, rc.D, rc.labels, DML_ISA_REF, small_k[p], 1, &m, err,
                                    sizeof err) == 0 && m.queries > rc.N)
                     abort();
             }

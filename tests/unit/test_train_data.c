@@ -2,6 +2,7 @@
  * plain, and every way a file can be wrong), and retrieval metrics against the
  * golden cases and a brute-force reference. */
 #include <criterion/criterion.h>
+#include <ftw.h>
 #include <glob.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,10 +19,23 @@
 
 static char dir[64];
 
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st; (void)flag; (void)ftw;
+    return remove(path);
+}
+
+/* The directory goes when the test's process ends (each test is one). */
+static void remove_dir(void)
+{
+    if (dir[0]) nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 static void make_dir(void)
 {
     snprintf(dir, sizeof dir, "/tmp/dml_idx_XXXXXX");
     cr_assert(mkdtemp(dir), "mkdtemp failed");
+    atexit(remove_dir);
 }
 
 /* An IDX header (type 0x08) for the given dims, then `payload` bytes. */
@@ -177,7 +191,7 @@ Test(idx, truncated_and_corrupt_and_missing)
 
 /* ------------------------------------------------------------ retrieval */
 
-Test(retrieval, golden_cases_every_isa_and_block)
+Test(retrieval, golden_cases_every_isa_and_path)
 {
     glob_t g;
     cr_assert_eq(glob(DML_TEST_DIR "/golden/retrieval/*.txt", 0, NULL, &g), 0, "no retrieval cases");
@@ -187,17 +201,18 @@ Test(retrieval, golden_cases_every_isa_and_block)
         char err[256];
         cr_assert(retrieval_case_is(g.gl_pathv[i]));
         cr_assert_eq(retrieval_case_load(g.gl_pathv[i], &rc, err, sizeof err), 0, "%s", err);
-        size_t blocks[3] = { 1, rc.N / 3 + 1, rc.N };
+        /* knn_each's path: by K, the large one, the small one for any K */
+        size_t small_k[3] = { 0, 1, SIZE_MAX };
         for (int isa = 0; isa < DML_ISA_COUNT; isa++) {
             if (!dml_isa_supported((dml_isa)isa)) continue;
             for (int b = 0; b < 3; b++)
                 for (int threads = 1; threads <= 2; threads++) {
                     retrieval_metrics m;
-                    cr_assert_eq(retrieval_eval(rc.E, rc.N, rc.D, rc.labels, (dml_isa)isa, blocks[b],
+                    cr_assert_eq(retrieval_eval(rc.E, rc.N, rc.D, rc.labels, (dml_isa)isa, small_k[b],
                                                 threads, &m, err, sizeof err), 0, "%s", err);
                     double e = retrieval_max_error(&m, &rc.want);
-                    cr_assert_leq(e, 1e-6, "%s %s block %zu: max metric error %.3e",
-                                  g.gl_pathv[i], dml_isa_name((dml_isa)isa), blocks[b], e);
+                    cr_assert_leq(e, 1e-6, "%s %s small_k %zu: max metric error %.3e",
+                                  g.gl_pathv[i], dml_isa_name((dml_isa)isa), small_k[b], e);
                 }
         }
         retrieval_case_free(&rc);
@@ -277,7 +292,7 @@ static void make_sign_data(size_t N, float *E, int32_t *y, uint64_t seed)
     }
 }
 
-Test(retrieval, matches_brute_force_with_blocks_smaller_than_n)
+Test(retrieval, matches_brute_force_on_both_paths)
 {
     /* classes of ~200: rows reach the bucketed sort (K >= 64) and the sampled threshold */
     size_t N = 1001, D = 16;
@@ -286,17 +301,17 @@ Test(retrieval, matches_brute_force_with_blocks_smaller_than_n)
     make_sign_data(N, E, y, 7);
     retrieval_metrics want = brute_force(E, N, D, y);
     cr_assert_eq(want.queries, N - 1, "the singleton class must be left out");
-    size_t blocks[4] = { 1, 7, 64, N };
+    size_t small_k[3] = { 0, 1, SIZE_MAX }; /* by K (large), large, small */
     char err[256];
     for (int isa = 0; isa < DML_ISA_COUNT; isa++) {
         if (!dml_isa_supported((dml_isa)isa)) continue;
-        for (int b = 0; b < 4; b++) {
+        for (int b = 0; b < 3; b++) {
             retrieval_metrics m;
-            cr_assert_eq(retrieval_eval(E, N, D, y, (dml_isa)isa, blocks[b], 2, &m, err, sizeof err),
+            cr_assert_eq(retrieval_eval(E, N, D, y, (dml_isa)isa, small_k[b], 2, &m, err, sizeof err),
                          0, "%s", err);
             cr_assert_eq(m.queries, want.queries);
-            cr_assert_leq(retrieval_max_error(&m, &want), 1e-12, "%s block %zu: R@1 %.6f vs %.6f, "
-                          "MAP@R %.6f vs %.6f", dml_isa_name((dml_isa)isa), blocks[b], m.recall[0],
+            cr_assert_leq(retrieval_max_error(&m, &want), 1e-12, "%s small_k %zu: R@1 %.6f vs %.6f, "
+                          "MAP@R %.6f vs %.6f", dml_isa_name((dml_isa)isa), small_k[b], m.recall[0],
                           want.recall[0], m.map_at_r, want.map_at_r);
         }
     }

@@ -5,6 +5,9 @@
 # a row per loss; for every figure RESULTS/figures/<figure>.png (a PNG) and .svg.
 # A learning study (learn_*): its JSON describes the training, every point's
 # last evaluation is there, and every setting ran on at least 3 seeds.
+# Every RESULTS/*.meta.gp (sweep, merge, roofline) gives each loss of its CSV a
+# title and colour (TITLE_<loss>, COLOUR_<loss>: without them plots/common.gp
+# draws the loss grey under its raw name).
 # Prints what is missing and exits 1, or prints a summary and exits 0.
 set -u
 R=$1; studies=$2; figures=$3
@@ -30,6 +33,13 @@ for s in $studies; do
                      for(s in n) if(n[s]<min){print FILENAME": "s" ran on "n[s]" seed(s), fewer than "min; bad=1}; exit bad}' "$c" >&2 || bad=1 ;;
     esac
     echo "sweep-check: $c: $rows rows"
+done
+for m in "$R"/*.meta.gp; do
+    c="${m%.meta.gp}.csv"
+    [ -s "$c" ] || continue
+    for l in $(awk -F, 'NR==1{for(i=1;i<=NF;i++)c[$i]=i; next} ($c["kind"]=="loss"||$c["kind"]=="train"||$c["kind"]=="step"){print $c["name"]}' "$c" | sort -u); do
+        grep -q "^TITLE_$l = " "$m" && grep -q "^COLOUR_$l = " "$m" || miss "$m gives $l no TITLE_/COLOUR_ line"
+    done
 done
 cx="$R/complexity.csv"
 if [ -s "$cx" ]; then

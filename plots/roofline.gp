@@ -34,7 +34,7 @@ do for [T in "png svg"] {
   set label 99 META at screen 0.01, screen 0.015 font ",8" tc rgb "#555555"
   plot roof(x, P1, B1) with lines lw 2 lc rgb "#333333" title sprintf("roof, 1 thread (%.0f GFLOP/s, %.1f GB/s)", P1, B1), \
        roof(x, PN, BN) with lines lw 1.5 dt 2 lc rgb "#777777" title sprintf("roof, %d threads (%.0f GFLOP/s, %.1f GB/s)", NT, PN, BN), \
-       for [l in "proxy_anchor proxy_nca"] for [v in VARIANTS] rsel("step", l, v) using "ai":"gflops" with linespoints pt vpt(v) ps 1.3 lw 1 lc rgb loss_color(l) title loss_title(l)." ".v, \
+       for [l in "proxy_anchor proxy_nca"] for [v in VARIANTS] rsel("step", l, v) using "ai":"gflops" with linespoints pt vpt(v) ps 1.3 lw 1 lc rgb loss_color(l) title loss_title(l)." ".v noenhanced, \
        rsel("kernel", "gemm_S", "-") using "ai":"gflops" with linespoints pt 5 ps 1.1 lc rgb "#7570b3" title "S = P X^T alone (kernel)", \
        rsel("step", "proxy_nca", "fused") using "ai":"gflops":(sprintf("C=%g", column("C"))) with labels offset 0, 1.2 font ",7" notitle
   unset output

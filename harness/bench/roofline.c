@@ -26,6 +26,7 @@
 #include "core/timing.h"
 #include "point/batch.h"
 #include "point/kcase.h"
+#include "point/loss_style.h"
 #include "point/params.h"
 #include "point/precision.h"
 
@@ -187,7 +188,8 @@ static const char roof_header[] =
     "kind,name,variant,isa,M,C,D,threads,flops,bytes,p_bytes,ai,min_ms,median_ms,gflops,"
     "gflops_median,peak1_gflops,peakn_gflops,bw1_gbps,bwn_gbps,roof_threads\n";
 
-/* The CSV, and beside it OUT.meta.gp with the figure's label line. */
+/* The CSV, and beside it OUT.meta.gp with the figure's label line and the
+ * losses' styles. */
 static int write_out(const roofline_opts *o, const roofs *r, const sbuf *csv)
 {
     char err[512], meta_path[4096];
@@ -201,8 +203,9 @@ static int write_out(const roofline_opts *o, const roofs *r, const sbuf *csv)
     sbuf m = { 0 };
     sb_add(&m, "# written by dmlbench bench --roofline: the label of the roofline figure\n"
                "META = \"%s, %d cores | isa %s | triad 3 x %zu MiB | commit %.10s%s | %s\"\n",
-           pv.cpu_model, pv.cores, r->isa, r->s1.array_bytes >> 20, pv.commit, pv.dirty == 1 ? "+" : "",
+           pv.cpu_model, pv.cores, r->isa, r->s1.array_bytes >> 20, pv.commit, pv.dirty > 0 ? "+dirty" : "",
            pv.date);
+    loss_style_lines(&m); /* the two losses' titles and colours */
     int rc = write_file_atomic(meta_path, m.s, strlen(m.s), err, sizeof err);
     free(m.s);
     if (rc) return die("bench --roofline: %s", err);

@@ -16,6 +16,7 @@
 #include "core/fileio.h"
 #include "core/json.h"
 #include "core/jsonread.h"
+#include "point/loss_style.h"
 #include "sweep/fit.h"
 #include "sweep/merge.h"
 #include "sweep/study.h"
@@ -172,6 +173,7 @@ static int write_meta_merged(const char *path, const merged_study *ms, const hos
             if (!strcmp(h->cpu[i], h->main_cpu)) sb_add(&b, "%s ", h->host[i]);
     }
     sb_add(&b, "\"\n");
+    loss_style_lines(&b); /* as the sweep writes them: the losses' titles and colours */
     char err[1200];
     int rc = write_file_atomic(path, b.s, b.n, err, sizeof err);
     free(b.s);

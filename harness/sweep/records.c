@@ -7,6 +7,7 @@
 
 #include "core/fileio.h"
 #include "core/json.h"
+#include "point/loss_style.h"
 #include "sweep/study.h"
 
 /* The distinct ISAs the points ran on, in order: as a JSON list, or joined by '+'. */
@@ -181,28 +182,13 @@ void meta_label(sbuf *b, const study *st, const prov *pv)
            pv->dirty > 0 ? "+dirty" : "", pv->date);
 }
 
-/* Colours of the losses in figures, by their place in the table of losses
- * (the first four as the figures always drew them); past the palette, grey. */
-static const char *const loss_colours[] = { "#1b9e77", "#d95f02", "#7570b3", "#e7298a",
-                                            "#66a61e", "#e6ab02", "#1f78b4", "#b15928" };
-/* ... and point types, so that curves that coincide stay apart. */
-static const int loss_pts[] = { 7, 5, 9, 11, 4, 8, 10, 12 };
-enum { NPAL = sizeof loss_pts / sizeof *loss_pts };
-
 int write_meta(const study *st, const char *path, const prov *pv, char *err, size_t errlen)
 {
     sbuf b = { 0 };
     sb_add(&b, "# written by dmlbench sweep: the label of every figure drawn from %s\nMETA = \"", st->name);
     meta_label(&b, st, pv);
     sb_add(&b, "\"\n");
-    /* every loss's title and colour, from the table of losses, so that
-     * plots/common.gp need not list them (loss_title, loss_color) */
-    for (int l = 0; l < DML_LOSS_COUNT; l++) {
-        const char *n = dml_loss_name((dml_loss)l);
-        sb_add(&b, "TITLE_%s = \"%s\"\nCOLOUR_%s = \"%s\"\nPT_%s = %d\n", n,
-               dml_loss_title((dml_loss)l), n, l < NPAL ? loss_colours[l] : "#777777", n,
-               l < NPAL ? loss_pts[l] : 1);
-    }
+    loss_style_lines(&b); /* every loss's title, colour and point type */
     int rc = write_file_atomic(path, b.s, b.n, err, errlen);
     free(b.s);
     return rc;

@@ -178,7 +178,8 @@ void meta_label(sbuf *b, const study *st, const prov *pv)
     for (int i = 0; i < pv->ncaches; i++)
         if (pv->caches[i].level == 2)
             snprintf(l2, sizeof l2, ", L2 %llu KiB/core", pv->caches[i].size / 1024);
-    sb_add(b, "%s, %d cores%s | isa %s | commit %.10s%s | %.10s", pv->cpu_model, pv->cores, l2, isas, pv->commit,
+    sb_add(b, "%s, %d core%s%s | isa %s | commit %.10s%s | %.10s", pv->cpu_model, pv->cores,
+           pv->cores == 1 ? "" : "s", l2, isas, pv->commit,
            pv->dirty > 0 ? "+dirty" : "", pv->date);
 }
 

@@ -1,2 +1,20 @@
 # written by dmlbench merge: the label of every figure drawn from learn_glyph_proxy_lr
 META = "Intel(R) Xeon(R) Processor, 1 cores, L2 2048 KiB/core | isa avx512bf16 | commit be26dc0c7c | 2026-12-06"
+TITLE_proxy_anchor = "Proxy-Anchor"
+COLOUR_proxy_anchor = "#1b9e77"
+PT_proxy_anchor = 7
+TITLE_proxy_nca = "Proxy-NCA"
+COLOUR_proxy_nca = "#d95f02"
+PT_proxy_nca = 5
+TITLE_ms = "Multi-Similarity"
+COLOUR_ms = "#7570b3"
+PT_ms = 9
+TITLE_triplet = "triplet (all)"
+COLOUR_triplet = "#e7298a"
+PT_triplet = 11
+TITLE_soft_triple = "SoftTriple"
+COLOUR_soft_triple = "#66a61e"
+PT_soft_triple = 4
+TITLE_normalized_softmax = "NormalizedSoftmax"
+COLOUR_normalized_softmax = "#e6ab02"
+PT_normalized_softmax = 8

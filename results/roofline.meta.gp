@@ -1,2 +1,20 @@
 # written by dmlbench bench --roofline: the label of the roofline figure
-META = "Intel(R) Xeon(R) Processor, 2 cores | isa avx512bf16 | triad 3 x 1200 MiB | commit be26dc0c7c | 2026-12-06T18:16:27Z"
+META = "Intel(R) Xeon(R) Processor, 2 cores | isa avx512bf16 | triad 3 x 1200 MiB | commit 4e01d7eb10 | 2026-12-06T18:25:44Z"
+TITLE_proxy_anchor = "Proxy-Anchor"
+COLOUR_proxy_anchor = "#1b9e77"
+PT_proxy_anchor = 7
+TITLE_proxy_nca = "Proxy-NCA"
+COLOUR_proxy_nca = "#d95f02"
+PT_proxy_nca = 5
+TITLE_ms = "Multi-Similarity"
+COLOUR_ms = "#7570b3"
+PT_ms = 9
+TITLE_triplet = "triplet (all)"
+COLOUR_triplet = "#e7298a"
+PT_triplet = 11
+TITLE_soft_triple = "SoftTriple"
+COLOUR_soft_triple = "#66a61e"
+PT_soft_triple = 4
+TITLE_normalized_softmax = "NormalizedSoftmax"
+COLOUR_normalized_softmax = "#e6ab02"
+PT_normalized_softmax = 8

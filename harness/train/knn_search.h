@@ -17,9 +17,9 @@ typedef struct knn_how { dml_isa isa; int threads; size_t small_k; } knn_how;
  * N - 1) by inner product among the other unit rows of Y (N × D), handed to
  * visit(user, i, keys, K[i]) as topk_key keys, nearest first, ties by lower
  * index.  keys is valid during the call only.  Small path (Kmax <= small_k):
- * one thread, half the GEMM (S is symmetric), rows visited in order at the
- * end; large path: up to `threads`, visit called from several at once for
- * different rows.  Returns 0, or 1 with err set. */
+ * one thread, half the GEMM (S is symmetric), N × Kmax keys held, rows
+ * visited in order at the end; large path: up to `threads`, visit called
+ * from several at once for different rows.  Returns 0, or 1 with err set. */
 typedef void (*knn_visit)(void *user, size_t i, const uint64_t *keys, size_t K);
 int knn_each(const float *Y, size_t N, size_t D, const uint32_t *K, size_t Kmax, knn_how how,
              knn_visit visit, void *user, char *err, size_t errlen);

@@ -154,8 +154,8 @@ int knn_each(const float *Y, size_t N, size_t D, const uint32_t *K, size_t Kmax,
                  "threads >= 1", N, Kmax);
         return 1;
     }
-    /* the small path's lists take other rows' similarities as they come:
-     * one thread, which beats the large path on two */
+    /* the small path's lists take other rows' similarities as they come,
+     * so it runs on one thread; it does half the large path's GEMM */
     if (Kmax <= (how.small_k ? how.small_k : SMALL_K))
         return each_small(k, Y, N, D, K, Kmax, visit, user, err, errlen);
     return each_large(k, Y, N, D, K, Kmax, how.threads, visit, user, err, errlen);

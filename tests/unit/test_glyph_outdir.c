@@ -4,7 +4,6 @@
  * it, another process's work in progress is left alone, and a directory that
  * is not a glyph set is never replaced. */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,25 +13,13 @@
 
 #include "core/fileio.h"
 #include "data/glyph.h"
+#include "tmpdir.h"
 
 static char root[64], out[128];
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(path);
-}
-
-static void remove_root(void)
-{
-    if (root[0]) nftw(root, remove_one, 8, FTW_DEPTH | FTW_PHYS);
-}
-
 static void setup(void)
 {
-    snprintf(root, sizeof root, "/tmp/dml_outdir_XXXXXX");
-    cr_assert(mkdtemp(root), "mkdtemp failed");
-    atexit(remove_root);
+    tmpdir_make(root, sizeof root, "dml_outdir_");
     snprintf(out, sizeof out, "%s/set", root);
 }
 

@@ -3,7 +3,6 @@
  * (tests/shell/idx_read.py): both element types, gzip and plain, sizes that are
  * not round, labels a byte cannot hold, and every refusal's message. */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,26 +10,13 @@
 #include <unistd.h>
 
 #include "data/idx.h"
+#include "tmpdir.h"
 
 static char dir[64];
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(path);
-}
-
-/* The directory goes when the test's process ends (each test is one). */
-static void remove_dir(void)
-{
-    if (dir[0]) nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
-}
-
 static void make_dir(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/dml_idxw_XXXXXX");
-    cr_assert(mkdtemp(dir), "mkdtemp failed");
-    atexit(remove_dir);
+    tmpdir_make(dir, sizeof dir, "dml_idxw_");
 }
 
 static const char *at(const char *name)

@@ -2,7 +2,6 @@
  * plain, and every way a file can be wrong), and retrieval metrics against the
  * golden cases and a brute-force reference. */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <glob.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,28 +13,15 @@
 #include "core/rng.h"
 #include "golden/retrieval_case.h"
 #include "train/train.h"
+#include "tmpdir.h"
 
 /* ------------------------------------------------------------ IDX files */
 
 static char dir[64];
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(path);
-}
-
-/* The directory goes when the test's process ends (each test is one). */
-static void remove_dir(void)
-{
-    if (dir[0]) nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS);
-}
-
 static void make_dir(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/dml_idx_XXXXXX");
-    cr_assert(mkdtemp(dir), "mkdtemp failed");
-    atexit(remove_dir);
+    tmpdir_make(dir, sizeof dir, "dml_idx_");
 }
 
 /* An IDX header (type 0x08) for the given dims, then `payload` bytes. */

@@ -32,7 +32,16 @@ static inline uint32_t topk_index(uint64_t key)
 
 /* The K (1 <= K <= N - 1) largest keys of row s[0..N) without item `self`,
  * sorted nearest first, into keys[0..K) (what follows is unspecified).
- * keys: N entries; scratch: 2N entries (64-bit aligned). */
+ * keys: N entries; scratch: 2N entries (64-bit aligned).  NaN-free rows;
+ * infinities and values outside [-1, 1] are ordered like any other. */
 void topk_row(const float *s, size_t N, size_t self, size_t K, uint64_t *keys, uint32_t *scratch);
+
+/* The same from the items at or above a threshold t of the caller's, which
+ * may be any float: too high (fewer than K items other than self at or
+ * above it), and every item is taken instead; the result never depends on
+ * t, only the time.  topk_row is this with t from a sample of the row; the
+ * tests give it thresholds of their own. */
+void topk_row_from(const float *s, size_t N, size_t self, size_t K, float t,
+                   uint64_t *keys, uint32_t *scratch);
 
 #endif

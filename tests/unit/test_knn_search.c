@@ -1,8 +1,9 @@
 /* test_knn_search.c — knn_search (dmlbench knn's exact k-NN) against a
  * brute force in double on every ISA here: both paths (small K: half the
  * GEMM and both lists fed from it; large K: whole rows and topk_row), sizes
- * across the 128-row block, and exact duplicates, whose ties must come out
- * by lower index as FAISS orders them. */
+ * across the 128-row block, K = N - 1, and exact duplicates and an
+ * all-equal set, whose ties must come out by lower index as FAISS orders
+ * them (tests/unit/test_topk.c checks topk_row itself, bit for bit). */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
@@ -74,10 +75,38 @@ Test(knn_search, small_and_large_k_every_isa)
     for (int i = 0; i < DML_ISA_COUNT; i++) {
         if (!dml_isa_supported((dml_isa)i)) continue;
         static const size_t cases[][3] = { { 2, 3, 1 },   { 17, 5, 9 },   { 129, 16, 9 },
-                                           { 300, 33, 64 }, { 300, 33, 65 }, { 261, 64, 200 } };
+                                           { 300, 33, 64 }, { 300, 33, 65 }, { 261, 64, 200 },
+                                           { 300, 8, 299 } };
         for (size_t c = 0; c < sizeof cases / sizeof *cases; c++)
             check((dml_isa)i, cases[c][0], cases[c][1], cases[c][2]);
     }
+}
+
+/* Every item the same (an exact 1 as every similarity, whatever the GEMM's
+ * order of sums): each list is all the others in index order, on both paths,
+ * K = N - 1 included; topk_row's threshold falls on a tie of all N. */
+Test(knn_search, all_equal_items_every_isa)
+{
+    cr_assert_eq(dml_isa_init(), DML_OK);
+    size_t N = 150, D = 5;
+    float *Y = calloc(N * D, sizeof *Y);
+    for (size_t i = 0; i < N; i++) Y[i * D + 1] = 1.0f;
+    int32_t *idx = malloc(N * (N - 1) * sizeof *idx);
+    float *sim = malloc(N * (N - 1) * sizeof *sim);
+    char err[256];
+    for (int isa = 0; isa < DML_ISA_COUNT; isa++) {
+        if (!dml_isa_supported((dml_isa)isa)) continue;
+        const size_t Ks[] = { 9, 64, 65, N - 1 };
+        for (size_t k = 0; k < sizeof Ks / sizeof *Ks; k++) {
+            size_t K = Ks[k];
+            cr_assert_eq(knn_search(Y, N, D, K, (dml_isa)isa, idx, sim, err, sizeof err), 0, "%s", err);
+            for (size_t i = 0; i < N; i++)
+                for (size_t r = 0; r < K; r++)
+                    cr_assert_eq(idx[i * K + r], (int32_t)(r < i ? r : r + 1), "%s K %zu row %zu rank %zu",
+                                 dml_isa_name((dml_isa)isa), K, i, r);
+        }
+    }
+    free(Y); free(idx); free(sim);
 }
 
 Test(knn_search, refuses_bad_sizes)

@@ -81,6 +81,21 @@ static void insertion_desc(uint64_t *a, size_t n)
     }
 }
 
+/* Every pass's digit counts in one read of a[0..n); a loop of its own for
+ * each number of passes, so that the counters' loop is not one more. */
+static void count_digits(const uint64_t *a, size_t n, unsigned passes, unsigned width, uint32_t mask,
+                         uint32_t start[][1u << RADIX_MAX_BITS])
+{
+    unsigned w1 = 32 + width, w2 = 32 + 2 * width;
+    if (passes == 1)
+        for (size_t i = 0; i < n; i++) start[0][(a[i] >> 32) & mask]++;
+    else if (passes == 2)
+        for (size_t i = 0; i < n; i++) start[0][(a[i] >> 32) & mask]++, start[1][(a[i] >> w1) & mask]++;
+    else
+        for (size_t i = 0; i < n; i++)
+            start[0][(a[i] >> 32) & mask]++, start[1][(a[i] >> w1) & mask]++, start[2][(a[i] >> w2) & mask]++;
+}
+
 /* Sorts a[0..n) descending, through tmp (n entries), given the smallest
  * and largest similarity half of its keys (lo, hi).  The keys' index halves
  * are increasing ~j for a[] in index order, and an LSD radix sort is
@@ -100,8 +115,7 @@ static void radix_desc(uint64_t *a, size_t n, uint32_t lo, uint32_t hi, uint64_t
     uint32_t mask = (1u << width) - 1;
     static _Thread_local uint32_t start[RADIX_PASSES][1u << RADIX_MAX_BITS];
     for (unsigned p = 0; p < passes; p++) memset(start[p], 0, (mask + 1) * sizeof **start);
-    for (size_t i = 0; i < n; i++)
-        for (unsigned p = 0; p < passes; p++) start[p][(a[i] >> (32 + p * width)) & mask]++;
+    count_digits(a, n, passes, width, mask, start);
     for (unsigned p = 0; p < passes; p++) {
         uint32_t at = 0; /* the highest digit first: descending */
         for (size_t d = mask + 1; d-- > 0;) {

@@ -14,6 +14,7 @@ $(BUILD)/tests/%.o: tests/%.c $(BUILD)/.flags
 # The tests reuse the golden readers (golden/), the parameter table (point/),
 # the train room, the data room (IDX, the glyph set), and what they stand on (core/).
 TEST_HARNESS_OBJS := $(addprefix $(BUILD)/harness/,point/params.o point/param_check.o point/precision.o \
+                       point/batch.o point/point.o point/cost.o \
                        core/error.o core/parse.o core/rng.o core/text.o core/json.o \
                        core/fileio.o core/stats.o core/timing.o core/sha256.o core/sha256_ni.o \
                        core/memuse.o bench/stream.o) \

@@ -160,7 +160,7 @@ static int time_steps(const roofline_opts *o, const roofs *r, dml_loss loss, siz
     }
     for (int v = 0; v < NVAR && n; v++) dml_ctx_destroy(c[v].ctx);
     free(dX); free(dP);
-    batch_free(&b);
+    batch_keep(&b); /* the other loss at this C has the same batch (point/batch.h) */
     return rc;
 }
 
@@ -227,6 +227,7 @@ int bench_roofline(const roofline_opts *o)
         rc = time_gemm(o, &r, roof_C[i], &csv);
         for (size_t l = 0; l < 2 && !rc; l++) rc = time_steps(o, &r, losses[l], roof_C[i], &csv);
     }
+    batch_kept_for(NULL);
     if (!rc) rc = write_out(o, &r, &csv);
     free(csv.s);
     return rc;

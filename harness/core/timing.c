@@ -30,6 +30,14 @@ int timing_calls_for(timed_fn fn, void *arg, double epoch_ns, long max_calls, lo
     double t;
     int rc = timing_sample(fn, arg, 1, NULL, &t);
     if (rc) return rc;
+    /* One call, cold, already fills four epochs: a warm one fills one at
+     * least, so a sample is one call and a second calibration call (a whole
+     * loss step at C = 10^6) would tell nothing more. */
+    if (t >= 4 * epoch_ns) {
+        *calls = 1;
+        if (per_call_ns) *per_call_ns = t;
+        return 0;
+    }
     long n = calls_to_fill(epoch_ns, t, max_calls);
     if ((rc = timing_sample(fn, arg, n, NULL, &t))) return rc;
     *calls = calls_to_fill(epoch_ns, t, max_calls);

@@ -25,7 +25,8 @@ int timing_sample(timed_fn fn, void *arg, long calls, double *wall_ns, double *c
 
 /* Calls per sample so that one sample lasts about epoch_ns of thread CPU
  * time, in [1, max_calls]: estimated from one call, then refined from that
- * many.  *per_call_ns (may be NULL) gets the refined per-call time. */
+ * many (not when the one call took 4 epochs or more: 1).  *per_call_ns (may
+ * be NULL) gets the per-call time of the last estimate. */
 int timing_calls_for(timed_fn fn, void *arg, double epoch_ns, long max_calls, long *calls,
                      double *per_call_ns);
 

@@ -55,9 +55,45 @@ static int make_proxies(const batch_spec *sp, size_t K, float *P)
     return bad;
 }
 
+static batch kept; /* batch_keep's slot: M = 0 when empty */
+
+static int same_spec(const batch_spec *a, const batch_spec *b)
+{
+    return a->M == b->M && a->C == b->C && a->D == b->D && a->per_class == b->per_class &&
+           (a->K ? a->K : 1) == (b->K ? b->K : 1) && a->noise == b->noise &&
+           a->proxy_noise == b->proxy_noise && a->seed == b->seed;
+}
+
+static double batch_bytes(const batch *b)
+{
+    return (double)(b->M * b->D + b->C * b->K * b->D + b->M) * 4;
+}
+
+double batch_kept_for(const batch_spec *sp)
+{
+    if (!kept.M) return 0;
+    if (sp && same_spec(&kept.spec, sp)) return batch_bytes(&kept);
+    batch_free(&kept);
+    return 0;
+}
+
+void batch_keep(batch *b)
+{
+    batch_free(&kept);
+    free(b->P16);
+    b->P16 = NULL;
+    kept = *b;
+    memset(b, 0, sizeof *b);
+}
+
 int batch_make(const batch_spec *sp, batch *b, char *err, size_t errlen)
 {
     memset(b, 0, sizeof *b);
+    if (batch_kept_for(sp) > 0) { /* the same spec: the same bits, handed over */
+        *b = kept;
+        memset(&kept, 0, sizeof kept);
+        return 0;
+    }
     if (sp->M == 0 || sp->C == 0 || sp->D == 0 || sp->per_class == 0) {
         snprintf(err, errlen, "batch: M, C, D and per-class must be positive");
         return 1;
@@ -73,6 +109,8 @@ int batch_make(const batch_spec *sp, batch *b, char *err, size_t errlen)
         snprintf(err, errlen, "batch: sizes overflow");
         return 1;
     }
+    b->spec = *sp;
+    b->spec.K = K;
     b->M = sp->M; b->C = sp->C; b->D = sp->D; b->K = K;
     b->X = malloc(sp->M * sp->D * sizeof(float));
     b->P = malloc(sp->C * K * sp->D * sizeof(float));

@@ -20,14 +20,27 @@ typedef struct batch_spec {
 } batch_spec;
 
 typedef struct batch {
+    batch_spec spec;        /* what it was drawn from (K as drawn: at least 1) */
     size_t M, C, D, K;      /* P: C·K rows */
     float *X, *P;
     int32_t *y;
     uint16_t *P16;          /* precision bf16: P rounded (point/precision.h); else NULL */
 } batch;
 
-/* Returns 0, or 1 with err set. */
+/* Returns 0, or 1 with err set.  A batch put back with batch_keep is
+ * handed out again, not drawn again, when the spec is the same. */
 int batch_make(const batch_spec *spec, batch *b, char *err, size_t errlen);
 void batch_free(batch *b);
+
+/* One batch kept between its users, bits unchanged (its users only read
+ * it): a sweep point's steps and its products timed alone use the same
+ * batch, a study's points often share one, and at C = 10^6 the
+ * proxies take as long to draw as several steps take to run.  One slot,
+ * for one thread of callers: batch_keep frees what it held before and b's
+ * bf16 copy, and leaves b empty. */
+void batch_keep(batch *b);
+/* Frees the kept batch unless it is spec's (NULL: frees it); returns the bytes it still
+ * holds for spec (0: none), which a memory check counts as already had. */
+double batch_kept_for(const batch_spec *spec);
 
 #endif

@@ -32,18 +32,30 @@ int point_fused(const point_spec *sp)
     return !(v && strcmp(v, "0") == 0);
 }
 
+/* The point's batch: its loss's proxies a class (0, a pair loss: one). */
+static batch_spec point_batch(const point_spec *sp)
+{
+    batch_spec bs = sp->batch;
+    bs.K = dml_proxy_rows(&sp->params, 1);
+    return bs;
+}
+
+/* A kept batch that is not this point's is freed first; one that is counts
+ * as memory the point already has. */
 int point_fits(const point_spec *sp, char *err, size_t errlen)
 {
     const batch_spec *bs = &sp->batch;
+    batch_spec mine = point_batch(sp);
+    double kept = batch_kept_for(&mine);
     dml_loss l = sp->params.loss;
     double pd = (double)dml_proxy_rows(&sp->params, bs->C) * (double)bs->D * sizeof(float);
-    double need = point_bytes(sp); /* point/cost.c: the batch, the gradients, the library's context */
+    double need = point_bytes(sp) - kept; /* point/cost.c: the batch, the gradients, the library's context */
     char why[64];
     double avail = mem_available_bytes(why, sizeof why);
     if (avail <= 0 || need <= avail) return 0;
     snprintf(err, errlen, "%s M=%zu C=%zu D=%zu needs about %.2f GB (P and its gradient %.2f GB), "
              "%s leaves %.2f GB: refused before it starts", dml_loss_name(l), bs->M, bs->C, bs->D,
-             need / 1e9, 2 * pd / 1e9, why, avail / 1e9);
+             (need + kept) / 1e9, 2 * pd / 1e9, why, (avail + kept) / 1e9);
     return 1;
 }
 
@@ -52,8 +64,7 @@ static int point_setup(const point_spec *sp, batch *b, dml_ctx **ctx, char *err,
 {
     if (point_fits(sp, err, errlen))
         return 1;
-    batch_spec bs = sp->batch;
-    bs.K = dml_proxy_rows(&sp->params, 1); /* the loss's proxies a class (0: none) */
+    batch_spec bs = point_batch(sp);
     if (batch_make(&bs, b, err, errlen))
         return 1;
     if (precision_copy(&sp->params, b->P, b->P ? b->C * b->K * b->D : 0, &b->P16, err, errlen)) {
@@ -96,9 +107,35 @@ static int one_step(void *arg)
     return 0;
 }
 
+/* The pilot (budget_s > 0): one untimed step, then the reps and warm-up
+ * steps that budget_s allows, the pilot counted as the first warm-up: it
+ * warms the same context and batch the timed steps run on. */
+static int pilot(const point_spec *sp, step_call *s, int *reps, int *warmup)
+{
+    *reps = sp->reps;
+    *warmup = sp->warmup;
+    if (!(sp->budget_s > 0)) return 0;
+    s->warmup = 1; /* one_step keeps no time of it */
+    double t0 = dml_now_ns();
+    if (one_step(s)) return 1;
+    double t = dml_now_ns() - t0, fit = sp->budget_s * 1e9 / (t > 1 ? t : 1);
+    int min_reps = sp->reps < 3 ? sp->reps : 3;
+    if (fit < *reps) *reps = fit < min_reps ? min_reps : (int)fit;
+    if (fit < *warmup) *warmup = (int)fit;
+    *warmup = *warmup > 1 ? *warmup - 1 : 0;
+    s->calls = 0;
+    s->warmup = *warmup;
+    return 0;
+}
+
 static int time_steps(const point_spec *sp, step_call *s, point_result *res, char *err, size_t errlen)
 {
-    timing_spec ts = { .warmup = sp->warmup, .samples = sp->reps };
+    int reps, warmup;
+    if (pilot(sp, s, &reps, &warmup)) {
+        snprintf(err, errlen, "%s", lib_error(s->st));
+        return 1;
+    }
+    timing_spec ts = { .warmup = warmup, .samples = reps };
     timing_result tr;
     int rc = timing_run(one_step, s, &ts, &tr);
     if (rc) {
@@ -106,8 +143,9 @@ static int time_steps(const point_spec *sp, step_call *s, point_result *res, cha
         return 1;
     }
     res->loss = s->loss;
-    res->fwd_ns = stats_of(s->fwd, (size_t)sp->reps);
-    res->bwd_ns = stats_of(s->bwd, (size_t)sp->reps);
+    res->reps = reps;
+    res->fwd_ns = stats_of(s->fwd, (size_t)reps);
+    res->bwd_ns = stats_of(s->bwd, (size_t)reps);
     res->total_ns = tr.wall;
     res->cpu_ns = tr.cpu;
     return 0;
@@ -122,6 +160,8 @@ int point_run(const point_spec *sp, point_result *res, char *err, size_t errlen)
     }
     batch b;
     step_call s = { .params = &sp->params, .b = &b, .warmup = sp->warmup };
+    batch_spec mine = point_batch(sp);
+    double kept = batch_kept_for(&mine); /* already resident: added to the peak below */
     double rss0 = mem_rss_bytes();
     int peak_ok = mem_peak_reset();
     if (point_setup(sp, &b, &s.ctx, err, errlen))
@@ -141,7 +181,7 @@ int point_run(const point_spec *sp, point_result *res, char *err, size_t errlen)
         res->threads = dml_ctx_threads(s.ctx);
         res->fused = dml_loss_has_fused(sp->params.loss) ? dml_ctx_fused(s.ctx) : -1;
         dml_ctx_traffic(s.ctx, &res->p_bytes, &res->bytes);
-        res->peak_rss = peak_ok ? mem_peak_bytes() - rss0 : NAN;
+        res->peak_rss = peak_ok ? mem_peak_bytes() - rss0 + kept : NAN;
         dml_status st = DML_OK;
         if (!sp->no_stats && dml_ctx_fused(s.ctx)) { /* it gathers them as it sweeps: one more step, untimed */
             st = dml_ctx_set_gradstats(s.ctx, 1);
@@ -155,7 +195,7 @@ int point_run(const point_spec *sp, point_result *res, char *err, size_t errlen)
     }
     free(s.fwd); free(s.dX); free(s.dP);
     dml_ctx_destroy(s.ctx);
-    batch_free(&b);
+    batch_keep(&b);
     return rc;
 }
 
@@ -201,6 +241,6 @@ int point_products(const point_spec *sp, int samples, double budget_ns, double *
     if (rc) snprintf(err, errlen, "%s", rc < 0 ? "out of memory" : lib_error(p.st));
     else *prod_ns = tr[0].cpu.min, *fwd_ns = tr[1].cpu.min;
     dml_ctx_destroy(p.ctx);
-    batch_free(&b);
+    batch_keep(&b);
     return rc != 0;
 }

@@ -16,11 +16,14 @@ typedef struct point_spec {
     dml_isa isa;
     int threads;
     int fused;  /* proxy losses: 1 fused step, 0 unfused, -1 the context's default (DML_FUSED) */
-    int no_stats; /* 1: no gradient statistics (a sweep's pilot step: one step fewer) */
+    int no_stats; /* 1: no gradient statistics */
+    double budget_s; /* > 0: the first warm-up step is a pilot, and reps and warm-up
+                      * shrink to what budget_s allows (reps at least 3); 0: as given */
 } point_spec;
 
 typedef struct point_result {
     float loss;
+    int reps;               /* the timed steps that ran (budget_s can shrink them) */
     sample_stats fwd_ns, bwd_ns, total_ns, cpu_ns;
     double fwd_flops, bwd_flops;
     dml_gradstats gs;

@@ -31,11 +31,12 @@
 static int is_learn(const sweep_point *p) { return p->kind == PK_TRAIN || p->kind == PK_BASELINE; }
 
 /* The model's seconds of one point at a FLOP rate: what run.c does.  A loss
- * point runs a pilot step whole, then its reps (and warm-up) within its
- * budget but at least 3 steps, then (1 thread) the forward products and the
- * forward step alone, in turn, 3 to 5 samples of each within half the
- * budget; a kernel point its reps within the budget (at least 3); a
- * learning point all of it.  Each draws its batch first (setup). */
+ * point runs a pilot step whole (its first warm-up step), then its reps (and
+ * the rest of its warm-up) within its budget but at least 3 steps, then (1
+ * thread) the forward products and the forward step alone, in turn, 3 to 5
+ * samples of each within half the budget; a kernel point its reps within
+ * the budget (at least 3); a learning point all of it.  Each draws its
+ * batch first (setup), once: the products reuse it (point/batch.h). */
 static double model_seconds(const point_eta *m, int threads, double rate)
 {
     double step = m->flops / (rate * (threads > 1 ? threads : 1));
@@ -61,11 +62,10 @@ void eta_model(sweep_point *p, double flops)
     }
     int loss = !p->is_kernel, one = loss && p->sp.threads <= 1; /* one thread: its products timed alone */
     double R = p->is_kernel ? (double)b->C : (double)dml_proxy_rows(&p->sp.params, b->C);
-    double draws = loss ? (one ? 3 : 2) : 1; /* the pilot's batch, the point's, the products' */
-    p->eta.reps = p->sp.reps + p->sp.warmup;
+    p->eta.reps = p->sp.reps + (loss && p->sp.warmup > 0 ? p->sp.warmup - 1 : p->sp.warmup);
     p->eta.cap = p->max_seconds;
     p->eta.pilot = loss, p->eta.products = one;
-    p->eta.setup = NORMAL_FLOPS * draws * ((double)b->M + R + (double)b->C) * (double)b->D;
+    p->eta.setup = NORMAL_FLOPS * ((double)b->M + R + (double)b->C) * (double)b->D;
 }
 
 double eta_nominal(const sweep_point *p)

@@ -133,7 +133,7 @@ static void json_method(FILE *f, const study *st)
                 "classes so that per_class = max(2, ceil(M/classes_in_batch)) grows with M.");
     fprintf(f, ",\n  \"passes\": %d", st->passes);
     fprintf(f, ",\n  \"timing\": ");
-    json_str(f, "per point and pass: one pilot step, `warmup` steps, then reps = min(reps, max(3, max_seconds / pilot time)) "
+    json_str(f, "per point and pass: one pilot step (the first of `warmup`), the rest of `warmup` (at most max_seconds / pilot time), then reps = min(reps, max(3, max_seconds / pilot time)) "
                 "timed steps; min/median/p90 of CLOCK_MONOTONIC per phase and per step (total_*), "
                 "CLOCK_THREAD_CPUTIME_ID of the calling thread per step (cpu_*); with passes > 1 the row of the pass "
                 "with the fastest step is kept. fwd_products_min_ms: the forward products (normalisations, S) timed alone "

@@ -105,23 +105,16 @@ static int products_fit(const point_spec *sp)
            (double)DML_UNFUSED_MAX_S_BYTES;
 }
 
-/* A pilot step first: reps shrink to what max_seconds allows (>= 3). */
+/* Reps shrink to what max_seconds allows (>= 3), judged on a pilot step
+ * that is also the first warm-up (point_run's budget_s). */
 static int run_loss_point(study *st, size_t idx, char *err, size_t errlen)
 {
     sweep_point *p = &st->pts[idx];
     point_result r;
-    point_spec pilot = p->sp;
-    pilot.reps = 1;
-    pilot.warmup = 0;
-    pilot.no_stats = 1;
-    if (point_run(&pilot, &r, err, errlen)) return 1;
-    double t = r.total_ns.min;
     point_spec sp = p->sp;
-    double fit = p->max_seconds * 1e9 / (t > 1 ? t : 1);
-    int min_reps = sp.reps < 3 ? sp.reps : 3;
-    if (fit < sp.reps) sp.reps = fit < min_reps ? min_reps : (int)fit;
-    if (fit < sp.warmup) sp.warmup = (int)fit; /* warm-up within max_seconds too */
+    sp.budget_s = p->max_seconds;
     if (point_run(&sp, &r, err, errlen)) return 1;
+    sp.reps = r.reps;
     const char *isa_name = dml_isa_name(r.isa);
     p->value = r.loss;
     double prod = NAN, fwd = NAN, verr = NAN;
@@ -148,6 +141,8 @@ static int run_loss_point(study *st, size_t idx, char *err, size_t errlen)
 
 int run_point(study *st, size_t idx, char *err, size_t errlen)
 {
+    if (st->pts[idx].kind != PK_LOSS) /* only loss points share batches (point/batch.h) */
+        batch_kept_for(NULL);
     switch (st->pts[idx].kind) {
     case PK_KERNEL: return run_kernel_point(st, idx, err, errlen);
     case PK_LOSS: return run_loss_point(st, idx, err, errlen);

@@ -15,6 +15,7 @@
 #include "core/prov.h"
 #include "core/threads.h"
 #include "core/timing.h"
+#include "point/batch.h"
 #include "sweep/fit.h"
 #include "sweep/study.h"
 #include "sweep/sweep.h"
@@ -187,7 +188,9 @@ static int run_study(const sweep_opts *o, study *st, run_info *ri, int rc)
     ri->resumed = 0;
     if (!(o->resume && resume_study(st, &ps, &ri->resumed))) {
         double t0 = dml_now_ns();
-        if (run_passes(st, &ps, t0) || settle_rounds(st, &ps)) return 1;
+        int failed = run_passes(st, &ps, t0) || settle_rounds(st, &ps);
+        batch_kept_for(NULL); /* the study's last batch: not held into the next */
+        if (failed) return 1;
         ri->elapsed_s = (dml_now_ns() - t0) / 1e9;
         char err[1024];
         if (write_csv(st, ps.csv, err, sizeof err) || write_json(st, ps.json, ps.csv, ri, err, sizeof err) ||

@@ -276,7 +276,9 @@ dml_status dml_loss_step(dml_ctx *ctx, const dml_params *params,
  * the fused sweep: P −= lr · ∂L/∂P, each block of rows while it is in cache,
  * so ∂L/∂P is never held whole (the caller keeps P, not P and its gradient:
  * docs/scale.md).  The same bits as dml_loss_step followed by
- * P[e] −= lr · dP[e] for every e.  dX receives ∂L/∂X.  Needs a fused context
+ * P[e] −= lr · dP[e] for every e.  With sampled proxies (proxy_sample < 1)
+ * only the sampled rows are written, so the step costs no C×D write.  dX
+ * receives ∂L/∂X.  Needs a fused context
  * of a proxy loss (else DML_ERR_ARG) and lr finite and >= 0 (DML_ERR_PARAM);
  * P is read and written by the step, so it must not alias X or dX.  The
  * gradient statistics of such a step have no ∂L/∂P to take norms of. */

@@ -2,7 +2,8 @@
  * r < 1): draw the sample (proxy_sample.c), gather its rows of P into a
  * compact block and renumber the labels, run the ordinary step of the loss
  * on a context made for those n classes (the same ISA, threads and fused
- * form), then scatter its ∂L/∂P rows back and zero the rest.  So the step is
+ * form), then scatter its ∂L/∂P rows back and zero the rest (or, under
+ * dml_loss_step_sgd, update those rows of P and leave the rest alone).  So the step is
  * exactly the library's loss on the gathered sub-problem, and a context at
  * full C holds only C bytes of marks (no M×C or C×D buffer).  The
  * sub-problem's context is remade only when n changes, which happens only
@@ -126,6 +127,22 @@ static void scatter(dml_ctx *ctx, float *dP)
         memcpy(dP + (size_t)ctx->sidx[j] * D, ctx->sdP + j * D, D * sizeof(float));
 }
 
+/* dml_loss_step_sgd's update: P −= lr·∂L/∂P on the sampled rows alone, the
+ * bits of scatter() then the dense update (a row not sampled would get
+ * P − lr·0 = P), without the C×D write of zeros that dominates a step at
+ * small r (docs/scale.md). */
+static void update_sampled(dml_ctx *ctx)
+{
+    const size_t n = ctx->sn, D = ctx->D;
+    const float lr = ctx->sgd_lr;
+#pragma omp parallel for num_threads(ctx->threads) schedule(static) if (ctx->threads > 1)
+    for (size_t j = 0; j < n; j++) {
+        float *p = ctx->sgd_P + (size_t)ctx->sidx[j] * D;
+        const float *g = ctx->sdP + j * D;
+        for (size_t k = 0; k < D; k++) p[k] -= lr * g[k];
+    }
+}
+
 /* A non-finite proxy, named by its row of P rather than of the sample. */
 static dml_status name_row(const dml_ctx *ctx, dml_status s)
 {
@@ -157,7 +174,8 @@ dml_status dml_sampled_step(dml_ctx *ctx, const dml_params *p, const float *X, c
         return s == DML_ERR_NONFINITE ? name_row(ctx, s) : s;
     }
     double ts = dml_now_ns();
-    if (dX) scatter(ctx, dP);
+    if (dX && ctx->sgd_P) update_sampled(ctx);
+    else if (dX) scatter(ctx, dP);
     /* The phases: the sub-step's, with the draw and gather in the forward
      * and the scatter in the backward. */
     ctx->fwd_ns = ctx->sub->fwd_ns + (tg - t0);

@@ -29,16 +29,16 @@ dml_status dml_loss_step_sgd(dml_ctx *ctx, const dml_params *params, const float
     if (r->kind != DML_KIND_PROXY || !ctx->fused)
         return dml_fail(DML_ERR_ARG, "%s: the in-step proxy update needs the fused step of a proxy loss",
                         r->name);
-    if (ctx->sample_r != 1.0f) /* its step gathers P into a sample and scatters ∂L/∂P back */
-        return dml_fail(DML_ERR_ARG, "%s: the in-step proxy update is not built for sampled proxies (proxy_sample)",
-                        r->name);
     if (!dX || !P)
         return dml_fail(DML_ERR_NULL, "the in-step proxy update needs P and dX");
     if (!isfinite(lr) || lr < 0)
         return dml_fail(DML_ERR_PARAM, "lr = %g: must be finite and >= 0", (double)lr);
     ctx->sgd_P = P;
     ctx->sgd_lr = lr;
-    dml_status st = r->step(ctx, params, X, y, P, loss, dX, ctx->fdpb);
+    /* a sampled step updates the sampled rows from its sub-step's block
+     * (proxy_sample_step.c), the rows not sampled are left as they are */
+    float *dP = ctx->sample_r != 1.0f ? ctx->sdP : ctx->fdpb;
+    dml_status st = r->step(ctx, params, X, y, P, loss, dX, dP);
     ctx->sgd_P = NULL;
     return st;
 }

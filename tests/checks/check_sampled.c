@@ -17,7 +17,9 @@
  *   - the sample holds every class of the batch, max(ceil(r·C), positives)
  *     classes, increasing, and is what dml_proxy_sample gives for its seed;
  *   - r = 1 is the unsampled step, and an r whose ceil(r·C) is C (every
- *     class sampled, through the gather and the scatter) gives its bits. */
+ *     class sampled, through the gather and the scatter) gives its bits;
+ *   - the in-step SGD update (dml_loss_step_sgd) is the step then P −= lr·dP,
+ *     the rows not sampled untouched. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -274,8 +276,57 @@ static int check_ratio_one(const dml_kernels *k, char *why, size_t whylen)
     return 0;
 }
 
+/* The in-step SGD update of a sampled step (dml_loss_step_sgd) against the
+ * sampled step then P −= lr·dP on every row, bit for bit: the same loss and
+ * ∂L/∂X, the sampled rows updated, every other row as it was (the step never
+ * writes them).  The same seed: the same sample. */
+static int check_sgd_one(const dml_kernels *k, const scase *c, int threads, char *why, size_t whylen)
+{
+    sbuf b;
+    memset(&b, 0, sizeof b);
+    const float lr = 0.375f;
+    dml_params p = params_of(c, c->r);
+    dml_gradstats g;
+    float L1, L2 = NAN;
+    uint64_t seed = 77u + c->C;
+    int bad = sbuf_alloc(&b, c) ||
+              step(k, &p, c->M, c->C, c->D, threads, 1, seed, b.P, b.y, b.X, &L1, b.dX, b.dP, &g, NULL, NULL, NULL, why, whylen);
+    dml_ctx *ctx = bad ? NULL : dml_ctx_create_for(&p, c->M, c->C, c->D, k->isa, threads, NULL);
+    if (!bad) {
+        memcpy(b.P2, b.P, c->C * c->D * sizeof(float));
+        bad = !ctx || dml_ctx_set_fused(ctx, 1) != DML_OK || dml_ctx_set_sample_seed(ctx, seed) != DML_OK ||
+              dml_loss_step_sgd(ctx, &p, b.X, b.y, b.P2, lr, &L2, b.dX2) != DML_OK;
+    }
+    size_t e = 0, CD = c->C * c->D;
+    const char *what = bad ? NULL : memcmp(&L1, &L2, sizeof L1) ? "loss"
+                       : memcmp(b.dX, b.dX2, c->M * c->D * sizeof(float)) ? "dX" : NULL;
+    for (; !bad && !what && e < CD; e++) {
+        float want = b.P[e] - lr * b.dP[e];
+        if (memcmp(&b.P2[e], &want, sizeof want)) what = "P";
+    }
+    if (what)
+        snprintf(why, whylen, "%s M=%zu C=%zu D=%zu r=%g, %d thread(s): the in-step SGD update is not the "
+                 "sampled step then P -= lr dP: %s differs", dml_loss_name(c->loss), c->M, c->C, c->D,
+                 (double)c->r, threads, what);
+    else if (bad && !why[0])
+        snprintf(why, whylen, "%s: the sampled in-step SGD update: %s", dml_loss_name(c->loss), dml_last_error());
+    dml_ctx_destroy(ctx);
+    sbuf_free(&b);
+    return bad || what;
+}
+
+static int check_sgd(const dml_kernels *k, char *why, size_t whylen)
+{
+    static const size_t some[] = { 0, 2, 5, 7 };
+    for (size_t i = 0; i < sizeof some / sizeof some[0]; i++)
+        for (int threads = 1; threads <= 2; threads++)
+            if (check_sgd_one(k, &cases[some[i]], threads, why, whylen)) return 1;
+    return 0;
+}
+
 const dml_check dml_sample_checks[] = {
     { "sampled_is_its_sub_problem", check_sub_problem },
     { "sampled_ratio_one_is_unsampled", check_ratio_one },
+    { "sampled_sgd_updates_its_rows", check_sgd },
     { NULL, NULL },
 };

@@ -95,16 +95,6 @@ static double value_error(const study *st, const sweep_point *p, float loss)
     return verr;
 }
 
-/* The products alone are the unfused step's (S and P̂ whole): timed only
- * where that step may run, S within DML_UNFUSED_MAX_S_BYTES; above (C near
- * 10⁶) the columns stay empty, as nothing of size M × C is made there. */
-static int products_fit(const point_spec *sp)
-{
-    double rows = (double)dml_proxy_rows(&sp->params, sp->batch.C);
-    return (double)sp->batch.M * (rows > (double)sp->batch.M ? rows : (double)sp->batch.M) * sizeof(float) <=
-           (double)DML_UNFUSED_MAX_S_BYTES;
-}
-
 /* Reps shrink to what max_seconds allows (>= 3), judged on a pilot step
  * that is also the first warm-up (point_run's budget_s). */
 static int run_loss_point(study *st, size_t idx, char *err, size_t errlen)
@@ -118,7 +108,10 @@ static int run_loss_point(study *st, size_t idx, char *err, size_t errlen)
     const char *isa_name = dml_isa_name(r.isa);
     p->value = r.loss;
     double prod = NAN, fwd = NAN, verr = NAN;
-    if (r.threads == 1 && products_fit(&sp)) { /* the forward products and step alone, for the loss-specific time */
+    /* The forward products and step alone, for the loss-specific time: on
+     * one thread, where S whole fits the library's cap (above it, C near
+     * 10⁶, dml_ctx_forward_products refuses and the columns stay empty). */
+    if (r.threads == 1) {
         int n = sp.reps < 5 ? sp.reps : 5;
         char perr[256];
         if (point_products(&sp, n, p->max_seconds * 0.5e9, &prod, &fwd, perr, sizeof perr)) prod = fwd = NAN;

@@ -75,6 +75,19 @@ static void free_whole(dml_ctx *ctx)
     ctx->S = ctx->G = ctx->Pn = ctx->pinv = NULL;
 }
 
+/* The cap on S whole (DML_UNFUSED_MAX_S_BYTES; R proxy rows), in one line:
+ * the unfused step's, and the products timed alone's (which make it too). */
+static dml_status unfused_fits(size_t M, size_t R, const char *what)
+{
+    double bytes = (double)M * (double)R * sizeof(float);
+    if (bytes <= (double)DML_UNFUSED_MAX_S_BYTES)
+        return dml_ok();
+    return dml_fail(DML_ERR_SHAPE,
+                    "%s refused at M = %zu, C = %zu: S and G would be %.0f MB each "
+                    "(cap %zu MiB); the fused step sweeps P in blocks (leave DML_FUSED unset, or fused 1)",
+                    what, M, R, bytes / 1e6, DML_UNFUSED_MAX_S_BYTES >> 20);
+}
+
 /* A proxy loss's S and G (M×R, the unfused step's layouts), P̂ and 1/‖p‖.
  * G starts at zero: after a fused step the products alone
  * (dml_ctx_backward_products) multiply it as they find it. */
@@ -82,6 +95,8 @@ dml_status dml_ctx_whole_buffers(dml_ctx *ctx)
 {
     if (ctx->S)
         return dml_ok();
+    dml_status st = unfused_fits(ctx->M, ctx->R, ctx->fused ? "the products alone" : "the unfused step");
+    if (st != DML_OK) return st;
     size_t MR = ctx->M * ctx->R; /* no overflow: checked at creation */
     ctx->S = alloc_floats(MR);
     ctx->G = alloc_floats(MR);
@@ -94,18 +109,6 @@ dml_status dml_ctx_whole_buffers(dml_ctx *ctx)
     }
     memset(ctx->G, 0, MR * sizeof(float));
     return dml_ok();
-}
-
-/* The unfused step's cap on S (DML_UNFUSED_MAX_S_BYTES; R proxy rows), in one line. */
-static dml_status unfused_fits(size_t M, size_t R)
-{
-    double bytes = (double)M * (double)R * sizeof(float);
-    if (bytes <= (double)DML_UNFUSED_MAX_S_BYTES)
-        return dml_ok();
-    return dml_fail(DML_ERR_SHAPE,
-                    "unfused step refused at M = %zu, C = %zu: S and G would be %.0f MB each "
-                    "(cap %zu MiB); the fused step sweeps P in blocks (leave DML_FUSED unset, or fused 1)",
-                    M, R, bytes / 1e6, DML_UNFUSED_MAX_S_BYTES >> 20);
 }
 
 /* The arguments every context checks; DML_OK or the error (message set). */
@@ -175,7 +178,7 @@ dml_ctx *dml_ctx_create_for(const dml_params *p, size_t M, size_t C, size_t D, d
     if (r != 1.0f && (*st = dml_check_ratio("proxy_sample", r)) != DML_OK)
         return NULL;
     size_t Rw = r != 1.0f ? dml_sample_rows_max(M, C, r) : R;
-    if (proxies && !(row->fused && fused_default()) && (*st = unfused_fits(M, Rw)) != DML_OK)
+    if (proxies && !(row->fused && fused_default()) && (*st = unfused_fits(M, Rw, "the unfused step")) != DML_OK)
         return NULL;
     size_t MD, RD, SS, MM, MR, rows = M > C ? M : C, rv, wk;
     if ((proxies && R == 0) || !mul_ok(M, D, &MD) || !mul_ok(R, D, &RD) || !mul_ok(M, M, &MM) ||
@@ -250,7 +253,7 @@ dml_status dml_ctx_set_fused(dml_ctx *ctx, int on)
     size_t Rw = ctx->sample_r != 1.0f ? dml_sample_rows_max(ctx->M, ctx->C, ctx->sample_r) : ctx->R;
     int sampled = ctx->sample_r != 1.0f; /* its sub-context holds the step's buffers */
     if (row->kind == DML_KIND_PROXY && !(on && row->fused)) {
-        dml_status st = unfused_fits(ctx->M, Rw);
+        dml_status st = unfused_fits(ctx->M, Rw, "the unfused step");
         if (st == DML_OK && !sampled) st = dml_ctx_whole_buffers(ctx);
         if (st != DML_OK) return st;
     } else if (row->kind == DML_KIND_PROXY && !sampled) {

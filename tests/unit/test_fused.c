@@ -152,3 +152,25 @@ Test(fused, step_sgd_refusals)
     cr_expect_eq(dml_ctx_gradstats(f, dX, NULL, &gs), DML_ERR_NULL, "no dP to take norms of");
     dml_ctx_destroy(f), dml_ctx_destroy(u), dml_ctx_destroy(p);
 }
+
+/* The products timed alone make S whole, so above the unfused step's cap
+ * (DML_UNFUSED_MAX_S_BYTES) a fused context refuses them in one line, as
+ * the unfused step is refused, instead of allocating M x C twice. */
+Test(fused, products_alone_refused_above_the_cap)
+{
+    const size_t M = 180, D = 4, C = DML_UNFUSED_MAX_S_BYTES / (M * sizeof(float)) + 1;
+    float *X = calloc(M * D, sizeof(float)), *P = calloc(C * D, sizeof(float));
+    cr_assert(X && P);
+    for (size_t i = 0; i < M * D; i += D) X[i] = 1.0f;
+    for (size_t i = 0; i < C * D; i += D) P[i] = 1.0f;
+    dml_ctx *f = dml_ctx_create(DML_LOSS_PROXY_ANCHOR, M, C, D, DML_ISA_AUTO, 1, NULL);
+    cr_assert(f != NULL && dml_ctx_fused(f), "%s", dml_last_error());
+    cr_expect_eq(dml_ctx_forward_products(f, X, P), DML_ERR_SHAPE);
+    cr_expect(strstr(dml_last_error(), "products alone refused") != NULL, "%s", dml_last_error());
+    dml_ctx_destroy(f);
+    dml_ctx *g = dml_ctx_create(DML_LOSS_PROXY_ANCHOR, M, 1000, D, DML_ISA_AUTO, 1, NULL);
+    cr_assert(g != NULL);
+    cr_expect_eq(dml_ctx_forward_products(g, X, P), DML_OK, "under the cap: %s", dml_last_error());
+    dml_ctx_destroy(g);
+    free(X), free(P);
+}

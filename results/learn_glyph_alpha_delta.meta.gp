@@ -1,5 +1,5 @@
 # written by dmlbench merge: the label of every figure drawn from learn_glyph_alpha_delta
-META = "Intel(R) Xeon(R) Processor, 1 cores, L2 2048 KiB/core | isa avx512bf16 | commit be26dc0c7c | 2026-12-06"
+META = "Intel(R) Xeon(R) Processor, 1 core, L2 2048 KiB/core | isa avx512bf16 | commit f5384a2f1a | 2026-12-06"
 TITLE_proxy_anchor = "Proxy-Anchor"
 COLOUR_proxy_anchor = "#1b9e77"
 PT_proxy_anchor = 7

@@ -1,5 +1,5 @@
 # written by dmlbench bench --roofline: the label of the roofline figure
-META = "Intel(R) Xeon(R) Processor, 2 cores | isa avx512bf16 | triad 3 x 1200 MiB | commit 4e01d7eb10 | 2026-12-06T18:25:44Z"
+META = "Intel(R) Xeon(R) Processor, 2 cores | isa avx512bf16 | triad 3 x 1200 MiB | commit f5384a2f1a | 2026-12-06T21:16:04Z"
 TITLE_proxy_anchor = "Proxy-Anchor"
 COLOUR_proxy_anchor = "#1b9e77"
 PT_proxy_anchor = 7

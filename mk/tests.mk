@@ -41,6 +41,7 @@ test: deps-test ## install what is missing, build, run the Criterion suite, the 
 	$(if $(SAN),SCALE_NO_VLIMIT=1) bash tests/shell/scale_test.sh $(BUILD)/dmlbench
 	sh tests/shell/help_test.sh $(BUILD)/dmlbench
 	sh tests/shell/fit_verdict_test.sh $(BUILD)/dmlbench
+	sh tests/shell/bench_check_proof_test.sh $(BUILD)/dmlbench
 	sh tests/shell/learn_scripts_test.sh
 	bash tests/shell/binding_test.sh $(BUILD)/dmlbench
 	bash tests/shell/precision_test.sh $(BUILD)/dmlbench

@@ -12,6 +12,10 @@
 #    them.  The gate compares rows of the same run, so this part holds
 #    whatever machine recorded the baseline.
 # 3. Asserts that bench-check passes on the normal build.
+# A speed ratio (timed, not counted) of a kernel the part does not test that
+# fails gets one more run of that part, whose verdict stands: a burst of load
+# on a shared machine can hold for the check's own re-measurements (CI saw
+# normalize avx2 at 5.8x against 7.3x three times in a row, and 7.2x after).
 # The baseline is the committed one (results/baseline/bench-check.tsv), or
 # BENCH_BASELINE.
 set -u
@@ -53,6 +57,19 @@ must_fail() {
     exit 1
 }
 
+# only_timed ROWS: 0 when every row given is a speed ratio (timed, so a burst
+# of load on a shared machine can fail it), 1 when one is a count.
+only_timed() {
+    printf '%s\n' "$1" | grep -v ' speedup/ref ' | grep -q . && return 1
+    return 0
+}
+
+# The slowed build's rows that fail but are not the slowed kernel's.
+slowed_others() {
+    grep -E '^[A-Za-z_]+ +[a-z0-9]+ +.* FAIL ' "$1" |
+        awk -v op="$op" -v isa="$isa" '!($2 == isa && ($1 == op || $1 ~ /^proxy_/))'
+}
+
 echo "bench-check-proof: 1/3 build with $SLOW slowed down ($SLOW_BUILD), bench-check must fail naming it"
 if must_fail "$log" "on a build with $SLOW slowed down" BUILD="$SLOW_BUILD" DML_SLOWDOWN="$SLOW"; then
     fails=$(grep -E '^[A-Za-z_]+ +[a-z0-9]+ +.* FAIL ' "$log")
@@ -61,7 +78,15 @@ if must_fail "$log" "on a build with $SLOW slowed down" BUILD="$SLOW_BUILD" DML_
         exit 1
     fi
     # the proxy steps call that kernel: their counted rows on that ISA may fail too
-    others=$(printf '%s\n' "$fails" | awk -v op="$op" -v isa="$isa" '!($2 == isa && ($1 == op || $1 ~ /^proxy_/))')
+    others=$(slowed_others "$log")
+    # Another kernel's speed ratio failing is the machine, not the check,
+    # unless it fails again: one more run, whose rows then stand.
+    if [ -n "$others" ] && only_timed "$others"; then
+        echo "bench-check-proof: speed ratios of other kernels failed too (below); once more, in case that was a burst of load:"
+        printf '%s\n' "$others" | sed 's/^/    /'
+        must_fail "$log" "on a build with $SLOW slowed down (second run)" BUILD="$SLOW_BUILD" DML_SLOWDOWN="$SLOW" || exit 1
+        others=$(slowed_others "$log")
+    fi
     if [ -n "$others" ]; then
         echo "bench-check-proof: FAILED — rows other than $op $isa failed too:"
         printf '%s\n' "$others"
@@ -93,10 +118,18 @@ fi
 echo "bench-check-proof: ok — with the fusion undone bench-check fails and names the fused steps"
 
 echo "bench-check-proof: 3/3 normal build ($NORMAL_BUILD), bench-check must pass"
-if ! $MAKE --no-print-directory BUILD="$NORMAL_BUILD" bench-check >"$SLOW_BUILD/bench-check-normal.log" 2>&1; then
-    grep -E ' FAIL |^bench-check: ' "$SLOW_BUILD/bench-check-normal.log"
-    echo "bench-check-proof: FAILED — bench-check fails on the normal build (log: $SLOW_BUILD/bench-check-normal.log)"
-    exit 1
+nlog="$SLOW_BUILD/bench-check-normal.log"
+if ! $MAKE --no-print-directory BUILD="$NORMAL_BUILD" bench-check >"$nlog" 2>&1; then
+    grep -E ' FAIL |^bench-check: ' "$nlog"
+    nfails=$(grep -E '^[A-Za-z_]+ +[a-z0-9]+ +.* FAIL ' "$nlog")
+    # as in part 1: speed ratios alone get one more run, whose verdict stands
+    if [ -z "$nfails" ] || ! only_timed "$nfails" ||
+       { echo "bench-check-proof: only speed ratios failed; once more, in case that was a burst of load"
+         ! $MAKE --no-print-directory BUILD="$NORMAL_BUILD" bench-check >"$nlog" 2>&1; }; then
+        grep -E ' FAIL |^bench-check: ' "$nlog"
+        echo "bench-check-proof: FAILED — bench-check fails on the normal build (log: $nlog)"
+        exit 1
+    fi
 fi
 echo "bench-check-proof: ok — the normal build passes"
 [ $warned -eq 0 ] || echo "bench-check-proof: passed with a warning: part 1 did not bite against $BASE (recorded on another setup)"
